@@ -1,0 +1,104 @@
+"""The single DynamoDB table: base PynamoDB model, indexes and its definition.
+
+Each domain module declares its own item model by subclassing :class:`TableItem`;
+they all live in one table and share the key attributes and indexes declared
+here once. ``TABLE_DEFINITION`` mirrors ``template.yaml`` and is what the local
+runtime and the tests create.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from certtrack.settings import get_settings
+
+_settings = get_settings()
+
+
+class LookupIndex(GlobalSecondaryIndex["TableItem"]):
+    """GSI1: alternate keys (email, registration number, public transcript id)."""
+
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex["TableItem"]):
+    """GSI2: items with work due on a date, sharded by ``DUE#<n>``."""
+
+    class Meta:
+        index_name = "GSI2"
+        projection = KeysOnlyProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    """Base of every item model: keys, indexes, TTL and the table's Meta."""
+
+    class Meta:
+        table_name = _settings.table_name
+        region = _settings.region
+        # Short timeouts and few retries: a Lambda behind API Gateway has 29 s.
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 3
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL (epoch seconds); cleanup only
+
+    lookup_index = LookupIndex()
+    due_index = DueIndex()
+
+
+def _gsi(name: str, pk: str, sk: str, projection: str) -> dict[str, Any]:
+    return {
+        "IndexName": name,
+        "KeySchema": [
+            {"AttributeName": pk, "KeyType": "HASH"},
+            {"AttributeName": sk, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": projection},
+    }
+
+
+TABLE_DEFINITION: dict[str, Any] = {
+    "AttributeDefinitions": [
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+    ],
+    "KeySchema": [
+        {"AttributeName": "PK", "KeyType": "HASH"},
+        {"AttributeName": "SK", "KeyType": "RANGE"},
+    ],
+    "GlobalSecondaryIndexes": [
+        _gsi("GSI1", "GSI1PK", "GSI1SK", "ALL"),
+        _gsi("GSI2", "GSI2PK", "GSI2SK", "KEYS_ONLY"),
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+
+
+def create_table(client: Any, table_name: str) -> None:
+    """Create the table (local runtime and tests); a no-op when it exists."""
+    existing = client.list_tables().get("TableNames", [])
+    if table_name in existing:
+        return
+    client.create_table(TableName=table_name, **TABLE_DEFINITION)
+    client.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+    )

@@ -1,0 +1,212 @@
+"""Every key of the single table is built here, and nowhere else.
+
+Item types and their primary keys (PK / SK):
+
+=====================  ==========================  ==============================
+item                   PK                          SK
+=====================  ==========================  ==============================
+candidate profile      CAND#<candidate_id>         PROFILE
+login mapping          LOGIN#<login sub>           MAPPING
+mapping token          TOKEN#<sha256 hex>          TOKEN
+rate-limit window      LOGIN#<login sub>           RATE#<action>#<window start>
+support case           CASE#<case_id>              CASE
+exam result            CAND#<candidate_id>         EXAM#<registration_number>
+CE credit              CAND#<candidate_id>         CE#<external_id>
+certification          CAND#<candidate_id>         CERT#<cert_id>
+history event          CAND#<candidate_id>         HIST#<date>#<event id>
+agreement              CAND#<candidate_id>         AGREE#<agreement id>
+settings change audit  CAND#<candidate_id>         AUDIT#<timestamp>#<field>
+logo acceptance        CAND#<candidate_id>         LOGOACCEPT#<timestamp>
+verification code      VERIFY#<code>               VERIFY
+shipping address       CAND#<candidate_id>         SHIPPING
+kit claim              CAND#<candidate_id>         CLAIM#<cert_id>
+order                  CAND#<candidate_id>         ORDER#<order_id>
+fulfillment            CAND#<candidate_id>         FULFILL#<fulfillment_id>
+fulfillment pointer    FULFILL#<fulfillment_id>    FULFILL
+transaction            CAND#<candidate_id>         TXN#<timestamp>#<txn_id>
+transcript             CAND#<candidate_id>         TRANSCRIPT#<transcript_id>
+email send counter     TRANSCRIPT#<transcript_id>  SENDS#<date>
+reminder sent          CAND#<candidate_id>         REMINDER#<cert_id>#<expiry>#<days>
+expiry-check state     SCHEDULE#expiry-check       STATE
+=====================  ==========================  ==============================
+
+GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
+``REG#<registration number>`` → exams, ``PUBLIC#<public id>`` → transcripts.
+
+GSI2 (work due on a date, sparse, sharded): PK ``DUE#<shard>``, SK
+``<YYYY-MM-DD>#<kind>#<item PK>#<item SK>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def candidate_pk(candidate_id: str) -> str:
+    return f"CAND#{candidate_id}"
+
+
+def candidate_id_from_pk(pk: str) -> str:
+    return pk.removeprefix("CAND#")
+
+
+PROFILE = "PROFILE"
+
+
+def login_pk(login_sub: str) -> str:
+    return f"LOGIN#{login_sub}"
+
+
+MAPPING = "MAPPING"
+
+
+def token_pk(token_hash: str) -> str:
+    return f"TOKEN#{token_hash}"
+
+
+TOKEN = "TOKEN"
+
+
+def rate_sk(action: str, window_start: int) -> str:
+    return f"RATE#{action}#{window_start}"
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+CASE = "CASE"
+
+
+def exam_sk(registration_number: str) -> str:
+    return f"EXAM#{registration_number}"
+
+
+EXAM_PREFIX = "EXAM#"
+
+
+def ce_sk(external_id: str) -> str:
+    return f"CE#{external_id}"
+
+
+CE_PREFIX = "CE#"
+
+
+def cert_sk(cert_id: str) -> str:
+    return f"CERT#{cert_id}"
+
+
+CERT_PREFIX = "CERT#"
+
+
+def history_sk(date: str, event_id: str) -> str:
+    return f"HIST#{date}#{event_id}"
+
+
+HISTORY_PREFIX = "HIST#"
+
+
+def agreement_sk(agreement_id: str) -> str:
+    return f"AGREE#{agreement_id}"
+
+
+AGREEMENT_PREFIX = "AGREE#"
+
+
+def audit_sk(timestamp: str, field: str) -> str:
+    return f"AUDIT#{timestamp}#{field}"
+
+
+AUDIT_PREFIX = "AUDIT#"
+
+
+def logo_accept_sk(timestamp: str) -> str:
+    return f"LOGOACCEPT#{timestamp}"
+
+
+def verify_pk(code: str) -> str:
+    return f"VERIFY#{code}"
+
+
+VERIFY = "VERIFY"
+
+SHIPPING = "SHIPPING"
+
+
+def claim_sk(cert_id: str) -> str:
+    return f"CLAIM#{cert_id}"
+
+
+CLAIM_PREFIX = "CLAIM#"
+
+
+def order_sk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def fulfillment_sk(fulfillment_id: str) -> str:
+    return f"FULFILL#{fulfillment_id}"
+
+
+FULFILLMENT_PREFIX = "FULFILL#"
+
+
+def fulfillment_pk(fulfillment_id: str) -> str:
+    return f"FULFILL#{fulfillment_id}"
+
+
+FULFILLMENT_POINTER = "FULFILL"
+
+
+def transaction_sk(timestamp: str, txn_id: str) -> str:
+    return f"TXN#{timestamp}#{txn_id}"
+
+
+TRANSACTION_PREFIX = "TXN#"
+
+
+def transcript_sk(transcript_id: str) -> str:
+    return f"TRANSCRIPT#{transcript_id}"
+
+
+TRANSCRIPT_PREFIX = "TRANSCRIPT#"
+
+
+def transcript_pk(transcript_id: str) -> str:
+    return f"TRANSCRIPT#{transcript_id}"
+
+
+def sends_sk(date: str) -> str:
+    return f"SENDS#{date}"
+
+
+def reminder_sk(cert_id: str, expiry: str, days: int) -> str:
+    return f"REMINDER#{cert_id}#{expiry}#{days}"
+
+
+SCHEDULE_PK = "SCHEDULE#expiry-check"
+STATE = "STATE"
+
+
+# GSI1: alternate lookups
+def email_gsi(email: str) -> str:
+    return f"EMAIL#{email.strip().lower()}"
+
+
+def registration_gsi(registration_number: str) -> str:
+    return f"REG#{registration_number.strip()}"
+
+
+def public_transcript_gsi(public_id: str) -> str:
+    return f"PUBLIC#{public_id}"
+
+
+# GSI2: work due on a date
+def due_shard(pk: str, sk: str, shards: int) -> str:
+    """Spread due items over ``shards`` partitions, stably per item."""
+    digest = hashlib.sha256(f"{pk}|{sk}".encode()).digest()
+    return f"DUE#{digest[0] % shards}"
+
+
+def due_sk(date: str, kind: str, pk: str, sk: str) -> str:
+    return f"{date}#{kind}#{pk}#{sk}"
