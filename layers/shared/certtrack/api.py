@@ -8,8 +8,9 @@ validation and OpenAPI on, the error handlers registered, and
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -162,9 +163,10 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
                 "body": json.dumps(problem_from_error(error)),
                 "isBase64Encoded": False,
             }
-        return app.resolve(event, context)
+        response: dict[str, Any] = app.resolve(event, context)
+        return response
 
-    return handler
+    return handler  # type: ignore[no-any-return]
 
 
 def model_dump(model: BaseModel) -> dict[str, Any]:

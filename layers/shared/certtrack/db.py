@@ -60,8 +60,9 @@ class TableItem(Model):
     GSI2SK = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL (epoch seconds); cleanup only
 
-    lookup_index = LookupIndex()
-    due_index = DueIndex()
+    # No index instances here: PynamoDB binds an index to one model class, so a model
+    # that queries GSI1/GSI2 declares its own ``lookup_index = LookupIndex()`` /
+    # ``due_index = DueIndex()`` and gets its own item type back.
 
 
 def _gsi(name: str, pk: str, sk: str, projection: str) -> dict[str, Any]:
@@ -77,8 +78,7 @@ def _gsi(name: str, pk: str, sk: str, projection: str) -> dict[str, Any]:
 
 TABLE_DEFINITION: dict[str, Any] = {
     "AttributeDefinitions": [
-        {"AttributeName": name, "AttributeType": "S"}
-        for name in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+        {"AttributeName": name, "AttributeType": "S"} for name in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
     ],
     "KeySchema": [
         {"AttributeName": "PK", "KeyType": "HASH"},

@@ -1,0 +1,1 @@
+"""Certifications: the catalog (data), the rules engine, records, imports and the expiry check."""

@@ -1,0 +1,78 @@
+"""Certification record items: exams, CE credits, certifications, history, agreements."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from certtrack.db import DueIndex, LookupIndex, TableItem
+
+
+class ExamItem(TableItem):
+    """``CAND#<id> / EXAM#<registration_number>``; GSI1 ``REG#<registration_number>``."""
+
+    candidate_id = UnicodeAttribute()
+    exam_code = UnicodeAttribute()
+    exam_name = UnicodeAttribute()
+    registration_number = UnicodeAttribute()
+    grade = UnicodeAttribute()  # "Pass" | "Fail"
+    exam_date = UnicodeAttribute()  # YYYY-MM-DD
+    import_source = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+    lookup_index = LookupIndex()
+
+
+class CECreditItem(TableItem):
+    """``CAND#<id> / CE#<external_id>``: one continuing-education activity."""
+
+    candidate_id = UnicodeAttribute()
+    external_id = UnicodeAttribute()
+    activity_name = UnicodeAttribute()
+    provider_name = UnicodeAttribute()
+    points = NumberAttribute()
+    active_date = UnicodeAttribute()  # YYYY-MM-DD
+    inactive_date = UnicodeAttribute()  # YYYY-MM-DD (active_date + CE validity)
+    status = UnicodeAttribute(default="active")  # "active" | "inactive"
+    source = UnicodeAttribute(default="CertTrack")
+    import_source = UnicodeAttribute(null=True)
+    review = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+    due_index = DueIndex()
+
+
+class CertificationItem(TableItem):
+    """``CAND#<id> / CERT#<cert_id>``: the candidate's standing in one certification.
+
+    GSI2 carries the next date the expiry check must look at (a reminder or the expiry).
+    """
+
+    candidate_id = UnicodeAttribute()
+    cert_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # "in_progress" | "active" | "expired" | "revoked"
+    started = UnicodeAttribute(null=True)  # YYYY-MM-DD of the first counting event
+    active_date = UnicodeAttribute(null=True)  # start of the current certification period
+    expiration_date = UnicodeAttribute(null=True)
+    first_earned = UnicodeAttribute(null=True)  # for 10/15/20-year achievement logos
+    verification_code = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+    due_index = DueIndex()
+
+
+class HistoryItem(TableItem):
+    """``CAND#<id> / HIST#<date>#<event id>``: "Passed exam 200-301", "Certification earned" …"""
+
+    candidate_id = UnicodeAttribute()
+    cert_id = UnicodeAttribute(null=True)
+    date = UnicodeAttribute()
+    event = UnicodeAttribute()
+
+
+class AgreementItem(TableItem):
+    """``CAND#<id> / AGREE#<agreement id>``: a signed certification agreement."""
+
+    candidate_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    active_date = UnicodeAttribute()
+    expires = UnicodeAttribute(null=True)  # None = never

@@ -1,0 +1,53 @@
+"""Documents in S3: store once, hand out short-lived presigned GET URLs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from certtrack.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def s3() -> Any:
+    return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
+
+
+def exists(bucket: str, key: str) -> bool:
+    try:
+        s3().head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return False
+        raise
+    return True
+
+
+def put(bucket: str, key: str, body: bytes, content_type: str) -> None:
+    s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, ServerSideEncryption="AES256")
+
+
+def get_bytes(bucket: str, key: str) -> bytes:
+    return bytes(s3().get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def presigned_get(bucket: str, key: str, filename: str, content_type: str, now: datetime) -> tuple[str, str]:
+    """A GET URL valid for ``PRESIGN_SECONDS`` that downloads as ``filename``; (url, expires_at)."""
+    seconds = get_settings().presign_seconds
+    url = s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket,
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=seconds,
+    )
+    expires_at = (now + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return url, expires_at

@@ -1,0 +1,99 @@
+"""Email: Jinja2 templates rendered to text + HTML and sent through SES v2 as one MIME message.
+
+Templates live in ``templates/email/<name>.subject.txt``, ``<name>.txt`` and ``<name>.html`` and
+are rendered from the same context. Messages go out as Raw MIME (multipart/alternative) so both
+parts survive (moto keeps only HTML for a Simple message with both bodies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from certtrack.errors import ServiceUnavailable
+from certtrack.settings import get_settings
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=1)
+def jinja_env() -> Environment:
+    """One Jinja2 environment for emails and pages; autoescape on for HTML."""
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, context: Mapping[str, Any]) -> RenderedEmail:
+    env = jinja_env()
+    ctx = {"program_name": "Certification Program", **context}
+    subject = env.get_template(f"email/{name}.subject.txt").render(ctx).strip()
+    return RenderedEmail(
+        subject=" ".join(subject.split()),
+        text=env.get_template(f"email/{name}.txt").render(ctx),
+        html=env.get_template(f"email/{name}.html").render(ctx),
+    )
+
+
+@lru_cache(maxsize=1)
+def _client() -> Any:
+    return boto3.client("sesv2", region_name=get_settings().region)
+
+
+def build_mime(to: str, message: RenderedEmail, headers: Mapping[str, str] | None = None) -> bytes:
+    settings = get_settings()
+    mime = EmailMessage()
+    mime["Subject"] = message.subject
+    mime["From"] = formataddr(("Certification Program", settings.sender_email))
+    mime["To"] = to
+    mime["Message-ID"] = make_msgid(domain=settings.sender_email.split("@")[-1])
+    for name, value in (headers or {}).items():
+        mime[name] = value
+    mime.set_content(message.text)
+    mime.add_alternative(message.html, subtype="html")
+    return mime.as_bytes()
+
+
+def send(to: str, message: RenderedEmail, headers: Mapping[str, str] | None = None) -> str:
+    """Send one message; returns the SES message id. Raises ``ServiceUnavailable`` on failure."""
+    settings = get_settings()
+    kwargs: dict[str, Any] = {
+        "FromEmailAddress": settings.sender_email,
+        "Destination": {"ToAddresses": [to]},
+        "Content": {"Raw": {"Data": build_mime(to, message, headers)}},
+    }
+    if settings.ses_configuration_set:
+        kwargs["ConfigurationSetName"] = settings.ses_configuration_set
+    try:
+        response = _client().send_email(**kwargs)
+    except (ClientError, BotoCoreError) as error:
+        raise ServiceUnavailable(
+            "The email could not be sent right now; nothing was changed. Please retry.",
+            code="email_unavailable",
+            headers={"Retry-After": "30"},
+        ) from error
+    return str(response.get("MessageId", ""))
+
+
+def send_template(to: str, name: str, context: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> str:
+    return send(to, render(name, context), headers)

@@ -1,0 +1,201 @@
+"""Shared fixtures: environment, moto-backed AWS, handler loading and event factories."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The environment every handler reads at import time; set before anything imports certtrack.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "TABLE_NAME": "certtrack-test",
+        "DOCUMENTS_BUCKET": "certtrack-test-documents",
+        "IMPORTS_BUCKET": "certtrack-test-imports",
+        "SENDER_EMAIL": "no-reply@certs.example.com",
+        "PUBLIC_BASE_URL": "https://certs.example.com",
+        "STAGE": "test",
+        "SIGNING_SECRET": "test-signing-secret",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
+        "POWERTOOLS_SERVICE_NAME": "certtrack-test",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+sys.path.insert(0, str(ROOT / "layers" / "shared"))
+sys.path.insert(0, str(ROOT))
+
+FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto in-process: the table, both buckets and the SES sender identity."""
+    import boto3
+    from certtrack.db import create_table
+    from certtrack.settings import get_settings
+    from moto import mock_aws
+
+    settings = get_settings()
+    with mock_aws():
+        create_table(boto3.client("dynamodb"), settings.table_name)
+        s3 = boto3.client("s3")
+        for bucket in (settings.documents_bucket, settings.imports_bucket):
+            s3.create_bucket(Bucket=bucket)
+        boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
+        _reset_cached_clients()
+        yield
+        _reset_cached_clients()
+
+
+def _reset_cached_clients() -> None:
+    """Module-level boto3 clients made under one mock must not leak into the next."""
+    from certtrack import documents, email
+
+    email._client.cache_clear()
+    documents.s3.cache_clear()
+    for module in list(sys.modules.values()):
+        reset = getattr(module, "reset_clients_for_tests", None)
+        if callable(reset):
+            reset()
+
+
+def sent_emails() -> list[dict[str, str]]:
+    """Messages SES accepted under moto, parsed: to, subject, text, html (oldest first)."""
+    import email as email_pkg
+    from email import policy
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    out = []
+    for message in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages:
+        raw = getattr(message, "raw_data", None)
+        if raw is None:
+            continue
+        parsed = email_pkg.message_from_string(raw, policy=policy.default)
+        text = parsed.get_body(("plain",))
+        html = parsed.get_body(("html",))
+        out.append(
+            {
+                "to": str(parsed["To"]),
+                "subject": str(parsed["Subject"]),
+                "text": text.get_content() if text else "",
+                "html": html.get_content() if html else "",
+            }
+        )
+    return out
+
+
+@pytest.fixture
+def outbox() -> Any:
+    return sent_emails
+
+
+_loaded: dict[str, ModuleType] = {}
+
+
+def load_function(function: str, module: str = "app") -> ModuleType:
+    """Import ``functions/<function>/<module>.py`` under a unique name (each is `app.py`)."""
+    name = f"fn_{function}_{module}"
+    if name not in _loaded:
+        path = ROOT / "functions" / function / f"{module}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+        _loaded[name] = mod
+    return _loaded[name]
+
+
+class LambdaContext:
+    function_name = "test-function"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id = "test-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    sub: str | None = None,
+    username: str | None = None,
+    groups: list[str] | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    resource: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST proxy event, with authorizer claims when ``sub`` is given."""
+    raw_body = body if isinstance(body, str) or body is None else json.dumps(body)
+    hdrs = {"Content-Type": "application/json", **(headers or {})}
+    context: dict[str, Any] = {
+        "requestId": str(uuid.uuid4()),
+        "stage": "test",
+        "httpMethod": method,
+        "resourcePath": resource or path,
+        "identity": {"sourceIp": "127.0.0.1"},
+    }
+    if sub:
+        context["authorizer"] = {
+            "claims": {
+                "sub": sub,
+                "cognito:username": username or sub,
+                "cognito:groups": ",".join(groups or []),
+                "token_use": "id",
+            }
+        }
+    return {
+        "resource": resource or path,
+        "path": path,
+        "httpMethod": method,
+        "headers": hdrs,
+        "multiValueHeaders": {k: [v] for k, v in hdrs.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": path_parameters,
+        "body": raw_body,
+        "isBase64Encoded": False,
+        "requestContext": context,
+    }
+
+
+def call(function: str, method: str, path: str, **kwargs: Any) -> tuple[int, Any, dict[str, Any]]:
+    """Invoke a function's API handler; returns (status, parsed body, headers)."""
+    handler = load_function(function).lambda_handler
+    response = handler(api_event(method, path, **kwargs), LambdaContext())
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    for k, v in (response.get("multiValueHeaders") or {}).items():
+        headers.setdefault(k.lower(), v[0] if isinstance(v, list) and v else v)
+    text = response.get("body") or ""
+    ctype = headers.get("content-type", "")
+    parsed: Any = json.loads(text) if "json" in ctype and text else text
+    return response["statusCode"], parsed, headers
+
+
+@pytest.fixture
+def now() -> datetime:
+    return FIXED_NOW
