@@ -18,6 +18,8 @@ FUNCTIONS = ("auth_mapping", "certifications", "fulfillment", "transcripts")
 
 def _load_app(function: str) -> Any:
     path = ROOT / "functions" / function / "app.py"
+    # Lambda puts the function's code directory on sys.path; its sibling modules import by name.
+    sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"openapi_{function}_app", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

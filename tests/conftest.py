@@ -117,6 +117,9 @@ def load_function(function: str, module: str = "app") -> ModuleType:
     name = f"fn_{function}_{module}"
     if name not in _loaded:
         path = ROOT / "functions" / function / f"{module}.py"
+        # Lambda puts the function's code directory on sys.path; its sibling modules import by name.
+        if str(path.parent) not in sys.path:
+            sys.path.insert(0, str(path.parent))
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec and spec.loader
         mod = importlib.util.module_from_spec(spec)

@@ -14,6 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
@@ -142,7 +143,7 @@ def make_app(title: str, description: str = "") -> APIGatewayRestResolver:
     return app
 
 
-def current_login(app: APIGatewayRestResolver) -> Login:
+def current_login(app: APIGatewayRestResolver | Router) -> Login:
     return login_from_event(app.current_event.raw_event)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from typing import Any, Protocol
 
 from certtrack import keys
 from certtrack.auth import Login, login_from_event
@@ -28,8 +28,13 @@ def require_candidate_id(login: Login) -> str:
     return candidate_id
 
 
-def current_candidate_id(app: APIGatewayRestResolver) -> str:
-    """The caller's candidate id for a ``/me/*`` route; 403 ``account_not_mapped`` if unmapped."""
+class _HasEvent(Protocol):
+    @property
+    def current_event(self) -> Any: ...
+
+
+def current_candidate_id(app: _HasEvent) -> str:
+    """The caller's candidate id for a ``/me/*`` route (resolver or router); 403 if unmapped."""
     return require_candidate_id(login_from_event(app.current_event.raw_event))
 
 

@@ -1,0 +1,7 @@
+"""Documents routes of the certifications API."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+router = Router()
