@@ -79,9 +79,10 @@ class Function:
 class Template:
     """A parsed SAM template with a small intrinsic-function resolver."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, parameters: dict[str, str] | None = None) -> None:
         self.path = path
         self.root = path.parent
+        self._parameters = parameters or {}  # overrides of the parameters' defaults
         with path.open(encoding="utf-8") as handle:
             self.doc: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 (safe loader subclass)
         self.resources: dict[str, dict[str, Any]] = self.doc.get("Resources") or {}
@@ -154,7 +155,7 @@ class Template:
         if refs and logical_id in refs:
             return refs[logical_id]
         props = self.resources.get(logical_id, {}).get("Properties") or {}
-        for name_property in ("TableName", "BucketName", "FunctionName", "PoolName", "GroupName", "Name"):
+        for name_property in ("TableName", "BucketName", "FunctionName", "UserPoolName", "GroupName", "Name"):
             declared = self.resolve(props.get(name_property), refs)
             if isinstance(declared, str) and declared:
                 return declared
@@ -166,6 +167,8 @@ class Template:
         """Resolve ``Ref``/``Fn::Sub``/``Fn::Join``/``Fn::If``/``Fn::Select``; ``None`` if unknown."""
         if isinstance(value, list):
             return [self.resolve(item, refs) for item in value]
+        if isinstance(value, str) and "{{resolve:" in value:
+            return None  # a dynamic reference (SSM, Secrets Manager): the local runtime sets its own
         if not isinstance(value, dict):
             return value
         if len(value) != 1:
@@ -190,6 +193,8 @@ class Template:
     def _ref(self, name: str, refs: dict[str, str] | None) -> Any:
         if name in _PSEUDO:
             return _PSEUDO[name]
+        if name in self._parameters:
+            return self._parameters[name]
         parameters = self.doc.get("Parameters") or {}
         if name in parameters:
             return parameters[name].get("Default")

@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from certtrack import identity
 from certtrack.api import current_login, make_app, make_handler
+from certtrack.identity import mapping, personal
+from certtrack.identity.schemas import (
+    AttributeOut,
+    AttributesIn,
+    ConfirmOut,
+    ConfirmRequest,
+    EmailMappingRequest,
+    IdentifierOut,
+    Problem,
+    ScoreReportRequest,
+    SettingsIn,
+    SettingsOut,
+    SettingsUpdated,
+    StatusOut,
+)
 from certtrack.openapi import merged_openapi_json
 
 app = make_app("Login mapping and personal info")
+
+
+def _responses(ok: tuple[int, str], **errors: str) -> dict[int, OpenAPIResponse]:
+    """OpenAPI responses: the success description and problem+json errors keyed "e409" → 409."""
+    out: dict[int, OpenAPIResponse] = {ok[0]: {"description": ok[1]}}
+    for status, text in errors.items():
+        out[int(status.removeprefix("e"))] = {
+            "description": text,
+            "content": {"application/problem+json": {"model": Problem}},
+        }
+    return out
 
 
 @app.get("/health")
@@ -26,6 +54,118 @@ def openapi() -> Response[str]:
 def me() -> dict[str, Any]:
     """Who the caller is, and whether the login is mapped to a candidate record yet."""
     return identity.describe_login(current_login(app))
+
+
+@app.post(
+    "/mapping/email",
+    status_code=202,
+    description=(
+        "Start mapping by the email on file. The answer is the same for every address (no account "
+        "enumeration), and one email always goes to the address: a confirmation link when exactly one "
+        "unmapped candidate uses it, a support case number when several do, otherwise a notice."
+    ),
+    responses=_responses(
+        (202, "Always this body, whatever the address."),
+        e409="`already_mapped`: this login is mapped already.",
+        e422="`validation_error`: not an email address.",
+        e429="`too_many_requests`: more than 10 mapping emails per login in 15 minutes.",
+        e503="`email_unavailable`: nothing was stored; retry.",
+    ),
+)
+def map_by_email(body: EmailMappingRequest) -> StatusOut:
+    mapping.request_by_email(current_login(app), body.email, datetime.now(UTC))
+    return StatusOut()
+
+
+@app.post(
+    "/mapping/score-report",
+    status_code=202,
+    description=(
+        "Start mapping with the score report: when an exam with that registration number belongs to a "
+        "candidate with that last name (case, accents and spaces ignored), a link goes to `new_email`; "
+        "confirming it also makes `new_email` the candidate's email address."
+    ),
+    responses=_responses(
+        (202, "A confirmation link was sent to `new_email`."),
+        e404="`no_match`: counts as a failure.",
+        e409="`already_mapped`",
+        e422="`validation_error`",
+        e429="`too_many_requests`: 5 failures per login in 15 minutes; see `Retry-After`.",
+        e503="`email_unavailable`: nothing was stored; retry.",
+    ),
+)
+def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
+    mapping.request_by_score_report(
+        current_login(app), body.last_name, body.registration_number, body.new_email, datetime.now(UTC)
+    )
+    return StatusOut()
+
+
+@app.post(
+    "/mapping/confirm",
+    description="Confirm a mapping link: single use, valid 2 hours, only for the login that asked for it.",
+    responses=_responses(
+        (200, "The login is now mapped."),
+        e400="`token_invalid`: unknown, malformed, or issued to another login.",
+        e409="`already_mapped`: this login or the candidate is mapped already.",
+        e410="`token_expired` or `token_used`.",
+    ),
+)
+def confirm_mapping(body: ConfirmRequest) -> ConfirmOut:
+    result = mapping.confirm(current_login(app), body.token, datetime.now(UTC))
+    return ConfirmOut(candidate_id=result.candidate_id)
+
+
+def _settings_out(view: personal.SettingsView) -> SettingsOut:
+    return SettingsOut(**view.values, updated=SettingsUpdated(**view.updated))  # type: ignore[arg-type]
+
+
+@app.get("/me/settings", description="The five settings (null when never answered) and when each last changed.")
+def get_settings() -> SettingsOut:
+    return _settings_out(personal.get_settings_view(identity.current_candidate_id(app)))
+
+
+@app.put(
+    "/me/settings",
+    description="Answer all five settings; each changed field is timestamped and kept in an audit trail.",
+    responses=_responses((200, "The saved settings."), e422="`validation_error` listing the missing fields."),
+)
+def put_settings(body: SettingsIn) -> SettingsOut:
+    view = personal.put_settings(
+        identity.current_candidate_id(app), body.model_dump(), current_login(app), datetime.now(UTC)
+    )
+    return _settings_out(view)
+
+
+@app.get(
+    "/me/attributes",
+    description="Program-defined attributes (expert numbers, job title, academy id); only `job_title` is editable.",
+)
+def get_attributes() -> list[AttributeOut]:
+    return [AttributeOut(**vars(a)) for a in personal.get_attributes(identity.current_candidate_id(app))]
+
+
+@app.put(
+    "/me/attributes",
+    description=(
+        'Change editable attributes: `{"attributes":[{"key":"job_title","value":"Network Engineer"}]}` '
+        "(null or empty clears). Answers the full list, as GET does."
+    ),
+    responses=_responses(
+        (200, "The attributes after the change."),
+        e422="`read_only_attribute`, `unknown_attribute`, `duplicate_attribute`, `attribute_too_long`, "
+        "`invalid_characters` or `validation_error`; `errors[].field` names the entry.",
+    ),
+)
+def put_attributes(body: AttributesIn) -> list[AttributeOut]:
+    changes = [(change.key, change.value) for change in body.attributes]
+    return [AttributeOut(**vars(a)) for a in personal.put_attributes(identity.current_candidate_id(app), changes)]
+
+
+@app.get("/me/identifiers", description="Login id, system (candidate) id, badging email and testing vendor id.")
+def get_identifiers() -> list[IdentifierOut]:
+    candidate_id = identity.current_candidate_id(app)
+    return [IdentifierOut(**vars(i)) for i in personal.get_identifiers(candidate_id, current_login(app))]
 
 
 lambda_handler = make_handler(app)

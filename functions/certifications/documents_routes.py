@@ -1,7 +1,103 @@
-"""Documents routes of the certifications API."""
+"""Documents routes of the certifications API: logos, PDF certificates and public verification."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from certtrack.api import SECURITY_HEADERS
+from certtrack.certifications import certificates, logos, verify
+from certtrack.certifications.certificates import DownloadLink
+from certtrack.certifications.logos import LogoPage
+from certtrack.errors import NotFound
+from certtrack.identity import current_candidate_id
+from pydantic import BaseModel, ConfigDict, Field
 
 router = Router()
+
+
+class LogoDownloadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accept_agreement: bool = Field(description="Must be true: the caller accepts the logo agreement.")
+    format: str = Field(min_length=1, max_length=16, description="One of the logo's `formats` (`svg`, `pdf`).")
+
+
+@router.get("/me/logos")
+def get_logos(
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    next: Annotated[str | None, Query(max_length=64)] = None,
+) -> LogoPage:
+    """The logos the caller's active certifications unlock (with achievement logos), and the agreement."""
+    return logos.list_logos(current_candidate_id(router), datetime.now(UTC), limit, next)
+
+
+@router.post(
+    "/me/logos/<logo_id>/download",
+    responses={
+        404: {"description": "`logo_not_found`: not a logo the caller has earned"},
+        422: {"description": "`format_not_offered`, `agreement_required` or invalid fields"},
+        503: {"description": "`service_unavailable`: the document store failed; retry"},
+    },
+)
+def post_logo_download(logo_id: Annotated[str, Path(max_length=64)], body: LogoDownloadRequest) -> DownloadLink:
+    """Accept the logo agreement (recorded with its version) and get a short-lived download URL."""
+    candidate_id = current_candidate_id(router)
+    return logos.download_logo(candidate_id, logo_id, body.format, body.accept_agreement, datetime.now(UTC))
+
+
+@router.post(
+    "/me/certifications/<cert_id>/certificate",
+    responses={
+        404: {"description": "`certification_not_found`"},
+        409: {"description": "`certificate_unavailable`: not active, or expired"},
+        503: {"description": "`service_unavailable`: the document store failed; retry"},
+    },
+)
+def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLink:
+    """A presigned URL of the PDF certificate of the current certification period."""
+    return certificates.certificate_link(current_candidate_id(router), cert_id, datetime.now(UTC))
+
+
+@router.get(
+    "/public/verify/<verification_code>",
+    responses={
+        200: {
+            "description": "HTML page, or JSON with `Accept: application/json`",
+            "content": {"text/html": {}, "application/json": {}},
+        },
+        404: {"description": "`verification_not_found` (no hint about similar codes)"},
+    },
+)
+def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> Response[str]:
+    """Public: holder, certification, status (`active`, `expired`, `revoked`) and dates."""
+    accept = router.current_event.get_header_value("accept", default_value="", case_sensitive=False) or ""
+    wants_json = "application/json" in accept.lower()
+    today = datetime.now(UTC).date()
+    try:
+        result = verify.verify(verification_code, today)
+    except NotFound:
+        if wants_json:
+            raise
+        return _html(404, verify.render_page(None))
+    if wants_json:
+        return Response(
+            status_code=200,
+            content_type="application/json",
+            body=json.dumps(result.as_json()),
+            headers={**SECURITY_HEADERS, **verify.PRIVACY_HEADERS},
+        )
+    return _html(200, verify.render_page(result))
+
+
+def _html(status: int, html: str) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=html,
+        headers={**SECURITY_HEADERS, **verify.page_headers(html)},
+    )

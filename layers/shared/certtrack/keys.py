@@ -28,6 +28,8 @@ transcript             CAND#<candidate_id>         TRANSCRIPT#<transcript_id>
 email send counter     TRANSCRIPT#<transcript_id>  SENDS#<date>
 reminder sent          CAND#<candidate_id>         REMINDER#<cert_id>#<expiry>#<days>
 expiry-check state     SCHEDULE#expiry-check       STATE
+sequence counter       COUNTER#<name>              COUNTER
+order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + key>
 =====================  ==========================  ==============================
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
@@ -210,3 +212,16 @@ def due_shard(pk: str, sk: str, shards: int) -> str:
 
 def due_sk(date: str, kind: str, pk: str, sk: str) -> str:
     return f"{date}#{kind}#{pk}#{sk}"
+
+
+# Powertools idempotency records (the persistence layer writes them; we only name the partition)
+def idempotency_pk(operation: str) -> str:
+    return f"IDEMPOTENCY#{operation}"
+
+
+# Sequences (expert numbers): ``COUNTER#<name> / COUNTER``
+def counter_pk(name: str) -> str:
+    return f"COUNTER#{name}"
+
+
+COUNTER = "COUNTER"

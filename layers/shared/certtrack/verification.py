@@ -26,13 +26,16 @@ class VerificationItem(TableItem):
     candidate_id = UnicodeAttribute()
     target_sk = UnicodeAttribute()  # SK of the certified item in the candidate's partition
     cert_id = UnicodeAttribute(null=True)
+    period = UnicodeAttribute(null=True)  # certificates: the active_date of the period it was issued for
 
 
 def generate_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def new_item(kind: str, candidate_id: str, target_sk: str, cert_id: str | None = None) -> VerificationItem:
+def new_item(
+    kind: str, candidate_id: str, target_sk: str, cert_id: str | None = None, *, period: str | None = None
+) -> VerificationItem:
     """An unsaved pointer item with a fresh code; save it with ``attribute_not_exists`` (see ``reserve``)."""
     code = generate_code()
     return VerificationItem(
@@ -43,13 +46,22 @@ def new_item(kind: str, candidate_id: str, target_sk: str, cert_id: str | None =
         candidate_id=candidate_id,
         target_sk=target_sk,
         cert_id=cert_id,
+        period=period,
     )
 
 
-def reserve(kind: str, candidate_id: str, target_sk: str, cert_id: str | None = None, attempts: int = 5) -> str:
+def reserve(
+    kind: str,
+    candidate_id: str,
+    target_sk: str,
+    cert_id: str | None = None,
+    attempts: int = 5,
+    *,
+    period: str | None = None,
+) -> str:
     """Store a new unique code (retrying on the astronomically rare collision); returns it."""
     for _ in range(attempts):
-        item = new_item(kind, candidate_id, target_sk, cert_id)
+        item = new_item(kind, candidate_id, target_sk, cert_id, period=period)
         try:
             item.save(condition=VerificationItem.PK.does_not_exist())
         except PutError as error:

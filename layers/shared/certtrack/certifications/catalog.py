@@ -83,6 +83,7 @@ class AttributeDefinition:
     label: str
     editable: bool = False
     max_length: int = 100
+    first_number: int = 1  # attributes granted on earning (expert numbers) count up from here
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,22 @@ class Catalog:
     agreements: dict[str, str]
     exams: dict[str, str]
     certifications: tuple[Certification, ...]
+    exam_validity_years: int = 3
     _by_id: dict[str, Certification] = field(default_factory=dict, compare=False, repr=False)
 
     def certification(self, cert_id: str) -> Certification | None:
         return self._by_id.get(cert_id)
+
+    def attribute(self, key: str) -> AttributeDefinition | None:
+        return next((a for a in self.attributes if a.key == key), None)
+
+    def agreement_name(self, value: str) -> str | None:
+        """The agreement's display name from its id or its name (case-insensitive); None if unknown."""
+        wanted = value.strip().casefold()
+        for agreement_id, name in self.agreements.items():
+            if wanted in (agreement_id.casefold(), name.casefold()):
+                return name
+        return None
 
     def kit(self, sku: str) -> tuple[Certification, Kit] | None:
         for cert in self.certifications:
@@ -141,6 +154,7 @@ class Catalog:
             agreements={k: v["name"] for k, v in raw["agreements"].items()},
             exams=dict(raw["exams"]),
             certifications=certs,
+            exam_validity_years=int(raw.get("exam_validity_years", 3)),
             _by_id={c.id: c for c in certs},
         )
 

@@ -56,6 +56,9 @@ class CertificationItem(TableItem):
     first_earned = UnicodeAttribute(null=True)  # for 10/15/20-year achievement logos
     verification_code = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
+    # A manual grant (the rules engine replays it like evidence); null when earned by evidence.
+    granted_on = UnicodeAttribute(null=True)
+    granted_until = UnicodeAttribute(null=True)
 
     due_index = DueIndex()
 
@@ -67,6 +70,17 @@ class HistoryItem(TableItem):
     cert_id = UnicodeAttribute(null=True)
     date = UnicodeAttribute()
     event = UnicodeAttribute()
+    # What wrote it: "exam" (an imported pass; ``exam_code`` set) or "rules" (the engine's events,
+    # rewritten on every evaluation). Null for events written by other features.
+    source = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)
+    exam_code = UnicodeAttribute(null=True)
+
+
+class CounterItem(TableItem):
+    """``COUNTER#<name> / COUNTER``: a sequence (expert numbers), incremented with an atomic ADD."""
+
+    value = NumberAttribute(default=0)
 
 
 class AgreementItem(TableItem):

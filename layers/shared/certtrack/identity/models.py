@@ -1,11 +1,13 @@
-"""Identity items: candidate profiles and login mappings."""
+"""Identity items: candidate profiles, login mappings, mapping tokens, support cases, audit."""
 
 from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
     MapAttribute,
+    NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 
@@ -26,6 +28,7 @@ class CandidateItem(TableItem):
     created_at = UTCDateTimeAttribute()
     # The five settings booleans and their per-field change times (audit items hold the history).
     settings = MapAttribute[str, object](null=True)
+    settings_revision = NumberAttribute(null=True)  # optimistic lock for settings + audit writes
     # Program-defined attributes: job_title (editable), expert numbers, academy id.
     attributes = MapAttribute[str, object](null=True)
     vendor_testing_id = UnicodeAttribute(null=True)
@@ -53,3 +56,49 @@ class LoginMappingItem(TableItem):
     username = UnicodeAttribute(null=True)
     mapped_at = UTCDateTimeAttribute()
     method = UnicodeAttribute(null=True)  # "email" or "score_report"
+
+
+class MappingTokenItem(TableItem):
+    """``TOKEN#<sha256 of the token> / TOKEN``: a pending confirmation link (the token itself is never stored).
+
+    Bound to the login that asked; single use (``used_at`` set under a condition); valid two
+    hours from ``created_at``. ``expires_at`` (TTL) only cleans up, days later.
+    """
+
+    login_sub = UnicodeAttribute()
+    candidate_id = UnicodeAttribute()
+    method = UnicodeAttribute()  # "email" | "score_report"
+    new_email = UnicodeAttribute(null=True)  # score report: the address that becomes the candidate's
+    created_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+
+
+class SupportCaseItem(TableItem):
+    """``CASE#<case_id> / CASE``: several candidates share an email; operators merge them."""
+
+    case_id = UnicodeAttribute()
+    reason = UnicodeAttribute()  # "duplicate_email"
+    status = UnicodeAttribute()  # "open"
+    candidate_ids = UnicodeSetAttribute()
+    login_sub = UnicodeAttribute()
+    login_username = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    last_requested_at = UTCDateTimeAttribute()
+    requests = NumberAttribute(default=0)
+
+
+class RateLimitItem(TableItem):
+    """``LOGIN#<sub> / RATE#<action>#<window start>``: a per-window counter (atomic ADD, TTL)."""
+
+    hits = NumberAttribute(default=0)  # not ``count``: that name is Model.count()
+
+
+class SettingsAuditItem(TableItem):
+    """``CAND#<id> / AUDIT#<timestamp>#<field>``: one change of one settings field."""
+
+    candidate_id = UnicodeAttribute()
+    field = UnicodeAttribute()
+    old_value = BooleanAttribute(null=True)
+    new_value = BooleanAttribute()
+    changed_at = UTCDateTimeAttribute()
+    login_sub = UnicodeAttribute(null=True)

@@ -1,0 +1,83 @@
+"""Cold import of each function's handler module vs ``import boto3`` alone, in fresh interpreters.
+
+Figures: ``cold_import_ratio.<function>`` (median handler import ÷ median boto3 import) and
+``cold_import_ms.<function>`` / ``cold_import_ms.boto3``.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
+
+ENTRY_POINTS = {
+    "auth_mapping": ("functions/auth_mapping", "app"),
+    "certifications": ("functions/certifications", "app"),
+    "imports": ("functions/certifications", "imports"),
+    "expiry": ("functions/certifications", "expiry"),
+    "fulfillment": ("functions/fulfillment", "app"),
+    "transcripts": ("functions/transcripts", "app"),
+}
+
+_PROBE = """
+import sys, time
+sys.path[:0] = {paths!r}
+t = time.perf_counter()
+import {module}
+print((time.perf_counter() - t) * 1000)
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "x",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "TABLE_NAME": "bench",
+        }
+    )
+    return env
+
+
+def _time_import(module: str, paths: list[str]) -> float:
+    code = _PROBE.format(paths=paths, module=module)
+    out = subprocess.run(
+        [sys.executable, "-X", "frozen_modules=on", "-c", code],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=str(ROOT),
+        check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _median(module: str, paths: list[str]) -> float:
+    _time_import(module, paths)  # warm the OS file cache and .pyc files
+    return statistics.median(_time_import(module, paths) for _ in range(RUNS))
+
+
+def run() -> dict[str, float]:
+    layer = str(ROOT / "layers" / "shared")
+    boto3_ms = _median("boto3", [layer])
+    figures: dict[str, float] = {"cold_import_ms.boto3": round(boto3_ms, 1)}
+    for name, (code_dir, module) in ENTRY_POINTS.items():
+        if not (ROOT / code_dir / f"{module}.py").exists():
+            continue
+        ms = _median(module, [str(ROOT / code_dir), layer])
+        figures[f"cold_import_ms.{name}"] = round(ms, 1)
+        figures[f"cold_import_ratio.{name}"] = round(ms / boto3_ms, 2)
+    return figures
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value}")

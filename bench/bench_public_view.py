@@ -1,0 +1,232 @@
+"""DynamoDB calls and render time of one public transcript view (moto in-process).
+
+``python -m bench.bench_public_view`` prints the figures; ``run()`` returns them for ``make bench``:
+``public_view.ddb_reads``, ``public_view.ddb_writes`` (DynamoDB API calls of one view, counted with
+botocore ``before-call.dynamodb.*`` events) and ``public_view.median_render_ms`` (the whole
+handler: lookups, counting update, Jinja2 render).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+READ_OPERATIONS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+VIEWS = 50
+
+
+def _environment() -> None:
+    defaults = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "TABLE_NAME": "certtrack-bench",
+        "PUBLIC_BASE_URL": "https://certs.example.com",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
+        "POWERTOOLS_SERVICE_NAME": "bench",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    for path in (ROOT / "layers" / "shared", ROOT, ROOT / "functions" / "transcripts"):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+
+
+def _models() -> list[Any]:
+    from certtrack.db import TableItem
+
+    found, todo = [], list(TableItem.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+@contextmanager
+def count_dynamodb_calls() -> Iterator[Counter[str]]:
+    """Count DynamoDB API calls (by operation) made through any PynamoDB model while inside."""
+    calls: Counter[str] = Counter()
+
+    def _count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    # Each PynamoDB model class holds its own botocore client: hook every one of them.
+    emitters = {id(e): e for e in (m._get_connection().connection.client.meta.events for m in _models())}
+    handler_id = f"count-ddb-{uuid.uuid4()}"
+    for emitter in emitters.values():
+        emitter.register("before-call.dynamodb.*", _count, unique_id=handler_id)
+    try:
+        yield calls
+    finally:
+        for emitter in emitters.values():
+            emitter.unregister("before-call.dynamodb.*", unique_id=handler_id)
+
+
+def reads(calls: Counter[str]) -> int:
+    return sum(n for op, n in calls.items() if op in READ_OPERATIONS)
+
+
+def writes(calls: Counter[str]) -> int:
+    return sum(n for op, n in calls.items() if op in WRITE_OPERATIONS)
+
+
+def _seed() -> str:
+    """A holder with a typical partition (certifications, exams, history, address) and one transcript."""
+    import boto3
+    from certtrack import keys
+    from certtrack.certifications.models import CertificationItem, ExamItem, HistoryItem
+    from certtrack.identity.models import CandidateItem
+    from certtrack.transcripts.holder import ADDRESS_FIELDS
+    from certtrack.transcripts.schemas import TranscriptRequest
+    from certtrack.transcripts.service import create
+
+    now = datetime.now(UTC)
+    cid = "CSCO19999999"
+    CandidateItem(
+        *CandidateItem.key(cid),
+        candidate_id=cid,
+        first_name="John",
+        last_name="Doe",
+        email="j@example.com",
+        created_at=now,
+    ).save()
+    for cert_id in ("ccna", "ccnp-enterprise", "ccie-enterprise", "specialist-enterprise-core"):
+        CertificationItem(
+            keys.candidate_pk(cid),
+            keys.cert_sk(cert_id),
+            candidate_id=cid,
+            cert_id=cert_id,
+            status="active",
+            active_date="2025-01-15",
+            expiration_date="2028-01-15",
+        ).save()
+    for n in range(20):
+        reg = f"REG{n:05d}"
+        ExamItem(
+            keys.candidate_pk(cid),
+            keys.exam_sk(reg),
+            candidate_id=cid,
+            exam_code="200-301",
+            exam_name="CCNA",
+            registration_number=reg,
+            grade="Pass",
+            exam_date="2025-01-15",
+        ).save()
+        HistoryItem(
+            keys.candidate_pk(cid),
+            keys.history_sk("2025-01-15", f"e{n}"),
+            candidate_id=cid,
+            date="2025-01-15",
+            event="x",
+        ).save()
+    # The shipping address item, as the fulfillment feature stores it.
+    item = {"PK": {"S": keys.candidate_pk(cid)}, "SK": {"S": keys.SHIPPING}}
+    item.update({name: {"S": f"{name} value"} for name in ADDRESS_FIELDS})
+    boto3.client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    request = TranscriptRequest(
+        display_name="Bench transcript",
+        display_options={"show_address": True, "show_email": True},  # type: ignore[arg-type]
+        expires_on=(now + timedelta(days=30)).date(),
+        include="active",
+    )
+    return create(cid, request, now).public_url.rsplit("/", 1)[1]
+
+
+def _event(public_id: str) -> dict[str, Any]:
+    path = f"/public/transcripts/{public_id}"
+    headers = {"Accept": "text/html"}
+    return {
+        "resource": "/public/transcripts/{public_id}",
+        "path": path,
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"public_id": public_id},
+        "body": None,
+        "isBase64Encoded": False,
+        "requestContext": {"requestId": "bench", "stage": "bench", "httpMethod": "GET", "resourcePath": path},
+    }
+
+
+class _Context:
+    function_name = "bench"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+
+def run() -> dict[str, float]:
+    _environment()
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    import importlib.util
+
+    import boto3
+    from certtrack.db import create_table
+    from moto import mock_aws
+
+    with mock_aws():
+        create_table(boto3.client("dynamodb"), os.environ["TABLE_NAME"])
+        public_id = _seed()
+        spec = importlib.util.spec_from_file_location("bench_transcripts_app", ROOT / "functions/transcripts/app.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        handler = module.lambda_handler
+        event, context = _event(public_id), _Context()
+        assert handler(event, context)["statusCode"] == 200  # warm: templates compiled, clients built
+        with count_dynamodb_calls() as calls:
+            response = handler(event, context)
+        assert response["statusCode"] == 200
+        timings = []
+        for _ in range(VIEWS):
+            start = time.perf_counter()
+            handler(event, context)
+            timings.append((time.perf_counter() - start) * 1000)
+        template_ms = _template_ms(public_id)
+    return {
+        "public_view.ddb_reads": reads(calls),
+        "public_view.ddb_writes": writes(calls),
+        "public_view.median_render_ms": round(statistics.median(timings), 2),
+        "public_view.median_template_ms": template_ms,
+    }
+
+
+def _template_ms(public_id: str) -> float:
+    """The Jinja2 part alone (the handler figure above is dominated by moto's in-process DynamoDB)."""
+    from certtrack.transcripts import public
+
+    view = public.load(public_id, datetime.now(UTC))
+    timings = []
+    for _ in range(VIEWS):
+        start = time.perf_counter()
+        public.render_html(view)
+        timings.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(timings), 3)
+
+
+if __name__ == "__main__":
+    results = run()
+    width = max(len(name) for name in results)
+    for name, value in results.items():
+        print(f"{name:<{width}}  {value}")
+    print(json.dumps(results))

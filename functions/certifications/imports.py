@@ -1,0 +1,32 @@
+"""CSV imports: the S3 ``ObjectCreated`` trigger for ``exams/*.csv`` and ``ce-credits/*.csv``.
+
+Each file is imported and its report ``{"rows","imported","rejected":[{"line","reason"}]}`` is
+written beside it as ``<key>.report.json``; the handler returns the (last) report.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from certtrack.certifications.imports import import_object
+
+logger = Logger()
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    report: dict[str, Any] = {"rows": 0, "imported": 0, "rejected": []}
+    for record in event.get("Records", []):
+        bucket = record["s3"]["bucket"]["name"]
+        key = unquote_plus(record["s3"]["object"]["key"])
+        report = import_object(bucket, key, now).model_dump()
+        logger.info(
+            "import done",
+            extra={"key": key, "rows": report["rows"], "imported": report["imported"], "rejected": len(report["rejected"])},
+        )
+    return report

@@ -1,0 +1,71 @@
+"""Fulfillment API: kit catalog, shipping address, orders (idempotent), kit history and status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from certtrack.api import current_login, make_app, make_handler, model_dump
+from certtrack.auth import require_operator
+from certtrack.fulfillment import catalog, history, orders, shipping, status
+from certtrack.identity import current_candidate_id
+
+app = make_app("Kit catalog, initial-kit claim, purchases, shipping and fulfillment status")
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+@app.get("/me/fulfillment/catalog")
+def get_catalog() -> catalog.CatalogOut:
+    """Kits of the certifications the caller holds; an unclaimed initial kit is priced 0."""
+    return catalog.catalog_view(current_candidate_id(app), datetime.now(UTC))
+
+
+@app.get("/me/shipping-address", responses={404: {"description": "No address saved yet"}})
+def get_shipping_address() -> shipping.ShippingAddress:
+    return shipping.require_address(current_candidate_id(app))
+
+
+@app.put("/me/shipping-address")
+def put_shipping_address(address: shipping.ShippingAddress) -> shipping.ShippingAddress:
+    """Demographics in Latin script only (422 naming the field otherwise); `localized` in any script."""
+    return shipping.save_address(current_candidate_id(app), address, datetime.now(UTC))
+
+
+@app.post(
+    "/me/fulfillment/orders",
+    responses={
+        201: {"description": "Order submitted (or replayed for the same Idempotency-Key and body)"},
+        402: {"description": "payment_declined: nothing was written"},
+        409: {"description": "initial_kit_already_claimed, idempotency_key_in_progress"},
+        422: {"description": "unknown_sku, sku_not_held, duplicate_sku, empty_order, idempotency_key_reused …"},
+    },
+)
+def post_order(
+    order: orders.OrderRequest,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response[dict[str, Any]]:
+    """Prices are the server's; the free initial kit is claimable once per certification."""
+    candidate_id = current_candidate_id(app)
+    body = orders.place_order(
+        candidate_id, idempotency_key, order, datetime.now(UTC), lambda_context=app.lambda_context
+    )
+    return Response(status_code=201, content_type="application/json", body=body)
+
+
+@app.get("/me/fulfillment/history")
+def get_history(limit: Limit = 50, next: Cursor = None) -> history.FulfillmentPage:
+    return history.list_fulfillments(current_candidate_id(app), limit, next)
+
+
+@app.put("/ops/fulfillment/<fulfillment_id>")
+def put_fulfillment_status(fulfillment_id: str, change: status.StatusChange) -> dict[str, Any]:
+    """Operators only: queued → sent → complete (409 `invalid_transition` otherwise)."""
+    require_operator(current_login(app))
+    return model_dump(status.change_status(fulfillment_id, change.status, datetime.now(UTC)))
+
+
+lambda_handler = make_handler(app)

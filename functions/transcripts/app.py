@@ -1,0 +1,86 @@
+"""Transcripts API: the holder's transcripts, sharing them by email/link/social, and the public page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from certtrack.api import make_app, make_handler, model_dump
+from certtrack.identity import current_candidate_id
+from certtrack.transcripts import public, service, share
+from certtrack.transcripts.schemas import (
+    EmailAccepted,
+    EmailPreview,
+    EmailRequest,
+    Transcript,
+    TranscriptList,
+    TranscriptRequest,
+)
+
+app = make_app("Transcripts, sharing and the public transcript page")
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
+    # A dict body: the resolver validates it against the declared response model, then serializes it.
+    return Response(status_code=status, content_type="application/json", body=body)
+
+
+@app.post("/me/transcripts", responses={201: {"description": "Created"}})
+def create_transcript(request: TranscriptRequest) -> Response[Transcript]:
+    """Create a transcript; the answer carries its public URL and share links."""
+    transcript = service.create(current_candidate_id(app), request, datetime.now(UTC))
+    return _json(201, model_dump(transcript))  # type: ignore[return-value]
+
+
+@app.get("/me/transcripts")
+def list_transcripts(
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    next: Annotated[str | None, Query(max_length=200)] = None,
+) -> TranscriptList:
+    """The caller's transcripts, newest first, with views, last viewed, status and share links."""
+    return service.list_transcripts(current_candidate_id(app), datetime.now(UTC), limit=limit, cursor=next)
+
+
+@app.get("/me/transcripts/<transcript_id>")
+def get_transcript(transcript_id: str) -> Transcript:
+    return service.get(current_candidate_id(app), transcript_id, datetime.now(UTC))
+
+
+@app.put("/me/transcripts/<transcript_id>")
+def replace_transcript(transcript_id: str, request: TranscriptRequest) -> Transcript:
+    """Replace every editable field (same body as create)."""
+    return service.replace(current_candidate_id(app), transcript_id, request, datetime.now(UTC))
+
+
+@app.delete("/me/transcripts/<transcript_id>", responses={204: {"description": "Revoked"}})
+def revoke_transcript(transcript_id: str) -> Response[None]:
+    """Revoke at once: the public link answers 410 from now on."""
+    service.revoke(current_candidate_id(app), transcript_id, datetime.now(UTC))
+    return Response(status_code=204)
+
+
+@app.post("/me/transcripts/<transcript_id>/email", responses={202: {"description": "Accepted"}})
+def email_transcript(transcript_id: str, request: EmailRequest) -> Response[EmailAccepted]:
+    """Email the link (at most 20 per transcript per day; 429 after)."""
+    accepted = share.send(current_candidate_id(app), transcript_id, str(request.to), datetime.now(UTC))
+    return _json(202, model_dump(accepted))  # type: ignore[return-value]
+
+
+@app.post("/me/transcripts/<transcript_id>/email/preview")
+def preview_transcript_email(transcript_id: str) -> EmailPreview:
+    """The email's subject, text and HTML, without sending it."""
+    return share.preview(current_candidate_id(app), transcript_id)
+
+
+@app.get("/public/transcripts/<public_id>")
+def public_transcript(public_id: str) -> Response[str]:
+    """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 unknown, 410 gone."""
+    page = public.respond(public_id, app.current_event.headers.get("accept"), datetime.now(UTC))
+    return Response(
+        status_code=page.status, content_type=page.content_type, body=page.body, headers=public.page_headers()
+    )
+
+
+lambda_handler = make_handler(app)

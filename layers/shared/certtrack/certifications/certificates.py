@@ -1,0 +1,164 @@
+"""PDF certificates: one per certification period, stored once in S3, handed out by presigned URL.
+
+``POST /me/certifications/{cert_id}/certificate``. Only a certification that is active and not
+past its expiry has a certificate (409 ``certificate_unavailable`` otherwise). The first request
+of a period reserves a verification code (conditional write), records it on the certification
+item (conditional update), renders the PDF and stores it at
+``certificates/<candidate_id>/<cert_id>/<active_date>.pdf``; later requests only presign.
+
+Retry-safe: the code is stored before the PDF, so an S3 failure (503) leaves no orphan: the
+next request finds the code of the period on the certification item and completes the upload.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
+from pynamodb.exceptions import UpdateError
+
+from certtrack import documents, keys, pdf, verification
+from certtrack.certifications.catalog import Certification, load_catalog
+from certtrack.certifications.models import CertificationItem
+from certtrack.errors import Conflict, NotFound, ServiceUnavailable
+from certtrack.identity.models import CandidateItem
+from certtrack.settings import get_settings
+
+PDF_CONTENT_TYPE = "application/pdf"
+CERTIFICATE_KIND = "certificate"
+
+
+class DownloadLink(BaseModel):
+    """A presigned GET URL of a stored document and when it stops working (ISO 8601 UTC)."""
+
+    url: str
+    expires_at: str
+
+
+def certificate_key(candidate_id: str, cert_id: str, active_date: str) -> str:
+    return f"certificates/{candidate_id}/{cert_id}/{active_date}.pdf"
+
+
+def verify_url(code: str) -> str:
+    return f"{get_settings().public_base_url}/public/verify/{code}"
+
+
+def safe_filename(text: str) -> str:
+    """ASCII letters, digits, dots and dashes only: safe inside ``Content-Disposition``."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-") or "document"
+
+
+def is_current(item: CertificationItem, today: date) -> bool:
+    """Active and not past its expiry (the expiry day itself still counts)."""
+    if item.status != "active" or not item.active_date or not item.expiration_date:
+        return False
+    return date.fromisoformat(item.expiration_date) >= today
+
+
+def store_once(key: str, render: Callable[[], bytes], content_type: str) -> None:
+    """Put the object unless it is already there; S3 failures become a retryable 503."""
+    bucket = get_settings().documents_bucket
+    try:
+        if documents.exists(bucket, key):
+            return
+        body = render()
+        documents.put(bucket, key, body, content_type)
+    except (BotoCoreError, ClientError) as error:
+        raise ServiceUnavailable(
+            "The document store is unavailable; retry shortly.",
+            code="service_unavailable",
+            headers={"Retry-After": "1"},
+        ) from error
+
+
+def presign(key: str, filename: str, content_type: str, now: datetime) -> DownloadLink:
+    url, expires_at = documents.presigned_get(get_settings().documents_bucket, key, filename, content_type, now)
+    return DownloadLink(url=url, expires_at=expires_at)
+
+
+def _certification(candidate_id: str, cert_id: str) -> tuple[Certification, CertificationItem]:
+    definition = load_catalog().certification(cert_id)
+    if definition is None:
+        raise NotFound("No such certification.", code="certification_not_found")
+    try:
+        item = CertificationItem.get(keys.candidate_pk(candidate_id), keys.cert_sk(cert_id), consistent_read=True)
+    except CertificationItem.DoesNotExist:
+        raise NotFound("No such certification.", code="certification_not_found") from None
+    return definition, item
+
+
+def period_code(item: CertificationItem) -> str:
+    """The verification code of the item's current period: reuse it, or reserve and record one.
+
+    A code is reserved (``attribute_not_exists``) before it is recorded on the item with a
+    condition that nobody recorded another one meanwhile; the loser of such a race deletes its
+    reservation and takes the winner's code.
+    """
+    period = str(item.active_date)
+    current = item.verification_code
+    if current:
+        pointer = verification.lookup(current)
+        if pointer is not None and pointer.period == period and pointer.target_sk == item.SK:
+            return current
+    code = verification.reserve(CERTIFICATE_KIND, item.candidate_id, item.SK, item.cert_id, period=period)
+    unchanged = (
+        CertificationItem.verification_code.does_not_exist()
+        if not current
+        else CertificationItem.verification_code == current
+    )
+    try:
+        item.update(
+            actions=[CertificationItem.verification_code.set(code)],
+            condition=unchanged & (CertificationItem.active_date == period),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        verification.VerificationItem(keys.verify_pk(code), keys.VERIFY).delete()
+        item.refresh(consistent_read=True)
+        if item.active_date != period or not item.verification_code:
+            raise Conflict(
+                "The certification changed while the certificate was prepared; retry.",
+                code="certificate_unavailable",
+            ) from None
+        return str(item.verification_code)
+    return code
+
+
+def _holder_name(candidate_id: str) -> str:
+    candidate = CandidateItem.get_candidate(candidate_id)
+    if candidate is None:
+        raise NotFound("No such certification.", code="certification_not_found")
+    return f"{candidate.first_name} {candidate.last_name}".strip()
+
+
+def certificate_link(candidate_id: str, cert_id: str, now: datetime) -> DownloadLink:
+    """A presigned URL of the certificate of the current period (rendered on first request)."""
+    definition, item = _certification(candidate_id, cert_id)
+    if not is_current(item, now.date()):
+        raise Conflict(
+            "A certificate is available only for an active certification that has not expired.",
+            code="certificate_unavailable",
+        )
+    active_date, expiration_date = str(item.active_date), str(item.expiration_date)
+    key = certificate_key(candidate_id, cert_id, active_date)
+
+    def render() -> bytes:
+        code = period_code(item)
+        content = pdf.CertificateContent(
+            holder_name=_holder_name(candidate_id),
+            certification_name=definition.name,
+            program=load_catalog().program,
+            active_date=active_date,
+            expiration_date=expiration_date,
+            verification_code=code,
+            verify_url=verify_url(code),
+        )
+        return pdf.render_certificate(content, now)
+
+    store_once(key, render, PDF_CONTENT_TYPE)
+    filename = safe_filename(f"{definition.abbreviation}-certificate-{active_date}") + ".pdf"
+    return presign(key, filename, PDF_CONTENT_TYPE, now)

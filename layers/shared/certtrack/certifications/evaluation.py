@@ -1,0 +1,348 @@
+"""Apply the rules engine's answer to a candidate's stored records.
+
+For each certification: the ``CertificationItem`` (status, dates, due-date keys for the expiry
+check), the engine's history events (deterministic keys, so re-running writes the same items
+and stale ones are deleted), the expert number an earned expert certification grants, and the
+congratulations email for a newly earned certification.
+
+Writes go through a :class:`Writer` (BatchWriteItem, 25 a call) that callers share across
+candidates. A newly earned certification's "Certification earned" event is written only after
+its email went out, so a failed send is retried by the next evaluation instead of being lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pynamodb.exceptions import UpdateError
+
+from certtrack import keys
+from certtrack.certifications import due, rules
+from certtrack.certifications.catalog import Catalog, Certification, load_catalog
+from certtrack.certifications.models import CertificationItem, CounterItem, ExamItem, HistoryItem
+from certtrack.certifications.records import Partition, evaluate_partition, read_partition
+from certtrack.db import TableItem
+from certtrack.email import send_template
+from certtrack.errors import ServiceUnavailable
+from certtrack.identity.models import CandidateItem
+from certtrack.settings import get_settings
+
+logger = Logger(child=True)
+
+RULES_SOURCE = "rules"
+EXAM_SOURCE = "exam"
+
+
+class Writer:
+    """Pending puts and deletes, one per key (last wins), flushed with BatchWriteItem."""
+
+    def __init__(self) -> None:
+        self._ops: dict[tuple[str, str], tuple[str, TableItem]] = {}
+        self.calls = 0
+
+    def put(self, item: TableItem) -> None:
+        self._ops[(item.PK, item.SK)] = ("put", item)
+
+    def delete(self, item: TableItem) -> None:
+        self._ops[(item.PK, item.SK)] = ("delete", item)
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def flush(self) -> None:
+        if not self._ops:
+            return
+        ops, self._ops = list(self._ops.values()), {}
+        with TableItem.batch_write() as batch:
+            for action, item in ops:
+                if action == "put":
+                    batch.save(item)
+                else:
+                    batch.delete(item)
+        self.calls += (len(ops) + 24) // 25
+
+
+@dataclass
+class Earned:
+    """A certification earned in this evaluation whose congratulations are still to be sent."""
+
+    candidate_id: str
+    cert_id: str
+    event: HistoryItem
+
+
+@dataclass
+class Outcome:
+    candidate_id: str
+    results: dict[str, rules.Result]
+    earned: list[Earned] = field(default_factory=list)
+    changed_certifications: list[str] = field(default_factory=list)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _certification_item(
+    candidate_id: str, result: rules.Result, stored: CertificationItem | None, now: datetime
+) -> CertificationItem:
+    item = CertificationItem(
+        keys.candidate_pk(candidate_id),
+        keys.cert_sk(result.cert_id),
+        candidate_id=candidate_id,
+        cert_id=result.cert_id,
+        status=result.status,
+        started=_iso(result.started),
+        active_date=_iso(result.active_date),
+        expiration_date=_iso(result.expiration_date),
+        first_earned=_iso(result.first_earned),
+        updated_at=now,
+    )
+    if stored is not None:
+        item.verification_code = stored.verification_code
+        item.granted_on = stored.granted_on
+        item.granted_until = stored.granted_until
+        if stored.status == rules.REVOKED:
+            # a revocation is not the engine's to undo: keep the record as it was
+            item.active_date, item.expiration_date = stored.active_date, stored.expiration_date
+            item.first_earned = stored.first_earned
+    return item
+
+
+_COMPARED = ("status", "started", "active_date", "expiration_date", "first_earned")
+
+
+def _same(a: CertificationItem, b: CertificationItem) -> bool:
+    return all(getattr(a, name) == getattr(b, name) for name in _COMPARED)
+
+
+def _history_item(candidate_id: str, event: rules.Event) -> HistoryItem:
+    day = event.date.isoformat()
+    return HistoryItem(
+        keys.candidate_pk(candidate_id),
+        keys.history_sk(day, f"{event.cert_id}:{event.kind}"),
+        candidate_id=candidate_id,
+        cert_id=event.cert_id,
+        date=day,
+        event=event.text,
+        source=RULES_SOURCE,
+        kind=event.kind,
+    )
+
+
+def apply(partition: Partition, now: datetime, writer: Writer, catalog: Catalog | None = None) -> Outcome:
+    """Evaluate one candidate's partition and queue the writes that bring it up to date."""
+    catalog = catalog or load_catalog()
+    candidate_id = partition.candidate_id
+    results = evaluate_partition(partition, now.date(), catalog)
+    outcome = Outcome(candidate_id, results)
+    for cert in catalog.certifications:
+        result = results[cert.id]
+        stored = partition.certifications.get(cert.id)
+        if not result.has_progress and stored is None:
+            continue
+        item = _certification_item(candidate_id, result, stored, now)
+        if stored is not None and _same(stored, item):
+            continue
+        if stored is not None and (stored.status, stored.expiration_date) == (item.status, item.expiration_date):
+            # same period: keep where the expiry check has got to with its reminders
+            item.GSI2PK, item.GSI2SK = stored.GSI2PK, stored.GSI2SK
+        else:
+            due.schedule_period(item)
+        writer.put(item)
+        outcome.changed_certifications.append(cert.id)
+    _queue_history(partition, results, writer, outcome)
+    return outcome
+
+
+def _exam_history(candidate_id: str, exam: ExamItem) -> HistoryItem:
+    return HistoryItem(
+        keys.candidate_pk(candidate_id),
+        keys.history_sk(exam.exam_date, f"exam:{exam.registration_number}"),
+        candidate_id=candidate_id,
+        cert_id=None,
+        date=exam.exam_date,
+        event=f"Passed exam {exam.exam_code}",
+        source=EXAM_SOURCE,
+        kind="passed_exam",
+        exam_code=exam.exam_code,
+    )
+
+
+def _queue_history(partition: Partition, results: dict[str, rules.Result], writer: Writer, outcome: Outcome) -> None:
+    """The engine's events and one "Passed exam …" per passed exam; stale ones are deleted."""
+    stored = {h.SK: h for h in partition.history if h.source in (RULES_SOURCE, EXAM_SOURCE)}
+    desired: dict[str, HistoryItem] = {}
+    for exam in partition.exams:
+        if exam.grade == "Pass":
+            item = _exam_history(partition.candidate_id, exam)
+            desired[item.SK] = item
+    for result in results.values():
+        for event in result.events:
+            item = _history_item(partition.candidate_id, event)
+            desired[item.SK] = item
+    for sk, item in desired.items():
+        old = stored.get(sk)
+        if old is not None and old.event == item.event:
+            continue
+        if item.source == EXAM_SOURCE:
+            writer.put(item)
+            continue
+        result = results[str(item.cert_id)]
+        newly_earned = old is None and item.kind == rules.EARNED and result.status == rules.ACTIVE
+        if newly_earned and result.active_date == date.fromisoformat(item.date):
+            outcome.earned.append(Earned(partition.candidate_id, str(item.cert_id), item))
+        else:
+            writer.put(item)
+    for sk in stored.keys() - desired.keys():
+        writer.delete(stored[sk])
+
+
+# ---------------------------------------------------------------- expert numbers
+
+
+def _raw_map(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if hasattr(value, "as_dict"):
+        return dict(value.as_dict())
+    return dict(value)
+
+
+def next_number(name: str, first: int) -> int:
+    """The next value of a sequence (one atomic UpdateItem ADD)."""
+    counter = CounterItem(keys.counter_pk(name), keys.COUNTER)
+    counter.update(actions=[CounterItem.value.add(1)])
+    return first + int(counter.value) - 1
+
+
+def assign_attributes(profile: CandidateItem | None, results: dict[str, rules.Result], catalog: Catalog) -> list[str]:
+    """Give a candidate the attributes (expert numbers) of every certification they ever earned."""
+    if profile is None:
+        return []
+    have = _raw_map(profile.attributes)
+    assigned = []
+    for cert in catalog.certifications:
+        if results[cert.id].first_earned is None:
+            continue
+        for key in cert.grants_attributes:
+            if have.get(key):
+                continue
+            definition = catalog.attribute(key)
+            value = str(next_number(key, definition.first_number if definition else 1))
+            if _set_attribute(profile, key, value):
+                have[key] = value
+                assigned.append(key)
+    if assigned:
+        profile.attributes = have  # type: ignore[assignment]
+    return assigned
+
+
+def _set_attribute(profile: CandidateItem, key: str, value: str) -> bool:
+    """Set one attribute unless it is set already (conditional; a concurrent winner keeps its value)."""
+    item = CandidateItem(*CandidateItem.key(profile.candidate_id))
+    attributes: Any = CandidateItem.attributes
+    try:
+        if profile.attributes is None:
+            try:
+                item.update(
+                    actions=[CandidateItem.attributes.set({key: value})],
+                    condition=CandidateItem.PK.exists() & CandidateItem.attributes.does_not_exist(),
+                )
+                return True
+            except UpdateError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+        item.update(
+            actions=[attributes[key].set(value)],
+            condition=CandidateItem.PK.exists() & attributes[key].does_not_exist(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- congratulations
+
+
+def _email_context(profile: CandidateItem, cert: Certification, result: rules.Result) -> dict[str, Any]:
+    base = get_settings().public_base_url
+    kit = next((k for k in cert.kits if k.initial_kit), None)
+    return {
+        "first_name": profile.first_name,
+        "certification_name": cert.name,
+        "abbreviation": cert.abbreviation,
+        "active_date": _iso(result.active_date),
+        "expiration_date": _iso(result.expiration_date),
+        "kit_name": kit.name if kit else None,
+        "claim_url": f"{base}/app/#/fulfillment",
+        "certification_url": f"{base}/app/#/certifications/{cert.id}",
+    }
+
+
+def congratulate(
+    earned: Iterable[Earned],
+    profiles: dict[str, CandidateItem | None],
+    outcomes: dict[str, Outcome],
+    writer: Writer,
+    catalog: Catalog | None = None,
+) -> int:
+    """Send the congratulations for each newly earned certification; queue its history event once sent."""
+    catalog = catalog or load_catalog()
+    sent = 0
+    for entry in earned:
+        profile = profiles.get(entry.candidate_id)
+        cert = catalog.certification(entry.cert_id)
+        if cert is None:
+            continue
+        if profile is None or not profile.email or profile.email_suppressed:
+            writer.put(entry.event)
+            continue
+        context = _email_context(profile, cert, outcomes[entry.candidate_id].results[cert.id])
+        try:
+            send_template(profile.email, "certification_earned", context)
+        except ServiceUnavailable:
+            logger.warning("congratulations not sent; retried on the next evaluation", extra={"cert_id": cert.id})
+            continue
+        writer.put(entry.event)
+        sent += 1
+    return sent
+
+
+# ---------------------------------------------------------------- one candidate, end to end
+
+
+def reevaluate(candidate_id: str, now: datetime, catalog: Catalog | None = None) -> Outcome:
+    """Read the partition (one consistent Query), apply the engine, write, congratulate."""
+    catalog = catalog or load_catalog()
+    partition = read_partition(candidate_id, consistent=True)
+    writer = Writer()
+    outcome = apply(partition, now, writer, catalog)
+    assign_attributes(partition.profile, outcome.results, catalog)
+    writer.flush()
+    congratulate(outcome.earned, {candidate_id: partition.profile}, {candidate_id: outcome}, writer, catalog)
+    writer.flush()
+    return outcome
+
+
+def grant(candidate_id: str, cert_id: str, granted_on: date, now: datetime, until: date | None = None) -> Outcome:
+    """Manually grant a certification from ``granted_on`` (to ``until``, default + validity)."""
+    catalog = load_catalog()
+    if catalog.certification(cert_id) is None:
+        raise ValueError(f"unknown certification {cert_id!r}")
+    item = CertificationItem(keys.candidate_pk(candidate_id), keys.cert_sk(cert_id))
+    actions: list[Any] = [
+        CertificationItem.candidate_id.set(candidate_id),
+        CertificationItem.cert_id.set(cert_id),
+        CertificationItem.status.set(CertificationItem.status | rules.IN_PROGRESS),
+        CertificationItem.granted_on.set(granted_on.isoformat()),
+        CertificationItem.granted_until.set(until.isoformat()) if until else CertificationItem.granted_until.remove(),
+    ]
+    item.update(actions=actions)
+    return reevaluate(candidate_id, now, catalog)

@@ -1,0 +1,474 @@
+"""A candidate's certification records: read in one Query, shaped into the ``/me/*`` payloads.
+
+Every route reads one slice of the candidate's partition (``CAND#<id>``) with one Query (a
+sort-key prefix or range); lists are sorted in memory and paged with an offset cursor.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+from pynamodb.expressions.condition import Condition
+
+from certtrack import keys
+from certtrack.certifications import rules
+from certtrack.certifications.catalog import Catalog, Certification, Requirement, load_catalog
+from certtrack.certifications.models import (
+    AgreementItem,
+    CECreditItem,
+    CertificationItem,
+    ExamItem,
+    HistoryItem,
+)
+from certtrack.db import TableItem
+from certtrack.errors import BadRequest, NotFound
+from certtrack.identity.models import CandidateItem
+
+# Sort-key ranges of the slices routes read (DynamoDB compares UTF-8 bytes; "$" follows "#").
+_WHOLE: tuple[str, str] | None = None
+_DETAIL = (keys.CE_PREFIX, keys.HISTORY_PREFIX.replace("#", "$"))
+
+
+@dataclass
+class Partition:
+    """The certification records of one candidate, by item type."""
+
+    candidate_id: str
+    profile: CandidateItem | None = None
+    exams: list[ExamItem] = field(default_factory=list)
+    credits: list[CECreditItem] = field(default_factory=list)
+    certifications: dict[str, CertificationItem] = field(default_factory=dict)
+    history: list[HistoryItem] = field(default_factory=list)
+    agreements: list[AgreementItem] = field(default_factory=list)
+
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    (keys.EXAM_PREFIX, "exams"),
+    (keys.CE_PREFIX, "credits"),
+    (keys.HISTORY_PREFIX, "history"),
+    (keys.AGREEMENT_PREFIX, "agreements"),
+)
+
+
+def _add(partition: Partition, raw: dict[str, Any]) -> None:
+    sk = raw["SK"]["S"]
+    if sk == keys.PROFILE:
+        partition.profile = CandidateItem.from_raw_data(raw)
+        return
+    if sk.startswith(keys.CERT_PREFIX):
+        cert = CertificationItem.from_raw_data(raw)
+        partition.certifications[cert.cert_id] = cert
+        return
+    for prefix, name in _KINDS:
+        if sk.startswith(prefix):
+            model = {"exams": ExamItem, "credits": CECreditItem, "history": HistoryItem, "agreements": AgreementItem}
+            getattr(partition, name).append(model[name].from_raw_data(raw))
+            return
+
+
+def read_partition(
+    candidate_id: str,
+    *,
+    prefix: str | None = None,
+    between: tuple[str, str] | None = _WHOLE,
+    consistent: bool = False,
+) -> Partition:
+    """One Query of ``CAND#<id>`` (all of it, a sort-key prefix, or a range); pages followed."""
+    condition: Condition | None = None
+    if prefix is not None:
+        condition = TableItem.SK.startswith(prefix)
+    elif between is not None:
+        condition = TableItem.SK.between(*between)
+    connection = TableItem._get_connection()
+    partition = Partition(candidate_id)
+    start_key: dict[str, Any] | None = None
+    while True:
+        page = connection.query(
+            keys.candidate_pk(candidate_id),
+            range_key_condition=condition,
+            exclusive_start_key=start_key,
+            consistent_read=consistent,
+        )
+        for raw in page.get("Items", []):
+            _add(partition, raw)
+        start_key = page.get("LastEvaluatedKey")
+        if not start_key:
+            return partition
+
+
+# ---------------------------------------------------------------- engine inputs
+
+
+def exam_evidence(items: Sequence[ExamItem]) -> list[rules.Exam]:
+    return [
+        rules.Exam(
+            code=e.exam_code,
+            date=date.fromisoformat(e.exam_date),
+            passed=e.grade == "Pass",
+            key=e.registration_number,
+        )
+        for e in items
+    ]
+
+
+def credit_evidence(items: Sequence[CECreditItem]) -> list[rules.Credit]:
+    return [
+        rules.Credit(
+            points=float(c.points),
+            active_date=date.fromisoformat(c.active_date),
+            inactive_date=date.fromisoformat(c.inactive_date),
+            key=c.external_id,
+        )
+        for c in items
+    ]
+
+
+def standings(items: dict[str, CertificationItem]) -> dict[str, rules.Standing]:
+    out = {}
+    for cert_id, item in items.items():
+        out[cert_id] = rules.Standing(
+            cert_id=cert_id,
+            revoked=item.status == rules.REVOKED,
+            granted_on=date.fromisoformat(item.granted_on) if item.granted_on else None,
+            granted_until=date.fromisoformat(item.granted_until) if item.granted_until else None,
+        )
+    return out
+
+
+def evaluate_partition(partition: Partition, today: date, catalog: Catalog | None = None) -> dict[str, rules.Result]:
+    return rules.evaluate(
+        catalog or load_catalog(),
+        exam_evidence(partition.exams),
+        credit_evidence(partition.credits),
+        standings(partition.certifications),
+        today,
+    )
+
+
+# ---------------------------------------------------------------- payloads
+
+
+class Downloads(BaseModel):
+    logo: bool
+    pdf_certificate: bool
+
+
+class CertificationOut(BaseModel):
+    id: str
+    name: str
+    abbreviation: str
+    status: str
+    started: str | None
+    active_date: str | None
+    expiration_date: str | None
+    downloads: Downloads
+
+
+class CategoryGroup(BaseModel):
+    category: str
+    certifications: list[CertificationOut]
+
+
+class CertificationsPage(BaseModel):
+    """``GET /me/certifications``: the candidate's certifications grouped by category."""
+
+    groups: list[CategoryGroup]
+    next: str | None
+
+
+class ProgressNode(BaseModel):
+    id: str
+    label: str
+    earned: float
+    required: float
+    met: bool
+    children: list[ProgressNode]
+
+
+class AppliedCredit(BaseModel):
+    active_date: str
+    inactive_date: str
+    points: float
+    status: str
+
+
+class HistoryEntry(BaseModel):
+    date: str
+    event: str
+
+
+class CertificationDetail(CertificationOut):
+    """``GET /me/certifications/{cert_id}``: the certification, its progress, credits and history."""
+
+    progress: ProgressNode
+    ce_credits: list[AppliedCredit]
+    history: list[HistoryEntry]
+
+
+class CEActivity(BaseModel):
+    name: str
+    active_date: str
+    expires: str
+    review: str | None
+    points: float
+    updated: str | None
+    provider_name: str
+    source: str
+    import_source: str | None
+    external_id: str
+
+
+class CEActivityPage(BaseModel):
+    items: list[CEActivity]
+    next: str | None
+
+
+class ExamOut(BaseModel):
+    code: str
+    exam: str
+    registration_number: str
+    grade: str
+    date: str
+    expires: str | None  # null: never (a failed exam)
+
+
+class ExamPage(BaseModel):
+    items: list[ExamOut]
+    next: str | None
+
+
+class AgreementOut(BaseModel):
+    name: str
+    active_date: str
+    expires: str | None  # null: never
+
+
+class AgreementPage(BaseModel):
+    items: list[AgreementOut]
+    next: str | None
+
+
+# ---------------------------------------------------------------- paging
+
+T = TypeVar("T")
+
+
+def encode_offset(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def decode_offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = raw["o"] if isinstance(raw, dict) else None
+    except (ValueError, binascii.Error, UnicodeDecodeError, KeyError):
+        offset = None
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise BadRequest("The `next` cursor is not valid for this list.", code="invalid_cursor")
+    return offset
+
+
+def page(items: Sequence[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
+    start = decode_offset(cursor)
+    end = start + limit
+    return list(items[start:end]), (encode_offset(end) if end < len(items) else None)
+
+
+# ---------------------------------------------------------------- certifications
+
+
+def _status_today(item: CertificationItem, today: date) -> str:
+    """The stored status, corrected when the expiry check has not run yet today."""
+    if item.status == rules.ACTIVE and item.expiration_date and date.fromisoformat(item.expiration_date) <= today:
+        return rules.EXPIRED
+    return item.status
+
+
+def _downloads(status: str, expiration_date: str | None, today: date) -> Downloads:
+    active = status == rules.ACTIVE
+    not_expired = bool(expiration_date) and date.fromisoformat(str(expiration_date)) > today
+    return Downloads(logo=active, pdf_certificate=active and not_expired)
+
+
+def _cert_out(
+    cert: Certification, status: str, started: str | None, active: str | None, expires: str | None, today: date
+) -> CertificationOut:
+    return CertificationOut(
+        id=cert.id,
+        name=cert.name,
+        abbreviation=cert.abbreviation,
+        status=status,
+        started=started,
+        active_date=active,
+        expiration_date=expires,
+        downloads=_downloads(status, expires, today),
+    )
+
+
+def list_certifications(candidate_id: str, now: datetime, limit: int, cursor: str | None) -> CertificationsPage:
+    """One Query (``CERT#``): stored standings in catalog order, grouped by category per page."""
+    catalog = load_catalog()
+    today = now.date()
+    stored = read_partition(candidate_id, prefix=keys.CERT_PREFIX).certifications
+    ordered = [
+        _cert_out(cert, _status_today(item, today), item.started, item.active_date, item.expiration_date, today)
+        for cert in catalog.certifications
+        if (item := stored.get(cert.id)) is not None
+    ]
+    page_items, next_cursor = page(ordered, limit, cursor)
+    groups: dict[str, list[CertificationOut]] = {}
+    for entry in page_items:
+        category = catalog.certification(entry.id).category  # type: ignore[union-attr]
+        groups.setdefault(category, []).append(entry)
+    return CertificationsPage(
+        groups=[CategoryGroup(category=name, certifications=certs) for name, certs in groups.items()],
+        next=next_cursor,
+    )
+
+
+def _exam_codes(node: Requirement) -> set[str]:
+    return set(node.exams).union(*(_exam_codes(child) for child in node.children))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> CertificationDetail:
+    """One Query (``CE#`` … ``HIST#``); status, dates and progress from the rules engine as of today."""
+    catalog = load_catalog()
+    cert = catalog.certification(cert_id)
+    if cert is None:
+        raise NotFound("No such certification.", code="not_found")
+    today = now.date()
+    partition = read_partition(candidate_id, between=_DETAIL)
+    result = evaluate_partition(partition, today, catalog)[cert_id]
+    base = _cert_out(
+        cert,
+        result.status,
+        _iso(result.started),
+        _iso(result.active_date),
+        _iso(result.expiration_date),
+        today,
+    )
+    counted = set(result.credit_keys)
+    credits = sorted(
+        (c for c in partition.credits if c.external_id in counted),
+        key=lambda c: (c.active_date, c.external_id),
+    )
+    codes = _exam_codes(cert.initial) | _exam_codes(cert.recertification)
+    history = [
+        h
+        for h in partition.history
+        if h.cert_id == cert_id or (h.cert_id is None and h.exam_code is not None and h.exam_code in codes)
+    ]
+    history.sort(key=lambda h: h.SK, reverse=True)
+    return CertificationDetail(
+        **base.model_dump(),
+        progress=ProgressNode.model_validate(result.progress.to_dict()),
+        ce_credits=[
+            AppliedCredit(
+                active_date=c.active_date,
+                inactive_date=c.inactive_date,
+                points=_points(c.points),
+                status="active" if date.fromisoformat(c.inactive_date) > today else "inactive",
+            )
+            for c in credits
+        ],
+        history=[HistoryEntry(date=h.date, event=h.event) for h in history],
+    )
+
+
+def _points(value: Any) -> float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+# ---------------------------------------------------------------- CE activities, exams, agreements
+
+
+def list_ce_activities(candidate_id: str, q: str | None, limit: int, cursor: str | None) -> CEActivityPage:
+    """One Query (``CE#``), newest first; ``q`` matches name or provider, case-insensitively."""
+    credits = read_partition(candidate_id, prefix=keys.CE_PREFIX).credits
+    needle = (q or "").strip().casefold()
+    if needle:
+        credits = [c for c in credits if needle in c.activity_name.casefold() or needle in c.provider_name.casefold()]
+    credits.sort(key=lambda c: (c.active_date, c.external_id), reverse=True)
+    items, next_cursor = page(credits, limit, cursor)
+    return CEActivityPage(
+        items=[
+            CEActivity(
+                name=c.activity_name,
+                active_date=c.active_date,
+                expires=c.inactive_date,
+                review=c.review,
+                points=_points(c.points),
+                updated=c.updated_at.date().isoformat() if c.updated_at else None,
+                provider_name=c.provider_name,
+                source=c.source,
+                import_source=c.import_source,
+                external_id=c.external_id,
+            )
+            for c in items
+        ],
+        next=next_cursor,
+    )
+
+
+ExamSort = Literal["date", "code", "grade"]
+SortOrder = Literal["asc", "desc"]
+
+_EXAM_SORTS: dict[str, Callable[[ExamItem], tuple[str, ...]]] = {
+    "date": lambda e: (e.exam_date, e.exam_code, e.registration_number),
+    "code": lambda e: (e.exam_code, e.exam_date, e.registration_number),
+    "grade": lambda e: (e.grade, e.exam_date, e.registration_number),
+}
+
+
+def exam_expires(item: ExamItem, catalog: Catalog) -> str | None:
+    """A pass counts for ``exam_validity_years``; a failed exam never expires (shown "Never")."""
+    if item.grade != "Pass":
+        return None
+    return rules.add_years(date.fromisoformat(item.exam_date), catalog.exam_validity_years).isoformat()
+
+
+def list_exams(candidate_id: str, sort: ExamSort, order: SortOrder, limit: int, cursor: str | None) -> ExamPage:
+    """One Query (``EXAM#``), sorted by date, code or grade."""
+    catalog = load_catalog()
+    exams = read_partition(candidate_id, prefix=keys.EXAM_PREFIX).exams
+    exams.sort(key=_EXAM_SORTS[sort], reverse=order == "desc")
+    items, next_cursor = page(exams, limit, cursor)
+    return ExamPage(
+        items=[
+            ExamOut(
+                code=e.exam_code,
+                exam=e.exam_name,
+                registration_number=e.registration_number,
+                grade=e.grade,
+                date=e.exam_date,
+                expires=exam_expires(e, catalog),
+            )
+            for e in items
+        ],
+        next=next_cursor,
+    )
+
+
+def list_agreements(candidate_id: str, limit: int, cursor: str | None) -> AgreementPage:
+    """One Query (``AGREE#``), newest first."""
+    agreements = read_partition(candidate_id, prefix=keys.AGREEMENT_PREFIX).agreements
+    agreements.sort(key=lambda a: (a.active_date, a.name), reverse=True)
+    items, next_cursor = page(agreements, limit, cursor)
+    return AgreementPage(
+        items=[AgreementOut(name=a.name, active_date=a.active_date, expires=a.expires) for a in items],
+        next=next_cursor,
+    )

@@ -1,0 +1,125 @@
+"""Public verification of a certificate or fulfillment kit by its code: ``GET /public/verify/{code}``.
+
+code → ``VERIFY#<code>`` (GetItem) → the certification it names in the holder's partition
+(GetItem) → the holder's name (GetItem). An expired certification is shown as expired, never
+as valid. Unknown codes, and every code of a holder who withdrew ``verification_consent``,
+are the same 404 with no hint.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from certtrack import keys, verification
+from certtrack.certifications.catalog import load_catalog
+from certtrack.certifications.models import CertificationItem
+from certtrack.email import jinja_env
+from certtrack.errors import NotFound
+from certtrack.identity.models import CandidateItem
+from certtrack.identity.personal import settings_of
+
+# On every response of the route, found or not, HTML or JSON.
+PRIVACY_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
+NOT_FOUND_DETAIL = "No certification matches this verification code."
+
+
+@dataclass(frozen=True)
+class Verification:
+    code: str
+    kind: str  # "certificate" | "fulfillment"
+    first_name: str
+    last_name: str
+    cert_id: str
+    certification: str
+    category: str
+    status: str  # "active" | "expired" | "revoked"
+    active_date: str | None
+    expiration_date: str | None
+    checked_on: str
+    program: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "verification_code": self.code,
+            "kind": self.kind,
+            "holder": {"first_name": self.first_name, "last_name": self.last_name},
+            "certification": {"id": self.cert_id, "name": self.certification, "category": self.category},
+            "status": self.status,
+            "active_date": self.active_date,
+            "expiration_date": self.expiration_date,
+            "checked_on": self.checked_on,
+            "program": self.program,
+        }
+
+
+def public_status(item: CertificationItem, today: date) -> str:
+    """``revoked`` / ``expired`` / ``active``; anything not plainly current is not valid."""
+    if item.status == "revoked":
+        return "revoked"
+    if item.status != "active" or not item.expiration_date:
+        return "expired"
+    if date.fromisoformat(item.expiration_date) < today:
+        return "expired"
+    return "active"
+
+
+def not_found() -> NotFound:
+    return NotFound(NOT_FOUND_DETAIL, code="verification_not_found", headers=dict(PRIVACY_HEADERS))
+
+
+def verify(code: str, today: date) -> Verification:
+    """Three GetItems at most; raises the one 404 for anything that cannot be shown."""
+    pointer = verification.lookup(code)
+    if pointer is None or not pointer.cert_id:
+        raise not_found()
+    candidate = CandidateItem.get_candidate(pointer.candidate_id)
+    if candidate is None or settings_of(candidate).get("verification_consent") is False:
+        raise not_found()
+    definition = load_catalog().certification(pointer.cert_id)
+    try:
+        item = CertificationItem.get(keys.candidate_pk(pointer.candidate_id), keys.cert_sk(pointer.cert_id))
+    except CertificationItem.DoesNotExist:
+        raise not_found() from None
+    if definition is None:
+        raise not_found()
+    return Verification(
+        code=pointer.code,
+        kind=pointer.kind,
+        first_name=candidate.first_name,
+        last_name=candidate.last_name,
+        cert_id=definition.id,
+        certification=definition.name,
+        category=definition.category,
+        status=public_status(item, today),
+        active_date=item.active_date,
+        expiration_date=item.expiration_date,
+        checked_on=today.isoformat(),
+        program=load_catalog().program,
+    )
+
+
+def render_page(result: Verification | None) -> str:
+    """The HTML page (autoescaped); ``None`` renders the not-found page."""
+    return jinja_env().get_template("pages/verify.html").render(result=result, program=load_catalog().program)
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def page_headers(html: str) -> dict[str, str]:
+    """A strict CSP allowing only the page's own inline stylesheet (by hash), plus privacy headers."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+        for block in _STYLE.findall(html)
+    )
+    style_src = hashes or "'none'"
+    policy = (
+        f"default-src 'none'; style-src {style_src}; img-src 'none'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return {**PRIVACY_HEADERS, "Content-Security-Policy": policy}

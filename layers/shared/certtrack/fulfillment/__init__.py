@@ -1,0 +1,1 @@
+"""Fulfillment: kit catalog per candidate, shipping address, orders, payments and kit status."""

@@ -1,0 +1,140 @@
+"""Reading back: the candidate's fulfillment history and e-commerce transactions, newest first,
+paged with ``limit`` and an opaque ``next`` cursor (base64url of DynamoDB's LastEvaluatedKey).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from certtrack import keys
+from certtrack.errors import BadRequest
+from certtrack.fulfillment.models import FulfillmentItem, TransactionItem
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, pk: str, sk_prefix: str) -> dict[str, Any] | None:
+    """The LastEvaluatedKey, only if it points inside this candidate's own items (400 otherwise)."""
+    if not cursor:
+        return None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        ok = (
+            isinstance(raw, dict)
+            and set(raw) == {"PK", "SK"}
+            and raw["PK"] == {"S": pk}
+            and isinstance(raw["SK"], dict)
+            and str(raw["SK"].get("S", "")).startswith(sk_prefix)
+        )
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        raise BadRequest("The `next` cursor is not valid for this list.", code="invalid_cursor")
+    return dict(raw)
+
+
+class FulfillmentEntry(BaseModel):
+    fulfillment_id: str
+    order_id: str
+    name: str
+    kind: str
+    certification_id: str
+    verification_code: str
+    queued: str | None
+    sent: str | None
+    complete: str | None
+    status: str
+
+
+class FulfillmentPage(BaseModel):
+    """``GET /me/fulfillment/history``."""
+
+    items: list[FulfillmentEntry]
+    next: str | None
+
+
+class TransactionEntry(BaseModel):
+    date: str
+    description: str
+    amount_cents: int
+    currency: str
+    payment_method: str | None
+    status: str
+    order_id: str
+
+
+class TransactionPage(BaseModel):
+    """``GET /me/transactions``."""
+
+    items: list[TransactionEntry]
+    next: str | None
+
+
+def fulfillment_entry(item: FulfillmentItem) -> FulfillmentEntry:
+    return FulfillmentEntry(
+        fulfillment_id=item.fulfillment_id,
+        order_id=item.order_id,
+        name=item.name,
+        kind=item.kind,
+        certification_id=item.cert_id,
+        verification_code=item.verification_code,
+        queued=_iso(item.queued),
+        sent=_iso(item.sent),
+        complete=_iso(item.complete),
+        status=item.status,
+    )
+
+
+def list_fulfillments(candidate_id: str, limit: int, cursor: str | None) -> FulfillmentPage:
+    """One Query: ``CAND#<id>``, SK begins_with ``FULFILL#``, newest first."""
+    pk = keys.candidate_pk(candidate_id)
+    results = FulfillmentItem.query(
+        pk,
+        FulfillmentItem.SK.startswith(keys.FULFILLMENT_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, pk, keys.FULFILLMENT_PREFIX),
+    )
+    items = [fulfillment_entry(item) for item in results]
+    return FulfillmentPage(items=items, next=encode_cursor(results.last_evaluated_key))
+
+
+def list_transactions(candidate_id: str, limit: int, cursor: str | None) -> TransactionPage:
+    """One Query: ``CAND#<id>``, SK begins_with ``TXN#``, newest first."""
+    pk = keys.candidate_pk(candidate_id)
+    results = TransactionItem.query(
+        pk,
+        TransactionItem.SK.startswith(keys.TRANSACTION_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, pk, keys.TRANSACTION_PREFIX),
+    )
+    items = [
+        TransactionEntry(
+            date=_iso(item.date) or "",
+            description=item.description,
+            amount_cents=int(item.amount_cents),
+            currency=item.currency,
+            payment_method=item.payment_method,
+            status=item.status,
+            order_id=item.order_id,
+        )
+        for item in results
+    ]
+    return TransactionPage(items=items, next=encode_cursor(results.last_evaluated_key))

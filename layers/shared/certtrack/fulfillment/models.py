@@ -1,0 +1,136 @@
+"""Fulfillment items: shipping address, initial-kit claims, orders, kits, pointers, transactions.
+
+All but the pointer live in the candidate's partition (``CAND#<id>``); the pointer
+``FULFILL#<id> / FULFILL`` lets an operator address a kit by its id alone (one GetItem).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from certtrack.db import TableItem
+
+
+class LocalizedAddress(MapAttribute[str, object]):
+    """The optional block in the candidate's own script (any script)."""
+
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    address1 = UnicodeAttribute(null=True)
+    address2 = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute(null=True)
+
+
+class AddressAttribute(MapAttribute[str, object]):
+    """A shipping address (Latin-script demographics + optional localized block)."""
+
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    address1 = UnicodeAttribute()
+    address2 = UnicodeAttribute(null=True)
+    city = UnicodeAttribute()
+    state = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute()
+    country = UnicodeAttribute()
+    localized = LocalizedAddress(null=True)
+
+
+class ShippingAddressItem(TableItem):
+    """``CAND#<id> / SHIPPING``: the candidate's current shipping address."""
+
+    candidate_id = UnicodeAttribute()
+    address = AddressAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class ClaimItem(TableItem):
+    """``CAND#<id> / CLAIM#<cert_id>``: the free initial kit of a certification was claimed.
+
+    Written with ``attribute_not_exists`` in the order's transaction: its existence is the
+    once-only guarantee.
+    """
+
+    candidate_id = UnicodeAttribute()
+    cert_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    fulfillment_id = UnicodeAttribute()
+    claimed_at = UTCDateTimeAttribute()
+
+
+class OrderLine(MapAttribute[str, object]):
+    sku = UnicodeAttribute()
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    certification_id = UnicodeAttribute()
+    price_cents = NumberAttribute()
+    initial_kit = BooleanAttribute(default=False)
+    fulfillment_id = UnicodeAttribute()
+    verification_code = UnicodeAttribute()
+
+
+class OrderItem(TableItem):
+    """``CAND#<id> / ORDER#<order_id>``: what was ordered, at which server-side prices, where to."""
+
+    candidate_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    lines = ListAttribute(of=OrderLine)
+    tracking = BooleanAttribute(default=False)
+    tracking_fee_cents = NumberAttribute(default=0)
+    total_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    payment_method = UnicodeAttribute(null=True)
+    authorization_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # "submitted"
+    ship_to = AddressAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class FulfillmentItem(TableItem):
+    """``CAND#<id> / FULFILL#<fulfillment_id>``: one kit on its way (queued → sent → complete)."""
+
+    candidate_id = UnicodeAttribute()
+    fulfillment_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    sku = UnicodeAttribute()
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    cert_id = UnicodeAttribute()
+    verification_code = UnicodeAttribute()
+    status = UnicodeAttribute()  # "queued" | "sent" | "complete"
+    queued = UTCDateTimeAttribute()
+    sent = UTCDateTimeAttribute(null=True)
+    complete = UTCDateTimeAttribute(null=True)
+
+
+class FulfillmentPointerItem(TableItem):
+    """``FULFILL#<fulfillment_id> / FULFILL``: whose kit this is (operators address kits by id)."""
+
+    candidate_id = UnicodeAttribute()
+    fulfillment_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+
+
+class TransactionItem(TableItem):
+    """``CAND#<id> / TXN#<timestamp>#<txn_id>``: one e-commerce transaction (newest last in the key)."""
+
+    candidate_id = UnicodeAttribute()
+    txn_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    date = UTCDateTimeAttribute()
+    description = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    payment_method = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # "no_charge" | "authorized" | "captured"
+    authorization_id = UnicodeAttribute(null=True)

@@ -1,0 +1,165 @@
+"""The shipping address: Latin-script demographics (what the mail house prints), an optional
+localized block in any script, ISO 3166-1 alpha-2 countries; stored as one item per candidate.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from certtrack import keys
+from certtrack.errors import NotFound
+from certtrack.fulfillment.models import AddressAttribute, LocalizedAddress, ShippingAddressItem
+
+# ISO 3166-1 alpha-2, officially assigned codes.
+_COUNTRY_CODES = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+    BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+    EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+    HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+    LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+    NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+    SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+    TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+"""
+COUNTRIES = frozenset(_COUNTRY_CODES.split())
+
+# Punctuation an address label needs; anything else (emoji, other scripts, controls) is refused.
+LATIN_PUNCTUATION = frozenset(" .,'\u2019-/#&()+:;\"\u00b0\u00ba\u00aa")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,24}$")
+
+
+def is_latin_text(value: str) -> bool:
+    """Letters of the Latin script (accents included), ASCII digits, spaces, common punctuation."""
+    for ch in unicodedata.normalize("NFC", value):
+        if ch.isascii() and (ch.isalnum() or ch in LATIN_PUNCTUATION):
+            continue
+        if ch in LATIN_PUNCTUATION:
+            continue
+        if ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN "):
+            continue
+        return False
+    return True
+
+
+def _latin(value: str) -> str:
+    if not is_latin_text(value):
+        raise ValueError("must use Latin (Roman) letters, digits and common punctuation only")
+    return unicodedata.normalize("NFC", value)
+
+
+def _printable(value: str) -> str:
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise ValueError("must not contain control characters")
+    return unicodedata.normalize("NFC", value)
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if code not in COUNTRIES:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. US or DE")
+    return code
+
+
+def _phone(value: str) -> str:
+    if not _PHONE.fullmatch(value):
+        raise ValueError("must be digits with an optional leading +, spaces, dots, dashes or parentheses")
+    return value
+
+
+def _ascii_email(value: str) -> str:
+    if not value.isascii():
+        raise ValueError("must use Latin (ASCII) characters only")
+    return value
+
+
+def _text(max_length: int) -> Any:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+LatinName = Annotated[str, _text(60), AfterValidator(_latin)]
+LatinLine = Annotated[str, _text(100), AfterValidator(_latin)]
+LatinPostal = Annotated[str, _text(16), AfterValidator(_latin)]
+AnyName = Annotated[str, _text(60), AfterValidator(_printable)]
+AnyLine = Annotated[str, _text(100), AfterValidator(_printable)]
+AnyPostal = Annotated[str, _text(16), AfterValidator(_printable)]
+Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
+Phone = Annotated[str, _text(30), AfterValidator(_phone)]
+Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_ascii_email)]
+
+
+class Localized(BaseModel):
+    """Optional: the same address in the candidate's own script (double-byte characters allowed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: AnyName | None = None
+    last_name: AnyName | None = None
+    address1: AnyLine | None = None
+    address2: AnyLine | None = None
+    city: AnyName | None = None
+    state: AnyName | None = None
+    postal_code: AnyPostal | None = None
+
+
+class ShippingAddress(BaseModel):
+    """``PUT /me/shipping-address`` body and ``GET`` response: demographics in Latin script only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: LatinName
+    last_name: LatinName
+    email: Email
+    phone: Phone | None = None
+    address1: LatinLine
+    address2: LatinLine | None = None
+    city: LatinName
+    state: LatinName | None = None
+    postal_code: LatinPostal
+    country: Country
+    localized: Localized | None = None
+
+    def to_attribute(self) -> AddressAttribute:
+        data = self.model_dump(exclude={"localized"})
+        attr = AddressAttribute(**data)
+        if self.localized is not None:
+            attr.localized = LocalizedAddress(**self.localized.model_dump())
+        return attr
+
+    @classmethod
+    def from_attribute(cls, attr: AddressAttribute) -> ShippingAddress:
+        data = attr.as_dict()
+        localized = data.pop("localized", None)
+        return cls.model_validate({**data, "localized": localized})
+
+
+def get_address(candidate_id: str) -> ShippingAddress | None:
+    """The saved address, or None (one GetItem)."""
+    try:
+        item = ShippingAddressItem.get(keys.candidate_pk(candidate_id), keys.SHIPPING)
+    except ShippingAddressItem.DoesNotExist:
+        return None
+    return ShippingAddress.from_attribute(item.address)
+
+
+def require_address(candidate_id: str) -> ShippingAddress:
+    address = get_address(candidate_id)
+    if address is None:
+        raise NotFound("No shipping address has been saved yet.", code="shipping_address_not_found")
+    return address
+
+
+def save_address(candidate_id: str, address: ShippingAddress, now: datetime) -> ShippingAddress:
+    """Replace the candidate's address (a PUT); returns what was stored."""
+    ShippingAddressItem(
+        keys.candidate_pk(candidate_id),
+        keys.SHIPPING,
+        candidate_id=candidate_id,
+        address=address.to_attribute(),
+        updated_at=now,
+    ).save()
+    return address

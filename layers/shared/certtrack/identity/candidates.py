@@ -1,0 +1,75 @@
+"""Candidate records: creation (imports, demo data) and lookups by email and registration number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from pynamodb.exceptions import PutError
+
+from certtrack import keys
+from certtrack.certifications.models import ExamItem
+from certtrack.identity.models import CandidateItem
+from certtrack.identity.normalize import normalize_email
+
+# A generous bound: real duplicates are a handful of records; the support case lists them all.
+_MAX_EMAIL_MATCHES = 25
+
+
+def create_candidate(
+    candidate_id: str,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str | None,
+    now: datetime,
+    vendor_testing_id: str | None = None,
+    attributes: Mapping[str, str] | None = None,
+) -> CandidateItem:
+    """Create a candidate profile unless one exists (then return the existing one unchanged)."""
+    item = CandidateItem(
+        *CandidateItem.key(candidate_id),
+        candidate_id=candidate_id,
+        first_name=first_name,
+        last_name=last_name,
+        email=normalize_email(email) if email else None,
+        created_at=now,
+        vendor_testing_id=vendor_testing_id,
+        attributes=dict(attributes) if attributes else None,
+    )
+    if email:
+        item.GSI1PK = keys.email_gsi(email)
+        item.GSI1SK = keys.candidate_pk(candidate_id)
+    try:
+        item.save(condition=CandidateItem.PK.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        existing = CandidateItem.get_candidate(candidate_id)
+        assert existing is not None
+        return existing
+    return item
+
+
+def candidates_with_email(email: str) -> list[CandidateItem]:
+    """Every candidate whose email is ``email`` (one Query on GSI1 ``EMAIL#<email>``)."""
+    results = CandidateItem.lookup_index.query(
+        keys.email_gsi(email),
+        CandidateItem.GSI1SK.startswith(keys.candidate_pk("")),
+        limit=_MAX_EMAIL_MATCHES,
+    )
+    return [item for item in results if isinstance(item, CandidateItem)]
+
+
+def candidates_with_registration(registration_number: str) -> list[CandidateItem]:
+    """Candidates holding an exam with this registration number (GSI1 ``REG#<n>``, then GetItem)."""
+    out: list[CandidateItem] = []
+    seen: set[str] = set()
+    for exam in ExamItem.lookup_index.query(keys.registration_gsi(registration_number), limit=5):
+        if not isinstance(exam, ExamItem) or exam.candidate_id in seen:
+            continue
+        seen.add(exam.candidate_id)
+        candidate = CandidateItem.get_candidate(exam.candidate_id)
+        if candidate is not None:
+            out.append(candidate)
+    return out

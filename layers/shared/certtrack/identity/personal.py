@@ -1,0 +1,262 @@
+"""Personal info: the five settings (with an audit trail), program attributes and identifiers.
+
+Settings live on the candidate profile as one map, flat so other features can read a flag
+directly (``settings_of(candidate)["verification_consent"]``)::
+
+    settings = {"program_employee": true, ..., "updated": {"program_employee": "<ISO 8601 UTC>", ...}}
+
+Every change of a field also writes an audit item ``AUDIT#<timestamp>#<field>`` (old, new, who,
+when) in the same transaction as the profile update, guarded by ``settings_revision``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from certtrack import keys
+from certtrack.auth import Login
+from certtrack.certifications.catalog import AttributeDefinition, load_catalog
+from certtrack.errors import Conflict, NotFound, Unprocessable
+from certtrack.identity.models import CandidateItem, SettingsAuditItem
+from certtrack.identity.normalize import is_printable_text
+from certtrack.settings import get_settings
+
+SETTINGS_FIELDS: tuple[str, ...] = (
+    "program_employee",
+    "partner_or_reseller",
+    "email_notifications",
+    "academy_student",
+    "verification_consent",
+)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _candidate(candidate_id: str) -> CandidateItem:
+    candidate = CandidateItem.get_candidate(candidate_id)
+    if candidate is None:
+        raise NotFound("No such candidate.", code="candidate_not_found")
+    return candidate
+
+
+def _raw_map(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if hasattr(value, "as_dict"):
+        return dict(value.as_dict())
+    return dict(value)
+
+
+# ---------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    values: dict[str, bool | None]
+    updated: dict[str, str | None]
+
+
+def settings_of(candidate: CandidateItem) -> dict[str, bool | None]:
+    """The five flags of a candidate; ``None`` for a flag never set."""
+    raw = _raw_map(candidate.settings)
+    return {name: (bool(raw[name]) if raw.get(name) is not None else None) for name in SETTINGS_FIELDS}
+
+
+def _view(candidate: CandidateItem) -> SettingsView:
+    updated = _raw_map(_raw_map(candidate.settings).get("updated"))
+    return SettingsView(
+        values=settings_of(candidate),
+        updated={name: (str(updated[name]) if updated.get(name) else None) for name in SETTINGS_FIELDS},
+    )
+
+
+def get_settings_view(candidate_id: str) -> SettingsView:
+    return _view(_candidate(candidate_id))
+
+
+def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, now: datetime) -> SettingsView:
+    """Replace the five flags; one audit item per changed field, all in one transaction."""
+    missing = [name for name in SETTINGS_FIELDS if name not in values]
+    if missing:
+        raise Unprocessable(
+            f"Missing required settings: {', '.join(missing)}.",
+            code="validation_error",
+            extra={"errors": [{"field": name, "message": "Field required", "type": "missing"} for name in missing]},
+        )
+    candidate = _candidate(candidate_id)
+    before = settings_of(candidate)
+    updated = _view(candidate).updated
+    changed = [name for name in SETTINGS_FIELDS if before[name] != bool(values[name])]
+    if not changed:
+        return _view(candidate)
+    stamp = iso(now)
+    new_map: dict[str, Any] = {name: bool(values[name]) for name in SETTINGS_FIELDS}
+    new_map["updated"] = {
+        name: (stamp if name in changed else updated[name])
+        for name in SETTINGS_FIELDS
+        if name in changed or updated[name]
+    }
+    revision = candidate.settings_revision
+    guard = (
+        CandidateItem.settings_revision.does_not_exist()
+        if revision is None
+        else CandidateItem.settings_revision == revision
+    )
+    audit_stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+            transaction.update(
+                CandidateItem(*CandidateItem.key(candidate_id)),
+                actions=[CandidateItem.settings.set(new_map), CandidateItem.settings_revision.add(1)],
+                condition=CandidateItem.PK.exists() & guard,
+            )
+            for name in changed:
+                transaction.save(
+                    SettingsAuditItem(
+                        keys.candidate_pk(candidate_id),
+                        keys.audit_sk(audit_stamp, name),
+                        candidate_id=candidate_id,
+                        field=name,
+                        old_value=before[name],
+                        new_value=bool(values[name]),
+                        changed_at=now,
+                        login_sub=login.sub,
+                    ),
+                    condition=SettingsAuditItem.SK.does_not_exist(),
+                )
+    except TransactWriteError as error:
+        if any(
+            reason and reason.code in {"ConditionalCheckFailed", "TransactionConflict"}
+            for reason in error.cancellation_reasons
+        ):
+            raise Conflict(
+                "Your settings were changed by another request; reload and try again.", code="concurrent_update"
+            ) from None
+        raise
+    return get_settings_view(candidate_id)
+
+
+def settings_history(candidate_id: str, limit: int = 100) -> list[SettingsAuditItem]:
+    """The audit trail, newest first (one Query on ``CAND#<id>``, SK prefix ``AUDIT#``)."""
+    return list(
+        SettingsAuditItem.query(
+            keys.candidate_pk(candidate_id),
+            SettingsAuditItem.SK.startswith(keys.AUDIT_PREFIX),
+            scan_index_forward=False,
+            limit=limit,
+        )
+    )
+
+
+# ---------------------------------------------------------------- attributes
+
+
+@dataclass(frozen=True)
+class AttributeView:
+    key: str
+    label: str
+    value: str | None
+    editable: bool
+
+
+def _definitions() -> tuple[AttributeDefinition, ...]:
+    return load_catalog().attributes
+
+
+def _attribute_views(candidate: CandidateItem) -> list[AttributeView]:
+    values = _raw_map(candidate.attributes)
+    return [
+        AttributeView(
+            key=d.key,
+            label=d.label,
+            value=None if values.get(d.key) in (None, "") else str(values[d.key]),
+            editable=d.editable,
+        )
+        for d in _definitions()
+    ]
+
+
+def get_attributes(candidate_id: str) -> list[AttributeView]:
+    return _attribute_views(_candidate(candidate_id))
+
+
+def _invalid(field: str, code: str, message: str) -> Unprocessable:
+    return Unprocessable(
+        f"{message} ({field}).", code=code, extra={"errors": [{"field": field, "message": message, "type": code}]}
+    )
+
+
+def validate_attribute_changes(changes: Sequence[tuple[str, str | None]]) -> dict[str, str | None]:
+    """Check a list of (key, value) changes against the catalog; returns key → cleaned value."""
+    definitions = {d.key: d for d in _definitions()}
+    out: dict[str, str | None] = {}
+    for index, (key, value) in enumerate(changes):
+        field = f"attributes.{index}"
+        definition = definitions.get(key)
+        if definition is None:
+            raise _invalid(f"{field}.key", "unknown_attribute", "No such attribute")
+        if not definition.editable:
+            raise _invalid(f"{field}.key", "read_only_attribute", f"The attribute {key} cannot be changed")
+        if key in out:
+            raise _invalid(f"{field}.key", "duplicate_attribute", f"The attribute {key} is given twice")
+        cleaned = value.strip() if value is not None else None
+        if cleaned is not None and len(cleaned) > definition.max_length:
+            raise _invalid(
+                f"{field}.value", "attribute_too_long", f"At most {definition.max_length} characters are allowed"
+            )
+        if cleaned is not None and not is_printable_text(cleaned):
+            raise _invalid(f"{field}.value", "invalid_characters", "Control characters are not allowed")
+        out[key] = cleaned or None
+    return out
+
+
+def put_attributes(candidate_id: str, changes: Sequence[tuple[str, str | None]]) -> list[AttributeView]:
+    """Change editable attributes only; each key is set (or removed) on its own map path."""
+    cleaned = validate_attribute_changes(changes)
+    candidate = _candidate(candidate_id)
+    item = CandidateItem(*CandidateItem.key(candidate_id))
+    if candidate.attributes is None:
+        # No map yet: create it whole, unless a concurrent writer created one first.
+        try:
+            item.update(
+                actions=[CandidateItem.attributes.set({k: v for k, v in cleaned.items() if v is not None})],
+                condition=CandidateItem.PK.exists() & CandidateItem.attributes.does_not_exist(),
+            )
+            return get_attributes(candidate_id)
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    attributes: Any = CandidateItem.attributes  # a raw map: ``[key]`` is a document path
+    actions = [
+        attributes[key].set(value) if value is not None else attributes[key].remove() for key, value in cleaned.items()
+    ]
+    item.update(actions=actions, condition=CandidateItem.PK.exists())
+    return get_attributes(candidate_id)
+
+
+# ---------------------------------------------------------------- identifiers
+
+
+@dataclass(frozen=True)
+class Identifier:
+    label: str
+    value: str | None
+
+
+def get_identifiers(candidate_id: str, login: Login) -> list[Identifier]:
+    candidate = _candidate(candidate_id)
+    return [
+        Identifier("Login ID", login.username),
+        Identifier("System ID", candidate.candidate_id),
+        Identifier("Badging email", candidate.email),
+        Identifier("Testing vendor ID", candidate.vendor_testing_id),
+    ]

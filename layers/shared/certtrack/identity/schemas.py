@@ -1,0 +1,111 @@
+"""Request and response models of the login-mapping and personal-info routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints
+
+Email = Annotated[EmailStr, Field(max_length=254, description="An email address (at most 254 characters).")]
+ShortText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmailMappingRequest(_Input):
+    email: Email
+
+
+class ScoreReportRequest(_Input):
+    last_name: ShortText = Field(description="Last name as on the score report (case, accents, spaces ignored).")
+    registration_number: Annotated[
+        str,
+        StringConstraints(
+            strict=True, strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+        ),
+    ] = Field(description="The exam registration number printed on the score report.")
+    new_email: Email = Field(description="Becomes the candidate's email address once the link is confirmed.")
+
+
+class ConfirmRequest(_Input):
+    token: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)] = Field(
+        description="The `token` query parameter of the emailed link."
+    )
+
+
+class StatusOut(BaseModel):
+    status: Literal["email_sent"] = "email_sent"
+
+
+class ConfirmOut(BaseModel):
+    status: Literal["mapped"] = "mapped"
+    candidate_id: str
+
+
+class SettingsIn(_Input):
+    """All five are required booleans (no strings or numbers standing in for them)."""
+
+    program_employee: StrictBool
+    partner_or_reseller: StrictBool
+    email_notifications: StrictBool
+    academy_student: StrictBool
+    verification_consent: StrictBool
+
+
+class SettingsUpdated(BaseModel):
+    """When each field last changed (ISO 8601 UTC), null when never set."""
+
+    program_employee: str | None
+    partner_or_reseller: str | None
+    email_notifications: str | None
+    academy_student: str | None
+    verification_consent: str | None
+
+
+class SettingsOut(BaseModel):
+    """The five settings; null for one never answered."""
+
+    program_employee: bool | None
+    partner_or_reseller: bool | None
+    email_notifications: bool | None
+    academy_student: bool | None
+    verification_consent: bool | None
+    updated: SettingsUpdated
+
+
+class AttributeOut(BaseModel):
+    key: str
+    label: str
+    value: str | None
+    editable: bool
+
+
+class AttributeChange(_Input):
+    key: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
+    value: Annotated[str, StringConstraints(strict=True, max_length=1000)] | None = Field(
+        description="New value; null or an empty string clears it. Printable characters only; "
+        "`job_title` takes at most 100."
+    )
+
+
+class AttributesIn(_Input):
+    """Only editable keys (`job_title`) may appear; a read-only key is 422 `read_only_attribute`."""
+
+    attributes: list[AttributeChange] = Field(min_length=1, max_length=20)
+
+
+class IdentifierOut(BaseModel):
+    label: str
+    value: str | None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem document (``application/problem+json``); ``code`` is stable snake_case."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str

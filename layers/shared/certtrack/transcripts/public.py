@@ -1,0 +1,220 @@
+"""The public transcript page: ``GET /public/transcripts/{public_id}`` as HTML or JSON.
+
+DynamoDB budget per view: one Query of GSI1 (``PUBLIC#<public id>``), one Query of the holder's
+partition (see :mod:`certtrack.transcripts.holder`), one UpdateItem that counts the view
+(``ADD views 1, SET last_viewed``; conditional on the transcript still existing and not being
+revoked, so a view never re-creates a deleted item and a view racing a revoke is refused).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+from pynamodb.exceptions import UpdateError
+
+from certtrack import keys
+from certtrack.certifications.catalog import load_catalog
+from certtrack.email import TEMPLATES, jinja_env
+from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, Gone, NotFound, problem_from_error
+from certtrack.transcripts.holder import load_holder
+from certtrack.transcripts.models import TranscriptItem
+from certtrack.transcripts.selection import ShownCertification, display_date, grouped, long_date
+from certtrack.transcripts.service import is_conditional_failure, shown_for
+
+# token_urlsafe output; anything else cannot be a public id and costs no read.
+_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+CSS_PATH = TEMPLATES / "pages" / "transcript.css"
+
+
+@lru_cache(maxsize=1)
+def page_css() -> str:
+    return CSS_PATH.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def page_headers() -> dict[str, str]:
+    """Headers of every answer of the public route (page, JSON and errors)."""
+    digest = base64.b64encode(hashlib.sha256(page_css().encode("utf-8")).digest()).decode()
+    csp = (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "X-Robots-Tag": "noindex, nofollow",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Cache-Control": "no-store",
+        "Vary": "Accept",
+    }
+
+
+@dataclass(frozen=True)
+class PublicTranscript:
+    transcript_id: str
+    display_name: str
+    remarks: str
+    expires_on: date
+    program: str
+    first_name: str
+    last_name: str
+    address: dict[str, str | None] | None
+    email: str | None
+    certifications: list[ShownCertification]
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    content_type: str
+    body: str
+
+
+def find(public_id: str) -> TranscriptItem | None:
+    """One Query on GSI1; None for an id that cannot exist."""
+    if not _PUBLIC_ID.match(public_id):
+        return None
+    for item in TranscriptItem.lookup_index.query(keys.public_transcript_gsi(public_id), limit=1):
+        return item if isinstance(item, TranscriptItem) else None
+    return None
+
+
+def count_view(item: TranscriptItem, now: datetime) -> None:
+    """One atomic UpdateItem: ``views += 1`` and ``last_viewed = now`` (no read-modify-write)."""
+    try:
+        item.update(
+            actions=[TranscriptItem.views.add(1), TranscriptItem.last_viewed.set(now)],
+            condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist(),
+        )
+    except UpdateError as error:
+        if is_conditional_failure(error):
+            raise _revoked() from None
+        raise
+
+
+def _revoked() -> Gone:
+    return Gone("This transcript is no longer shared.", code="transcript_revoked")
+
+
+def load(public_id: str, now: datetime) -> PublicTranscript:
+    """What a viewer may see, counting the view. 404 unknown; 410 revoked, expired or withdrawn."""
+    item = find(public_id)
+    if item is None:
+        raise NotFound("No transcript was found at this address.", code="transcript_not_found")
+    if item.revoked_at is not None:
+        raise _revoked()
+    today = now.date()
+    if item.expires_on < today.isoformat():
+        raise Gone("This transcript has expired.", code="transcript_expired")
+    holder = load_holder(item.candidate_id, with_address=item.show_address)
+    if holder.candidate is None or not holder.consents:
+        # Same neutral answer as a revoked link: nothing about the holder, not even that consent changed.
+        raise Gone("This transcript is no longer shared.", code="transcript_unavailable")
+    count_view(item, now)
+    candidate = holder.candidate
+    return PublicTranscript(
+        transcript_id=item.transcript_id,
+        display_name=item.display_name,
+        remarks=item.remarks or "",
+        expires_on=date.fromisoformat(item.expires_on),
+        program=load_catalog().program,
+        first_name=candidate.first_name,
+        last_name=candidate.last_name,
+        address=holder.address if item.show_address else None,
+        email=candidate.email if item.show_email else None,
+        certifications=shown_for(item, holder, today),
+    )
+
+
+def as_json(view: PublicTranscript) -> dict[str, Any]:
+    holder: dict[str, Any] = {"first_name": view.first_name, "last_name": view.last_name}
+    if view.address is not None:
+        holder["address"] = view.address
+    if view.email is not None:
+        holder["email"] = view.email
+    return {
+        "holder": holder,
+        "certifications": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "category": c.category,
+                "active_date": c.active_date,
+                "expiration_date": c.expiration_date,
+                "status": c.status,
+            }
+            for c in view.certifications
+        ],
+        "expires_on": view.expires_on.isoformat(),
+        "program": view.program,
+    }
+
+
+def render_html(view: PublicTranscript) -> str:
+    return (
+        jinja_env()
+        .get_template("pages/transcript.html")
+        .render(
+            view=view,
+            holder_name=f"{view.first_name} {view.last_name}".strip(),
+            groups=grouped(view.certifications),
+            css=Markup(page_css()),  # noqa: S704 - our own stylesheet file, hashed into the CSP
+            display_date=display_date,
+            expires_on=long_date(view.expires_on),
+        )
+    )
+
+
+def render_unavailable(error: AppError) -> str:
+    return (
+        jinja_env()
+        .get_template("pages/transcript_unavailable.html")
+        .render(
+            status=error.status,
+            message=error.detail,
+            css=Markup(page_css()),  # noqa: S704 - our own stylesheet file, hashed into the CSP
+        )
+    )
+
+
+def wants_json(accept: str | None) -> bool:
+    """Content negotiation between ``application/json`` and ``text/html`` (HTML by default)."""
+    quality: dict[str, tuple[float, int]] = {}
+    for position, part in enumerate((accept or "").split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media.lower() in ("application/json", "text/html"):
+            quality[media.lower()] = (q, -position)
+    json_q = quality.get("application/json", (0.0, 0))
+    html_q = quality.get("text/html", (0.0, 0))
+    return json_q[0] > 0 and json_q > html_q
+
+
+def respond(public_id: str, accept: str | None, now: datetime) -> Page:
+    """The whole public route: a page (or JSON), or a 404/410 in the format asked for."""
+    as_api = wants_json(accept)
+    try:
+        view = load(public_id, now)
+    except (NotFound, Gone) as error:
+        if as_api:
+            return Page(error.status, PROBLEM_CONTENT_TYPE, json.dumps(problem_from_error(error)))
+        return Page(error.status, "text/html; charset=utf-8", render_unavailable(error))
+    if as_api:
+        return Page(200, "application/json", json.dumps(as_json(view)))
+    return Page(200, "text/html; charset=utf-8", render_html(view))

@@ -1,0 +1,137 @@
+"""The local identity provider: moto's Cognito user pool, and the checks API Gateway's authorizer makes.
+
+``verify`` accepts an ID token only if it is RS256-signed by the pool's key (fetched from the
+pool's JWKS on the moto endpoint), issued by the pool, for our app client, of ``token_use`` id and
+not expired, then hands back the claims the way API Gateway's Cognito authorizer passes them to a
+REST proxy integration: every value a string (``exp``/``iat`` as dates, lists comma-joined).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+
+from local.template import REGION
+
+_JAVA_DATE = "%a %b %d %H:%M:%S UTC %Y"  # how API Gateway renders exp/iat: "Tue Apr 04 18:39:39 UTC 2023"
+
+
+class InvalidToken(Exception):
+    """The request has no acceptable ID token."""
+
+
+class LoginFailed(Exception):
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+class IdentityProvider:
+    """One user pool with one app client that allows ``USER_PASSWORD_AUTH``."""
+
+    def __init__(self, client: Any, endpoint: str, pool_id: str, client_id: str) -> None:
+        self._client = client
+        self.pool_id = pool_id
+        self.client_id = client_id
+        self.issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+        self._keys = jwt.PyJWKClient(f"{endpoint}/{pool_id}/.well-known/jwks.json", cache_keys=True)
+
+    @classmethod
+    def create(cls, client: Any, endpoint: str, pool_name: str, groups: list[str]) -> IdentityProvider:
+        pool_id = client.create_user_pool(PoolName=pool_name)["UserPool"]["Id"]
+        client_id = client.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="local-web", ExplicitAuthFlows=["USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        provider = cls(client, endpoint, pool_id, client_id)
+        for group in groups:
+            provider.ensure_group(group)
+        return provider
+
+    def ensure_group(self, group: str) -> None:
+        try:
+            self._client.create_group(UserPoolId=self.pool_id, GroupName=group)
+        except self._client.exceptions.GroupExistsException:
+            pass
+
+    def login(self, username: str, password: str, groups: list[str]) -> str:
+        """An ID token for ``username``; creates the user (with ``password``) on first use.
+
+        The password is checked before ``groups`` are granted, so a wrong one changes nothing.
+        """
+        try:
+            self._client.admin_get_user(UserPoolId=self.pool_id, Username=username)
+        except self._client.exceptions.UserNotFoundException:
+            self._create_user(username, password)
+        token = self._authenticate(username, password)
+        if not groups:
+            return token
+        for group in groups:
+            self.ensure_group(group)
+            self._client.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName=group)
+        return self._authenticate(username, password)  # a fresh token carries the new groups
+
+    def _authenticate(self, username: str, password: str) -> str:
+        try:
+            result = self._client.initiate_auth(
+                ClientId=self.client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
+            )
+        except self._client.exceptions.NotAuthorizedException as error:
+            raise LoginFailed(401, "invalid_credentials", "Incorrect username or password.") from error
+        return str(result["AuthenticationResult"]["IdToken"])
+
+    def _create_user(self, username: str, password: str) -> None:
+        errors = self._client.exceptions
+        try:
+            self._client.admin_create_user(UserPoolId=self.pool_id, Username=username, MessageAction="SUPPRESS")
+        except errors.UsernameExistsException:
+            return  # a concurrent first login created it
+        try:
+            self._client.admin_set_user_password(
+                UserPoolId=self.pool_id, Username=username, Password=password, Permanent=True
+            )
+        except errors.InvalidPasswordException as error:
+            self._client.admin_delete_user(UserPoolId=self.pool_id, Username=username)
+            raise LoginFailed(
+                422, "weak_password", "The password does not meet the user pool's password policy."
+            ) from error
+
+    def verify(self, authorization: str | None) -> dict[str, str]:
+        """API-Gateway-style claims of the ``Authorization`` header's ID token, or ``InvalidToken``."""
+        if not authorization:
+            raise InvalidToken("missing token")
+        scheme, _, token = authorization.strip().partition(" ")
+        token = token.strip() if scheme.lower() == "bearer" else authorization.strip()
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            payload = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self.client_id,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "token_use"]},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(type(error).__name__) from error
+        if payload.get("token_use") != "id":
+            raise InvalidToken("not an ID token")
+        return api_gateway_claims(payload)
+
+
+def api_gateway_claims(payload: dict[str, Any]) -> dict[str, str]:
+    """JWT claims as API Gateway's Cognito authorizer renders them for a REST proxy event."""
+    claims = {}
+    for name, value in payload.items():
+        if name in ("exp", "iat"):
+            claims[name] = datetime.fromtimestamp(int(value), UTC).strftime(_JAVA_DATE)
+        elif isinstance(value, bool):
+            claims[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            claims[name] = ",".join(str(item) for item in value)
+        else:
+            claims[name] = str(value)
+    return claims

@@ -1,0 +1,131 @@
+"""The local-only routes under ``/_local/`` (never in ``template.yaml``): login, outbox, imports, schedule.
+
+They stand in for what the cloud does around the API: the hosted login page, the mailbox, an
+upload to the imports bucket (and the S3 trigger it fires), and the daily schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from datetime import UTC, datetime
+from typing import Any, Callable
+
+from local import outbox
+from local.apigateway import Problem, Request, Response, json_response
+from local.cognito import IdentityProvider, LoginFailed
+from local.lambdas import HandlerMissing, Runtime, s3_put_event, scheduled_event
+from local.template import Function, Template
+
+IMPORT_KINDS = ("exams", "ce-credits")
+
+
+class LocalRoutes:
+    def __init__(
+        self,
+        template: Template,
+        runtime: Runtime,
+        identity: IdentityProvider,
+        s3: Any,
+        imports_bucket: str,
+    ) -> None:
+        self._template = template
+        self._runtime = runtime
+        self._identity = identity
+        self._s3 = s3
+        self._imports_bucket = imports_bucket
+        self._routes: dict[str, dict[str, Callable[[Request], Response]]] = {
+            "/_local/login": {"POST": self.login},
+            "/_local/outbox": {"GET": self.outbox},
+            "/_local/events/expiry-check": {"POST": self.expiry_check},
+            **{f"/_local/imports/{kind}": {"POST": self.import_csv} for kind in IMPORT_KINDS},
+        }
+
+    def dispatch(self, request: Request) -> Response:
+        methods = self._routes.get(request.path.rstrip("/"))
+        if methods is None:
+            raise Problem(404, "route_not_found", "No such route.")
+        route = methods.get(request.method)
+        if route is None:
+            allow = ", ".join(sorted(methods))
+            raise Problem(405, "method_not_allowed", f"Use {allow}.", [("Allow", allow)])
+        return route(request)
+
+    def login(self, request: Request) -> Response:
+        """``{"username","password","groups"?}`` → ``{"id_token"}``; creates the user on first use."""
+        body = _json_object(request)
+        username, password, groups = body.get("username"), body.get("password"), body.get("groups", [])
+        if not isinstance(username, str) or not username.strip() or not isinstance(password, str) or not password:
+            raise Problem(422, "validation_error", "username and password are required strings.")
+        if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
+            raise Problem(422, "validation_error", "groups must be a list of group names.")
+        try:
+            token = self._identity.login(username.strip(), password, groups)
+        except LoginFailed as error:
+            raise Problem(error.status, error.code, error.detail) from error
+        return json_response(200, {"id_token": token})
+
+    def outbox(self, _: Request) -> Response:
+        return json_response(200, {"messages": outbox.messages()})
+
+    def import_csv(self, request: Request) -> Response:
+        """Put the CSV into the imports bucket, run the S3 trigger on it, return its report."""
+        kind = request.path.rstrip("/").rsplit("/", 1)[-1]
+        now = datetime.now(UTC)
+        key = f"{kind}/{now:%Y%m%dT%H%M%S%fZ}.csv"
+        function = self._template.s3_trigger(self._imports_bucket, key)
+        if function is None:
+            raise Problem(501, "not_implemented", f"template.yaml has no S3 trigger for {key}.")
+        put = self._s3.put_object(Bucket=self._imports_bucket, Key=key, Body=request.body, ContentType="text/csv")
+        event = s3_put_event(self._imports_bucket, key, len(request.body), put["ETag"], now)
+        result = self._invoke(function, event)
+        report = result if isinstance(result, dict) and "rows" in result else self._stored_report(key)
+        return json_response(200, report)
+
+    def expiry_check(self, request: Request) -> Response:
+        """``{"time"?}`` (ISO 8601; default now) → the scheduled handler's summary."""
+        body = _json_object(request) if request.body else {}
+        when = _event_time(body.get("time"))
+        function = self._template.scheduled_function()
+        if function is None:
+            raise Problem(501, "not_implemented", "template.yaml has no scheduled function.")
+        return json_response(200, self._invoke(function, scheduled_event(function, when)))
+
+    def _invoke(self, function: Function, event: dict[str, Any]) -> Any:
+        try:
+            return self._runtime.invoke(function, event)
+        except HandlerMissing as error:
+            raise Problem(501, "not_implemented", f"{function.logical_id} is not implemented yet.") from error
+        except Exception as error:
+            traceback.print_exc(file=sys.stderr)
+            raise Problem(500, "internal_error", f"{function.logical_id} failed; see the dev server's log.") from error
+
+    def _stored_report(self, key: str) -> Any:
+        """The report object the import wrote beside ``key`` (``<key stem>….json``)."""
+        stem = key.removesuffix(".csv")
+        listing = self._s3.list_objects_v2(Bucket=self._imports_bucket, Prefix=stem)
+        reports = [o["Key"] for o in listing.get("Contents", []) if o["Key"] != key and o["Key"].endswith(".json")]
+        if not reports:
+            raise Problem(500, "internal_error", "The import wrote no report.")
+        return json.loads(self._s3.get_object(Bucket=self._imports_bucket, Key=reports[0])["Body"].read())
+
+
+def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError as error:
+        raise Problem(400, "malformed_json", "The request body is not valid JSON.") from error
+    if not isinstance(body, dict):
+        raise Problem(422, "validation_error", "The request body must be a JSON object.")
+    return body
+
+
+def _event_time(value: Any) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError as error:
+        raise Problem(422, "validation_error", "time must be an ISO 8601 timestamp.") from error
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

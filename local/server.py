@@ -1,0 +1,197 @@
+"""The local HTTP front: API Gateway (routes, Cognito authorizer, proxy integration), ``/_local/*``, ``/app/``.
+
+Imported only after ``local.devserver`` has pointed the environment at moto (handlers read it at
+import time).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import sys
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from local.apigateway import Problem, Request, Response, RouteTable, proxy_event, proxy_response
+from local.cognito import IdentityProvider, InvalidToken
+from local.lambdas import HandlerMissing, Runtime
+from local.local_routes import LocalRoutes
+from local.template import Template
+
+MAX_BODY_BYTES = 1024 * 1024
+_DRAIN_LIMIT = 16 * MAX_BODY_BYTES  # read (and drop) a too-large body up to this, so the client sees the 413
+_STATIC_HEADERS = [("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff")]
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+class LocalApp:
+    """Routes one request: ``/`` and ``/app/`` (static), ``/_local/*``, else the template's API."""
+
+    def __init__(
+        self,
+        template: Template,
+        runtime: Runtime,
+        identity: IdentityProvider,
+        local_routes: LocalRoutes,
+        web_dir: Path,
+        stage: str,
+    ) -> None:
+        self._template = template
+        self._routes = RouteTable(template.routes)
+        self._runtime = runtime
+        self._identity = identity
+        self._local_routes = local_routes
+        self._web_dir = web_dir.resolve()
+        self._stage = stage
+
+    def dispatch(self, request: Request) -> Response:
+        try:
+            if request.path in ("/", "/app"):
+                return self._redirect(request, "/app/")
+            if request.path.startswith("/app/"):
+                return self._static(request)
+            if request.path == "/_local" or request.path.startswith("/_local/"):
+                return self._local_routes.dispatch(request)
+            return self._api(request)
+        except Problem as problem:
+            return problem.response()
+
+    def _api(self, request: Request) -> Response:
+        match = self._routes.match(request.path)
+        if match is None:
+            raise Problem(404, "route_not_found", "No such route.")
+        route = match.route_for(request.method)
+        if route is None:
+            raise Problem(
+                405, "method_not_allowed", f"{request.method} is not allowed here.", [("Allow", match.allow)]
+            )
+        claims = None
+        if not route.public:
+            try:
+                claims = self._identity.verify(request.header("Authorization"))
+            except InvalidToken as error:
+                raise Problem(
+                    401, "unauthorized", "A valid ID token is required.", [("WWW-Authenticate", "Bearer")]
+                ) from error
+        function = self._template.functions[route.function]
+        event = proxy_event(request, match, route, stage=self._stage, claims=claims)
+        try:
+            return proxy_response(self._runtime.invoke(function, event))
+        except HandlerMissing as error:
+            raise Problem(501, "not_implemented", f"{route.method} {route.path} is not implemented yet.") from error
+        except Exception as error:
+            # API Gateway answers 502 when the integration fails or returns something malformed.
+            traceback.print_exc(file=sys.stderr)
+            raise Problem(502, "internal_error", "The function failed; see the dev server's log.") from error
+
+    def _redirect(self, request: Request, location: str) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            raise Problem(405, "method_not_allowed", "Use GET.", [("Allow", "GET, HEAD")])
+        return Response(302, [("Location", location), ("Content-Type", "text/plain; charset=utf-8")], b"")
+
+    def _static(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            raise Problem(405, "method_not_allowed", "Use GET.", [("Allow", "GET, HEAD")])
+        target = (self._web_dir / unquote(request.path.removeprefix("/app/"))).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(self._web_dir) or not target.is_file():
+            raise Problem(404, "not_found", "No such file.")
+        content_type = _CONTENT_TYPES.get(target.suffix.lower()) or (
+            mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        )
+        return Response(200, [("Content-Type", content_type), *_STATIC_HEADERS], target.read_bytes())
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "certtrack-local"
+    app: LocalApp
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD> and answers 501 when it is missing: route every method
+        # (PATCH, TRACE, made-up ones) so that unknown methods get 405 like any other.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def _serve(self) -> None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self._send(Problem(411, "length_required", "Send a Content-Length.").response(), close=True)
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._send(Problem(400, "bad_request", "Invalid Content-Length.").response(), close=True)
+            return
+        if length > MAX_BODY_BYTES:
+            self._drain(length)
+            detail = f"The request body is larger than {MAX_BODY_BYTES} bytes."
+            self._send(Problem(413, "payload_too_large", detail).response(), close=True)
+            return
+        url = urlsplit(self.path)
+        request = Request(
+            method=self.command,
+            path=url.path or "/",
+            query=url.query,
+            headers=list(self.headers.items()),
+            body=self.rfile.read(length) if length else b"",
+            client_ip=self.client_address[0],
+        )
+        try:
+            response = self.app.dispatch(request)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            response = Problem(500, "internal_error", "The dev server failed; see its log.").response()
+        self._send(response)
+
+    def _drain(self, length: int) -> None:
+        remaining = min(length, _DRAIN_LIMIT)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+
+    def _send(self, response: Response, *, close: bool = False) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+
+def make_http_server(port: int) -> ThreadingHTTPServer:
+    """Bind ``127.0.0.1:port`` now (port 0 picks one); ``attach`` the app before serving."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), type("RequestHandler", (_RequestHandler,), {}))
+    server.daemon_threads = True
+    return server
+
+
+def attach(server: ThreadingHTTPServer, app: LocalApp) -> None:
+    server.RequestHandlerClass.app = app  # type: ignore[attr-defined]

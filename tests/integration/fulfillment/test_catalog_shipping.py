@@ -1,0 +1,104 @@
+"""GET /me/fulfillment/catalog and GET|PUT /me/shipping-address through the real handler."""
+
+from __future__ import annotations
+
+from certtrack.fulfillment.shipping import get_address
+
+from tests.conftest import call
+from tests.factories import candidate
+from tests.integration.fulfillment.conftest import Holder, make_holder
+from tests.integration.fulfillment.factories import certification
+from tests.unit.fulfillment.factories import address_body
+
+
+def test_catalog_payload_is_the_contract(holder: Holder) -> None:
+    certification(holder.candidate_id, "ccde", status="expired", expiration_date="2025-01-01")
+    certification(holder.candidate_id, "ccnp-enterprise", status="in_progress", active_date=None, expiration_date=None)
+    status, body, _ = holder.call("GET", "/me/fulfillment/catalog")
+    assert status == 200
+    assert body == {
+        "items": [
+            {
+                "sku": "ccna-certificate",
+                "name": "CCNA Certificate",
+                "kind": "certificate",
+                "certification_id": "ccna",
+                "price_cents": 0,
+                "currency": "USD",
+                "initial_kit": True,
+            },
+            {
+                "sku": "ccie-enterprise-certificate",
+                "name": "CCIE Enterprise Infrastructure Certificate",
+                "kind": "certificate",
+                "certification_id": "ccie-enterprise",
+                "price_cents": 0,
+                "currency": "USD",
+                "initial_kit": True,
+            },
+            {
+                "sku": "ccie-enterprise-plaque",
+                "name": "CCIE Enterprise Infrastructure Plaque",
+                "kind": "plaque",
+                "certification_id": "ccie-enterprise",
+                "price_cents": 14900,
+                "currency": "USD",
+                "initial_kit": False,
+            },
+            {
+                "sku": "ccie-enterprise-letter",
+                "name": "CCIE Recognition Letter",
+                "kind": "letter",
+                "certification_id": "ccie-enterprise",
+                "price_cents": 500,
+                "currency": "USD",
+                "initial_kit": False,
+            },
+        ],
+        "tracking_fee_cents": 1000,
+        "payment_methods": ["paypal", "debit_card", "credit_card"],
+    }
+
+
+def test_active_record_past_its_expiry_date_is_not_offered(aws: None) -> None:
+    cand = candidate(login_sub="sub-late")
+    certification(cand.candidate_id, "ccna", expiration_date="2020-01-01")  # expiry check has not run yet
+    status, body, _ = call("fulfillment", "GET", "/me/fulfillment/catalog", sub="sub-late")
+    assert (status, body["items"]) == (200, [])
+
+
+def test_catalog_needs_a_mapped_login(aws: None) -> None:
+    status, body, _ = call("fulfillment", "GET", "/me/fulfillment/catalog", sub="sub-nobody")
+    assert (status, body["code"]) == (403, "account_not_mapped")
+
+
+def test_shipping_address_round_trip_with_localized_block(aws: None) -> None:
+    h = make_holder("sub-ship", with_address=False)
+    status, body, _ = h.call("GET", "/me/shipping-address")
+    assert (status, body["code"]) == (404, "shipping_address_not_found")
+    sent = address_body(localized={"first_name": "太郎", "last_name": "山田", "city": "東京"})
+    status, body, _ = h.call("PUT", "/me/shipping-address", body=sent)
+    assert status == 200
+    status, got, _ = h.call("GET", "/me/shipping-address")
+    assert status == 200
+    assert got["first_name"] == "José" and got["country"] == "DE" and got["localized"]["city"] == "東京"
+    assert got == body
+
+
+def test_non_latin_demographics_are_422_naming_the_field_and_not_saved(aws: None) -> None:
+    h = make_holder("sub-cyr", with_address=False)
+    status, body, headers = h.call("PUT", "/me/shipping-address", body=address_body(last_name="Иванов"))
+    assert status == 422
+    assert headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in body["errors"]] == ["last_name"]
+    assert "Иванов" not in str(body)  # never echoes personal data back
+    assert get_address(h.candidate_id) is None
+
+
+def test_missing_required_and_bad_country(aws: None) -> None:
+    h = make_holder("sub-req", with_address=False)
+    body = address_body(country="ZZ")
+    del body["postal_code"]
+    status, problem, _ = h.call("PUT", "/me/shipping-address", body=body)
+    assert status == 422
+    assert {e["field"] for e in problem["errors"]} == {"postal_code", "country"}

@@ -1,0 +1,228 @@
+"""POST /me/fulfillment/orders: claims, purchases, idempotency, races, declines, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from certtrack import verification
+from certtrack.fulfillment import orders, payments
+from certtrack.fulfillment.catalog import claimed_cert_ids
+from certtrack.fulfillment.orders import OrderRequest
+
+from tests.conftest import FIXED_NOW
+from tests.integration.fulfillment.conftest import Holder, make_holder
+from tests.integration.fulfillment.factories import partition_sks, table_pks
+from tests.unit.fulfillment.factories import order_body
+
+BASELINE = ["CERT#ccie-enterprise", "CERT#ccna", "PROFILE", "SHIPPING"]
+
+
+def sandbox(monkeypatch: pytest.MonkeyPatch, **env: str) -> payments.SandboxPaymentProvider:
+    """The process's sandbox provider, configured through its environment variables."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    payments.get_provider.cache_clear()
+    provider = payments.get_provider()
+    assert isinstance(provider, payments.SandboxPaymentProvider)
+    return provider
+
+
+def test_free_initial_kit_claim(holder: Holder, outbox: Any) -> None:
+    status, body, _ = holder.order(order_body("ccna-certificate"))
+    assert status == 201
+    assert body["status"] == "submitted"
+    assert (body["total_cents"], body["currency"], body["payment_method"]) == (0, "USD", None)
+    [kit] = body["items"]
+    assert (kit["sku"], kit["price_cents"], kit["initial_kit"]) == ("ccna-certificate", 0, True)
+    code = verification.lookup(kit["verification_code"])
+    assert code is not None and (code.kind, code.candidate_id, code.cert_id) == (
+        "fulfillment",
+        holder.candidate_id,
+        "ccna",
+    )
+    assert code.target_sk == f"FULFILL#{kit['fulfillment_id']}"
+    assert claimed_cert_ids(holder.candidate_id) == {"ccna"}
+    sks = partition_sks(holder.candidate_id)
+    assert f"ORDER#{body['order_id']}" in sks and "CLAIM#ccna" in sks
+    assert table_pks("FULFILL#") == [f"FULFILL#{kit['fulfillment_id']}"]
+
+    # Claimed now: the catalog prices the certificate like any other.
+    _, catalog, _ = holder.call("GET", "/me/fulfillment/catalog")
+    ccna = next(i for i in catalog["items"] if i["sku"] == "ccna-certificate")
+    assert (ccna["price_cents"], ccna["initial_kit"]) == (1500, False)
+
+
+def test_confirmation_email_lists_items_total_and_notice(holder: Holder, outbox: Any) -> None:
+    status, body, _ = holder.order(
+        order_body("ccie-enterprise-certificate", "ccie-enterprise-plaque", tracking=True, payment_method="paypal")
+    )
+    assert status == 201
+    [mail] = outbox()
+    assert mail["to"] == "jose.mueller@example.com"
+    assert body["order_id"] in mail["subject"]
+    for part in (mail["text"], mail["html"]):
+        assert "CCIE Enterprise Infrastructure Certificate" in part and "$0.00" in part
+        assert "CCIE Enterprise Infrastructure Plaque" in part and "$149.00" in part
+        assert "Trackable shipping" in part and "$10.00" in part
+        assert "$159.00" in part
+        assert "6-8 weeks" in part
+
+
+def test_paid_order_is_priced_by_the_server_and_captured(holder: Holder, monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = sandbox(monkeypatch)
+    status, body, _ = holder.order(
+        order_body("ccie-enterprise-plaque", "ccie-enterprise-letter", payment_method="credit_card")
+    )
+    assert status == 201
+    assert body["total_cents"] == 14900 + 500
+    [auth] = provider.authorizations.values()
+    assert (auth.amount_cents, auth.method, auth.reference, auth.status) == (
+        15400,
+        "credit_card",
+        body["order_id"],
+        "captured",
+    )
+
+
+def test_client_sent_prices_are_rejected_and_nothing_written(holder: Holder) -> None:
+    tampered = order_body("ccie-enterprise-plaque", payment_method="paypal", total_cents=1, price_cents=0)
+    status, body, _ = holder.order(tampered)
+    assert status == 422
+    assert {e["field"] for e in body["errors"]} == {"total_cents", "price_cents"}
+    status, _, _ = holder.order({"skus": [{"sku": "ccie-enterprise-plaque", "price_cents": 0}]}, key="key-2")
+    assert status == 422
+    assert partition_sks(holder.candidate_id) == BASELINE
+
+
+def test_idempotent_replay_returns_the_same_201_and_writes_once(holder: Holder, outbox: Any) -> None:
+    body = order_body("ccna-certificate", "ccie-enterprise-letter", payment_method="paypal")
+    first = holder.order(body, key="replay-1")
+    second = holder.order(body, key="replay-1")
+    assert first[0] == second[0] == 201
+    assert first[1] == second[1]
+    assert len([sk for sk in partition_sks(holder.candidate_id) if sk.startswith("ORDER#")]) == 1
+    assert len(outbox()) == 1
+
+
+def test_same_key_different_body_is_422(holder: Holder) -> None:
+    assert holder.order(order_body("ccna-certificate"), key="k")[0] == 201
+    status, body, _ = holder.order(order_body("ccie-enterprise-certificate"), key="k")
+    assert (status, body["code"]) == (422, "idempotency_key_reused")
+    assert "CLAIM#ccie-enterprise" not in partition_sks(holder.candidate_id)
+
+
+def test_keys_are_per_candidate(holder: Holder) -> None:
+    other = make_holder("sub-other", "ccna")
+    first = holder.order(order_body("ccna-certificate"), key="shared")
+    second = other.order(order_body("ccna-certificate"), key="shared")
+    assert first[0] == second[0] == 201
+    assert first[1]["order_id"] != second[1]["order_id"]
+
+
+def test_missing_idempotency_key_is_400(holder: Holder) -> None:
+    status, body, _ = holder.order(order_body("ccna-certificate"), key=None)
+    assert (status, body["code"]) == (400, "idempotency_key_required")
+    status, body, _ = holder.order(order_body("ccna-certificate"), key="x" * 129)
+    assert (status, body["code"]) == (400, "idempotency_key_invalid")
+    assert partition_sks(holder.candidate_id) == BASELINE
+
+
+def test_second_claim_with_another_key_is_charged_not_free(holder: Holder) -> None:
+    assert holder.order(order_body("ccna-certificate"), key="a")[0] == 201
+    status, body, _ = holder.order(order_body("ccna-certificate"), key="b")
+    assert (status, body["code"]) == (422, "payment_method_required")
+    status, body, _ = holder.order(order_body("ccna-certificate", payment_method="paypal"), key="c")
+    assert status == 201
+    assert (body["total_cents"], body["items"][0]["initial_kit"]) == (1500, False)
+
+
+class RacingProvider(payments.SandboxPaymentProvider):
+    """While authorising order A, order B (another key) claims the same initial kit first."""
+
+    def __init__(self, holder: Holder) -> None:
+        super().__init__()
+        self.holder = holder
+        self.rival: tuple[int, Any, Any] | None = None
+
+    def authorize(self, amount_cents: int, currency: str, method: str, reference: str) -> payments.Authorization:
+        if self.rival is None:
+            self.rival = self.holder.order(order_body("ccna-certificate"), key="rival")
+        return super().authorize(amount_cents, currency, method, reference)
+
+
+def test_concurrent_initial_kit_claims_exactly_one_wins(holder: Holder) -> None:
+    provider = RacingProvider(holder)
+    request = OrderRequest.model_validate(order_body("ccna-certificate", tracking=True, payment_method="paypal"))
+    # A prices the kit at 0 (unclaimed), then B claims it during A's authorisation.
+    with pytest.raises(orders.Conflict) as info:
+        orders.place_order(holder.candidate_id, "mine", request, FIXED_NOW, provider=provider)
+    assert info.value.code == "initial_kit_already_claimed"
+    assert provider.rival is not None and provider.rival[0] == 201
+    [auth] = provider.authorizations.values()
+    assert (auth.amount_cents, auth.status) == (1000, "voided")
+    sks = partition_sks(holder.candidate_id)
+    assert len([sk for sk in sks if sk.startswith("ORDER#")]) == 1
+    assert len([sk for sk in sks if sk.startswith("FULFILL#")]) == 1
+    assert len([sk for sk in sks if sk.startswith("TXN#")]) == 1
+    assert len(table_pks("FULFILL#")) == 1 and len(table_pks("VERIFY#")) == 1
+
+
+def test_the_loser_may_retry_its_key_and_pays(holder: Holder) -> None:
+    request = OrderRequest.model_validate(order_body("ccna-certificate", tracking=True, payment_method="paypal"))
+    with pytest.raises(orders.Conflict):
+        orders.place_order(holder.candidate_id, "retry", request, FIXED_NOW, provider=RacingProvider(holder))
+    # The failed attempt left no idempotency record: the same key runs again, at the new price.
+    out = orders.place_order(
+        holder.candidate_id, "retry", request, FIXED_NOW, provider=payments.SandboxPaymentProvider()
+    )
+    assert out["total_cents"] == 1500 + 1000
+
+
+def test_declined_payment_is_402_and_writes_nothing(
+    holder: Holder, monkeypatch: pytest.MonkeyPatch, outbox: Any
+) -> None:
+    provider = sandbox(monkeypatch, SANDBOX_DECLINE_METHODS="debit_card")
+    status, body, _ = holder.order(order_body("ccna-certificate", tracking=True, payment_method="debit_card"))
+    assert (status, body["code"]) == (402, "payment_declined")
+    assert partition_sks(holder.candidate_id) == BASELINE
+    assert table_pks("FULFILL#") == [] and table_pks("VERIFY#") == [] and outbox() == []
+    assert [a.status for a in provider.authorizations.values()] == ["declined"]
+
+
+def test_declined_by_magic_amount(holder: Holder, monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox(monkeypatch, SANDBOX_DECLINE_AMOUNTS="500")
+    status, body, _ = holder.order(order_body("ccie-enterprise-letter", payment_method="paypal"))
+    assert (status, body["code"]) == (402, "payment_declined")
+    assert partition_sks(holder.candidate_id) == BASELINE
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        (order_body(), "empty_order", "skus"),
+        (order_body("no-such-kit"), "unknown_sku", "skus.0"),
+        (order_body("ccde-certificate"), "sku_not_held", "skus.0"),
+        (order_body("ccna-certificate", "ccna-certificate"), "duplicate_sku", "skus.1"),
+        (order_body("ccie-enterprise-letter", payment_method="cash"), "unknown_payment_method", "payment_method"),
+    ],
+)
+def test_bad_input_is_422_and_writes_nothing(holder: Holder, body: dict[str, Any], code: str, field: str) -> None:
+    status, problem, _ = holder.order(body)
+    assert (status, problem["code"]) == (422, code)
+    assert field in [e["field"] for e in problem["errors"]]
+    assert partition_sks(holder.candidate_id) == BASELINE
+
+
+def test_order_needs_a_shipping_address(aws: None) -> None:
+    h = make_holder("sub-noaddr", "ccna", with_address=False)
+    status, body, _ = h.order(order_body("ccna-certificate"))
+    assert (status, body["code"]) == (422, "shipping_address_required")
+    assert partition_sks(h.candidate_id) == ["CERT#ccna", "PROFILE"]
+
+
+def test_header_name_is_case_insensitive(holder: Holder) -> None:
+    status, _, _ = holder.call(
+        "POST", "/me/fulfillment/orders", body=order_body("ccna-certificate"), headers={"idempotency-key": "lower"}
+    )
+    assert status == 201

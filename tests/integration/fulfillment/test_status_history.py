@@ -1,0 +1,174 @@
+"""Kit history, operator status changes (queued → sent → complete) and GET /me/transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import call
+from tests.integration.fulfillment.conftest import Holder, make_holder
+from tests.unit.fulfillment.factories import order_body
+
+
+def place(holder: Holder, *skus: str, key: str, **kwargs: Any) -> dict[str, Any]:
+    status, body, _ = holder.order(order_body(*skus, **kwargs), key=key)
+    assert status == 201, body
+    return dict(body)
+
+
+def ops(fulfillment_id: str, status: str, *, groups: list[str] | None = None) -> tuple[int, Any, Any]:
+    return call(
+        "fulfillment",
+        "PUT",
+        f"/ops/fulfillment/{fulfillment_id}",
+        sub="sub-operator",
+        groups=["operators"] if groups is None else groups,
+        body={"status": status},
+        resource="/ops/fulfillment/{fulfillment_id}",
+        path_parameters={"fulfillment_id": fulfillment_id},
+    )
+
+
+@pytest.fixture
+def kit(holder: Holder) -> dict[str, Any]:
+    return dict(place(holder, "ccie-enterprise-certificate", key="kit")["items"][0])
+
+
+def test_history_lists_kits_newest_first_with_codes(holder: Holder) -> None:
+    first = place(holder, "ccna-certificate", key="one")
+    second = place(holder, "ccie-enterprise-plaque", "ccie-enterprise-letter", key="two", payment_method="paypal")
+    status, body, _ = holder.call("GET", "/me/fulfillment/history")
+    assert status == 200 and body["next"] is None
+    ids = [entry["fulfillment_id"] for entry in body["items"]]
+    assert set(ids) == {k["fulfillment_id"] for k in first["items"] + second["items"]}
+    entry = next(e for e in body["items"] if e["fulfillment_id"] == first["items"][0]["fulfillment_id"])
+    assert entry == {
+        "fulfillment_id": first["items"][0]["fulfillment_id"],
+        "order_id": first["order_id"],
+        "name": "CCNA Certificate",
+        "kind": "certificate",
+        "certification_id": "ccna",
+        "verification_code": first["items"][0]["verification_code"],
+        "queued": entry["queued"],
+        "sent": None,
+        "complete": None,
+        "status": "queued",
+    }
+    assert entry["queued"].endswith("Z")
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_history_pages_with_limit_and_next(holder: Holder) -> None:
+    place(
+        holder,
+        "ccie-enterprise-plaque",
+        "ccie-enterprise-letter",
+        "ccna-certificate",
+        key="three",
+        payment_method="paypal",
+    )
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        query = {"limit": "2", **({"next": cursor} if cursor else {})}
+        status, body, _ = holder.call("GET", "/me/fulfillment/history", query=query)
+        assert status == 200 and len(body["items"]) <= 2
+        seen += [e["fulfillment_id"] for e in body["items"]]
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 3
+    status, body, _ = holder.call("GET", "/me/fulfillment/history", query={"limit": "0"})
+    assert status == 422
+
+
+def test_history_is_per_candidate_and_cursors_cannot_cross(holder: Holder) -> None:
+    place(holder, "ccna-certificate", "ccie-enterprise-certificate", key="mine")
+    other = make_holder("sub-someone", "ccna")
+    _, mine, _ = holder.call("GET", "/me/fulfillment/history", query={"limit": "1"})
+    status, body, _ = other.call("GET", "/me/fulfillment/history")
+    assert (status, body["items"]) == (200, [])
+    status, body, _ = other.call("GET", "/me/fulfillment/history", query={"next": mine["next"]})
+    assert (status, body["code"]) == (400, "invalid_cursor")
+
+
+def test_operator_moves_kit_to_sent_then_complete_with_shipping_email(
+    holder: Holder, kit: dict[str, Any], outbox: Any
+) -> None:
+    status, body, _ = ops(kit["fulfillment_id"], "sent")
+    assert status == 200
+    assert (body["status"], body["complete"]) == ("sent", None)
+    assert body["sent"].endswith("Z") and body["queued"] <= body["sent"]
+    shipped = outbox()[-1]
+    assert shipped["to"] == "jose.mueller@example.com"
+    assert "CCIE Enterprise Infrastructure Certificate" in shipped["subject"]
+    assert kit["verification_code"] in shipped["text"] and kit["verification_code"] in shipped["html"]
+    status, body, _ = ops(kit["fulfillment_id"], "complete")
+    assert (status, body["status"]) == (200, "complete") and body["complete"] is not None
+    _, history, _ = holder.call("GET", "/me/fulfillment/history")
+    assert history["items"][0]["status"] == "complete" and history["items"][0]["sent"] == body["sent"]
+    assert len(outbox()) == 2  # confirmation + shipped; complete sends nothing
+
+
+@pytest.mark.parametrize(("steps", "bad"), [((), "complete"), (("sent",), "sent"), (("sent", "complete"), "sent")])
+def test_bad_transitions_are_409(kit: dict[str, Any], steps: tuple[str, ...], bad: str) -> None:
+    for step in steps:
+        assert ops(kit["fulfillment_id"], step)[0] == 200
+    status, body, _ = ops(kit["fulfillment_id"], bad)
+    assert (status, body["code"]) == (409, "invalid_transition")
+
+
+def test_unknown_status_value_is_422(kit: dict[str, Any]) -> None:
+    status, body, _ = ops(kit["fulfillment_id"], "queued")
+    assert (status, body["code"]) == (422, "validation_error")
+
+
+def test_non_operator_cannot_change_status(holder: Holder, kit: dict[str, Any]) -> None:
+    status, body, _ = ops(kit["fulfillment_id"], "sent", groups=[])
+    assert (status, body["code"]) == (403, "operators_only")
+    status, body, _ = call(
+        "fulfillment",
+        "PUT",
+        f"/ops/fulfillment/{kit['fulfillment_id']}",
+        sub=holder.sub,
+        body={"status": "sent"},
+        resource="/ops/fulfillment/{fulfillment_id}",
+        path_parameters={"fulfillment_id": kit["fulfillment_id"]},
+    )
+    assert (status, body["code"]) == (403, "operators_only")
+    _, history, _ = holder.call("GET", "/me/fulfillment/history")
+    assert history["items"][0]["status"] == "queued"
+
+
+def test_unknown_fulfillment_is_404(aws: None) -> None:
+    status, body, _ = ops("20260101000000-deadbeef", "sent")
+    assert (status, body["code"]) == (404, "fulfillment_not_found")
+
+
+def test_transactions_list_orders_newest_first(holder: Holder, monkeypatch: pytest.MonkeyPatch) -> None:
+    free = place(holder, "ccna-certificate", key="free")
+    paid = place(holder, "ccie-enterprise-plaque", key="paid", tracking=True, payment_method="debit_card")
+    status, body, _ = call("certifications", "GET", "/me/transactions", sub=holder.sub)
+    assert status == 200 and body["next"] is None
+    by_order = {t["order_id"]: t for t in body["items"]}
+    assert by_order[paid["order_id"]] == {
+        "date": by_order[paid["order_id"]]["date"],
+        "description": "Certification kits: CCIE Enterprise Infrastructure Plaque + tracked shipping",
+        "amount_cents": 15900,
+        "currency": "USD",
+        "payment_method": "debit_card",
+        "status": "captured",
+        "order_id": paid["order_id"],
+    }
+    assert (by_order[free["order_id"]]["amount_cents"], by_order[free["order_id"]]["status"]) == (0, "no_charge")
+    assert by_order[free["order_id"]]["payment_method"] is None
+    dates = [t["date"] for t in body["items"]]
+    assert dates == sorted(dates, reverse=True)
+    status, page, _ = call("certifications", "GET", "/me/transactions", sub=holder.sub, query={"limit": "1"})
+    assert status == 200 and len(page["items"]) == 1 and page["next"]
+
+
+def test_transactions_need_a_mapped_login(aws: None) -> None:
+    status, body, _ = call("certifications", "GET", "/me/transactions", sub="sub-unmapped")
+    assert (status, body["code"]) == (403, "account_not_mapped")

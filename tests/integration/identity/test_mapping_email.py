@@ -1,0 +1,154 @@
+"""POST /mapping/email: one answer for every address; link, duplicate case, or notice by email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from certtrack import keys
+from certtrack.identity.models import MappingTokenItem, SupportCaseItem
+from certtrack.identity.tokens import hash_token
+
+from tests.conftest import call
+from tests.factories import candidate
+from tests.integration.identity.conftest import token_in
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+def request(address: Any, sub: str = "sub-new", username: str = "newlogin") -> tuple[int, Any, dict[str, Any]]:
+    return call("auth_mapping", "POST", "/mapping/email", sub=sub, username=username, body={"email": address})
+
+
+def test_unique_unmapped_candidate_gets_a_link(outbox: Any) -> None:
+    cand = candidate(first_name="Alice", email="alice@example.com")
+    status, body, _ = request("Alice@Example.com")
+    assert (status, body) == (202, {"status": "email_sent"})
+    [message] = outbox()
+    assert message["to"].lower() == "alice@example.com"
+    assert "https://certs.example.com/app/#/mapping/confirm?token=" in message["text"]
+    token = token_in(message)
+    assert len(token) == 43  # 32 random bytes, base64url without padding
+    assert "Alice" in message["text"] and "newlogin" in message["text"]
+    stored = MappingTokenItem.get(keys.token_pk(hash_token(token)), keys.TOKEN)
+    assert stored.candidate_id == cand.candidate_id
+    assert stored.login_sub == "sub-new"
+    assert stored.method == "email"
+    assert stored.used_at is None
+    assert stored.expires_at is not None  # TTL for cleanup
+
+
+def test_only_the_hash_of_the_token_is_stored(outbox: Any) -> None:
+    import boto3
+    from certtrack.settings import get_settings
+
+    candidate(email="alice@example.com")
+    request("alice@example.com")
+    token = token_in(outbox()[-1])
+    raw = boto3.client("dynamodb").get_item(
+        TableName=get_settings().table_name, Key={"PK": {"S": keys.token_pk(hash_token(token))}, "SK": {"S": "TOKEN"}}
+    )["Item"]
+    assert token not in repr(raw)
+
+
+@pytest.mark.parametrize("setup", ["unknown", "duplicate", "mapped", "unique"])
+def test_same_status_and_body_for_every_address(setup: str, outbox: Any) -> None:
+    address = "someone@example.com"
+    if setup == "duplicate":
+        candidate(email=address)
+        candidate(email=address)
+    elif setup == "mapped":
+        candidate(email=address, login_sub="sub-other")
+    elif setup == "unique":
+        candidate(email=address)
+    status, body, headers = request(address)
+    assert (status, body) == (202, {"status": "email_sent"})
+    assert headers["content-type"] == "application/json"
+    # The same work either way: exactly one email, always to the address given.
+    assert [m["to"] for m in outbox()] == [address]
+
+
+def test_only_the_unique_case_carries_a_link(outbox: Any) -> None:
+    candidate(email="dup@example.com")
+    candidate(email="dup@example.com")
+    candidate(email="taken@example.com", login_sub="sub-other")
+    for address in ("nobody@example.com", "dup@example.com", "taken@example.com"):
+        request(address)
+    assert all("mapping/confirm" not in m["text"] for m in outbox())
+
+
+def test_duplicate_email_opens_a_support_case(outbox: Any) -> None:
+    first = candidate(email="shared@example.com")
+    second = candidate(email="shared@example.com")
+    status, _, _ = request("shared@example.com", sub="sub-dup", username="duplogin")
+    assert status == 202
+    [message] = outbox()
+    case_id = message["subject"].split("support case ")[1].split()[0]
+    assert case_id in message["text"] and case_id in message["html"]
+    case = SupportCaseItem.get(keys.case_pk(case_id), keys.CASE)
+    assert case.candidate_ids == {first.candidate_id, second.candidate_id}
+    assert case.login_sub == "sub-dup"
+    assert case.status == "open" and case.reason == "duplicate_email"
+    # Asking again refers to the same case instead of opening another.
+    request("shared@example.com", sub="sub-dup", username="duplogin")
+    assert case_id in outbox()[-1]["text"]
+    assert SupportCaseItem.get(keys.case_pk(case_id), keys.CASE).requests == 2
+
+
+def test_mapped_login_cannot_start_another_mapping(outbox: Any) -> None:
+    candidate(email="mine@example.com", login_sub="sub-mapped")
+    candidate(email="other@example.com")
+    status, body, _ = request("other@example.com", sub="sub-mapped")
+    assert status == 409 and body["code"] == "already_mapped"
+    assert outbox() == []
+
+
+@pytest.mark.parametrize("bad", ["not-an-email", "a@b", 42, None, ["x@example.com"], "x" * 250 + "@example.com"])
+def test_invalid_email_is_422_naming_the_field(bad: Any) -> None:
+    status, body, _ = request(bad)
+    assert status == 422
+    assert body["code"] == "validation_error"
+    assert [e["field"] for e in body["errors"]] == ["email"]
+
+
+def test_unknown_fields_are_rejected() -> None:
+    status, body, _ = call("auth_mapping", "POST", "/mapping/email", sub="s", body={"email": "a@example.com", "x": 1})
+    assert status == 422 and "x" in body["detail"]
+
+
+def test_send_failure_is_503_and_stores_nothing(monkeypatch: pytest.MonkeyPatch, outbox: Any) -> None:
+    from botocore.exceptions import ClientError
+    from certtrack import email
+
+    class FailingSes:
+        def send_email(self, **_: Any) -> None:
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+
+    monkeypatch.setattr(email, "_client", lambda: FailingSes())
+    candidate(email="alice@example.com")
+    candidate(email="dup@example.com")
+    candidate(email="dup@example.com")
+    for address in ("alice@example.com", "dup@example.com"):
+        status, body, headers = request(address)
+        assert status == 503 and body["code"] == "email_unavailable"
+        assert headers["retry-after"]
+    assert _items_with_prefix("TOKEN#") == [] and _items_with_prefix("CASE#") == []
+
+
+def test_mapping_emails_are_rate_limited_per_login(outbox: Any) -> None:
+    for _ in range(10):
+        assert request("nobody@example.com")[0] == 202
+    status, body, headers = request("nobody@example.com")
+    assert status == 429 and body["code"] == "too_many_requests"
+    assert int(headers["retry-after"]) > 0
+    assert len(outbox()) == 10
+    assert request("nobody@example.com", sub="sub-someone-else")[0] == 202
+
+
+def _items_with_prefix(prefix: str) -> list[dict[str, Any]]:
+    """Test-only inspection of the whole (tiny) moto table."""
+    import boto3
+    from certtrack.settings import get_settings
+
+    items = boto3.client("dynamodb").scan(TableName=get_settings().table_name)["Items"]
+    return [i for i in items if i["PK"]["S"].startswith(prefix)]

@@ -1,0 +1,467 @@
+"""template.yaml: its structure, cfn-lint, ``sam validate --lint`` and ``sam build`` (no Docker).
+
+SAM CLI pins an older boto3 than the project, so it lives in its own virtual environment,
+``.venv-sam`` (from ``requirements-sam.txt``); the session fixture creates it when missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import decode
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+DESIGN = ROOT.parent / "shared" / "DESIGN.md"  # the contract, beside the clone (absent in some checkouts)
+SAM_VENV = ROOT / ".venv-sam"
+SAM_TIMEOUT = 1200  # creating .venv-sam and an arm64 layer build take a minute or two each
+
+FUNCTIONS = {
+    # logical id: (CodeUri, Handler)
+    "AuthMappingFunction": ("functions/auth_mapping/", "app.lambda_handler"),
+    "CertificationsFunction": ("functions/certifications/", "app.lambda_handler"),
+    "ImportsFunction": ("functions/certifications/", "imports.handler"),
+    "ExpiryCheckFunction": ("functions/certifications/", "expiry.handler"),
+    "FulfillmentFunction": ("functions/fulfillment/", "app.lambda_handler"),
+    "TranscriptsFunction": ("functions/transcripts/", "app.lambda_handler"),
+}
+
+# (METHOD, path) -> owning function. Public routes are exactly those in PUBLIC_ROUTES.
+ROUTES = {
+    ("GET", "/health"): "AuthMappingFunction",
+    ("GET", "/openapi.json"): "AuthMappingFunction",
+    ("GET", "/me"): "AuthMappingFunction",
+    ("POST", "/mapping/email"): "AuthMappingFunction",
+    ("POST", "/mapping/score-report"): "AuthMappingFunction",
+    ("POST", "/mapping/confirm"): "AuthMappingFunction",
+    ("GET", "/me/settings"): "AuthMappingFunction",
+    ("PUT", "/me/settings"): "AuthMappingFunction",
+    ("GET", "/me/attributes"): "AuthMappingFunction",
+    ("PUT", "/me/attributes"): "AuthMappingFunction",
+    ("GET", "/me/identifiers"): "AuthMappingFunction",
+    ("GET", "/me/certifications"): "CertificationsFunction",
+    ("GET", "/me/certifications/{cert_id}"): "CertificationsFunction",
+    ("POST", "/me/certifications/{cert_id}/certificate"): "CertificationsFunction",
+    ("GET", "/me/ce-activities"): "CertificationsFunction",
+    ("GET", "/me/exams"): "CertificationsFunction",
+    ("GET", "/me/agreements"): "CertificationsFunction",
+    ("GET", "/me/logos"): "CertificationsFunction",
+    ("POST", "/me/logos/{logo_id}/download"): "CertificationsFunction",
+    ("GET", "/me/transactions"): "CertificationsFunction",
+    ("GET", "/public/verify/{verification_code}"): "CertificationsFunction",
+    ("GET", "/reminders/unsubscribe"): "CertificationsFunction",
+    ("GET", "/me/fulfillment/catalog"): "FulfillmentFunction",
+    ("GET", "/me/shipping-address"): "FulfillmentFunction",
+    ("PUT", "/me/shipping-address"): "FulfillmentFunction",
+    ("POST", "/me/fulfillment/orders"): "FulfillmentFunction",
+    ("GET", "/me/fulfillment/history"): "FulfillmentFunction",
+    ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
+    ("GET", "/me/transcripts"): "TranscriptsFunction",
+    ("POST", "/me/transcripts"): "TranscriptsFunction",
+    ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
+    ("PUT", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
+    ("DELETE", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
+    ("POST", "/me/transcripts/{transcript_id}/email"): "TranscriptsFunction",
+    ("POST", "/me/transcripts/{transcript_id}/email/preview"): "TranscriptsFunction",
+    ("GET", "/public/transcripts/{public_id}"): "TranscriptsFunction",
+}
+PUBLIC_ROUTES = {
+    ("GET", "/health"),
+    ("GET", "/openapi.json"),
+    ("GET", "/public/transcripts/{public_id}"),
+    ("GET", "/public/verify/{verification_code}"),
+    ("GET", "/reminders/unsubscribe"),
+}
+
+ENVIRONMENT = {
+    "TABLE_NAME",
+    "DOCUMENTS_BUCKET",
+    "IMPORTS_BUCKET",
+    "SENDER_EMAIL",
+    "SES_CONFIGURATION_SET",
+    "PUBLIC_BASE_URL",
+    "CANDIDATE_PREFIX",
+    "STAGE",
+    "SIGNING_SECRET",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "LOG_LEVEL",
+}
+SENDS_EMAIL = {"AuthMappingFunction", "ExpiryCheckFunction", "TranscriptsFunction"}
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    parsed, errors = decode(str(TEMPLATE))
+    assert not errors, [str(e) for e in errors]
+    assert parsed is not None
+    return parsed
+
+
+def resources(template: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == type_}
+
+
+def api_events(template: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function logical id, event name, event Properties) of every ``Type: Api`` event."""
+    out = []
+    for logical_id, fn in resources(template, "AWS::Serverless::Function").items():
+        for name, event in (fn["Properties"].get("Events") or {}).items():
+            if event["Type"] == "Api":
+                out.append((logical_id, name, event["Properties"]))
+    return out
+
+
+def route_key(props: dict[str, Any]) -> tuple[str, str]:
+    return str(props["Method"]).upper(), str(props["Path"])
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def statements(fn: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for policy in fn["Properties"].get("Policies") or []:
+        if isinstance(policy, dict) and "Statement" in policy:
+            out.extend(policy["Statement"])
+    return out
+
+
+def actions(statement: dict[str, Any]) -> list[str]:
+    action = statement.get("Action", [])
+    return [action] if isinstance(action, str) else list(action)
+
+
+# ------------------------------------------------------------------------------ structure
+
+
+def test_every_function_is_python311_arm64_with_the_layer(template: dict[str, Any]) -> None:
+    glob = template["Globals"]["Function"]
+    assert glob["Runtime"] == "python3.11"
+    assert glob["Architectures"] == ["arm64"]
+    assert glob["Layers"] == [{"Ref": "SharedLayer"}]
+    assert glob["Tracing"] == "Active"
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(functions) == set(FUNCTIONS)
+    for logical_id, fn in functions.items():
+        props = fn["Properties"]
+        for key in ("Runtime", "Architectures", "Layers"):
+            assert key not in props, f"{logical_id} overrides Globals.{key}"
+        assert (props["CodeUri"], props["Handler"]) == FUNCTIONS[logical_id]
+
+
+def test_handlers_point_at_code(template: dict[str, Any]) -> None:
+    for logical_id, (code_uri, handler) in FUNCTIONS.items():
+        module, attribute = handler.rsplit(".", 1)
+        source = ROOT / code_uri / f"{module}.py"
+        assert source.is_file(), f"{logical_id}: {source.relative_to(ROOT)} is missing"
+        text = source.read_text(encoding="utf-8")
+        defined = re.search(rf"^(?:async\s+)?def\s+{attribute}\b|^{attribute}\s*[:=]", text, re.MULTILINE)
+        assert defined, f"{logical_id}: {handler} is not defined in {source.relative_to(ROOT)}"
+        assert (ROOT / code_uri / "requirements.txt").is_file(), "sam build reads a requirements.txt per CodeUri"
+
+
+def test_shared_layer_builds_for_arm64(template: dict[str, Any]) -> None:
+    layer = template["Resources"]["SharedLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Properties"]["ContentUri"] == "layers/shared/"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert layer["Metadata"] == {"BuildMethod": "python3.11", "BuildArchitecture": "arm64"}
+    assert (ROOT / "layers/shared/certtrack/__init__.py").is_file(), "the package sits at the root of ContentUri"
+
+
+def test_environment_names_every_setting(template: dict[str, Any]) -> None:
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert ENVIRONMENT <= set(env)
+    assert env["TABLE_NAME"] == {"Ref": "Table"}
+    assert env["DOCUMENTS_BUCKET"] == {"Ref": "DocumentsBucket"}
+    assert env["SES_CONFIGURATION_SET"] == {"Ref": "EmailConfigurationSet"}
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "CertTrack"
+    # By name (a Ref would be circular through the bucket's notification to ImportsFunction).
+    assert env["IMPORTS_BUCKET"] == template["Resources"]["ImportsBucket"]["Properties"]["BucketName"]
+    assert template["Parameters"]["SigningSecret"]["NoEcho"] is True
+    assert template["Parameters"]["CandidatePrefix"]["Default"] == "CSCO"
+
+
+def test_table_matches_the_code_definition(template: dict[str, Any]) -> None:
+    from certtrack.db import TABLE_DEFINITION
+
+    table = template["Resources"]["Table"]
+    assert table["Type"] == "AWS::DynamoDB::Table"
+    props = table["Properties"]
+    assert props["BillingMode"] == TABLE_DEFINITION["BillingMode"] == "PAY_PER_REQUEST"
+
+    def attrs(defs: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        return {(d["AttributeName"], d["AttributeType"]) for d in defs}
+
+    def index(gsi: dict[str, Any]) -> tuple[Any, ...]:
+        keys = tuple((k["AttributeName"], k["KeyType"]) for k in gsi["KeySchema"])
+        return gsi["IndexName"], keys, gsi["Projection"]["ProjectionType"]
+
+    assert attrs(props["AttributeDefinitions"]) == attrs(TABLE_DEFINITION["AttributeDefinitions"])
+    assert [dict(k) for k in props["KeySchema"]] == TABLE_DEFINITION["KeySchema"]
+    assert sorted(map(index, props["GlobalSecondaryIndexes"])) == sorted(
+        map(index, TABLE_DEFINITION["GlobalSecondaryIndexes"])
+    )
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
+
+
+def test_every_route_is_declared_once_by_its_owner(template: dict[str, Any]) -> None:
+    events = api_events(template)
+    counts = Counter(route_key(props) for _, _, props in events)
+    assert [key for key, n in counts.items() if n > 1] == []
+    declared = {route_key(props): fn for fn, _, props in events}
+    assert declared == ROUTES
+    for fn, name, props in events:
+        assert props["RestApiId"] == {"Ref": "Api"}, f"{fn}.{name} is not on the one REST API"
+        assert str(props["Method"]) == str(props["Method"]).lower(), f"{fn}.{name}: method in lower case"
+
+
+def test_design_routes_are_all_in_the_template(template: dict[str, Any]) -> None:
+    if not DESIGN.is_file():
+        pytest.skip("shared/DESIGN.md is not beside this checkout")
+
+    def normal(path: str) -> str:
+        return re.sub(r"\{[^}]*\}", "{}", path.split("?", 1)[0])
+
+    declared = {(method, normal(path)) for method, path in ROUTES}
+    pattern = re.compile(r"\b((?:GET|POST|PUT|DELETE|PATCH)(?:\|(?:GET|POST|PUT|DELETE|PATCH))*)\s+(/[^\s`,;)]*)")
+    in_design = {
+        (method, normal(match.group(2)))
+        for match in pattern.finditer(DESIGN.read_text(encoding="utf-8"))
+        if not match.group(2).startswith("/_local")
+        for method in match.group(1).split("|")
+    }
+    assert len(in_design) > 20, "the route list of DESIGN.md was not recognised"
+    assert in_design - declared == set()
+
+
+def test_authorizer_is_cognito_except_on_public_routes(template: dict[str, Any]) -> None:
+    auth = template["Resources"]["Api"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] == "CognitoAuthorizer"
+    assert auth["AddDefaultAuthorizerToCorsPreflight"] is False
+    assert auth["Authorizers"]["CognitoAuthorizer"]["UserPoolArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    for fn, name, props in api_events(template):
+        authorizer = (props.get("Auth") or {}).get("Authorizer", "CognitoAuthorizer")
+        expected = "NONE" if route_key(props) in PUBLIC_ROUTES else "CognitoAuthorizer"
+        assert authorizer == expected, f"{fn}.{name} {route_key(props)}"
+
+
+def test_no_local_only_route(template: dict[str, Any]) -> None:
+    assert not [props["Path"] for _, _, props in api_events(template) if str(props["Path"]).startswith("/_local")]
+
+    def strings(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [s for value in node.values() for s in strings(value)]
+        if isinstance(node, list):
+            return [s for value in node for s in strings(value)]
+        return [node] if isinstance(node, str) else []
+
+    assert not [s for s in strings(template["Resources"]) if "/_local" in s]
+
+
+def test_buckets_are_private_and_encrypted(template: dict[str, Any]) -> None:
+    buckets = resources(template, "AWS::S3::Bucket")
+    assert {"DocumentsBucket", "ImportsBucket", "WebBucket"} <= set(buckets)
+    for logical_id, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }, logical_id
+        assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}], logical_id
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], logical_id
+        assert "WebsiteConfiguration" not in props and "AccessControl" not in props, logical_id
+
+
+def test_identity_mail_and_triggers(template: dict[str, Any]) -> None:
+    res = template["Resources"]
+    assert res["UserPool"]["Type"] == "AWS::Cognito::UserPool"
+    assert res["UserPoolClient"]["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
+    assert res["UserPoolClient"]["Properties"]["GenerateSecret"] is False
+    assert res["OperatorsGroup"]["Properties"] == {
+        "GroupName": "operators",
+        "Description": res["OperatorsGroup"]["Properties"]["Description"],
+        "UserPoolId": {"Ref": "UserPool"},
+    }
+    assert res["EmailIdentity"]["Properties"]["EmailIdentity"] == {"Ref": "SenderEmail"}
+    assert res["EmailConfigurationSet"]["Type"] == "AWS::SES::ConfigurationSet"
+
+    imports = res["ImportsFunction"]["Properties"]["Events"]
+    prefixes = set()
+    for event in imports.values():
+        assert event["Type"] == "S3"
+        assert event["Properties"]["Bucket"] == {"Ref": "ImportsBucket"}
+        rules = {r["Name"]: r["Value"] for r in event["Properties"]["Filter"]["S3Key"]["Rules"]}
+        assert rules["suffix"] == ".csv"
+        prefixes.add(rules["prefix"])
+    assert prefixes == {"exams/", "ce-credits/"}
+
+    (schedule,) = res["ExpiryCheckFunction"]["Properties"]["Events"].values()
+    assert schedule["Type"] == "Schedule"  # a classic rule: its event carries `time`
+    assert schedule["Properties"]["Schedule"] == "cron(0 3 * * ? *)"
+
+
+def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
+    for logical_id, fn in resources(template, "AWS::Serverless::Function").items():
+        policies = fn["Properties"].get("Policies") or []
+        for policy in policies:
+            assert not isinstance(policy, str), f"{logical_id}: no managed policies"
+            assert not {"DynamoDBCrudPolicy", "S3CrudPolicy", "SESCrudPolicy", "AmazonDynamoDBFullAccess"} & set(
+                policy
+            ), f"{logical_id}: {sorted(policy)} is broader than needed"
+        stmts = statements(fn)
+        all_actions = [a for s in stmts for a in actions(s)]
+        assert "dynamodb:Scan" not in all_actions, logical_id
+        assert not [a for a in all_actions if a == "*" or a.endswith(":*")], logical_id
+        assert "dynamodb:GetItem" in all_actions, logical_id
+        sends = "ses:SendEmail" in all_actions
+        assert sends == (logical_id in SENDS_EMAIL), logical_id
+        for statement in stmts:
+            if "ses:SendEmail" in actions(statement):
+                assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "SenderEmail"}
+
+
+def test_api_answers_its_own_errors_as_problem_json(template: dict[str, Any]) -> None:
+    api = template["Resources"]["Api"]["Properties"]
+    assert api["StageName"] == {"Ref": "Stage"}
+    assert api["MethodSettings"][0]["ThrottlingRateLimit"]
+    responses = api["GatewayResponses"]
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "THROTTLED"} <= set(responses)
+    for name, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        assert headers["Content-Type"] == "'application/problem+json'", name
+        body = response["ResponseTemplates"]["application/json"]
+        assert '"code":' in body and '"type":' in body and '"title":' in body, name
+
+
+def test_outputs(template: dict[str, Any]) -> None:
+    expected = {
+        "ApiUrl",
+        "UserPoolId",
+        "UserPoolClientId",
+        "TableName",
+        "DocumentsBucketName",
+        "ImportsBucketName",
+        "WebBucket",
+    }
+    assert expected <= set(template["Outputs"])
+
+
+def test_sample_event_for_every_entry_point(template: dict[str, Any]) -> None:
+    import json
+
+    for logical_id, fn in resources(template, "AWS::Serverless::Function").items():
+        folder = Path(fn["Properties"]["CodeUri"]).name
+        for name, event in fn["Properties"]["Events"].items():
+            path = ROOT / "events" / folder / f"{snake(name)}.json"
+            assert path.is_file(), f"{logical_id}.{name}: no {path.relative_to(ROOT)}"
+            sample = json.loads(path.read_text(encoding="utf-8"))
+            if event["Type"] == "Api":
+                method, resource = route_key(event["Properties"])
+                assert (sample["httpMethod"], sample["resource"]) == (method, resource), path
+                claims = (sample["requestContext"].get("authorizer") or {}).get("claims")
+                assert bool(claims) == ((method, resource) not in PUBLIC_ROUTES), path
+            elif event["Type"] == "S3":
+                assert sample["Records"][0]["eventName"].startswith("ObjectCreated:"), path
+            else:
+                assert sample["detail-type"] == "Scheduled Event" and sample["time"], path
+
+
+# ------------------------------------------------------------------------------ tools
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"})
+    env.pop("AWS_ENDPOINT_URL", None)
+    return env
+
+
+def _run(args: list[str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_cfn_lint_passes_without_warnings() -> None:
+    binary = Path(sys.executable).with_name("cfn-lint")
+    command = [str(binary)] if binary.exists() else [sys.executable, "-m", "cfnlint"]
+    result = _run([*command, "--", "template.yaml"], timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "", result.stdout
+
+
+@pytest.fixture(scope="session")
+def sam() -> Path:
+    """``.venv-sam/bin/sam``, creating that environment from requirements-sam.txt if needed."""
+    binary = SAM_VENV / "bin" / "sam"
+    if not binary.exists():
+        steps = [
+            [sys.executable, "-m", "venv", "--clear", str(SAM_VENV)],
+            [str(SAM_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r", "requirements-sam.txt"],
+        ]
+        for step in steps:
+            result = _run(step, timeout=SAM_TIMEOUT)
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert binary.exists()
+    return binary
+
+
+@pytest.mark.timeout(SAM_TIMEOUT)
+def test_sam_validate(sam: Path) -> None:
+    for args in (["validate", "--lint"], ["validate"]):
+        result = _run([str(sam), *args, "--template-file", "template.yaml"], timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+@pytest.mark.timeout(SAM_TIMEOUT)
+def test_sam_build_without_docker(sam: Path, tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    result = _run(
+        [
+            str(sam),
+            "build",
+            "--template-file",
+            "template.yaml",
+            "--build-dir",
+            str(build),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+        timeout=SAM_TIMEOUT,
+    )
+    hint = ""
+    if "ResolveDependencies" in result.stdout + result.stderr:
+        hint = (
+            "\nA dependency has no wheel for the Lambda platform: python3.11 runs on Amazon Linux 2"
+            " (glibc 2.26), so only manylinux2014/manylinux_2_17 aarch64 wheels fit. Pin a version"
+            " that ships one in layers/shared/requirements.txt."
+        )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:] + hint
+    assert (build / "template.yaml").is_file()
+    for logical_id in FUNCTIONS:
+        assert (build / logical_id).is_dir(), logical_id
+    layer = build / "SharedLayer" / "python"
+    assert (layer / "certtrack" / "__init__.py").is_file()
+    assert not (layer / "python").exists(), "the package must sit at the root of the layer's ContentUri"
+    # Compiled dependencies were fetched for the Lambda platform, not for this machine.
+    compiled = [p.name for p in (layer / "pydantic_core").glob("*.so")]
+    assert compiled and all("aarch64" in name for name in compiled), compiled
+    shutil.rmtree(build, ignore_errors=True)

@@ -1,0 +1,126 @@
+"""Factories and fixtures for transcript tests: certification records, shipping address, requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from certtrack import keys
+from certtrack.certifications.models import CertificationItem
+from certtrack.identity.models import CandidateItem
+from certtrack.settings import get_settings
+
+from tests.conftest import call
+from tests.factories import candidate
+
+
+def today() -> date:
+    """Handlers read the real clock; tests build dates around the same day."""
+    return datetime.now(UTC).date()
+
+
+def days(n: int) -> str:
+    return (today() + timedelta(days=n)).isoformat()
+
+
+def certification(
+    candidate_id: str,
+    cert_id: str = "ccna",
+    *,
+    status: str = "active",
+    active_date: str | None = None,
+    expiration_date: str | None = None,
+    verification_code: str | None = None,
+) -> CertificationItem:
+    """A saved certification record (the records engine's item, written directly)."""
+    item = CertificationItem(
+        keys.candidate_pk(candidate_id),
+        keys.cert_sk(cert_id),
+        candidate_id=candidate_id,
+        cert_id=cert_id,
+        status=status,
+        active_date=active_date or days(-400),
+        expiration_date=expiration_date or (days(700) if status == "active" else days(-10)),
+        verification_code=verification_code,
+    )
+    item.save()
+    return item
+
+
+def shipping_address(candidate_id: str, **fields: str) -> None:
+    """The fulfillment feature's ``CAND#<id>/SHIPPING`` item, written as that feature stores it."""
+    values = {
+        "address1": "Test123test Test2",
+        "address2": "Cor Line 3",
+        "city": "Cor City",
+        "state": "North Carolina",
+        "postal_code": "12345",
+        "country": "United States",
+        **fields,
+    }
+    item = {"PK": {"S": keys.candidate_pk(candidate_id)}, "SK": {"S": keys.SHIPPING}}
+    item.update({k: {"S": v} for k, v in values.items()})
+    boto3.client("dynamodb").put_item(TableName=get_settings().table_name, Item=item)
+
+
+def set_consent(candidate_id: str, value: bool) -> None:
+    item = CandidateItem.get(*CandidateItem.key(candidate_id))
+    item.update(actions=[CandidateItem.settings.set({"verification_consent": value})])
+
+
+def transcript_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "display_name": "Transcript for Acme hiring",
+        "display_options": {"show_address": False, "show_email": False},
+        "expires_on": days(30),
+        "description": "For Acme",
+        "remarks": "Thank you for your interest.",
+        "include": "active",
+        "certification_ids": [],
+        "include_new_certifications": False,
+    }
+    body.update(overrides)
+    return body
+
+
+@dataclass
+class Person:
+    sub: str
+    candidate_id: str
+
+    def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any, dict[str, Any]]:
+        return call("transcripts", method, path, sub=self.sub, **kwargs)
+
+    def create(self, **overrides: Any) -> dict[str, Any]:
+        status, body, _ = self.call("POST", "/me/transcripts", body=transcript_body(**overrides))
+        assert status == 201, body
+        return dict(body)
+
+
+def public_get(public_url: str, *, accept: str = "text/html") -> tuple[int, Any, dict[str, Any]]:
+    path = public_url.split("https://certs.example.com", 1)[1]
+    return call("transcripts", "GET", path, headers={"Accept": accept})
+
+
+@pytest.fixture
+def person(aws: None) -> Callable[..., Person]:
+    """A mapped candidate (John Doe by default) with an active CCNA."""
+
+    def _make(sub: str = "sub-john", *, certs: tuple[str, ...] = ("ccna",), **fields: Any) -> Person:
+        fields.setdefault("first_name", "John")
+        fields.setdefault("last_name", "Doe")
+        cand = candidate(login_sub=sub, **fields)
+        for cert_id in certs:
+            certification(cand.candidate_id, cert_id)
+        return Person(sub=sub, candidate_id=cand.candidate_id)
+
+    return _make
+
+
+@pytest.fixture
+def john(person: Callable[..., Person]) -> Person:
+    return person(email="john@example.com")

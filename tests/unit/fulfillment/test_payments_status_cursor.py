@@ -1,0 +1,82 @@
+"""Sandbox payment provider, status transitions and list cursors."""
+
+from __future__ import annotations
+
+import pytest
+from certtrack.errors import BadRequest, Conflict, ServiceUnavailable
+from certtrack.fulfillment import payments
+from certtrack.fulfillment.history import decode_cursor, encode_cursor
+from certtrack.fulfillment.status import check_transition
+
+
+def test_sandbox_authorises_then_captures() -> None:
+    provider = payments.SandboxPaymentProvider()
+    auth = provider.authorize(2500, "USD", "paypal", "order-1")
+    assert auth.approved and auth.amount_cents == 2500
+    assert provider.capture(auth.id).status == "captured"
+    assert provider.authorizations[auth.id].status == "captured"
+
+
+def test_sandbox_declines_by_method_and_by_amount() -> None:
+    provider = payments.SandboxPaymentProvider(
+        decline_methods=frozenset({"debit_card"}), decline_amounts=frozenset({2600})
+    )
+    by_method = provider.authorize(100, "USD", "debit_card", "o1")
+    by_amount = provider.authorize(2600, "USD", "paypal", "o2")
+    assert (by_method.status, by_method.decline_reason) == ("declined", "method_declined")
+    assert (by_amount.status, by_amount.decline_reason) == ("declined", "amount_declined")
+    assert provider.authorize(2500, "USD", "paypal", "o3").approved
+
+
+def test_void_releases_once_and_a_declined_hold_cannot_be_captured() -> None:
+    provider = payments.SandboxPaymentProvider(decline_methods=frozenset({"credit_card"}))
+    auth = provider.authorize(100, "USD", "paypal", "o1")
+    assert provider.void(auth.id).status == "voided"
+    with pytest.raises(ServiceUnavailable):
+        provider.capture(auth.id)
+    declined = provider.authorize(100, "USD", "credit_card", "o2")
+    with pytest.raises(ServiceUnavailable):
+        provider.capture(declined.id)
+
+
+def test_provider_is_chosen_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    payments.get_provider.cache_clear()
+    monkeypatch.setenv("PAYMENT_PROVIDER", "sandbox")
+    monkeypatch.setenv("SANDBOX_DECLINE_METHODS", "paypal, debit_card")
+    provider = payments.get_provider()
+    assert isinstance(provider, payments.SandboxPaymentProvider)
+    assert provider.decline_methods == {"paypal", "debit_card"}
+    payments.get_provider.cache_clear()
+    monkeypatch.setenv("PAYMENT_PROVIDER", "hosted-checkout")
+    with pytest.raises(ServiceUnavailable) as info:
+        payments.get_provider()
+    assert info.value.code == "payments_unavailable"
+    payments.get_provider.cache_clear()
+
+
+@pytest.mark.parametrize(("current", "target"), [("queued", "sent"), ("sent", "complete")])
+def test_allowed_transitions(current: str, target: str) -> None:
+    check_transition(current, target)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [("queued", "complete"), ("sent", "sent"), ("complete", "sent"), ("complete", "complete"), ("queued", "queued")],
+)
+def test_other_transitions_conflict(current: str, target: str) -> None:
+    with pytest.raises(Conflict) as info:
+        check_transition(current, target)
+    assert info.value.code == "invalid_transition"
+
+
+def test_cursor_round_trip_and_refuses_other_partitions() -> None:
+    key = {"PK": {"S": "CAND#CSCO1"}, "SK": {"S": "FULFILL#x"}}
+    cursor = encode_cursor(key)
+    assert cursor is not None and "=" not in cursor
+    assert decode_cursor(cursor, "CAND#CSCO1", "FULFILL#") == key
+    assert encode_cursor(None) is None and decode_cursor(None, "CAND#CSCO1", "FULFILL#") is None
+    for bad in (encode_cursor({"PK": {"S": "CAND#CSCO2"}, "SK": {"S": "FULFILL#x"}}), "!!!", "e30"):
+        with pytest.raises(BadRequest):
+            decode_cursor(bad, "CAND#CSCO1", "FULFILL#")
+    with pytest.raises(BadRequest):
+        decode_cursor(encode_cursor({"PK": {"S": "CAND#CSCO1"}, "SK": {"S": "PROFILE"}}), "CAND#CSCO1", "FULFILL#")

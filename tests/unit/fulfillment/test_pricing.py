@@ -1,0 +1,101 @@
+"""Per-candidate offer and server-side pricing: pure functions of the catalog and the records."""
+
+from __future__ import annotations
+
+import pytest
+from certtrack.errors import Unprocessable
+from certtrack.fulfillment.orders import OrderRequest, format_money, price_order
+from pydantic import ValidationError
+
+from tests.unit.fulfillment.factories import known, offer, order_body
+
+
+def request(*skus: str, **kwargs: object) -> OrderRequest:
+    return OrderRequest.model_validate(order_body(*skus, **kwargs))  # type: ignore[arg-type]
+
+
+def test_offer_lists_only_held_certifications_with_unclaimed_initial_kit_free() -> None:
+    lines = {line.sku: line for line in offer({"ccie-enterprise"}).lines}
+    assert set(lines) == {"ccie-enterprise-certificate", "ccie-enterprise-plaque", "ccie-enterprise-letter"}
+    assert (lines["ccie-enterprise-certificate"].price_cents, lines["ccie-enterprise-certificate"].initial_kit) == (
+        0,
+        True,
+    )
+    assert (lines["ccie-enterprise-plaque"].price_cents, lines["ccie-enterprise-plaque"].initial_kit) == (14900, False)
+
+
+def test_claimed_initial_kit_is_priced_like_any_other() -> None:
+    line = offer({"ccna"}, claimed={"ccna"}).line("ccna-certificate")
+    assert line is not None and (line.price_cents, line.initial_kit) == (1500, False)
+
+
+def test_total_is_the_servers_sum_plus_tracking_fee() -> None:
+    priced = price_order(
+        offer({"ccna", "ccie-enterprise"}, claimed={"ccna"}),
+        request("ccna-certificate", "ccie-enterprise-plaque", tracking=True, payment_method="paypal"),
+        known,
+    )
+    assert (priced.total_cents, priced.tracking_fee_cents, priced.payment_method) == (
+        1500 + 14900 + 1000,
+        1000,
+        "paypal",
+    )
+
+
+def test_free_claim_needs_no_payment_method_and_records_none() -> None:
+    priced = price_order(offer({"ccna"}), request("ccna-certificate", payment_method="paypal"), known)
+    assert (priced.total_cents, priced.payment_method) == (0, None)
+
+
+@pytest.mark.parametrize(
+    ("skus", "code", "field"),
+    [
+        ((), "empty_order", "skus"),
+        (("nope-kit",), "unknown_sku", "skus.0"),
+        (("ccna-certificate", "ccde-certificate"), "sku_not_held", "skus.1"),
+        (("ccna-certificate", "ccna-certificate"), "duplicate_sku", "skus.1"),
+    ],
+)
+def test_bad_skus_are_422_naming_the_field(skus: tuple[str, ...], code: str, field: str) -> None:
+    with pytest.raises(Unprocessable) as info:
+        price_order(offer({"ccna"}), request(*skus, payment_method="paypal"), known)
+    assert info.value.code == code
+    assert [e["field"] for e in info.value.extra["errors"]] == [field]
+
+
+def test_unknown_payment_method_and_missing_method_for_a_price() -> None:
+    with pytest.raises(Unprocessable) as info:
+        price_order(offer({"ccna"}), request("ccna-certificate", payment_method="bitcoin"), known)
+    assert info.value.code == "unknown_payment_method"
+    with pytest.raises(Unprocessable) as info:
+        price_order(offer({"ccna"}), request("ccna-certificate", tracking=True), known)
+    assert (info.value.code, info.value.extra["errors"][0]["field"]) == ("payment_method_required", "payment_method")
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"price_cents": 0},
+        {"total_cents": 1},
+        {"items": [{"sku": "ccie-enterprise-plaque", "price_cents": 0}]},
+    ],
+)
+def test_client_prices_are_refused_by_the_model(tampered: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        OrderRequest.model_validate(order_body("ccie-enterprise-plaque", payment_method="paypal", **tampered))
+
+
+def test_sku_objects_with_prices_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        OrderRequest.model_validate({"skus": [{"sku": "ccna-certificate", "price_cents": 0}]})
+
+
+def test_too_many_skus_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        OrderRequest.model_validate({"skus": [f"sku-{n}" for n in range(11)]})
+
+
+def test_format_money() -> None:
+    assert format_money(15900, "USD") == "$159.00"
+    assert format_money(0, "USD") == "$0.00"
+    assert format_money(123456, "EUR") == "1,234.56 EUR"

@@ -1,0 +1,205 @@
+// The candidate portal: a hash router, the page shell, and the views.
+import { loadConfig } from "./config.js";
+import { api, getToken, onUnauthorized, onNotMapped, ApiError } from "./api.js";
+import { completeHostedLogin, logout, rememberReturn } from "./auth.js";
+import { h, clear } from "./dom.js";
+import { announce, clearMessages, flash, takeFlash, errorBox, loadingIndicator } from "./ui.js";
+import { state, resetState } from "./state.js";
+import { loginView, mappingView, mappingSentView, mappingConfirmView } from "./views/login.js";
+import { homeView } from "./views/home.js";
+import { settingsView, attributesView, identificationView } from "./views/personal.js";
+import { examsView, ceActivitiesView, transactionsView, agreementsView } from "./views/history.js";
+import { certificationsView, certificationDetailView, logosView } from "./views/certifications.js";
+import { claimView, shippingView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
+import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
+
+// [pattern, view, options]; `section` marks the main-nav entry, `public` needs no login,
+// `unmapped` works before the login is mapped to a candidate record.
+const ROUTES = [
+  [/^\/login$/, loginView, { public: true }],
+  [/^\/mapping$/, mappingView, { unmapped: true }],
+  [/^\/mapping\/sent$/, mappingSentView, { unmapped: true }],
+  [/^\/mapping\/confirm$/, mappingConfirmView, { unmapped: true }],
+  [/^\/home$/, homeView, { section: "home" }],
+  [/^\/personal\/settings$/, settingsView, { section: "personal" }],
+  [/^\/personal\/attributes$/, attributesView, { section: "personal" }],
+  [/^\/personal\/identification$/, identificationView, { section: "personal" }],
+  [/^\/history\/exams$/, examsView, { section: "history" }],
+  [/^\/history\/ce-activities$/, ceActivitiesView, { section: "history" }],
+  [/^\/history\/transactions$/, transactionsView, { section: "history" }],
+  [/^\/history\/agreements$/, agreementsView, { section: "history" }],
+  [/^\/certifications$/, certificationsView, { section: "certifications" }],
+  [/^\/certifications\/logos$/, logosView, { section: "certifications" }],
+  [/^\/certifications\/([^/]+)$/, certificationDetailView, { section: "certifications" }],
+  [/^\/fulfillment$/, claimView, { section: "fulfillment" }],
+  [/^\/fulfillment\/shipping$/, shippingView, { section: "fulfillment" }],
+  [/^\/fulfillment\/confirmation$/, orderConfirmationView, { section: "fulfillment" }],
+  [/^\/fulfillment\/history$/, fulfillmentHistoryView, { section: "fulfillment" }],
+  [/^\/transcripts$/, transcriptsView, { section: "transcripts" }],
+  [/^\/transcripts\/new$/, transcriptFormView, { section: "transcripts" }],
+  [/^\/transcripts\/([^/]+)\/edit$/, transcriptFormView, { section: "transcripts" }],
+];
+
+const SECTIONS = [
+  ["home", "#/home", "Home"],
+  ["personal", "#/personal/settings", "Personal Info"],
+  ["history", "#/history/exams", "Testing History"],
+  ["certifications", "#/certifications", "Certifications"],
+  ["fulfillment", "#/fulfillment", "Certificates & Plaques"],
+  ["transcripts", "#/transcripts", "Transcripts"],
+];
+
+export function navigate(hash) {
+  if (window.location.hash === hash) render();
+  else window.location.hash = hash;
+}
+
+function parseHash() {
+  const raw = window.location.hash.replace(/^#/, "") || "/home";
+  const [path, search = ""] = raw.split("?");
+  return { path: path || "/home", query: new URLSearchParams(search) };
+}
+
+function renderShell(section, signedIn) {
+  const nav = document.getElementById("mainnav");
+  const tools = clear(document.getElementById("header-tools"));
+  clear(nav);
+  if (!signedIn) {
+    nav.hidden = true;
+    return;
+  }
+  const me = state.me || {};
+  const idText = me.mapped ? `ID: ${me.candidate_id}` : me.login_id ? `Login: ${me.login_id}` : "";
+  const menuButton = h(
+    "button",
+    {
+      type: "button",
+      class: "menu-toggle",
+      "aria-expanded": "false",
+      "aria-controls": "mainnav",
+      onclick: () => {
+        const open = nav.classList.toggle("open");
+        menuButton.setAttribute("aria-expanded", String(open));
+      },
+    },
+    "Menu",
+  );
+  tools.append(
+    idText ? h("span", { class: "user-id" }, idText) : null,
+    me.mapped ? menuButton : null,
+    h("a", { href: "#/logout", class: "logout" }, "Logout"),
+  );
+  nav.hidden = !me.mapped;
+  nav.classList.remove("open");
+  nav.append(
+    h(
+      "ul",
+      {},
+      SECTIONS.map(([key, href, label]) =>
+        h("li", {}, h("a", { href, "aria-current": key === section ? "page" : null }, label)),
+      ),
+    ),
+  );
+}
+
+let renderCounter = 0;
+
+async function render() {
+  const current = ++renderCounter;
+  const { path, query } = parseHash();
+  const main = document.getElementById("main");
+
+  if (path === "/logout") {
+    resetState();
+    if (logout()) return;
+    flash("You have logged out.", "info");
+    navigate("#/login");
+    return;
+  }
+
+  const found = ROUTES.map(([re, view, opts]) => [re.exec(path), view, opts]).find(([m]) => m);
+  if (!found) {
+    renderShell(null, Boolean(getToken()));
+    clear(main).append(
+      h("h1", { tabindex: "-1", id: "page-title" }, "Page not found"),
+      h("p", {}, "There is no such page. ", h("a", { href: "#/home" }, "Go to Home")),
+    );
+    return;
+  }
+  const [match, view, opts] = found;
+  const signedIn = Boolean(getToken());
+
+  if (!opts.public && !signedIn) {
+    rememberReturn(window.location.hash);
+    navigate("#/login");
+    return;
+  }
+  if (path === "/login" && signedIn) {
+    navigate("#/home");
+    return;
+  }
+
+  if (signedIn && !state.me) {
+    clear(main).append(loadingIndicator());
+    try {
+      state.me = await api.get("/me");
+    } catch (error) {
+      if (current !== renderCounter) return;
+      if (error instanceof ApiError && error.status === 401) return;
+      clear(main).append(errorBox(error, render));
+      return;
+    }
+    if (current !== renderCounter) return;
+  }
+  if (signedIn && !opts.public && !opts.unmapped && state.me && !state.me.mapped) {
+    navigate("#/mapping");
+    return;
+  }
+
+  renderShell(opts.section, signedIn);
+  const flashed = takeFlash();
+  if (flashed) announce(flashed.message, flashed.kind);
+  else clearMessages();
+
+  const container = h("div", { class: "view" });
+  clear(main).append(container);
+  try {
+    await view(container, { params: match.slice(1).map(decodeURIComponent), query, path, navigate });
+  } catch (error) {
+    if (current !== renderCounter) return;
+    if (error instanceof ApiError && (error.status === 401 || error.code === "account_not_mapped")) return;
+    container.append(errorBox(error, render));
+  }
+  if (current !== renderCounter) return;
+  const title = main.querySelector("h1");
+  if (title && !main.contains(document.activeElement)) title.focus({ preventScroll: false });
+}
+
+async function start() {
+  await loadConfig();
+  onUnauthorized(() => {
+    resetState();
+    rememberReturn(window.location.hash);
+    if (!window.location.hash.startsWith("#/login")) {
+      flash("Your session has ended. Please log in again.", "error");
+      navigate("#/login");
+    }
+  });
+  onNotMapped(() => {
+    state.me = state.me ? { ...state.me, mapped: false } : null;
+    navigate("#/mapping");
+  });
+  try {
+    if (await completeHostedLogin()) navigate("#/home");
+  } catch (error) {
+    announce(error.message, "error");
+  }
+  document.getElementById("skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    document.getElementById("main").focus();
+  });
+  window.addEventListener("hashchange", render);
+  await render();
+}
+
+start();

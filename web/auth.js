@@ -1,0 +1,100 @@
+// Login: locally the dev server's /_local/login; in production the Cognito hosted UI
+// (authorization code flow with PKCE, no client secret).
+import { request, setToken, clearToken } from "./api.js";
+import { config } from "./config.js";
+
+const PKCE_KEY = "certtrack.pkce";
+const RETURN_KEY = "certtrack.return_to";
+
+export function authMode() {
+  return config().auth.mode === "cognito" ? "cognito" : "local";
+}
+
+/** Remember where to go after logging in (e.g. a mapping confirmation link). */
+export function rememberReturn(hash) {
+  if (hash && !hash.startsWith("#/login") && !hash.startsWith("#/logout")) sessionStorage.setItem(RETURN_KEY, hash);
+}
+
+export function takeReturn() {
+  const hash = sessionStorage.getItem(RETURN_KEY);
+  sessionStorage.removeItem(RETURN_KEY);
+  return hash;
+}
+
+export async function localLogin(username, password) {
+  const data = await request("POST", "/_local/login", {
+    body: { username, password },
+    auth: false,
+    handleAuth: false,
+  });
+  if (!data || !data.id_token) throw new Error("The login service did not return a token.");
+  setToken(data.id_token);
+}
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+/** Production: send the browser to the Cognito hosted UI. */
+export async function startHostedLogin() {
+  const { domain, clientId, redirectUri, scopes = ["openid", "email"] } = config().auth;
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
+  const url = new URL("/oauth2/authorize", domain);
+  url.search = new URLSearchParams({
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    scope: scopes.join(" "),
+    state,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  }).toString();
+  window.location.assign(url.toString());
+}
+
+/** Production: back from the hosted UI with ?code=&state=; exchange the code for tokens. */
+export async function completeHostedLogin() {
+  const params = new URLSearchParams(window.location.search);
+  const code = params.get("code");
+  if (!code || authMode() !== "cognito") return false;
+  const saved = JSON.parse(sessionStorage.getItem(PKCE_KEY) || "{}");
+  sessionStorage.removeItem(PKCE_KEY);
+  // Drop ?code=&state= from the address bar whatever happens next.
+  window.history.replaceState(null, "", window.location.pathname + window.location.hash);
+  if (!saved.state || saved.state !== params.get("state")) throw new Error("The login response did not match.");
+  const { domain, clientId, redirectUri } = config().auth;
+  const response = await fetch(new URL("/oauth2/token", domain), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: clientId,
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: saved.verifier,
+    }),
+  });
+  if (!response.ok) throw new Error("The identity provider refused the login. Please try again.");
+  const tokens = await response.json();
+  setToken(tokens.id_token);
+  return true;
+}
+
+export function logout() {
+  clearToken();
+  sessionStorage.removeItem(RETURN_KEY);
+  if (authMode() === "cognito") {
+    const { domain, clientId, logoutUri, redirectUri } = config().auth;
+    const url = new URL("/logout", domain);
+    url.search = new URLSearchParams({ client_id: clientId, logout_uri: logoutUri || redirectUri }).toString();
+    window.location.assign(url.toString());
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,87 @@
+// Tiny DOM helpers: every piece of data goes in as text, never as HTML.
+
+/**
+ * h("button", {class: "primary", onclick: fn}, "Save") → element.
+ * Attributes: `class`, `for`, `on<event>` handlers, booleans (true → present, false/null → absent),
+ * `dataset` (object). Children: strings, numbers, nodes, arrays, null/false (skipped).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === "dataset") {
+      Object.assign(el.dataset, value);
+    } else if (name === "value" && "value" in el) {
+      el.value = value;
+    } else if (name === "checked" || name === "selected" || name === "disabled") {
+      el[name] = Boolean(value);
+    } else if (value === true) {
+      el.setAttribute(name, "");
+    } else {
+      el.setAttribute(name, String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(parent, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return parent;
+}
+
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+  return el;
+}
+
+let idCounter = 0;
+export function uid(prefix = "f") {
+  idCounter += 1;
+  return `${prefix}-${idCounter}`;
+}
+
+/** A labelled form field: label + control (+ hint, + error slot bound with aria-describedby). */
+export function field(label, control, { hint, required } = {}) {
+  const id = control.id || uid(control.name || "f");
+  control.id = id;
+  const describedBy = [];
+  let hintEl = null;
+  if (hint) {
+    hintEl = h("p", { class: "hint", id: `${id}-hint` }, hint);
+    describedBy.push(hintEl.id);
+  }
+  const errorEl = h("p", { class: "field-error", id: `${id}-error`, hidden: true });
+  describedBy.push(errorEl.id);
+  control.setAttribute("aria-describedby", describedBy.join(" "));
+  if (required) control.required = true;
+  return h(
+    "div",
+    { class: "field", dataset: { field: control.name || "" } },
+    h("label", { for: id }, label, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+    hintEl,
+    control,
+    errorEl,
+  );
+}
+
+/** A table with a caption, header cells with scope, and rows built by `row(item)`. */
+export function table({ caption, columns, rows, empty = "Nothing to show yet.", className = "" }) {
+  const thead = h("thead", {}, h("tr", {}, columns.map((c) => (c instanceof Node ? c : h("th", { scope: "col" }, c)))));
+  const tbody = h("tbody");
+  if (!rows.length) {
+    tbody.append(h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, empty)));
+  } else {
+    for (const r of rows) append(tbody, [r]);
+  }
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h("table", { class: className }, caption ? h("caption", {}, caption) : null, thead, tbody),
+  );
+}

@@ -1,0 +1,40 @@
+// Display formats: dates as "2024-Apr-01" like the guide, money from integer cents.
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+export function date(value, fallback = "n/a") {
+  if (!value) return fallback;
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value));
+  if (!m) return String(value);
+  return `${m[1]}-${MONTHS[Number(m[2]) - 1] || m[2]}-${m[3]}`;
+}
+
+export function timestamp(value, fallback = "n/a") {
+  if (!value) return fallback;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${date(d.toISOString())} ${d.toISOString().slice(11, 16)} UTC`;
+}
+
+export function money(cents, currency = "USD") {
+  const amount = Number(cents || 0) / 100;
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency || "USD" }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency || ""}`.trim();
+  }
+}
+
+export function yesNo(value) {
+  if (value === true) return "Yes";
+  if (value === false) return "No";
+  return "n/a";
+}
+
+export function titleCase(value) {
+  if (value === null || value === undefined || value === "") return "n/a";
+  const s = String(value).replace(/_/g, " ");
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export const PAYMENT_METHODS = { paypal: "PayPal", debit_card: "Debit Card", credit_card: "Credit Card" };

@@ -1,0 +1,151 @@
+// Page furniture shared by the views: titles, messages (aria-live), loading states, form errors.
+import { h, clear } from "./dom.js";
+import { ApiError, humanField } from "./api.js";
+
+let pendingFlash = null;
+
+/** Show a message now, in the live region (status for info, alert for errors). */
+export function announce(message, kind = "info") {
+  const region = document.getElementById(kind === "error" ? "alerts" : "messages");
+  const other = document.getElementById(kind === "error" ? "messages" : "alerts");
+  clear(other);
+  clear(region);
+  if (!message) return;
+  region.append(
+    h(
+      "div",
+      { class: `notice notice-${kind}` },
+      h("p", {}, message),
+      h("button", { type: "button", class: "link dismiss", onclick: () => clear(region) }, "Dismiss"),
+    ),
+  );
+}
+
+export function clearMessages() {
+  clear(document.getElementById("messages"));
+  clear(document.getElementById("alerts"));
+}
+
+/** A message to show after the next navigation (e.g. "Transcript created"). */
+export function flash(message, kind = "success") {
+  pendingFlash = { message, kind };
+}
+
+export function takeFlash() {
+  const f = pendingFlash;
+  pendingFlash = null;
+  return f;
+}
+
+/** h1 + document title; the h1 takes focus after navigation so screen readers announce the page. */
+export function heading(text, ...rest) {
+  document.title = `${text} · Certification Tracking System`;
+  return h("h1", { tabindex: "-1", id: "page-title" }, text, ...rest);
+}
+
+export function loadingIndicator(text = "Loading…") {
+  return h("p", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
+}
+
+/** Run `work` with a loading indicator inside `container` (aria-busy while it runs). */
+export async function withLoading(container, work, text) {
+  const indicator = loadingIndicator(text);
+  container.setAttribute("aria-busy", "true");
+  container.append(indicator);
+  try {
+    return await work();
+  } finally {
+    indicator.remove();
+    container.removeAttribute("aria-busy");
+  }
+}
+
+/** An error box inside a view (e.g. a list that failed to load) with an optional retry. */
+export function errorBox(error, retry) {
+  const message = error instanceof ApiError ? error.fullMessage : error.message || String(error);
+  return h(
+    "div",
+    { class: "notice notice-error", role: "alert" },
+    h("p", {}, message),
+    retry ? h("button", { type: "button", onclick: retry }, "Try again") : null,
+  );
+}
+
+/** Put per-field 422 errors next to the fields of `form`; returns true if any field matched. */
+export function showFieldErrors(form, error) {
+  clearFieldErrors(form);
+  let matched = false;
+  for (const e of error.fieldErrors || []) {
+    const parts = String(e.field || "").split(".");
+    const candidates = [parts.join("."), parts.slice(-1)[0], parts.slice(-2).join(".")];
+    const box = candidates
+      .map((name) => form.querySelector(`[data-field="${CSS.escape(name)}"]`))
+      .find(Boolean);
+    if (!box) continue;
+    matched = true;
+    const control = box.querySelector("input, select, textarea");
+    const slot = box.querySelector(".field-error");
+    if (control) control.setAttribute("aria-invalid", "true");
+    if (slot) {
+      slot.hidden = false;
+      slot.textContent = `${humanField(e.field)}: ${e.message}`;
+    }
+  }
+  const firstInvalid = form.querySelector("[aria-invalid='true']");
+  if (firstInvalid) firstInvalid.focus();
+  return matched;
+}
+
+export function clearFieldErrors(form) {
+  for (const el of form.querySelectorAll("[aria-invalid='true']")) el.removeAttribute("aria-invalid");
+  for (const el of form.querySelectorAll(".field-error")) {
+    el.hidden = true;
+    el.textContent = "";
+  }
+}
+
+/** Submit handling: disables the button, shows "Working…", reports errors in the live region. */
+export async function submitting(form, work, { busyText = "Working…" } = {}) {
+  const buttons = [...form.querySelectorAll("button[type='submit']")];
+  const labels = buttons.map((b) => b.textContent);
+  buttons.forEach((b) => {
+    b.disabled = true;
+    b.textContent = busyText;
+  });
+  form.setAttribute("aria-busy", "true");
+  clearFieldErrors(form);
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return undefined;
+    if (error instanceof ApiError && error.code === "account_not_mapped") return undefined;
+    if (error instanceof ApiError) showFieldErrors(form, error);
+    announce(error instanceof ApiError ? error.fullMessage : error.message, "error");
+    return undefined;
+  } finally {
+    form.removeAttribute("aria-busy");
+    buttons.forEach((b, i) => {
+      b.disabled = false;
+      b.textContent = labels[i];
+    });
+  }
+}
+
+/** A secondary navigation bar (Settings / Attributes / Identification …). */
+export function subnav(label, items, currentPath) {
+  return h(
+    "nav",
+    { class: "subnav", "aria-label": label },
+    h(
+      "ul",
+      {},
+      items.map(([href, text]) =>
+        h(
+          "li",
+          {},
+          h("a", { href, "aria-current": currentPath === href.slice(1) ? "page" : null }, text),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,291 @@
+// Transcripts: create/edit, the list with views, and sharing (copy link, email with preview,
+// LinkedIn, Facebook, X).
+import { api, listOf, ApiError } from "../api.js";
+import { h, table, field, uid, clear } from "../dom.js";
+import { heading, withLoading, announce, submitting, flash } from "../ui.js";
+import * as fmt from "../format.js";
+
+const INTRO =
+  "Create a new transcript or edit an existing one. Then share it: copy its link, email it, or post it. " +
+  "Anyone with the link can see the certifications you chose until the transcript expires.";
+
+function transcriptId(t) {
+  return t.transcript_id || t.id;
+}
+
+async function copyLink(url) {
+  try {
+    await navigator.clipboard.writeText(url);
+    announce("The transcript link has been copied.", "success");
+  } catch {
+    window.prompt("Copy the transcript link:", url);
+  }
+}
+
+function emailPanel(t) {
+  const id = transcriptId(t);
+  const to = h("input", { type: "email", name: "to", autocomplete: "email", maxlength: "254" });
+  const preview = h("div", { class: "preview", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "email-form", novalidate: true, "aria-label": `Email transcript ${t.description || id}` },
+    field("To", to, { required: true, hint: "The person who should see your transcript." }),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "primary", value: "send" }, "Send"),
+      h("button", { type: "submit", value: "preview", class: "secondary" }, "Preview Email"),
+    ),
+    preview,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const action = event.submitter ? event.submitter.value : "send";
+    if (!to.value.trim()) {
+      announce("Enter the email address to send the transcript to.", "error");
+      to.focus();
+      return;
+    }
+    submitting(form, async () => {
+      const body = { to: to.value.trim() };
+      if (action === "preview") {
+        const p = await api.post(`/me/transcripts/${encodeURIComponent(id)}/email/preview`, body);
+        clear(preview).append(
+          h("h4", {}, "Email preview"),
+          h("dl", { class: "inline" }, h("dt", {}, "Subject"), h("dd", {}, p.subject || "")),
+          h("pre", { class: "email-text", tabindex: "0", "aria-label": "Message text" }, p.text || p.body_text || ""),
+        );
+      } else {
+        await api.post(`/me/transcripts/${encodeURIComponent(id)}/email`, body);
+        clear(preview);
+        to.value = "";
+        announce("The transcript email has been sent.", "success");
+      }
+    });
+  });
+  return form;
+}
+
+function shareCell(t) {
+  const share = t.share || {};
+  const url = share.url || t.public_url;
+  const panelId = uid("email-panel");
+  const panel = h("div", { id: panelId, class: "share-panel", hidden: true }, emailPanel(t));
+  const emailToggle = h(
+    "button",
+    {
+      type: "button",
+      class: "link",
+      "aria-expanded": "false",
+      "aria-controls": panelId,
+      onclick: () => {
+        const open = emailToggle.getAttribute("aria-expanded") !== "true";
+        emailToggle.setAttribute("aria-expanded", String(open));
+        panel.hidden = !open;
+        if (open) panel.querySelector("input").focus();
+      },
+    },
+    "Email",
+  );
+  const social = (href, label, text) =>
+    href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "aria-label": `${label} (opens a new tab)` }, text) : null;
+  return h(
+    "div",
+    { class: "share" },
+    h(
+      "div",
+      { class: "share-actions" },
+      url ? h("a", { href: url, target: "_blank", rel: "noopener", class: "view-link" }, "View") : null,
+      url ? h("button", { type: "button", class: "link", onclick: () => copyLink(url) }, "Copy link") : null,
+      emailToggle,
+      social(share.linkedin, "Share on LinkedIn", "LinkedIn"),
+      social(share.facebook, "Share on Facebook", "Facebook"),
+      social(share.twitter, "Share on X", "X"),
+    ),
+    panel,
+  );
+}
+
+function displayOptions(t) {
+  const o = t.display_options || {};
+  const parts = [];
+  if (o.show_address) parts.push("Address");
+  if (o.show_email) parts.push("Email");
+  const include = t.include === "selected" ? "Selected certifications" : "Active certifications";
+  return `${include}${parts.length ? `; shows ${parts.join(" and ")}` : ""}${t.include_new_certifications ? "; includes new certifications" : ""}`;
+}
+
+async function remove(t, navigate) {
+  if (!window.confirm(`Delete the transcript “${t.description || transcriptId(t)}”? Its link stops working.`)) return;
+  try {
+    await api.del(`/me/transcripts/${encodeURIComponent(transcriptId(t))}`);
+    flash("Transcript deleted.");
+    navigate("#/transcripts");
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) announce(error.fullMessage || error.message, "error");
+  }
+}
+
+export async function transcriptsView(container, { navigate }) {
+  container.append(
+    heading("Transcripts"),
+    h("p", {}, INTRO),
+    h("p", {}, h("a", { href: "#/transcripts/new", class: "button primary" }, "Create new transcript")),
+  );
+  const data = await withLoading(container, () => api.get("/me/transcripts"));
+  const items = listOf(data, "transcripts");
+  container.append(
+    table({
+      caption: "Your transcripts",
+      columns: ["Description", "Expires after", "Display Options", "# Views", "Last viewed", "Remarks", "Status", "Share", "Manage"],
+      className: "transcripts",
+      rows: items.map((t) =>
+        h(
+          "tr",
+          { dataset: { transcript: transcriptId(t) } },
+          h("th", { scope: "row" }, t.description || t.display_name || transcriptId(t)),
+          h("td", {}, fmt.date(t.expires_on, "Never")),
+          h("td", {}, displayOptions(t)),
+          h("td", { class: "num" }, t.views ?? 0),
+          h("td", {}, fmt.timestamp(t.last_viewed, "Never")),
+          h("td", {}, t.remarks || ""),
+          h("td", {}, fmt.titleCase(t.status || "active")),
+          h("td", {}, shareCell(t)),
+          h(
+            "td",
+            {},
+            h("a", { href: `#/transcripts/${encodeURIComponent(transcriptId(t))}/edit` }, "Edit"),
+            " ",
+            h("button", { type: "button", class: "link danger", onclick: () => remove(t, navigate) }, "Delete"),
+          ),
+        ),
+      ),
+      empty: "You have no transcripts yet.",
+    }),
+  );
+}
+
+function isoDate(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+export async function transcriptFormView(container, { params, navigate }) {
+  const [editId] = params;
+  container.append(heading(editId ? "Edit transcript" : "Create new transcript"));
+  const [certData, existing] = await withLoading(container, () =>
+    Promise.all([
+      api.get("/me/certifications"),
+      editId ? api.get(`/me/transcripts/${encodeURIComponent(editId)}`) : Promise.resolve(null),
+    ]),
+  );
+  const t = existing || {};
+  const certs = listOf(certData, "groups").flatMap((g) => (g.certifications || []).map((c) => ({ ...c, category: g.category })));
+  const selectedIds = new Set(t.certification_ids || []);
+  const options = t.display_options || {};
+  const inThirtyDays = isoDate(new Date(Date.now() + 30 * 86400000));
+
+  const displayName = h("input", { name: "display_name", type: "text", maxlength: "100", autocomplete: "name", value: t.display_name ?? "" });
+  const showAddress = h("input", { type: "checkbox", id: uid("show-address"), name: "show_address", checked: Boolean(options.show_address) });
+  const showEmail = h("input", { type: "checkbox", id: uid("show-email"), name: "show_email", checked: Boolean(options.show_email) });
+  const expiresOn = h("input", { name: "expires_on", type: "date", value: t.expires_on || inThirtyDays, min: isoDate(new Date()) });
+  const description = h("input", { name: "description", type: "text", maxlength: "200", value: t.description ?? "" });
+  const remarks = h("textarea", { name: "remarks", rows: "3", maxlength: "1000" }, t.remarks ?? "");
+  const includeActive = h("input", { type: "radio", id: uid("include-active"), name: "include", value: "active", checked: t.include !== "selected" });
+  const includeSelected = h("input", { type: "radio", id: uid("include-selected"), name: "include", value: "selected", checked: t.include === "selected" });
+  const includeNew = h("input", { type: "checkbox", id: uid("include-new"), name: "include_new_certifications", checked: Boolean(t.include_new_certifications) });
+  const certBoxes = certs.map((c) => {
+    const box = h("input", { type: "checkbox", id: uid("cert"), name: "certification_ids", value: c.id, checked: selectedIds.has(c.id) });
+    return [box, c];
+  });
+  const certTable = table({
+    caption: "Certifications to display in the transcript (when “Selected certifications” is chosen)",
+    columns: [h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Include")), "Certification Name", "Category", "Date"],
+    rows: certBoxes.map(([box, c]) =>
+      h(
+        "tr",
+        {},
+        h("td", { class: "check" }, box),
+        h("th", { scope: "row" }, h("label", { for: box.id }, c.name)),
+        h("td", {}, c.category),
+        h("td", {}, fmt.date(c.active_date)),
+      ),
+    ),
+    empty: "You have no certifications to select.",
+  });
+  const syncSelection = () => {
+    const selecting = includeSelected.checked;
+    for (const [box] of certBoxes) box.disabled = !selecting;
+  };
+  includeActive.addEventListener("change", syncSelection);
+  includeSelected.addEventListener("change", syncSelection);
+  syncSelection();
+
+  const checkbox = (input, label) => h("div", { class: "checkbox" }, input, h("label", { for: input.id }, label));
+  const form = h(
+    "form",
+    { class: "card", novalidate: true },
+    editId ? h("p", {}, `Transcript ID: ${editId}`) : null,
+    field("Display name", displayName, { hint: "The name shown on the transcript. Leave empty to use your name on record." }),
+    h(
+      "fieldset",
+      { dataset: { field: "display_options" } },
+      h("legend", {}, "Display options"),
+      checkbox(showAddress, "Show my address"),
+      checkbox(showEmail, "Show my email address"),
+    ),
+    field("Expires on", expiresOn, { required: true, hint: "The link stops working after this date." }),
+    field("Description", description, { required: true, hint: "For you: which transcript this is (e.g. “For employer”)." }),
+    field("Remarks", remarks),
+    h(
+      "fieldset",
+      { dataset: { field: "include" } },
+      h("legend", {}, "Certifications to include"),
+      checkbox(includeActive, "Active certifications"),
+      checkbox(includeSelected, "Selected certifications"),
+      checkbox(includeNew, "Include new certifications as I earn them"),
+    ),
+    h("div", { dataset: { field: "certification_ids" } }, certTable, h("p", { class: "field-error", hidden: true })),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "primary" }, editId ? "Save transcript" : "Create transcript"),
+      h("a", { href: "#/transcripts", class: "button secondary" }, "Cancel"),
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!description.value.trim() || !expiresOn.value) {
+      announce("Please enter a description and an expiry date.", "error");
+      (description.value.trim() ? expiresOn : description).focus();
+      return;
+    }
+    const include = includeSelected.checked ? "selected" : "active";
+    const certificationIds = certBoxes.filter(([b]) => b.checked).map(([, c]) => c.id);
+    if (include === "selected" && !certificationIds.length) {
+      announce("Select at least one certification, or choose “Active certifications”.", "error");
+      return;
+    }
+    const body = {
+      display_name: displayName.value.trim() || null,
+      display_options: { show_address: showAddress.checked, show_email: showEmail.checked },
+      expires_on: expiresOn.value,
+      description: description.value.trim(),
+      remarks: remarks.value.trim() || null,
+      include,
+      certification_ids: include === "selected" ? certificationIds : [],
+      include_new_certifications: includeNew.checked,
+    };
+    for (const key of ["display_name", "remarks"]) if (body[key] === null) delete body[key];
+    submitting(form, async () => {
+      if (editId) {
+        await api.put(`/me/transcripts/${encodeURIComponent(editId)}`, body);
+        flash("Transcript saved.");
+      } else {
+        await api.post("/me/transcripts", body);
+        flash("Transcript created.");
+      }
+      navigate("#/transcripts");
+    });
+  });
+  container.append(form);
+}
