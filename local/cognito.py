@@ -8,6 +8,7 @@ REST proxy integration: every value a string (``exp``/``iat`` as dates, lists co
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,8 +40,11 @@ class IdentityProvider:
         self._keys = jwt.PyJWKClient(f"{endpoint}/{pool_id}/.well-known/jwks.json", cache_keys=True)
 
     @classmethod
-    def create(cls, client: Any, endpoint: str, pool_name: str, groups: list[str]) -> IdentityProvider:
-        pool_id = client.create_user_pool(PoolName=pool_name)["UserPool"]["Id"]
+    def create(
+        cls, client: Any, endpoint: str, pool_name: str, settings: dict[str, Any], groups: list[str]
+    ) -> IdentityProvider:
+        """A new pool; ``settings`` are ``create_user_pool`` arguments (``Policies``, ``UsernameConfiguration``)."""
+        pool_id = client.create_user_pool(PoolName=pool_name, **settings)["UserPool"]["Id"]
         client_id = client.create_user_pool_client(
             UserPoolId=pool_id, ClientName="local-web", ExplicitAuthFlows=["USER_PASSWORD_AUTH"]
         )["UserPoolClient"]["ClientId"]
@@ -50,10 +54,8 @@ class IdentityProvider:
         return provider
 
     def ensure_group(self, group: str) -> None:
-        try:
+        with contextlib.suppress(self._client.exceptions.GroupExistsException):
             self._client.create_group(UserPoolId=self.pool_id, GroupName=group)
-        except self._client.exceptions.GroupExistsException:
-            pass
 
     def login(self, username: str, password: str, groups: list[str]) -> str:
         """An ID token for ``username``; creates the user (with ``password``) on first use.
@@ -71,6 +73,10 @@ class IdentityProvider:
             self.ensure_group(group)
             self._client.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName=group)
         return self._authenticate(username, password)  # a fresh token carries the new groups
+
+    def ensure_user(self, username: str, password: str, groups: list[str]) -> str:
+        """Create ``username`` unless it exists (then check ``password``); returns its ``sub``."""
+        return self.verify(f"Bearer {self.login(username, password, groups)}")["sub"]
 
     def _authenticate(self, username: str, password: str) -> str:
         try:

@@ -1,31 +1,29 @@
 """``python -m local.devserver``: the whole system on ``http://127.0.0.1:$PORT`` (default 3000).
 
-moto's server (in this process, on a free port) stands in for DynamoDB, S3, SES and Cognito. The
-order of start-up matters: the environment points at moto (endpoint, dummy credentials, region and
-the template's function variables) before ``certtrack.db`` or any handler is imported, because
-boto3 and PynamoDB read it then. Ctrl-C (or SIGTERM) stops both servers.
+moto's server (in this process, on a free port) stands in for DynamoDB, S3, SES and Cognito; the
+routes, handlers, resource names and function environment come from ``template.yaml``. The order
+of start-up matters: the environment points at moto (endpoint, dummy credentials, region) before
+``local.stack`` imports ``certtrack.db`` and the handlers, because boto3 and PynamoDB read it then.
+Ctrl-C (or SIGTERM) stops both servers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
-import secrets
 import signal
 import sys
-import traceback
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
 from moto.server import ThreadedMotoServer
 
-from local.template import REGION, Function, Template
+from local.template import LOCAL_STAGE, REGION, Template
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL_STAGE = "local"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,10 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     moto.start()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        host, port = moto.get_host_and_port()
-        app, logins = _start(template, f"http://{host}:{port}", base_url)
+        host, moto_port = moto.get_host_and_port()
+        endpoint = f"http://{host}:{moto_port}"
+        _point_aws_at(endpoint)
+        from local.stack import build_app  # only now: it imports what reads the environment
+
+        app, seeded = build_app(template, endpoint, base_url)
         attach(http, app)
-        _print_banner(base_url, logins)
+        _print_banner(base_url, seeded)
         http.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -65,16 +67,9 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 
-def _start(template: Template, endpoint: str, base_url: str) -> tuple[Any, list[dict[str, Any]]]:
-    """Point the process at moto, create the template's resources, load the handlers, seed."""
-    local_variables = {
-        "STAGE": LOCAL_STAGE,
-        "PUBLIC_BASE_URL": base_url,
-        "SIGNING_SECRET": secrets.token_urlsafe(32),  # state lives in moto's memory: a new one per start is fine
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "LOG_LEVEL": os.environ.get("LOG_LEVEL") or "WARNING",
-    }
+def _point_aws_at(endpoint: str) -> None:
+    """Every boto3 client and PynamoDB model of this process talks to moto, never to AWS."""
+    os.environ.pop("AWS_PROFILE", None)
     os.environ.update(
         {
             "AWS_ENDPOINT_URL": endpoint,
@@ -85,106 +80,21 @@ def _start(template: Template, endpoint: str, base_url: str) -> tuple[Any, list[
             "AWS_REGION": REGION,
         }
     )
-    os.environ.pop("AWS_PROFILE", None)
-
-    import boto3
-
-    from certtrack.auth import OPERATORS_GROUP
-
-    from local.cognito import IdentityProvider
-
-    identity = IdentityProvider.create(
-        boto3.client("cognito-idp"),
-        endpoint,
-        _pool_name(template),
-        sorted(_group_names(template) | {OPERATORS_GROUP}),
-    )
-    refs = {logical_id: identity.pool_id for logical_id in template.properties_of_type("AWS::Cognito::UserPool")}
-    refs |= {logical_id: identity.client_id for logical_id in template.properties_of_type("AWS::Cognito::UserPoolClient")}
-    os.environ.update(_resolved(template, template.global_environment, refs) | local_variables)
-    environments = {
-        function.logical_id: _function_environment(template, function, refs) | local_variables
-        for function in template.functions.values()
-    }
-
-    from certtrack.db import create_table
-    from certtrack.settings import get_settings
-
-    from local.lambdas import HandlerMissing, Runtime
-    from local.local_routes import LocalRoutes
-    from local.seed import seed
-    from local.server import LocalApp
-
-    settings = get_settings()
-    create_table(boto3.client("dynamodb"), settings.table_name)
-    s3 = boto3.client("s3")
-    for bucket in {settings.documents_bucket, settings.imports_bucket} | _names(template, "AWS::S3::Bucket", refs):
-        s3.create_bucket(Bucket=bucket)
-    sesv2 = boto3.client("sesv2")
-    for sender in {settings.sender_email} | _email_identities(template):
-        sesv2.create_email_identity(EmailIdentity=sender)
-    for configuration_set in _names(template, "AWS::SES::ConfigurationSet", refs):
-        sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
-
-    runtime = Runtime(environments)
-    for function in template.functions.values():
-        try:
-            runtime.load(function)
-        except HandlerMissing as missing:
-            print(f"not implemented yet (501): {missing}", file=sys.stderr)
-        except Exception:
-            print(f"{function.logical_id} failed to import (its routes answer 502):", file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
-
-    logins = seed(datetime.now(UTC))["logins"]
-    for login in logins:
-        identity.login(login["username"], login["password"], list(login.get("groups", [])))
-    app = LocalApp(
-        template,
-        runtime,
-        identity,
-        LocalRoutes(template, runtime, identity, s3, settings.imports_bucket),
-        ROOT / "web",
-        LOCAL_STAGE,
-    )
-    return app, logins
 
 
-def _resolved(template: Template, variables: dict[str, Any], refs: dict[str, str]) -> dict[str, str]:
-    """Variables whose values resolve locally; the rest are left to the settings' defaults."""
-    values = {name: template.resolve(value, refs) for name, value in variables.items()}
-    return {name: str(value) for name, value in values.items() if value is not None}
+def _print_banner(base_url: str, seeded: dict[str, Any]) -> None:
+    from local.seed import DEMO_LOGINS
 
-
-def _function_environment(template: Template, function: Function, refs: dict[str, str]) -> dict[str, str]:
-    return {"POWERTOOLS_SERVICE_NAME": function.name} | _resolved(template, function.environment, refs)
-
-
-def _pool_name(template: Template) -> str:
-    pools = list(template.properties_of_type("AWS::Cognito::UserPool"))
-    return template.physical_name(pools[0]) if pools else "certtrack-local-users"
-
-
-def _group_names(template: Template) -> set[str]:
-    groups = template.properties_of_type("AWS::Cognito::UserPoolGroup").values()
-    return {str(name) for props in groups if (name := template.resolve(props.get("GroupName")))}
-
-
-def _names(template: Template, resource_type: str, refs: dict[str, str]) -> set[str]:
-    return {template.physical_name(logical_id, refs) for logical_id in template.properties_of_type(resource_type)}
-
-
-def _email_identities(template: Template) -> set[str]:
-    identities = template.properties_of_type("AWS::SES::EmailIdentity").values()
-    return {str(value) for props in identities if (value := template.resolve(props.get("EmailIdentity")))}
-
-
-def _print_banner(base_url: str, logins: list[dict[str, Any]]) -> None:
-    lines = [f"certtrack local: {base_url}/app/  (API at {base_url}, local-only routes under /_local/)"]
-    if logins:
-        lines.append("demo logins (username / password):")
-        lines += [f"  {login['username']} / {login['password']}  {login.get('note', '')}".rstrip() for login in logins]
-    lines.append("ready")
+    lines = [
+        f"certtrack local: {base_url}/app/  (API at {base_url}, local-only routes under /_local/)",
+        "demo logins (username / password):",
+        *(f"  {login.username} / {login.password}  ({login.note})" for login in DEMO_LOGINS),
+        *(
+            f"demo {domain}: {json.dumps(summary, ensure_ascii=False, default=str)}"
+            for domain, summary in seeded.items()
+        ),
+        "ready",
+    ]
     print("\n".join(lines), flush=True)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Callable
+from typing import Any
 
 from local import outbox
 from local.apigateway import Problem, Request, Response, json_response
@@ -102,13 +103,12 @@ class LocalRoutes:
             raise Problem(500, "internal_error", f"{function.logical_id} failed; see the dev server's log.") from error
 
     def _stored_report(self, key: str) -> Any:
-        """The report object the import wrote beside ``key`` (``<key stem>….json``)."""
-        stem = key.removesuffix(".csv")
-        listing = self._s3.list_objects_v2(Bucket=self._imports_bucket, Prefix=stem)
-        reports = [o["Key"] for o in listing.get("Contents", []) if o["Key"] != key and o["Key"].endswith(".json")]
-        if not reports:
-            raise Problem(500, "internal_error", "The import wrote no report.")
-        return json.loads(self._s3.get_object(Bucket=self._imports_bucket, Key=reports[0])["Body"].read())
+        """The report the import wrote beside the file (``<key>.report.json``)."""
+        try:
+            stored = self._s3.get_object(Bucket=self._imports_bucket, Key=f"{key}.report.json")
+        except self._s3.exceptions.NoSuchKey as error:
+            raise Problem(500, "internal_error", "The import wrote no report.") from error
+        return json.loads(stored["Body"].read())
 
 
 def _json_object(request: Request) -> dict[str, Any]:

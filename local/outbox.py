@@ -10,7 +10,7 @@ import email
 from email import policy
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from local.template import REGION
@@ -37,6 +37,6 @@ def _parse(message: Any) -> dict[str, str]:
     return {
         "to": str(parsed.get("To", "")),
         "subject": str(parsed.get("Subject", "")),
-        "text": text.get_content() if text is not None else "",  # type: ignore[attr-defined]
-        "html": html.get_content() if html is not None else "",  # type: ignore[attr-defined]
+        "text": text.get_content() if text is not None else "",
+        "html": html.get_content() if html is not None else "",
     }

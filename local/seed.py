@@ -1,63 +1,59 @@
-"""Demo data for the local runtime: ``seed(now)`` writes it and returns the demo logins to print.
+"""Demo data for the local runtime: the demo logins, and ``seed`` that writes every domain's records.
 
-Each domain adds its demo records here (through its own models or functions) so that ``make run``
-shows every screen with something on it. The dev server creates the returned logins in the
-identity provider, so the printed passwords work.
+The dev server first creates ``DEMO_LOGINS`` in the identity provider (a login's ``sub`` exists
+only then), then calls ``seed(now, subs)``. Each domain keeps its demo records in
+``local/demo_<domain>.py`` and writes them through its own domain code, so a second run changes
+nothing. A domain whose demo data cannot be written is reported and skipped: the server starts.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from certtrack import keys
 from certtrack.auth import OPERATORS_GROUP
-from certtrack.settings import get_settings
 
-# (number, first name, last name, email); the two "Sam Lee" share an email on purpose: mapping by
-# that address opens a support case instead of picking one.
-DEMO_CANDIDATES = (
-    (1, "Ada", "Lovelace", "ada.lovelace@example.com"),
-    (2, "Grace", "Hopper", "grace.hopper@example.com"),
-    (3, "Sam", "Lee", "sam.lee@example.com"),
-    (4, "Sam", "Lee", "sam.lee@example.com"),
-)
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str  # meets the template's password policy (12+ characters, upper, lower, digit)
+    groups: tuple[str, ...] = ()
+    note: str = ""
+
 
 DEMO_LOGINS = (
-    {
-        "username": "demo",
-        "password": "Demo-pass-1",
-        "groups": [],
-        "note": "not mapped yet: map it by email to ada.lovelace@example.com, then open the link in /_local/outbox",
-    },
-    {"username": "operator", "password": "Operator-pass-1", "groups": [OPERATORS_GROUP], "note": "operators group"},
+    DemoLogin("demo", "Demo-password-1", note="mapped to John Doe, who holds certifications"),
+    DemoLogin("newcomer", "Newcomer-password-1", note="not mapped yet: map it by email or by score report"),
+    DemoLogin("operator", "Operator-password-1", (OPERATORS_GROUP,), note="in the operators group"),
 )
 
 
-def candidate_id(number: int) -> str:
-    return f"{get_settings().candidate_prefix}{number:08d}"
+def seed(now: datetime, logins: dict[str, str]) -> dict[str, Any]:
+    """Write the demo records; ``logins`` maps demo username → ``sub``. Returns what each domain seeded."""
+    seeded: dict[str, Any] = {}
+    # Identity first: it creates the candidates with their full profiles; the certification
+    # imports then find them (an import only creates candidates that do not exist yet).
+    with _reported("identity"):
+        from local import demo_identity
+
+        seeded["identity"] = demo_identity.seed(now, logins)
+    with _reported("certifications"):
+        from local import demo_certifications
+
+        seeded["certifications"] = demo_certifications.seed(now)
+    return seeded
 
 
-def seed(now: datetime) -> dict[str, Any]:
-    """Write the demo records; returns ``{"logins": [{"username","password","groups","note"}]}``."""
-    logins = {"logins": [dict(login) for login in DEMO_LOGINS]}
+@contextmanager
+def _reported(domain: str) -> Iterator[None]:
     try:
-        from certtrack.identity.models import CandidateItem
-    except ImportError:
-        print("seed: certtrack.identity is not available yet; no demo candidates were created", file=sys.stderr)
-        return logins
-    for number, first_name, last_name, email in DEMO_CANDIDATES:
-        cid = candidate_id(number)
-        CandidateItem(
-            keys.candidate_pk(cid),
-            keys.PROFILE,
-            candidate_id=cid,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            created_at=now,
-            GSI1PK=keys.email_gsi(email),
-            GSI1SK=keys.candidate_pk(cid),
-        ).save()
-    return logins
+        yield
+    except Exception:
+        print(f"seed: no {domain} demo data (the server starts without it):", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)

@@ -77,9 +77,7 @@ class LocalApp:
             raise Problem(404, "route_not_found", "No such route.")
         route = match.route_for(request.method)
         if route is None:
-            raise Problem(
-                405, "method_not_allowed", f"{request.method} is not allowed here.", [("Allow", match.allow)]
-            )
+            raise Problem(405, "method_not_allowed", f"{request.method} is not allowed here.", [("Allow", match.allow)])
         claims = None
         if not route.public:
             try:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 STACK_NAME = "certtrack-local"
+LOCAL_STAGE = "local"  # the template's Stage parameter locally ("local" is reserved for the dev server)
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 

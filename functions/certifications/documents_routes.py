@@ -75,8 +75,7 @@ def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLi
 )
 def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> Response[str]:
     """Public: holder, certification, status (`active`, `expired`, `revoked`) and dates."""
-    accept = router.current_event.get_header_value("accept", default_value="", case_sensitive=False) or ""
-    wants_json = "application/json" in accept.lower()
+    wants_json = "application/json" in (router.current_event.headers.get("accept") or "").lower()
     today = datetime.now(UTC).date()
     try:
         result = verify.verify(verification_code, today)

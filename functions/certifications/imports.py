@@ -27,6 +27,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         report = import_object(bucket, key, now).model_dump()
         logger.info(
             "import done",
-            extra={"key": key, "rows": report["rows"], "imported": report["imported"], "rejected": len(report["rejected"])},
+            extra={
+                "key": key,
+                "rows": report["rows"],
+                "imported": report["imported"],
+                "rejected": len(report["rejected"]),
+            },
         )
     return report

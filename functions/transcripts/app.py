@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from certtrack.api import make_app, make_handler, model_dump
 from certtrack.identity import current_candidate_id
 from certtrack.transcripts import public, service, share
@@ -14,12 +15,27 @@ from certtrack.transcripts.schemas import (
     EmailAccepted,
     EmailPreview,
     EmailRequest,
+    Problem,
     Transcript,
     TranscriptList,
     TranscriptRequest,
 )
+from pydantic import BaseModel
 
 app = make_app("Transcripts, sharing and the public transcript page")
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
+
+
+NOT_FOUND: dict[int, OpenAPIResponse] = {
+    404: _problem("Unknown transcript, or another candidate's (transcript_not_found)"),
+}
+
+
+def _ok(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    return {200: {"description": "OK", "content": {"application/json": {"model": model}}}, **NOT_FOUND}
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
@@ -27,7 +43,10 @@ def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type="application/json", body=body)
 
 
-@app.post("/me/transcripts", responses={201: {"description": "Created"}})
+@app.post(
+    "/me/transcripts",
+    responses={201: {"description": "Created"}, 422: _problem("Invalid fields, named in `errors`")},
+)
 def create_transcript(request: TranscriptRequest) -> Response[Transcript]:
     """Create a transcript; the answer carries its public URL and share links."""
     transcript = service.create(current_candidate_id(app), request, datetime.now(UTC))
@@ -43,38 +62,53 @@ def list_transcripts(
     return service.list_transcripts(current_candidate_id(app), datetime.now(UTC), limit=limit, cursor=next)
 
 
-@app.get("/me/transcripts/<transcript_id>")
+@app.get("/me/transcripts/<transcript_id>", responses=_ok(Transcript))
 def get_transcript(transcript_id: str) -> Transcript:
     return service.get(current_candidate_id(app), transcript_id, datetime.now(UTC))
 
 
-@app.put("/me/transcripts/<transcript_id>")
+@app.put("/me/transcripts/<transcript_id>", responses=_ok(Transcript))
 def replace_transcript(transcript_id: str, request: TranscriptRequest) -> Transcript:
     """Replace every editable field (same body as create)."""
     return service.replace(current_candidate_id(app), transcript_id, request, datetime.now(UTC))
 
 
-@app.delete("/me/transcripts/<transcript_id>", responses={204: {"description": "Revoked"}})
+@app.delete("/me/transcripts/<transcript_id>", responses={204: {"description": "Revoked"}, **NOT_FOUND})
 def revoke_transcript(transcript_id: str) -> Response[None]:
     """Revoke at once: the public link answers 410 from now on."""
     service.revoke(current_candidate_id(app), transcript_id, datetime.now(UTC))
     return Response(status_code=204)
 
 
-@app.post("/me/transcripts/<transcript_id>/email", responses={202: {"description": "Accepted"}})
+@app.post(
+    "/me/transcripts/<transcript_id>/email",
+    responses={
+        202: {"description": "Sent"},
+        **NOT_FOUND,
+        409: _problem("Expired (transcript_expired), or consent withdrawn (verification_consent_withdrawn)"),
+        429: _problem("20 emails for this transcript today already (too_many_requests)"),
+    },
+)
 def email_transcript(transcript_id: str, request: EmailRequest) -> Response[EmailAccepted]:
     """Email the link (at most 20 per transcript per day; 429 after)."""
     accepted = share.send(current_candidate_id(app), transcript_id, str(request.to), datetime.now(UTC))
     return _json(202, model_dump(accepted))  # type: ignore[return-value]
 
 
-@app.post("/me/transcripts/<transcript_id>/email/preview")
+@app.post("/me/transcripts/<transcript_id>/email/preview", responses=_ok(EmailPreview))
 def preview_transcript_email(transcript_id: str) -> EmailPreview:
     """The email's subject, text and HTML, without sending it."""
     return share.preview(current_candidate_id(app), transcript_id)
 
 
-@app.get("/public/transcripts/<public_id>")
+@app.get(
+    "/public/transcripts/<public_id>",
+    responses={
+        200: {"description": "text/html page, or JSON with Accept: application/json"},
+        404: _problem("Unknown public id (transcript_not_found); an HTML page unless JSON is asked for"),
+        410: _problem("transcript_expired, transcript_revoked, or transcript_unavailable (consent withdrawn)"),
+    },
+)
 def public_transcript(public_id: str) -> Response[str]:
     """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 unknown, 410 gone."""
     page = public.respond(public_id, app.current_event.headers.get("accept"), datetime.now(UTC))

@@ -106,7 +106,7 @@ def template() -> dict[str, Any]:
     parsed, errors = decode(str(TEMPLATE))
     assert not errors, [str(e) for e in errors]
     assert parsed is not None
-    return parsed
+    return dict(parsed)
 
 
 def resources(template: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
@@ -185,7 +185,7 @@ def test_shared_layer_builds_for_arm64(template: dict[str, Any]) -> None:
 
 def test_environment_names_every_setting(template: dict[str, Any]) -> None:
     env = template["Globals"]["Function"]["Environment"]["Variables"]
-    assert ENVIRONMENT <= set(env)
+    assert set(env) >= ENVIRONMENT
     assert env["TABLE_NAME"] == {"Ref": "Table"}
     assert env["DOCUMENTS_BUCKET"] == {"Ref": "DocumentsBucket"}
     assert env["SES_CONFIGURATION_SET"] == {"Ref": "EmailConfigurationSet"}

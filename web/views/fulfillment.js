@@ -4,6 +4,7 @@ import { api, listOf, ApiError, newIdempotencyKey } from "../api.js";
 import { h, table, field, uid } from "../dom.js";
 import { heading, withLoading, subnav, announce, submitting, showFieldErrors } from "../ui.js";
 import { state } from "../state.js";
+import { countryOptions } from "../countries.js";
 import * as fmt from "../format.js";
 
 const NAV = [
@@ -112,7 +113,7 @@ const LATIN_FIELDS = [
   ["city", "City", "address-level2", true],
   ["state", "State/Province", "address-level1", false],
   ["postal_code", "Postal Code", "postal-code", false],
-  ["country", "Country", "country-name", true],
+  ["country", "Country", "country", true],
 ];
 
 const LOCALIZED_FIELDS = [
@@ -147,6 +148,16 @@ export async function shippingView(container, { path, navigate }) {
   const localized = address.localized || {};
 
   const latinInputs = LATIN_FIELDS.map(([key, label, autocomplete, required]) => {
+    if (key === "country") {
+      const current = String(address.country || "").toUpperCase();
+      const select = h(
+        "select",
+        { name: key, autocomplete: "country" },
+        h("option", { value: "" }, "Choose a country"),
+        countryOptions().map(([code, name]) => h("option", { value: code, selected: code === current }, name)),
+      );
+      return [key, select, field(label, select, { required })];
+    }
     const input = h("input", {
       name: key,
       type: key === "email" ? "email" : key === "phone" ? "tel" : "text",

@@ -3,6 +3,7 @@
 import { api, listOf, ApiError } from "../api.js";
 import { h, table, field, uid, clear } from "../dom.js";
 import { heading, withLoading, announce, submitting, flash } from "../ui.js";
+import { state } from "../state.js";
 import * as fmt from "../format.js";
 
 const INTRO =
@@ -66,11 +67,21 @@ function emailPanel(t) {
   return form;
 }
 
-function shareCell(t) {
+/** The share actions of one transcript, and the email panel they open (a full-width row below it). */
+function shareParts(t, columns) {
   const share = t.share || {};
   const url = share.url || t.public_url;
   const panelId = uid("email-panel");
-  const panel = h("div", { id: panelId, class: "share-panel", hidden: true }, emailPanel(t));
+  const panelRow = h(
+    "tr",
+    { id: panelId, class: "detail-row share-panel", hidden: true },
+    h(
+      "td",
+      { colspan: columns },
+      h("h2", { class: "panel-title" }, `Email this transcript: ${t.description || transcriptId(t)}`),
+      emailPanel(t),
+    ),
+  );
   const emailToggle = h(
     "button",
     {
@@ -81,29 +92,26 @@ function shareCell(t) {
       onclick: () => {
         const open = emailToggle.getAttribute("aria-expanded") !== "true";
         emailToggle.setAttribute("aria-expanded", String(open));
-        panel.hidden = !open;
-        if (open) panel.querySelector("input").focus();
+        panelRow.hidden = !open;
+        if (open) panelRow.querySelector("input").focus();
       },
     },
     "Email",
   );
   const social = (href, label, text) =>
     href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "aria-label": `${label} (opens a new tab)` }, text) : null;
-  return h(
+  const actions = h(
     "div",
-    { class: "share" },
-    h(
-      "div",
-      { class: "share-actions" },
-      url ? h("a", { href: url, target: "_blank", rel: "noopener", class: "view-link" }, "View") : null,
-      url ? h("button", { type: "button", class: "link", onclick: () => copyLink(url) }, "Copy link") : null,
-      emailToggle,
-      social(share.linkedin, "Share on LinkedIn", "LinkedIn"),
-      social(share.facebook, "Share on Facebook", "Facebook"),
-      social(share.twitter, "Share on X", "X"),
-    ),
-    panel,
+    { class: "share-actions" },
+    url ? h("a", { href: url, target: "_blank", rel: "noopener", class: "view-link" }, "View") : null,
+    url ? h("button", { type: "button", class: "link", onclick: () => copyLink(url) }, "Copy link") : null,
+    emailToggle,
+    share.email && share.email.startsWith("mailto:") ? h("a", { href: share.email }, "Mail app") : null,
+    social(share.linkedin, "Share on LinkedIn", "LinkedIn"),
+    social(share.facebook, "Share on Facebook", "Facebook"),
+    social(share.twitter, "Share on X", "X"),
   );
+  return { actions, panelRow };
 }
 
 function displayOptions(t) {
@@ -139,27 +147,35 @@ export async function transcriptsView(container, { navigate }) {
       caption: "Your transcripts",
       columns: ["Description", "Expires after", "Display Options", "# Views", "Last viewed", "Remarks", "Status", "Share", "Manage"],
       className: "transcripts",
-      rows: items.map((t) =>
-        h(
-          "tr",
-          { dataset: { transcript: transcriptId(t) } },
-          h("th", { scope: "row" }, t.description || t.display_name || transcriptId(t)),
-          h("td", {}, fmt.date(t.expires_on, "Never")),
-          h("td", {}, displayOptions(t)),
-          h("td", { class: "num" }, t.views ?? 0),
-          h("td", {}, fmt.timestamp(t.last_viewed, "Never")),
-          h("td", {}, t.remarks || ""),
-          h("td", {}, fmt.titleCase(t.status || "active")),
-          h("td", {}, shareCell(t)),
+      rows: items.map((t) => {
+        const { actions, panelRow } = shareParts(t, 9);
+        return [
           h(
-            "td",
-            {},
-            h("a", { href: `#/transcripts/${encodeURIComponent(transcriptId(t))}/edit` }, "Edit"),
-            " ",
-            h("button", { type: "button", class: "link danger", onclick: () => remove(t, navigate) }, "Delete"),
+            "tr",
+            { dataset: { transcript: transcriptId(t) } },
+            h("th", { scope: "row" }, t.description || t.display_name || transcriptId(t)),
+            h("td", {}, fmt.date(t.expires_on, "Never")),
+            h("td", {}, displayOptions(t)),
+            h("td", { class: "num" }, t.views ?? 0),
+            h("td", {}, fmt.timestamp(t.last_viewed, "Never")),
+            h("td", {}, t.remarks || ""),
+            h("td", {}, fmt.titleCase(t.status || "active")),
+            h("td", {}, actions),
+            h(
+              "td",
+              {},
+              h("a", { href: `#/transcripts/${encodeURIComponent(transcriptId(t))}/edit`, "aria-label": `Edit ${t.description || "transcript"}` }, "Edit"),
+              " ",
+              h(
+                "button",
+                { type: "button", class: "link danger", "aria-label": `Delete ${t.description || "transcript"}`, onclick: () => remove(t, navigate) },
+                "Delete",
+              ),
+            ),
           ),
-        ),
-      ),
+          panelRow,
+        ];
+      }),
       empty: "You have no transcripts yet.",
     }),
   );
@@ -184,7 +200,7 @@ export async function transcriptFormView(container, { params, navigate }) {
   const options = t.display_options || {};
   const inThirtyDays = isoDate(new Date(Date.now() + 30 * 86400000));
 
-  const displayName = h("input", { name: "display_name", type: "text", maxlength: "100", autocomplete: "name", value: t.display_name ?? "" });
+  const displayName = h("input", { name: "display_name", type: "text", maxlength: "100", autocomplete: "name", value: t.display_name ?? [state.me?.first_name, state.me?.last_name].filter(Boolean).join(" ") });
   const showAddress = h("input", { type: "checkbox", id: uid("show-address"), name: "show_address", checked: Boolean(options.show_address) });
   const showEmail = h("input", { type: "checkbox", id: uid("show-email"), name: "show_email", checked: Boolean(options.show_email) });
   const expiresOn = h("input", { name: "expires_on", type: "date", value: t.expires_on || inThirtyDays, min: isoDate(new Date()) });
@@ -225,7 +241,7 @@ export async function transcriptFormView(container, { params, navigate }) {
     "form",
     { class: "card", novalidate: true },
     editId ? h("p", {}, `Transcript ID: ${editId}`) : null,
-    field("Display name", displayName, { hint: "The name shown on the transcript. Leave empty to use your name on record." }),
+    field("Display name", displayName, { required: true, hint: "A name for this transcript, shown to the people you share it with." }),
     h(
       "fieldset",
       { dataset: { field: "display_options" } },
@@ -254,9 +270,10 @@ export async function transcriptFormView(container, { params, navigate }) {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!description.value.trim() || !expiresOn.value) {
-      announce("Please enter a description and an expiry date.", "error");
-      (description.value.trim() ? expiresOn : description).focus();
+    const missing = [displayName, expiresOn, description].find((c) => !c.value.trim());
+    if (missing) {
+      announce("Please enter a display name, an expiry date and a description.", "error");
+      missing.focus();
       return;
     }
     const include = includeSelected.checked ? "selected" : "active";
@@ -266,7 +283,7 @@ export async function transcriptFormView(container, { params, navigate }) {
       return;
     }
     const body = {
-      display_name: displayName.value.trim() || null,
+      display_name: displayName.value.trim(),
       display_options: { show_address: showAddress.checked, show_email: showEmail.checked },
       expires_on: expiresOn.value,
       description: description.value.trim(),
@@ -275,7 +292,7 @@ export async function transcriptFormView(container, { params, navigate }) {
       certification_ids: include === "selected" ? certificationIds : [],
       include_new_certifications: includeNew.checked,
     };
-    for (const key of ["display_name", "remarks"]) if (body[key] === null) delete body[key];
+    if (body.remarks === null) delete body.remarks;
     submitting(form, async () => {
       if (editId) {
         await api.put(`/me/transcripts/${encodeURIComponent(editId)}`, body);

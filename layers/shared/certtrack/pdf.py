@@ -151,29 +151,52 @@ def _load_font(spec: FontSpec) -> _CachedFont:
         from fpdf.fonts import TTFFont
 
         path = spec.locate()
-        embed_bytes = _prune(path)
+        embed_bytes, location = _prune(path)
         host = FPDF()
         # Parse the pruned bytes so glyph names agree with what every document embeds; HarfBuzz
         # shapes from the original file (it needs the layout tables), and glyph ids agree.
-        prototype = TTFFont(host, io.BytesIO(embed_bytes), spec.family, "")
+        prototype = TTFFont(host, io.BytesIO(embed_bytes), spec.family, "")  # type: ignore[arg-type]
         prototype.ttffile = path
+        if location is not None:
+            prototype.hbfont.set_variations(location)
         cached = _CachedFont(spec=spec, prototype=prototype, embed_bytes=embed_bytes)
         _cache[spec.family] = cached
         return cached
 
 
-def _prune(path: Path) -> bytes:
-    """The font file as embedded: TrueType fonts lose the tables no PDF viewer reads.
+REGULAR_WEIGHT = 400.0
 
-    Besides the layout and variation tables, only the best Unicode ``cmap`` subtable stays:
-    decoding tables is most of what subsetting a font for each document costs.
+
+def _regular_instance(source: Any) -> dict[str, float] | None:
+    """Pin a variable font whose default instance is not Regular (Noto Sans Hebrew is Thin)."""
+    if "fvar" not in source:
+        return None
+    axes = {axis.axisTag: axis for axis in source["fvar"].axes}
+    weight = axes.get("wght")
+    if weight is None or weight.defaultValue == REGULAR_WEIGHT:
+        return None
+    from fontTools.varLib import instancer
+
+    location = {tag: axis.defaultValue for tag, axis in axes.items()}
+    location["wght"] = min(max(REGULAR_WEIGHT, weight.minValue), weight.maxValue)
+    instancer.instantiateVariableFont(source, location, inplace=True, static=True, updateFontNames="STAT" in source)
+    return location
+
+
+def _prune(path: Path) -> tuple[bytes, dict[str, float] | None]:
+    """The font file as embedded, and the variation location it was pinned at (if any).
+
+    TrueType fonts lose the tables no PDF viewer reads: layout, variations (without them a
+    variable font is its default instance) and every ``cmap`` subtable but the best one. Decoding
+    those is most of what subsetting a font for each document costs.
     """
     from fontTools.ttLib import TTFont
 
     source = TTFont(str(path), lazy=True, recalcTimestamp=False)
     if "glyf" not in source:
         # CFF (the CJK font): rewriting 16 MB of it takes most of a minute; embed it as shipped.
-        return path.read_bytes()
+        return path.read_bytes(), None
+    location = _regular_instance(source)
     for tag in _PRUNED_TABLES:
         if tag in source:
             del source[tag]
@@ -183,7 +206,7 @@ def _prune(path: Path) -> bytes:
         cmap.tables = [best]
     buffer = io.BytesIO()
     source.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), location
 
 
 def _attach(pdf: Any, cached: _CachedFont) -> None:
@@ -250,16 +273,24 @@ class CertificateContent:
     verify_url: str
 
 
+def _pdf_text_string(text: str) -> str:
+    """A PDF text string in UTF-16BE hex (any script, no escaping needed)."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
 @contextmanager
-def _tagged(pdf: Any, struct_type: str, alt_text: str | None = None) -> Iterator[None]:
+def _tagged(pdf: Any, struct_type: str, actual_text: str | None = None) -> Iterator[None]:
     """Wrap the content drawn inside in a marked-content sequence tied to a structure element.
 
     fpdf2 2.8 has no public API for tagging text (only images and links get structure
     elements), so this uses the same builder its ``image(alt_text=…)`` uses, with a text type.
+    ``actual_text`` gives assistive technology the text in logical order when the glyphs drawn
+    are shaped or reordered (Arabic, Hebrew).
     """
     mcid = pdf.struct_builder.next_mcid_for_page(pdf.page)
-    pdf._add_marked_content(struct_type=struct_type, mcid=mcid, alt_text=alt_text)
-    pdf._out(f"{struct_type} <</MCID {mcid}>> BDC")
+    pdf._add_marked_content(struct_type=struct_type, mcid=mcid)
+    extra = f" /ActualText {_pdf_text_string(actual_text)}" if actual_text else ""
+    pdf._out(f"{struct_type} <</MCID {mcid}{extra}>> BDC")
     yield
     pdf._out("EMC")
 
@@ -319,11 +350,11 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
     pdf.set_line_width(0.3)
     pdf.rect(13, 13, pdf.w - 26, pdf.h - 26)
 
-    def line(text: str, size: float, y: float, struct_type: str = "/P", color: int = 40) -> None:
+    def line(text: str, size: float, y: float, struct_type: str = "/P", color: int = 40, actual: bool = False) -> None:
         pdf.set_text_color(color)
         pdf.set_font(BASE_FAMILY, size=size)
         pdf.set_xy(pdf.l_margin, y)
-        with _tagged(pdf, struct_type):
+        with _tagged(pdf, struct_type, text if actual else None):
             pdf.cell(width, size * 0.5, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     line(content.program, 16, 28, color=90)
@@ -334,7 +365,7 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
     if needs_shaping(content.holder_name):
         pdf.set_text_shaping(True)
     size = _fit_size(pdf, content.holder_name, width - 10, 34, 12)
-    line(content.holder_name, size, 74, "/H2", color=0)
+    line(content.holder_name, size, 74, "/H2", color=0, actual=True)
     pdf.set_text_shaping(False)
 
     line("has fulfilled the requirements of the program and is certified as", 14, 96, color=90)

@@ -69,17 +69,29 @@ def import_credits(rows: list[dict[str, str]], now: datetime, name: str = "ce-cr
     return run_import("ce-credits", name, csv_bytes(rows, CE_COLUMNS), now)
 
 
+def _models(base: type[TableItem] = TableItem) -> list[type[TableItem]]:
+    found = [base]
+    for sub in base.__subclasses__():
+        found.extend(_models(sub))
+    return found
+
+
 @contextmanager
 def ddb_calls() -> Iterator[Counter[str]]:
-    """Count DynamoDB API calls (by operation) made through PynamoDB's botocore client."""
+    """Count DynamoDB API calls (by operation) on every item model's botocore client.
+
+    Each PynamoDB model class has its own connection and client, so the hook goes on all of them.
+    """
     counts: Counter[str] = Counter()
-    client = TableItem._get_connection().connection.client
 
     def _count(model: Any, **_: Any) -> None:
         counts[model.name] += 1
 
-    client.meta.events.register("before-call.dynamodb.*", _count)
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in _models())}.values()
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb.*", _count)
     try:
         yield counts
     finally:
-        client.meta.events.unregister("before-call.dynamodb.*", _count)
+        for client in clients:
+            client.meta.events.unregister("before-call.dynamodb.*", _count)

@@ -41,7 +41,7 @@ def test_exam_import_creates_candidate_exam_agreement_and_earns_ccna(now: dateti
     profile = CandidateItem.get_candidate("CSCO10000000")
     assert profile is not None
     assert (profile.first_name, profile.last_name, profile.email) == ("John", "Doe", "john.doe@example.com")
-    assert profile.GSI1PK == keys.email_gsi("john.doe@example.com")
+    assert profile.GSI1PK == "EMAIL#john.doe@example.com"
 
     exam = ExamItem.get(keys.candidate_pk("CSCO10000000"), keys.exam_sk("REG-2"))
     assert (exam.GSI1PK, exam.import_source, exam.grade) == ("REG#REG-2", "test.csv", "Pass")
@@ -146,10 +146,10 @@ def test_line_numbers_count_physical_lines(now: datetime) -> None:
     candidate(candidate_id="CSCO10000000", first_name="John", last_name="Doe")
     body = (
         b"candidate_id,activity_name,points,active_date,provider_name,external_id\n"
-        b"CSCO10000000,\"Two\nline name\",5,2025-01-01,P,E-1\n"
+        b'CSCO10000000,"Two\nline name",5,2025-01-01,P,E-1\n'
         b"\n"
         b"CSCO10000000,Bad,-3,2025-01-01,P,E-2\n"
-        b"CSCO10000000,\"Good, quoted\",3,2025-01-01,P,E-3\n"
+        b'CSCO10000000,"Good, quoted",3,2025-01-01,P,E-3\n'
     )
     from certtrack.certifications.imports import run_import
 

@@ -10,7 +10,6 @@ from certtrack.identity.models import CandidateItem
 
 from tests.factories import candidate
 
-
 # Handlers read the real clock, so records are dated relative to today.
 TODAY = datetime.now(UTC).date()
 

@@ -10,12 +10,11 @@ import pytest
 from certtrack import keys, verification
 from certtrack.certifications.certificates import certificate_key
 from certtrack.certifications.models import CertificationItem
+from certtrack.pdf import format_date
 from certtrack.settings import get_settings
 from pypdf import PdfReader
 
 from tests.conftest import call
-from certtrack.pdf import format_date
-
 from tests.integration.documents.factories import ACTIVE, EXPIRES, certification, days, holder
 
 pytestmark = pytest.mark.usefixtures("aws")

@@ -152,3 +152,37 @@ def _items_with_prefix(prefix: str) -> list[dict[str, Any]]:
 
     items = boto3.client("dynamodb").scan(TableName=get_settings().table_name)["Items"]
     return [i for i in items if i["PK"]["S"].startswith(prefix)]
+
+
+def test_every_outcome_does_the_same_reads_and_one_send(monkeypatch: pytest.MonkeyPatch, outbox: Any) -> None:
+    from certtrack import email
+    from pynamodb.connection.base import Connection
+
+    calls: list[str] = []
+    original_api = Connection._make_api_call
+    original_send = email.send
+
+    def recording_api(self: Connection, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        calls.append(operation)
+        return original_api(self, operation, kwargs)
+
+    def recording_send(*args: Any, **kwargs: Any) -> str:
+        calls.append("SendEmail")
+        return original_send(*args, **kwargs)
+
+    monkeypatch.setattr(Connection, "_make_api_call", recording_api)
+    monkeypatch.setattr(email, "send", recording_send)
+    candidate(email="unique@example.com")
+    candidate(email="dup@example.com")
+    candidate(email="dup@example.com")
+    candidate(email="taken@example.com", login_sub="sub-other")
+
+    before_writes: dict[str, list[str]] = {}
+    for address in ("unique@example.com", "dup@example.com", "taken@example.com", "nobody@example.com"):
+        calls.clear()
+        assert request(address, sub=f"sub-{address}")[0] == 202
+        # Everything up to and including the send is identical; only the follow-up write differs.
+        before_writes[address] = calls[: calls.index("SendEmail") + 1]
+        assert calls.count("SendEmail") == 1 and len(calls) - len(before_writes[address]) <= 1
+    assert len({tuple(v) for v in before_writes.values()}) == 1, before_writes
+    assert before_writes["nobody@example.com"] == ["GetItem", "UpdateItem", "Query", "SendEmail"]

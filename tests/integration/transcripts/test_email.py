@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from unittest import mock
 
 import pytest
+from certtrack import keys
 from certtrack.errors import ServiceUnavailable
-from certtrack.transcripts.models import TranscriptItem
+from certtrack.transcripts.models import TranscriptItem, TranscriptSendCounterItem
 from certtrack.transcripts.selection import long_date
 
 from tests.integration.transcripts.conftest import Person, days, set_consent
@@ -18,9 +19,13 @@ pytestmark = pytest.mark.usefixtures("aws")
 Outbox = Callable[[], list[dict[str, str]]]
 
 
+def send(person: Person, transcript_id: str, to: str) -> tuple[int, Any, dict[str, Any]]:
+    return person.call("POST", f"/me/transcripts/{transcript_id}/email", body={"to": to})
+
+
 def test_send_matches_the_user_guide_sample(john: Person, outbox: Outbox) -> None:
     created = john.create()
-    status, body, _ = john.call("POST", f"/me/transcripts/{created['transcript_id']}/email", body={"to": "hr@acme.example.com"})
+    status, body, _ = send(john, created["transcript_id"], "hr@acme.example.com")
     assert status == 202
     assert body == {"status": "email_sent", "sends_left_today": 19}
     (message,) = outbox()
@@ -59,14 +64,10 @@ def test_twenty_per_day_then_429(john: Person, outbox: Outbox) -> None:
     assert len(outbox()) == 20
     # The limit is per transcript: another one of the same holder still sends.
     other = john.create()
-    assert john.call("POST", f"/me/transcripts/{other['transcript_id']}/email", body={"to": "x@acme.example.com"})[0] == 202
+    assert send(john, other["transcript_id"], "x@acme.example.com")[0] == 202
 
 
 def test_failed_send_gives_the_slot_back(john: Person) -> None:
-    from certtrack.transcripts.models import TranscriptSendCounterItem
-    from certtrack import keys
-    from datetime import UTC, datetime
-
     created = john.create()
     path = f"/me/transcripts/{created['transcript_id']}/email"
     with mock.patch("certtrack.email.send", side_effect=ServiceUnavailable("down", code="email_unavailable")):
@@ -91,7 +92,7 @@ def test_expired_transcript_is_not_emailed(john: Person, outbox: Outbox) -> None
     created = john.create()
     item = TranscriptItem.get(*TranscriptItem.key(john.candidate_id, created["transcript_id"]))
     item.update(actions=[TranscriptItem.expires_on.set(days(-1))])
-    status, body, _ = john.call("POST", f"/me/transcripts/{created['transcript_id']}/email", body={"to": "a@acme.example.com"})
+    status, body, _ = send(john, created["transcript_id"], "a@acme.example.com")
     assert status == 409 and body["code"] == "transcript_expired"
     assert outbox() == []
 
@@ -99,7 +100,7 @@ def test_expired_transcript_is_not_emailed(john: Person, outbox: Outbox) -> None
 def test_no_email_once_consent_is_withdrawn(john: Person, outbox: Outbox) -> None:
     created = john.create()
     set_consent(john.candidate_id, False)
-    status, body, _ = john.call("POST", f"/me/transcripts/{created['transcript_id']}/email", body={"to": "a@acme.example.com"})
+    status, body, _ = send(john, created["transcript_id"], "a@acme.example.com")
     assert status == 409 and body["code"] == "verification_consent_withdrawn"
     assert outbox() == []
 

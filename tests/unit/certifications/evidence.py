@@ -17,7 +17,9 @@ def passed(code: str, day: date | str, key: str | None = None) -> Exam:
 
 
 def failed(code: str, day: date | str) -> Exam:
-    return Exam(code=code, date=date.fromisoformat(day) if isinstance(day, str) else day, passed=False, key=f"F{next(_seq)}")
+    return Exam(
+        code=code, date=date.fromisoformat(day) if isinstance(day, str) else day, passed=False, key=f"F{next(_seq)}"
+    )
 
 
 def credit(points: float, day: date | str, key: str | None = None) -> Credit:

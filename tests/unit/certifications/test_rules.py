@@ -195,7 +195,12 @@ def test_hold_is_met_the_same_day_the_held_certification_is_earned() -> None:
 
 def test_expert_recertified_by_ce_keeps_first_earned() -> None:
     exams = [passed("350-401", "2014-03-01"), failed("CCIE-EI-LAB", "2014-06-01"), passed("CCIE-EI-LAB", "2014-09-01")]
-    credits = [credit(120, "2016-09-01"), credit(120, "2019-09-01"), credit(120, "2022-09-01"), credit(40, "2025-09-01")]
+    credits = [
+        credit(120, "2016-09-01"),
+        credit(120, "2019-09-01"),
+        credit(120, "2022-09-01"),
+        credit(40, "2025-09-01"),
+    ]
     ccie = run(exams, credits, today=date(2026, 5, 1))["ccie-enterprise"]
     assert ccie.status == "active"
     assert ccie.first_earned == date(2014, 9, 1)

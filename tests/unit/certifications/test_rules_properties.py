@@ -34,7 +34,9 @@ def credits(draw: st.DrawFn) -> list[Credit]:
     return [_credit(points, day, f"CE{i}") for i, (points, day) in enumerate(rows)]
 
 
-def run(exam_list: list[Exam], credit_list: list[Credit], standings: dict[str, Standing] | None = None) -> dict[str, Result]:
+def run(
+    exam_list: list[Exam], credit_list: list[Credit], standings: dict[str, Standing] | None = None
+) -> dict[str, Result]:
     return evaluate(CATALOG, exam_list, credit_list, standings or {}, TODAY)
 
 

@@ -43,3 +43,65 @@ def schedule_period(item: CertificationItem) -> None:
         return
     kind, due_date = events(item.expiration_date)[0]
     set_due(item, kind, due_date)
+
+
+# ---------------------------------------------------------------- reading the index back
+
+CERT_KIND = "CERT:"
+CE_INACTIVE = "CE:inactive"
+TRANSCRIPT_EXPIRE = "TRANSCRIPT:expire"
+_REMINDER_KINDS = {f"r{days}": days for days in REMINDER_DAYS}
+
+
+def due_keys(pk: str, sk: str, kind: str, due_date: str) -> tuple[str, str]:
+    """(GSI2PK, GSI2SK) of an item with work of ``kind`` due on ``due_date``."""
+    return keys.due_shard(pk, sk, get_settings().due_shards), keys.due_sk(due_date, kind, pk, sk)
+
+
+def parse_sk(gsi2sk: str) -> tuple[str, str]:
+    """(due date, kind) of a GSI2 sort key (``<date>#<kind>#<PK>#<SK>``)."""
+    due_date, kind, _ = gsi2sk.split("#", 2)
+    return due_date, kind
+
+
+def implied_expiry(kind: str, due_date: str) -> str | None:
+    """The expiration date a certification event was scheduled for (``CERT:r30`` on D → D + 30)."""
+    name = kind.removeprefix(CERT_KIND)
+    if name == EXPIRE:
+        return due_date
+    days = _REMINDER_KINDS.get(name)
+    if days is None:
+        return None
+    return (date.fromisoformat(due_date) + timedelta(days=days)).isoformat()
+
+
+def plan(expiration_date: str, today: date) -> tuple[str | None, tuple[str, str] | None]:
+    """What a certification needs today, and its next event after today.
+
+    Returns (action, next): action is ``expire``, ``r7``/``r30``/``r90`` (the latest reminder
+    whose date has come: a missed 90-day reminder is still sent before the 30-day mark, after it
+    only the 30-day one) or None; next is (kind, date) of the first event after today, None once
+    expired.
+    """
+    expiry = date.fromisoformat(expiration_date)
+    if today >= expiry:
+        return EXPIRE, None
+    action: str | None = None
+    upcoming: tuple[str, str] | None = None
+    for kind, due_date in events(expiration_date):
+        if date.fromisoformat(due_date) <= today:
+            action = kind
+        elif upcoming is None:
+            upcoming = (kind, due_date)
+    return action, upcoming
+
+
+def credit_due(pk: str, sk: str, inactive_date: str) -> tuple[str, str]:
+    """GSI2 keys of an active CE credit: the check marks it inactive on its inactive date."""
+    return due_keys(pk, sk, CE_INACTIVE, inactive_date)
+
+
+def transcript_due(pk: str, sk: str, expires_on: str) -> tuple[str, str]:
+    """GSI2 keys of a transcript: ``expires_on`` is the last day its link works, so due the day after."""
+    day_after = (date.fromisoformat(expires_on) + timedelta(days=1)).isoformat()
+    return due_keys(pk, sk, TRANSCRIPT_EXPIRE, day_after)

@@ -104,9 +104,7 @@ def earned_logos(items: Iterable[CertificationItem], catalog: Catalog, today: da
 def _certifications(candidate_id: str) -> list[CertificationItem]:
     """The candidate's certification records: one Query on the partition, ``CERT#`` prefix."""
     return list(
-        CertificationItem.query(
-            keys.candidate_pk(candidate_id), CertificationItem.SK.startswith(keys.CERT_PREFIX)
-        )
+        CertificationItem.query(keys.candidate_pk(candidate_id), CertificationItem.SK.startswith(keys.CERT_PREFIX))
     )
 
 
@@ -152,13 +150,17 @@ def _svg_env() -> Environment:
 
 def render_svg(cert: Certification, logo: Logo, program: str, *, with_title: bool = True) -> str:
     badge = f"{logo.years_held}-year Achievement" if logo.years_held else ""
-    return _svg_env().get_template("logos/logo.svg").render(
-        name=logo.name,
-        program=program,
-        abbreviation=cert.abbreviation,
-        badge=badge,
-        color=LEVEL_COLORS.get(cert.level, "#00689d"),
-        with_title=with_title,
+    return (
+        _svg_env()
+        .get_template("logos/logo.svg")
+        .render(
+            name=logo.name,
+            program=program,
+            abbreviation=cert.abbreviation,
+            badge=badge,
+            color=LEVEL_COLORS.get(cert.level, "#00689d"),
+            with_title=with_title,
+        )
     )
 
 

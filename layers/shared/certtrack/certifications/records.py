@@ -186,8 +186,8 @@ class CertificationsPage(BaseModel):
 class ProgressNode(BaseModel):
     id: str
     label: str
-    earned: float
-    required: float
+    earned: int | float
+    required: int | float
     met: bool
     children: list[ProgressNode]
 
@@ -195,7 +195,7 @@ class ProgressNode(BaseModel):
 class AppliedCredit(BaseModel):
     active_date: str
     inactive_date: str
-    points: float
+    points: int | float
     status: str
 
 
@@ -217,7 +217,7 @@ class CEActivity(BaseModel):
     active_date: str
     expires: str
     review: str | None
-    points: float
+    points: int | float
     updated: str | None
     provider_name: str
     source: str
@@ -388,7 +388,7 @@ def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> Cert
     )
 
 
-def _points(value: Any) -> float:
+def _points(value: Any) -> int | float:
     number = float(value)
     return int(number) if number.is_integer() else number
 

@@ -24,10 +24,12 @@ The rules, in one place:
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from functools import cached_property
 
 from certtrack.certifications.catalog import Catalog, Certification, Requirement
 
@@ -148,9 +150,50 @@ class _State:
 
 
 @dataclass(frozen=True)
+class _Shape:
+    """What kinds of evidence a requirement tree looks at."""
+
+    codes: frozenset[str]
+    has_ce: bool
+    has_hold: bool
+
+    @classmethod
+    def of(cls, tree: Requirement) -> _Shape:
+        nodes = list(_requirements(tree))
+        return cls(
+            codes=frozenset(code for n in nodes if n.type == "exams" for code in n.exams),
+            has_ce=any(n.type == "ce" for n in nodes),
+            has_hold=any(n.type == "hold" for n in nodes),
+        )
+
+
 class _Evidence:
-    exams: tuple[Exam, ...]
-    credits: tuple[Credit, ...]
+    """Evidence dated in (boundary, on] and still valid on ``on``; each kind computed when first asked for."""
+
+    def __init__(self, engine: _Engine | None, after: date | None, on: date) -> None:
+        self._engine, self._after, self._on = engine, after, on
+
+    def _window(self, days: list[date], span_days: int) -> tuple[int, int]:
+        # nothing older than the longest validity can still be valid: bisect past it
+        oldest = self._on - timedelta(days=span_days)
+        after = oldest if self._after is None else max(self._after, oldest)
+        return bisect.bisect_right(days, after), bisect.bisect_right(days, self._on)
+
+    @cached_property
+    def exams(self) -> tuple[Exam, ...]:
+        engine = self._engine
+        if engine is None:
+            return ()
+        lo, hi = self._window(engine.exam_days, engine.exam_span_days)
+        return tuple(e for e, until in engine.exam_spans[lo:hi] if self._on < until)
+
+    @cached_property
+    def credits(self) -> tuple[Credit, ...]:
+        engine = self._engine
+        if engine is None:
+            return ()
+        lo, hi = self._window(engine.credit_days, engine.credit_span_days)
+        return tuple(c for c in engine.credits[lo:hi] if self._on < c.inactive_date)
 
 
 class _Engine:
@@ -168,6 +211,16 @@ class _Engine:
         # Sorted by content, so the order the caller passes evidence in cannot matter.
         self.exams = tuple(sorted((e for e in exams if e.passed and e.date <= today), key=_exam_sort))
         self.credits = tuple(sorted((c for c in credits if c.active_date <= today), key=_credit_sort))
+        self.exam_days = [e.date for e in self.exams]
+        self.exam_spans = [(e, add_years(e.date, self.exam_years)) for e in self.exams]
+        self.credit_days = [c.active_date for c in self.credits]
+        self.exam_arrivals: dict[date, set[str]] = {}
+        for exam in self.exams:
+            self.exam_arrivals.setdefault(exam.date, set()).add(exam.code)
+        self.credit_arrivals = {c.active_date: True for c in self.credits}
+        self.shapes = {id(tree): _Shape.of(tree) for cert in self.certs for tree in (cert.initial, cert.recertification)}
+        self.exam_span_days = 366 * self.exam_years + 1
+        self.credit_span_days = max(((c.inactive_date - c.active_date).days for c in self.credits), default=0) + 1
         self.standings = standings
         self.certs = sorted(catalog.certifications, key=lambda c: (c.level, c.id))
         self.states = {c.id: _State() for c in self.certs}
@@ -179,18 +232,7 @@ class _Engine:
 
     # evidence --------------------------------------------------------------------------
     def eligible(self, state: _State, on: date) -> _Evidence:
-        after = state.boundary
-        exams = tuple(
-            e
-            for e in self.exams
-            if e.date <= on and (after is None or e.date > after) and on < add_years(e.date, self.exam_years)
-        )
-        credits = tuple(
-            c
-            for c in self.credits
-            if c.active_date <= on and (after is None or c.active_date > after) and on < c.inactive_date
-        )
-        return _Evidence(exams, credits)
+        return _Evidence(self, state.boundary, on)
 
     def tree(self, node: Requirement, evidence: _Evidence, on: date) -> Progress:
         if node.type in ("all", "any"):
@@ -256,14 +298,31 @@ class _Engine:
                 state.status = EXPIRED
                 self._event(state, state.expiry, cert, EXPIRED_EVENT, "Expired")
 
+    def _could_complete(self, cert: Certification, state: _State, on: date, first_pass: bool) -> bool:
+        """Whether a tree can have turned met today: a tree only turns met when relevant evidence
+        arrives, a renewal window opens or (``hold``) another certification changed this day."""
+        tree = cert.recertification if state.status == ACTIVE else cert.initial
+        shape = self.shapes[id(tree)]
+        if not first_pass:
+            return shape.has_hold
+        if shape.has_hold or state.renewable_from == on:
+            return True
+        if shape.has_ce and self.credit_arrivals.get(on):
+            return True
+        return not shape.codes.isdisjoint(self.exam_arrivals.get(on, ()))
+
     def step(self, on: date) -> None:
         """Everything that completes on day ``on``, repeated until nothing more does (``hold``)."""
-        changed = True
+        changed, first_pass = True, True
         while changed:
             changed = False
             for cert in self.certs:
                 state = self.states[cert.id]
                 if state.status == REVOKED or state.last_completion == on:
+                    continue
+                standing = self.standings.get(cert.id)
+                granted_today = standing is not None and standing.granted_on == on
+                if not granted_today and not self._could_complete(cert, state, on, first_pass):
                     continue
                 standing = self.standings.get(cert.id)
                 if standing and standing.granted_on == on and state.status != ACTIVE:
@@ -288,6 +347,7 @@ class _Engine:
                 elif self.tree(cert.initial, evidence, on).met:
                     self.earn(cert, on)
                     changed = True
+            first_pass = False
 
     def renewable(self, state: _State, on: date) -> bool:
         return (

@@ -43,6 +43,9 @@ class TranscriptItem(TableItem):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     revoked_at = UTCDateTimeAttribute(null=True)
+    # "expired" once the daily expiry check has passed ``expires_on`` (GSI2 schedules it); reads
+    # still derive the status from ``expires_on``.
+    status = UnicodeAttribute(null=True)
 
     lookup_index = LookupIndex()
 

@@ -121,3 +121,13 @@ class EmailPreview(BaseModel):
 class EmailAccepted(BaseModel):
     status: Literal["email_sent"]
     sends_left_today: int
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem document (documentation only: ``certtrack.api`` builds them)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str

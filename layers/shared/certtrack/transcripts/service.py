@@ -17,6 +17,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from certtrack import keys
+from certtrack.certifications import due
 from certtrack.certifications.catalog import load_catalog
 from certtrack.errors import BadRequest, NotFound, Unprocessable
 from certtrack.settings import get_settings
@@ -190,6 +191,7 @@ def create(candidate_id: str, request: TranscriptRequest, now: datetime) -> Tran
         GSI1PK=keys.public_transcript_gsi(public_id),
         GSI1SK=PUBLIC_GSI1SK,
     )
+    item.GSI2PK, item.GSI2SK = due.transcript_due(item.PK, item.SK, item.expires_on)
     item.save(condition=TranscriptItem.PK.does_not_exist())
     return to_view(item, holder, now)
 
@@ -258,6 +260,8 @@ def replace(candidate_id: str, transcript_id: str, request: TranscriptRequest, n
         TranscriptItem.include_new_certifications.set(request.include_new_certifications),
         TranscriptItem.baseline_ids.set(active_ids(holder.certifications, today)),
         TranscriptItem.updated_at.set(now),
+        # the expiry check expires it the day after the (possibly new) last day
+        *_due_actions(item, request.expires_on.isoformat()),
     ]
     try:
         item.update(actions=actions, condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist())
@@ -266,6 +270,11 @@ def replace(candidate_id: str, transcript_id: str, request: TranscriptRequest, n
             raise _not_found() from None
         raise
     return to_view(item, holder, now)
+
+
+def _due_actions(item: TranscriptItem, expires_on: str) -> list[Action]:
+    gsi2pk, gsi2sk = due.transcript_due(item.PK, item.SK, expires_on)
+    return [TranscriptItem.GSI2PK.set(gsi2pk), TranscriptItem.GSI2SK.set(gsi2sk), TranscriptItem.status.remove()]
 
 
 def revoke(candidate_id: str, transcript_id: str, now: datetime) -> None:

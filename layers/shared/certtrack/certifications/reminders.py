@@ -1,0 +1,375 @@
+"""Expiry reminders: what is still needed, the signed unsubscribe link, and sending with retries.
+
+A reminder is service mail: it goes out whatever the marketing ``email_notifications`` setting
+says, unless the candidate used the unsubscribe link in a reminder (``reminders_unsubscribed``)
+or SES reported the address as bouncing or complaining (``email_suppressed``).
+
+Exactly once per certification period and reminder, with ``REMINDER#<cert>#<expiry>#<days>``:
+
+1. *claim* — during the scan, a conditional put of the reminder item in state ``sending``
+   (it must not exist, have ``failed``, or be a ``sending`` claim older than ``LEASE``); an
+   overlapping run's claim fails, so two runs never both send;
+2. *send* — after the scan, with bounded retries and exponential backoff;
+3. *confirm* — only after SES accepted the message: the reminder item becomes ``sent`` and the
+   certification moves on to its next event, in one transaction. A failed send marks the claim
+   ``failed`` and leaves the certification where it was, so the next run retries it.
+
+"Mark sent" therefore comes after "send": a crash between the two leaves a ``sending`` claim
+that a run an hour or more later takes over and sends again (at least once, never silently
+lost). Marking first would lose the reminder for good when the send then failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from certtrack import keys
+from certtrack.certifications import due, rules
+from certtrack.certifications.catalog import Certification
+from certtrack.certifications.models import CertificationItem
+from certtrack.db import TableItem
+from certtrack.email import send_template
+from certtrack.errors import NotFound, ServiceUnavailable
+from certtrack.identity.models import CandidateItem
+from certtrack.settings import get_settings
+
+logger = Logger(child=True)
+
+TEMPLATE = "expiry_reminder"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+# A ``sending`` claim older than this (by event time) is taken over: its run died mid-send.
+LEASE = timedelta(hours=1)
+ATTEMPTS = 3
+BASE_DELAY_S = 0.5
+_UNSUBSCRIBE_PURPOSE = b"reminders-unsubscribe:"
+
+
+class ReminderItem(TableItem):
+    """``CAND#<id> / REMINDER#<cert_id>#<expiry>#<days>``: one reminder of one period, claimed then sent."""
+
+    candidate_id = UnicodeAttribute()
+    cert_id = UnicodeAttribute()
+    expiration_date = UnicodeAttribute()
+    days = NumberAttribute()
+    status = UnicodeAttribute()  # "sending" | "sent" | "failed"
+    run_id = UnicodeAttribute()  # the run holding the claim
+    claimed_at = UTCDateTimeAttribute()  # event time of that run
+    sent_at = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+
+
+# ---------------------------------------------------------------- what is still needed
+
+_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{_NUMBERS.get(n, str(n))} {noun}{'' if n == 1 else 's'}"
+
+
+def _points(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+
+
+def still_needed(node: rules.Progress) -> str:
+    """The unmet part of a progress tree in words: "earn 20 more CE credits or pass one exam"."""
+    if node.met:
+        return ""
+    if node.kind == "ce":
+        remaining = max(node.required - node.earned, 0)
+        more = " more" if node.earned else ""
+        return f"earn {_points(remaining)}{more} CE credits"
+    if node.kind == "exams":
+        remaining = int(node.required - node.earned)
+        return f"pass {_count(remaining, 'more exam' if node.earned else 'exam')}"
+    if node.kind == "hold":
+        return node.label[:1].lower() + node.label[1:]
+    parts = [still_needed(child) for child in node.children if not child.met]
+    parts = [p for p in parts if p]
+    if node.kind == "all":
+        return _join(parts, "and")
+    missing = int(node.required - node.earned)
+    if missing >= len(parts):
+        return _join(parts, "and")
+    if missing == 1:
+        return _join(parts, "or")
+    return f"{_count(missing, 'more of')}: " + "; ".join(parts)
+
+
+def _join(parts: list[str], word: str) -> str:
+    if len(parts) <= 2:
+        return f" {word} ".join(parts)
+    return ", ".join(parts[:-1]) + f", {word} " + parts[-1]
+
+
+def unmet_requirements(node: rules.Progress) -> list[str]:
+    """Labels of the unmet leaves with what each still lacks ("Earn 30 CE credits: 20 to go")."""
+    out = []
+    for leaf in node.leaves():
+        if leaf.met or node.met:
+            continue
+        remaining = max(leaf.required - leaf.earned, 0)
+        out.append(f"{leaf.label}: {_points(remaining)} to go")
+    return out
+
+
+# ---------------------------------------------------------------- unsubscribe
+
+
+def unsubscribe_signature(candidate_id: str) -> str:
+    secret = get_settings().signing_secret.encode()
+    digest = hmac.new(secret, _UNSUBSCRIBE_PURPOSE + candidate_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def unsubscribe_url(candidate_id: str) -> str:
+    base = get_settings().public_base_url
+    return f"{base}/reminders/unsubscribe?c={candidate_id}&s={unsubscribe_signature(candidate_id)}"
+
+
+def unsubscribe_headers(candidate_id: str) -> dict[str, str]:
+    """RFC 8058 one-click: mail clients POST ``List-Unsubscribe=One-Click`` to the link."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(candidate_id)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def verify_signature(candidate_id: str, signature: str) -> bool:
+    return hmac.compare_digest(unsubscribe_signature(candidate_id), signature)
+
+
+def unsubscribe(candidate_id: str, signature: str) -> None:
+    """Stop reminders for the candidate the signed link names (idempotent; one UpdateItem)."""
+    if not verify_signature(candidate_id, signature):
+        raise NotFound("This unsubscribe link is not valid.", code="unsubscribe_link_invalid")
+    item = CandidateItem(*CandidateItem.key(candidate_id))
+    try:
+        item.update(actions=[CandidateItem.reminders_unsubscribed.set(True)], condition=CandidateItem.PK.exists())
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise NotFound("This unsubscribe link is not valid.", code="unsubscribe_link_invalid") from None
+        raise
+
+
+# ---------------------------------------------------------------- claim, send, confirm
+
+
+@dataclass
+class Pending:
+    """A claimed reminder waiting to be sent (collected during the scan)."""
+
+    candidate_id: str
+    cert_id: str
+    expiration_date: str
+    days: int
+    read_gsi2sk: str  # what the scan read: the certification must still be there to move on
+    next_due: tuple[str, str] | None  # (kind, date) to move the certification to once sent
+    to: str
+    context: dict[str, Any]
+    reminder: ReminderItem = field(repr=False)
+
+
+def should_email(profile: CandidateItem | None) -> bool:
+    """Service mail ignores ``email_notifications``; only the unsubscribe link and SES suppression stop it."""
+    return bool(profile and profile.email and not profile.reminders_unsubscribed and not profile.email_suppressed)
+
+
+def email_context(
+    profile: CandidateItem, cert: Certification, expiration_date: str, days: int, progress: rules.Progress
+) -> dict[str, Any]:
+    base = get_settings().public_base_url
+    expiry = date.fromisoformat(expiration_date)
+    return {
+        "first_name": profile.first_name,
+        "certification_name": cert.name,
+        "abbreviation": cert.abbreviation,
+        "expiration_date": expiration_date,
+        "expiration_long": f"{expiry:%B} {expiry.day}, {expiry.year}",
+        "days": days,
+        "still_needed": still_needed(progress),
+        "requirements": unmet_requirements(progress),
+        "certification_url": f"{base}/app/#/certifications/{cert.id}",
+        "unsubscribe_url": unsubscribe_url(profile.candidate_id),
+    }
+
+
+def claim(candidate_id: str, cert_id: str, expiration_date: str, days: int, run_id: str, now: datetime) -> ReminderItem:
+    """Conditionally put the ``sending`` claim; raises ``PutError`` when another run holds it or it was sent."""
+    item = ReminderItem(
+        keys.candidate_pk(candidate_id),
+        keys.reminder_sk(cert_id, expiration_date, days),
+        candidate_id=candidate_id,
+        cert_id=cert_id,
+        expiration_date=expiration_date,
+        days=days,
+        status=SENDING,
+        run_id=run_id,
+        claimed_at=now,
+        attempts=0,
+    )
+    free = (
+        ReminderItem.PK.does_not_exist()
+        | (ReminderItem.status == FAILED)
+        | ((ReminderItem.status == SENDING) & (ReminderItem.claimed_at < now - LEASE))
+    )
+    item.save(condition=free)
+    return item
+
+
+def existing(candidate_id: str, cert_id: str, expiration_date: str, days: int) -> ReminderItem | None:
+    try:
+        return ReminderItem.get(
+            keys.candidate_pk(candidate_id), keys.reminder_sk(cert_id, expiration_date, days), consistent_read=True
+        )
+    except ReminderItem.DoesNotExist:
+        return None
+
+
+def is_condition_failure(error: PutError | UpdateError) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _advance_actions(next_due: tuple[str, str] | None, pk: str, sk: str) -> list[Any]:
+    if next_due is None:
+        return [CertificationItem.GSI2PK.remove(), CertificationItem.GSI2SK.remove()]
+    kind, day = next_due
+    gsi2pk, gsi2sk = due.due_keys(pk, sk, f"{due.CERT_KIND}{kind}", day)
+    return [CertificationItem.GSI2PK.set(gsi2pk), CertificationItem.GSI2SK.set(gsi2sk)]
+
+
+def advance(pk: str, sk: str, read_gsi2sk: str, next_due: tuple[str, str] | None) -> bool:
+    """Move a certification to its next event if it is still where the scan read it (one UpdateItem)."""
+    item = CertificationItem(pk, sk)
+    try:
+        item.update(
+            actions=_advance_actions(next_due, pk, sk),
+            condition=CertificationItem.GSI2SK == read_gsi2sk,
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def _confirm(pending: Pending, now: datetime, attempts: int, message_id: str) -> None:
+    """Reminder ``sent`` and the certification moved on, in one transaction."""
+    pk, sk = keys.candidate_pk(pending.candidate_id), keys.cert_sk(pending.cert_id)
+    reminder = pending.reminder
+    with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+        transaction.update(
+            reminder,
+            actions=[
+                ReminderItem.status.set(SENT),
+                ReminderItem.sent_at.set(now),
+                ReminderItem.attempts.set(attempts),
+            ],
+            condition=ReminderItem.run_id == reminder.run_id,
+        )
+        transaction.update(
+            CertificationItem(pk, sk),
+            actions=_advance_actions(pending.next_due, pk, sk),
+            condition=CertificationItem.GSI2SK == pending.read_gsi2sk,
+        )
+    logger.debug("reminder confirmed", extra={"message_id": message_id})
+
+
+def _mark_sent_only(pending: Pending, now: datetime, attempts: int) -> None:
+    """The certification changed after the scan (recertified): keep the record that this mail went."""
+    try:
+        pending.reminder.update(
+            actions=[ReminderItem.status.set(SENT), ReminderItem.sent_at.set(now), ReminderItem.attempts.set(attempts)],
+            condition=ReminderItem.run_id == pending.reminder.run_id,
+        )
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            raise
+
+
+def release(pending: Pending, attempts: int) -> None:
+    """Give the claim back as ``failed`` (the certification stays due; the next run retries)."""
+    try:
+        pending.reminder.update(
+            actions=[ReminderItem.status.set(FAILED), ReminderItem.attempts.set(attempts)],
+            condition=ReminderItem.run_id == pending.reminder.run_id,
+        )
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            raise
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    not_attempted: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _send_with_retries(pending: Pending, attempts: int, base_delay: float, sleep: Callable[[float], None]) -> tuple[int, str]:
+    """(attempts used, SES message id); raises the last ``ServiceUnavailable`` when all failed."""
+    for attempt in range(1, attempts + 1):
+        try:
+            headers = unsubscribe_headers(pending.candidate_id)
+            return attempt, send_template(pending.to, TEMPLATE, pending.context, headers)
+        except ServiceUnavailable:
+            if attempt == attempts:
+                raise
+            sleep(base_delay * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def send_all(
+    batch: list[Pending],
+    now: datetime,
+    *,
+    has_time: Callable[[], bool] = lambda: True,
+    sleep: Callable[[float], None] = time.sleep,
+    attempts: int = ATTEMPTS,
+    base_delay: float = BASE_DELAY_S,
+) -> SendReport:
+    """Send every claimed reminder; one failing address does not stop the others."""
+    report = SendReport()
+    for index, pending in enumerate(batch):
+        if not has_time():
+            for rest in batch[index:]:
+                release(rest, 0)
+            report.not_attempted += len(batch) - index
+            break
+        try:
+            used, message_id = _send_with_retries(pending, attempts, base_delay, sleep)
+        except ServiceUnavailable as error:
+            release(pending, attempts)
+            report.failed += 1
+            report.failures.append(
+                {
+                    "candidate_id": pending.candidate_id,
+                    "cert_id": pending.cert_id,
+                    "days": pending.days,
+                    "code": error.code,
+                }
+            )
+            logger.warning("reminder not sent; retried on the next run", extra={"cert_id": pending.cert_id})
+            continue
+        try:
+            _confirm(pending, now, used, message_id)
+        except TransactWriteError:
+            _mark_sent_only(pending, now, used)
+        report.sent += 1
+    return report

@@ -1,0 +1,128 @@
+"""The local stack: the template's resources created in moto, each function's environment, the app.
+
+Import this only once the process environment points at moto (``local.devserver`` does that):
+``certtrack.db`` and the handlers read the environment when they are imported.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from certtrack.auth import OPERATORS_GROUP
+from certtrack.settings import Settings, get_settings
+
+from local.cognito import IdentityProvider
+from local.lambdas import HandlerMissing, Runtime
+from local.local_routes import LocalRoutes
+from local.seed import DEMO_LOGINS, seed
+from local.server import LocalApp
+from local.template import LOCAL_STAGE, Function, Template
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def build_app(template: Template, endpoint: str, base_url: str) -> tuple[LocalApp, dict[str, Any]]:
+    """Create the resources, set the environment, load the handlers and seed; returns the app and the seed summary."""
+    local_variables = {
+        "STAGE": LOCAL_STAGE,
+        "PUBLIC_BASE_URL": base_url,
+        "SIGNING_SECRET": secrets.token_urlsafe(32),  # state lives in moto's memory: a new one per start is fine
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL") or "WARNING",
+    }
+    identity = _identity_provider(template, endpoint)
+    refs = {logical_id: identity.pool_id for logical_id in template.properties_of_type("AWS::Cognito::UserPool")}
+    refs |= {
+        logical_id: identity.client_id for logical_id in template.properties_of_type("AWS::Cognito::UserPoolClient")
+    }
+    os.environ.update(_resolved(template, template.global_environment, refs) | local_variables)
+    settings = get_settings()
+    _create_resources(template, refs, settings)
+    runtime = Runtime(
+        {
+            function.logical_id: _function_environment(template, function, refs) | local_variables
+            for function in template.functions.values()
+        }
+    )
+    _load_handlers(template, runtime)
+    subs = {
+        login.username: identity.ensure_user(login.username, login.password, list(login.groups))
+        for login in DEMO_LOGINS
+    }
+    seeded = seed(datetime.now(UTC), subs)
+    local_routes = LocalRoutes(template, runtime, identity, boto3.client("s3"), settings.imports_bucket)
+    return LocalApp(template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE), seeded
+
+
+def _identity_provider(template: Template, endpoint: str) -> IdentityProvider:
+    """The template's user pool (name, password policy, groups) with a client that allows password logins."""
+    pools = template.properties_of_type("AWS::Cognito::UserPool")
+    logical_id, props = next(iter(pools.items()), ("UserPool", {}))
+    settings: dict[str, Any] = {
+        key: template.resolve(props[key]) for key in ("Policies", "UsernameConfiguration") if key in props
+    }
+    groups = {
+        str(group)
+        for props in template.properties_of_type("AWS::Cognito::UserPoolGroup").values()
+        if (group := template.resolve(props.get("GroupName")))
+    }
+    return IdentityProvider.create(
+        boto3.client("cognito-idp"),
+        endpoint,
+        template.physical_name(logical_id),
+        settings,
+        sorted(groups | {OPERATORS_GROUP}),
+    )
+
+
+def _create_resources(template: Template, refs: dict[str, str], settings: Settings) -> None:
+    from certtrack.db import create_table  # reads the settings when imported
+
+    create_table(boto3.client("dynamodb"), settings.table_name)
+    s3 = boto3.client("s3")
+    for bucket in {settings.documents_bucket, settings.imports_bucket} | _names(template, "AWS::S3::Bucket", refs):
+        s3.create_bucket(Bucket=bucket)
+    sesv2 = boto3.client("sesv2")
+    identities = {
+        str(value)
+        for props in template.properties_of_type("AWS::SES::EmailIdentity").values()
+        if (value := template.resolve(props.get("EmailIdentity")))
+    }
+    for sender in identities | {settings.sender_email}:
+        sesv2.create_email_identity(EmailIdentity=sender)
+    for configuration_set in _names(template, "AWS::SES::ConfigurationSet", refs):
+        sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
+
+
+def _load_handlers(template: Template, runtime: Runtime) -> None:
+    """Import every handler now (a warm start); missing or broken ones are reported, not fatal."""
+    for function in template.functions.values():
+        try:
+            runtime.load(function)
+        except HandlerMissing as missing:
+            print(f"not implemented yet (501): {missing}", file=sys.stderr)
+        except Exception:
+            print(f"{function.logical_id} failed to import (its routes answer 502):", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+
+
+def _resolved(template: Template, variables: dict[str, Any], refs: dict[str, str]) -> dict[str, str]:
+    """Variables whose values resolve locally; the others are left to the settings' defaults."""
+    values = {name: template.resolve(value, refs) for name, value in variables.items()}
+    return {name: str(value) for name, value in values.items() if value is not None}
+
+
+def _function_environment(template: Template, function: Function, refs: dict[str, str]) -> dict[str, str]:
+    return {"POWERTOOLS_SERVICE_NAME": function.name} | _resolved(template, function.environment, refs)
+
+
+def _names(template: Template, resource_type: str, refs: dict[str, str]) -> set[str]:
+    return {template.physical_name(logical_id, refs) for logical_id in template.properties_of_type(resource_type)}

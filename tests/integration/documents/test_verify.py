@@ -1,0 +1,126 @@
+"""GET /public/verify/{verification_code}: HTML and JSON, statuses, consent, privacy headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from certtrack import keys, verification
+from certtrack.certifications.models import CertificationItem
+
+from tests.conftest import call
+from tests.integration.documents.factories import ACTIVE, EXPIRES, certification, days, holder
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+JSON = {"Accept": "application/json"}
+
+
+def _verify(code: str, headers: dict[str, str] | None = None) -> tuple[int, Any, dict]:
+    return call(
+        "certifications",
+        "GET",
+        f"/public/verify/{code}",
+        headers=headers,
+        resource="/public/verify/{verification_code}",
+        path_parameters={"verification_code": code},
+    )
+
+
+def _issued(cand_id: str, cert_id: str = "ccna", **kwargs: Any) -> str:
+    """A certification record with a certificate code, as ``POST …/certificate`` leaves it."""
+    item = certification(cand_id, cert_id, **kwargs)
+    code = verification.reserve("certificate", cand_id, keys.cert_sk(cert_id), cert_id, period=item.active_date)
+    item.update(actions=[CertificationItem.verification_code.set(code)])
+    return code
+
+
+def test_json_for_machines() -> None:
+    cand = holder(first_name="Дмитрий", last_name="Шостакович")
+    code = _issued(cand.candidate_id)
+
+    status, body, headers = _verify(code, JSON)
+
+    assert status == 200
+    assert body == {
+        "verification_code": code,
+        "kind": "certificate",
+        "holder": {"first_name": "Дмитрий", "last_name": "Шостакович"},
+        "certification": {"id": "ccna", "name": "CCNA", "category": "General Certifications - Associate"},
+        "status": "active",
+        "active_date": ACTIVE,
+        "expiration_date": EXPIRES,
+        "checked_on": days(0),
+        "program": "Certification Program",
+    }
+    assert headers["x-robots-tag"].startswith("noindex")
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_html_for_people_with_strict_csp() -> None:
+    cand = holder(first_name="Zoë", last_name="Ångström")
+    code = _issued(cand.candidate_id)
+
+    status, html, headers = _verify(code.lower())
+
+    assert status == 200
+    assert headers["content-type"].startswith("text/html")
+    assert "Zoë Ångström" in html and "CCNA" in html and "Active" in html
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-robots-tag"].startswith("noindex")
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize(
+    ("status", "expires", "shown"),
+    [("expired", days(-3), "expired"), ("active", days(-1), "expired"), ("revoked", days(300), "revoked")],
+)
+def test_expired_and_revoked_are_never_shown_as_valid(status: str, expires: str, shown: str) -> None:
+    cand = holder()
+    code = _issued(cand.candidate_id, status=status, expiration_date=expires)
+    _, body, _ = _verify(code, JSON)
+    assert body["status"] == shown
+    _, html, _ = _verify(code)
+    assert "not valid" in html
+
+
+def test_fulfillment_codes_verify_the_certification_of_the_kit() -> None:
+    cand = holder()
+    certification(cand.candidate_id, "ccnp-enterprise")
+    code = verification.reserve("fulfillment", cand.candidate_id, keys.fulfillment_sk("F1"), "ccnp-enterprise")
+    status, body, _ = _verify(code, JSON)
+    assert status == 200
+    assert (body["kind"], body["certification"]["id"], body["status"]) == ("fulfillment", "ccnp-enterprise", "active")
+
+
+def test_unknown_codes_are_404_without_a_hint() -> None:
+    cand = holder()
+    code = _issued(cand.candidate_id)
+    near = code[:-1] + ("2" if code[-1] != "2" else "3")
+    for attempt in (near, "0OIL1", "x" * 10):
+        status, body, headers = _verify(attempt, JSON)
+        assert status == 404
+        assert body["code"] == "verification_not_found"
+        assert body["detail"] == "No certification matches this verification code."
+        assert headers["x-robots-tag"].startswith("noindex")
+        assert headers["referrer-policy"] == "no-referrer"
+    status, html, headers = _verify(near)
+    assert status == 404 and headers["content-type"].startswith("text/html")
+    assert cand.first_name not in html
+
+
+def test_withdrawn_consent_shows_nothing_about_the_holder() -> None:
+    cand = holder(consent=False)
+    code = _issued(cand.candidate_id)
+    status, body, _ = _verify(code, JSON)
+    assert status == 404
+    assert body["code"] == "verification_not_found"
+    status, html, _ = _verify(code)
+    assert status == 404 and cand.last_name not in html
+
+
+def test_consent_given_is_shown() -> None:
+    cand = holder(consent=True)
+    code = _issued(cand.candidate_id)
+    status, _, _ = _verify(code, JSON)
+    assert status == 200

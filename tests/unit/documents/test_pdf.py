@@ -1,0 +1,176 @@
+"""The certificate PDF: names in every script, QR payload, metadata and tags (no AWS)."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import segno
+from certtrack import pdf
+from pypdf import PdfReader
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+URL = "https://certs.example.com/public/verify/K7MX3QPZ9A"
+
+
+def content(name: str = "Zoë Ångström", **overrides: str) -> pdf.CertificateContent:
+    values = {
+        "holder_name": name,
+        "certification_name": "CCNP Enterprise",
+        "program": "Certification Program",
+        "active_date": "2025-04-01",
+        "expiration_date": "2028-04-01",
+        "verification_code": "K7MX3QPZ9A",
+        "verify_url": URL,
+        **overrides,
+    }
+    return pdf.CertificateContent(**values)
+
+
+def render(name: str = "Zoë Ångström", **overrides: str) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf.render_certificate(content(name, **overrides), NOW)))
+
+
+def page_text(reader: PdfReader) -> str:
+    """Extracted text without control characters (pypdf leaves some around CJK and shaped glyphs)."""
+    text = reader.pages[0].extract_text()
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch == "\n")
+
+
+def font_names(reader: PdfReader) -> list[str]:
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    return sorted(str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Zoë Ångström-Łukasiewicz",
+        "François Nguyễn Thị Đặng",
+        "Αλέξανδρος Παπαδόπουλος",
+        "Дмитрий Шостакович",
+        "王小明",
+        "山田 太郎",
+        "김민준",
+    ],
+)
+def test_left_to_right_names_are_extractable_exactly(name: str) -> None:
+    lines = page_text(render(name)).splitlines()
+    assert name in lines
+
+
+@pytest.mark.parametrize("name", ["דוד בן-גוריון", "محمد بن سلمان", "Ἀριστοτέλης Σταγειρίτης"])
+def test_right_to_left_and_shaped_names_keep_every_word(name: str) -> None:
+    text = page_text(render(name))
+    # pypdf gives shaped right-to-left runs in visual order: check the words, not their order.
+    for word in name.replace("-", " ").split():
+        assert word in text, word
+
+
+def test_mixed_scripts_use_the_fallback_fonts_they_need_only() -> None:
+    assert font_names(render("Anna Müller")) == ["NotoSans"]
+    mixed = render("Ivan Петров 王 דוד")
+    assert font_names(mixed) == ["NotoSans", "NotoSansCJKJP", "NotoSansHebrew"]
+
+
+def test_long_names_are_shrunk_to_one_line() -> None:
+    name = "José María Nuñez-García de la Peña y Villalobos Hernández-Montoya Ángel Bartolomé III"
+    assert name in page_text(render(name)).splitlines()
+
+
+def test_dates_code_and_certification_are_printed() -> None:
+    text = page_text(render())
+    assert "CCNP Enterprise" in text
+    assert "Active April 1, 2025" in text
+    assert "Expires April 1, 2028" in text
+    assert "Verification code: K7MX3QPZ9A" in text
+    assert URL in text
+
+
+def test_qr_code_encodes_the_verify_url() -> None:
+    image = render().pages[0].images[0].image
+    zxingcpp = pytest.importorskip("zxingcpp")
+    assert [barcode.text for barcode in zxingcpp.read_barcodes(image)] == [URL]
+
+
+def test_qr_image_is_the_segno_matrix_of_the_url() -> None:
+    """Without a decoder: the embedded bitmap equals segno's symbol for the URL, module by module."""
+    image = render().pages[0].images[0].image.convert("1")
+    symbol = segno.make(URL, error="m", micro=False)
+    scale, border = 8, 2
+    width, _ = symbol.symbol_size(scale=1, border=0)
+    assert image.size == ((width + 2 * border) * scale,) * 2
+    for row, modules in enumerate(symbol.matrix):
+        for col, dark in enumerate(modules):
+            pixel = image.getpixel(((col + border) * scale + scale // 2, (row + border) * scale + scale // 2))
+            assert (pixel == 0) == bool(dark)
+
+
+def test_landscape_page_and_metadata() -> None:
+    reader = render("Zoë Ångström")
+    box = reader.pages[0].mediabox
+    assert float(box.width) > float(box.height)
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "CCNP Enterprise certificate: Zoë Ångström"
+    assert meta.author == "Certification Program"
+    assert "K7MX3QPZ9A" in (meta.subject or "")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert bool(root["/MarkInfo"]["/Marked"])
+
+
+def _struct_elems(reader: PdfReader) -> list[Any]:
+    document = reader.trailer["/Root"]["/StructTreeRoot"]["/K"][0].get_object()
+    return [kid.get_object() for kid in document["/K"]]
+
+
+def test_text_is_tagged_for_screen_readers() -> None:
+    elems = _struct_elems(render())
+    types = [str(elem["/S"]) for elem in elems]
+    assert types.count("/H1") == 1
+    assert types.count("/H2") == 2
+    assert types.count("/P") >= 4
+    figure = next(elem for elem in elems if elem["/S"] == "/Figure")
+    assert figure["/Alt"] == f"QR code linking to {URL}"
+
+
+def test_holder_name_carries_actual_text_for_assistive_technology() -> None:
+    data = render("דוד בן-גוריון").pages[0].get_contents().get_data()
+    expected = "דוד בן-גוריון".encode("utf-16-be").hex().upper()
+    assert f"/ActualText <FEFF{expected}>".encode() in data
+
+
+def test_fonts_are_parsed_once_per_process() -> None:
+    render("Ivan 王")
+    first = pdf._load_font(pdf.FONTS[0])
+    render("Ivan 王")
+    assert pdf._load_font(pdf.FONTS[0]) is first
+    assert pdf._load_font(pdf.FONTS[-1]) is pdf._cache["notocjk"]
+
+
+def test_needs_shaping() -> None:
+    assert not pdf.needs_shaping("Zoë Ångström")
+    assert not pdf.needs_shaping("王小明")
+    assert pdf.needs_shaping("דוד")
+    assert pdf.needs_shaping("محمد")
+    assert pdf.needs_shaping("Zoe\u0308")  # combining diaeresis
+
+
+def test_format_date() -> None:
+    assert pdf.format_date("2024-04-01") == "April 1, 2024"
+    assert pdf.format_date("2030-12-31") == "December 31, 2030"
+
+
+def test_logo_pdf_embeds_the_svg_artwork() -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="240" viewBox="0 0 480 240">'
+        '<text x="10" y="100" font-family="Helvetica" font-size="30">CCNA</text></svg>'
+    )
+    data = pdf.render_logo_pdf(pdf.LogoContent("ccna", "CCNA Certification", "Certification Program", svg), NOW)
+    reader = PdfReader(io.BytesIO(data))
+    assert "CCNA" in reader.pages[0].extract_text()
+    assert reader.metadata is not None and reader.metadata.title == "CCNA Certification"
