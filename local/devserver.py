@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -30,18 +31,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.devserver", description=__doc__.splitlines()[0])
     parser.add_argument("--template", type=Path, default=ROOT / "template.yaml", help="the SAM template")
     args = parser.parse_args(argv)
+    if not args.template.is_file():
+        print(f"no SAM template at {args.template}", file=sys.stderr)
+        return 1
     template = Template(args.template, parameters={"Stage": LOCAL_STAGE})
     sys.path[:0] = [str(path) for path in template.layer_dirs]
-    from local.server import attach, make_http_server  # needs the layer on sys.path
+    from local.server import DevHTTPServer  # needs the layer on sys.path
 
     port = int(os.environ.get("PORT", "3000"))
     try:
-        http = make_http_server(port)
+        http = DevHTTPServer(port)
     except OSError as error:
         print(f"cannot listen on 127.0.0.1:{port}: {error.strerror} (set PORT to another port)", file=sys.stderr)
         return 1
     base_url = f"http://127.0.0.1:{http.server_address[1]}"
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+    # Metrics are disabled locally; Powertools still warns on every invocation that none were published.
+    warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     signal.signal(signal.SIGTERM, _interrupt)
@@ -51,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         _point_aws_at(endpoint)
         from local.stack import build_app  # only now: it imports what reads the environment
 
-        app, seeded = build_app(template, endpoint, base_url)
-        attach(http, app)
+        http.app, seeded = build_app(template, endpoint, base_url)
         _print_banner(base_url, seeded)
         http.serve_forever()
     except KeyboardInterrupt:

@@ -2,8 +2,11 @@
 
 Each function's handler module is imported from its ``CodeUri`` under a unique module name (every
 API function has an ``app.py``), with the function's own environment applied while it is imported
-and while it runs. Invocations are serialised: like one warm execution environment, a handler never
-sees two events at once (Powertools resolvers keep the current event on the app object).
+and while it runs. Modules beside the handler (the certifications routers) are imported with the
+code directory first on ``sys.path``, as in Lambda, and then dropped from ``sys.modules`` so that
+another function's module of the same name loads too: import them at the top of the handler module.
+Invocations are serialised: like one warm execution environment, a handler never sees two events
+at once (Powertools resolvers keep the current event on the app object).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The local HTTP front: API Gateway (routes, Cognito authorizer, proxy integration), ``/_local/*``, ``/app/``.
 
-Imported only after ``local.devserver`` has pointed the environment at moto (handlers read it at
-import time).
+Needs the shared layer on ``sys.path`` (problem documents come from ``certtrack.errors``) but
+imports nothing that reads the environment, so ``local.devserver`` can bind the port first.
 """
 
 from __future__ import annotations
@@ -116,10 +116,20 @@ class LocalApp:
         return Response(200, [("Content-Type", content_type), *_STATIC_HEADERS], target.read_bytes())
 
 
+class DevHTTPServer(ThreadingHTTPServer):
+    """Binds ``127.0.0.1:port`` when made (port 0 picks one); set ``app`` before serving."""
+
+    daemon_threads = True
+    app: LocalApp
+
+    def __init__(self, port: int) -> None:
+        super().__init__(("127.0.0.1", port), _RequestHandler)
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "certtrack-local"
-    app: LocalApp
+    server: DevHTTPServer
 
     def version_string(self) -> str:
         return self.server_version
@@ -157,7 +167,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             client_ip=self.client_address[0],
         )
         try:
-            response = self.app.dispatch(request)
+            response = self.server.app.dispatch(request)
         except Exception:
             traceback.print_exc(file=sys.stderr)
             response = Problem(500, "internal_error", "The dev server failed; see its log.").response()
@@ -182,14 +192,3 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
-
-
-def make_http_server(port: int) -> ThreadingHTTPServer:
-    """Bind ``127.0.0.1:port`` now (port 0 picks one); ``attach`` the app before serving."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), type("RequestHandler", (_RequestHandler,), {}))
-    server.daemon_threads = True
-    return server
-
-
-def attach(server: ThreadingHTTPServer, app: LocalApp) -> None:
-    server.RequestHandlerClass.app = app  # type: ignore[attr-defined]

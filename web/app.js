@@ -2,7 +2,7 @@
 import { loadConfig } from "./config.js";
 import { api, getToken, onUnauthorized, onNotMapped, ApiError } from "./api.js";
 import { completeHostedLogin, logout, rememberReturn } from "./auth.js";
-import { h, clear } from "./dom.js";
+import { h, clear, append } from "./dom.js";
 import { announce, clearMessages, flash, takeFlash, errorBox, loadingIndicator } from "./ui.js";
 import { state, resetState } from "./state.js";
 import { loginView, mappingView, mappingSentView, mappingConfirmView } from "./views/login.js";
@@ -84,11 +84,11 @@ function renderShell(section, signedIn) {
     },
     "Menu",
   );
-  tools.append(
+  append(tools, [
     idText ? h("span", { class: "user-id" }, idText) : null,
     me.mapped ? menuButton : null,
     h("a", { href: "#/logout", class: "logout" }, "Logout"),
-  );
+  ]);
   nav.hidden = !me.mapped;
   nav.classList.remove("open");
   nav.append(

@@ -426,6 +426,22 @@ def test_create_transcript_share_and_open_public_page(
     expect(page.locator("main tbody tr[data-transcript]", has_text=description).locator("td.num")).to_have_text("1")
 
 
+def test_phone_menu_opens_the_main_navigation(page: Page, base_url: str) -> None:
+    page.set_viewport_size(PHONE)
+    try:
+        go(page, base_url, "/home")
+        nav = page.get_by_role("navigation", name="Main")
+        menu = page.get_by_role("button", name="Menu")
+        expect(nav).to_be_hidden()
+        menu.click()
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        nav.get_by_role("link", name="Transcripts").click()
+        expect(heading(page)).to_have_text("Transcripts")
+        expect(nav).to_be_hidden()  # closes again after navigating
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
 def test_session_end_returns_to_login_and_logout(page: Page, base_url: str, page_errors: list[str]) -> None:
     go(page, base_url, "/home")
     page.evaluate("() => sessionStorage.setItem('certtrack.id_token', 'not-a-token')")

@@ -40,7 +40,7 @@ export async function claimView(container, { path, navigate }) {
       {},
       h("td", { class: "check" }, box),
       h("th", { scope: "row" }, h("label", { for: box.id }, item.name)),
-      h("td", {}, fmt.titleCase(item.kind), item.initial_kit ? h("span", { class: "badge badge-met" }, " Initial kit") : null),
+      h("td", {}, fmt.titleCase(item.kind), item.initial_kit ? h("span", { class: "badge badge-met kit-badge" }, "Initial kit") : null),
       h("td", { class: "num" }, fmt.money(item.price_cents, item.currency)),
     );
   });

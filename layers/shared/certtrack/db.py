@@ -64,6 +64,13 @@ class TableItem(Model):
     # that queries GSI1/GSI2 declares its own ``lookup_index = LookupIndex()`` /
     # ``due_index = DueIndex()`` and gets its own item type back.
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # PynamoDB caches the connection in a class attribute, and a subclass would inherit
+        # TableItem's (made once TableItem itself was used) whose schema knows no index: GSI
+        # queries would then fail with "has no index", depending on which model ran first.
+        super().__init_subclass__(**kwargs)
+        cls._connection = None
+
 
 def _gsi(name: str, pk: str, sk: str, projection: str) -> dict[str, Any]:
     return {

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from pynamodb.expressions.condition import Condition
+
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem
+from certtrack.db import TableItem
 from certtrack.settings import get_settings
 
 REMINDER_DAYS = (90, 30, 7)
@@ -105,3 +108,8 @@ def transcript_due(pk: str, sk: str, expires_on: str) -> tuple[str, str]:
     """GSI2 keys of a transcript: ``expires_on`` is the last day its link works, so due the day after."""
     day_after = (date.fromisoformat(expires_on) + timedelta(days=1)).isoformat()
     return due_keys(pk, sk, TRANSCRIPT_EXPIRE, day_after)
+
+
+def still_at(model: type[TableItem], gsi2sk: str) -> Condition:
+    """The condition of every expiry-check write: the item is still at the index entry that was read."""
+    return model.GSI2SK == gsi2sk  # noqa: SIM300 - a PynamoDB condition, not a comparison

@@ -41,7 +41,7 @@ from certtrack.certifications import due, rules
 from certtrack.certifications.catalog import Certification
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem
-from certtrack.email import send_template
+from certtrack.email import jinja_env, send_template
 from certtrack.errors import NotFound, ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.settings import get_settings
@@ -119,12 +119,13 @@ def _join(parts: list[str], word: str) -> str:
 
 def unmet_requirements(node: rules.Progress) -> list[str]:
     """Labels of the unmet leaves with what each still lacks ("Earn 30 CE credits: 20 to go")."""
+    if node.met:
+        return []
     out = []
     for leaf in node.leaves():
-        if leaf.met or node.met:
-            continue
-        remaining = max(leaf.required - leaf.earned, 0)
-        out.append(f"{leaf.label}: {_points(remaining)} to go")
+        if not leaf.met:
+            remaining = max(leaf.required - leaf.earned, 0)
+            out.append(f"{leaf.label}: {_points(remaining)} to go")
     return out
 
 
@@ -148,6 +149,12 @@ def unsubscribe_headers(candidate_id: str) -> dict[str, str]:
         "List-Unsubscribe": f"<{unsubscribe_url(candidate_id)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+def unsubscribed_page() -> str:
+    """The HTML confirmation the unsubscribe link answers with."""
+    template = jinja_env().get_template("pages/reminders_unsubscribed.html")
+    return template.render(portal_url=f"{get_settings().public_base_url}/app/")
 
 
 def verify_signature(candidate_id: str, signature: str) -> bool:
@@ -191,8 +198,9 @@ def should_email(profile: CandidateItem | None) -> bool:
 
 
 def email_context(
-    profile: CandidateItem, cert: Certification, expiration_date: str, days: int, progress: rules.Progress
+    profile: CandidateItem, cert: Certification, expiration_date: str, today: date, progress: rules.Progress
 ) -> dict[str, Any]:
+    """The template's context; ``days`` is the days actually left (a late run's reminder says so)."""
     base = get_settings().public_base_url
     expiry = date.fromisoformat(expiration_date)
     return {
@@ -201,7 +209,7 @@ def email_context(
         "abbreviation": cert.abbreviation,
         "expiration_date": expiration_date,
         "expiration_long": f"{expiry:%B} {expiry.day}, {expiry.year}",
-        "days": days,
+        "days": (expiry - today).days,
         "still_needed": still_needed(progress),
         "requirements": unmet_requirements(progress),
         "certification_url": f"{base}/app/#/certifications/{cert.id}",
@@ -259,7 +267,7 @@ def advance(pk: str, sk: str, read_gsi2sk: str, next_due: tuple[str, str] | None
     try:
         item.update(
             actions=_advance_actions(next_due, pk, sk),
-            condition=CertificationItem.GSI2SK == read_gsi2sk,
+            condition=due.still_at(CertificationItem, read_gsi2sk),
         )
     except UpdateError as error:
         if is_condition_failure(error):
@@ -285,7 +293,7 @@ def _confirm(pending: Pending, now: datetime, attempts: int, message_id: str) ->
         transaction.update(
             CertificationItem(pk, sk),
             actions=_advance_actions(pending.next_due, pk, sk),
-            condition=CertificationItem.GSI2SK == pending.read_gsi2sk,
+            condition=due.still_at(CertificationItem, pending.read_gsi2sk),
         )
     logger.debug("reminder confirmed", extra={"message_id": message_id})
 
@@ -322,7 +330,9 @@ class SendReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _send_with_retries(pending: Pending, attempts: int, base_delay: float, sleep: Callable[[float], None]) -> tuple[int, str]:
+def _send_with_retries(
+    pending: Pending, attempts: int, base_delay: float, sleep: Callable[[float], None]
+) -> tuple[int, str]:
     """(attempts used, SES message id); raises the last ``ServiceUnavailable`` when all failed."""
     for attempt in range(1, attempts + 1):
         try:

@@ -155,7 +155,7 @@ class _Shape:
 
     codes: frozenset[str]
     has_ce: bool
-    has_hold: bool
+    hold_targets: frozenset[str]
 
     @classmethod
     def of(cls, tree: Requirement) -> _Shape:
@@ -163,7 +163,7 @@ class _Shape:
         return cls(
             codes=frozenset(code for n in nodes if n.type == "exams" for code in n.exams),
             has_ce=any(n.type == "ce" for n in nodes),
-            has_hold=any(n.type == "hold" for n in nodes),
+            hold_targets=frozenset(n.cert for n in nodes if n.type == "hold" and n.cert),
         )
 
 
@@ -218,13 +218,15 @@ class _Engine:
         for exam in self.exams:
             self.exam_arrivals.setdefault(exam.date, set()).add(exam.code)
         self.credit_arrivals = {c.active_date: True for c in self.credits}
-        self.shapes = {id(tree): _Shape.of(tree) for cert in self.certs for tree in (cert.initial, cert.recertification)}
         self.exam_span_days = 366 * self.exam_years + 1
         self.credit_span_days = max(((c.inactive_date - c.active_date).days for c in self.credits), default=0) + 1
         self.standings = standings
         self.certs = sorted(catalog.certifications, key=lambda c: (c.level, c.id))
         self.states = {c.id: _State() for c in self.certs}
+        trees = [tree for cert in self.certs for tree in (cert.initial, cert.recertification)]
+        self.shapes = {id(tree): _Shape.of(tree) for tree in trees}
         self.pending: set[date] = set()
+        self.earned_today = set()
         for cert in self.certs:
             standing = standings.get(cert.id)
             if standing and standing.revoked:
@@ -263,6 +265,7 @@ class _Engine:
     def earn(self, cert: Certification, on: date, kind: str = EARNED, until: date | None = None) -> None:
         state = self.states[cert.id]
         state.status = ACTIVE
+        self.earned_today.add(cert.id)
         self._complete(state, on)
         state.expiry = until or add_years(on, cert.validity_years)
         state.first_earned = min(state.first_earned or on, on)
@@ -304,8 +307,8 @@ class _Engine:
         tree = cert.recertification if state.status == ACTIVE else cert.initial
         shape = self.shapes[id(tree)]
         if not first_pass:
-            return shape.has_hold
-        if shape.has_hold or state.renewable_from == on:
+            return not shape.hold_targets.isdisjoint(self.earned_today)
+        if state.renewable_from == on:
             return True
         if shape.has_ce and self.credit_arrivals.get(on):
             return True
@@ -314,6 +317,7 @@ class _Engine:
     def step(self, on: date) -> None:
         """Everything that completes on day ``on``, repeated until nothing more does (``hold``)."""
         changed, first_pass = True, True
+        self.earned_today: set[str] = set()
         while changed:
             changed = False
             for cert in self.certs:

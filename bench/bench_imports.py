@@ -1,0 +1,224 @@
+"""CSV import throughput and DynamoDB write calls per row, 10,000-row exams and CE files (moto in-process).
+
+``python -m bench.bench_imports`` prints the figures; ``run()`` returns them for ``make bench``:
+``import.<exams|ce-credits>.rows_per_s``, ``import.<exams|ce-credits>.write_calls_per_row`` and
+``import.<exams|ce-credits>.ddb_calls_per_row`` (every DynamoDB API call, counted with botocore
+``before-call.dynamodb.*`` events on each model's client), plus ``ddb_calls.GET <route>`` for the
+records routes (one request each, for the imported candidate with the most records).
+
+The files: 2,500 candidates with 4 exams each (CCNA passes, so every candidate earns CCNA and gets
+the congratulations email), then 4 CE credits each. ``BENCH_IMPORT_ROWS`` changes the size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+PER_CANDIDATE = 4
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+ROUTES = {
+    "/me/certifications": {},
+    "/me/certifications/{cert_id}": {"cert_id": "ccna"},
+    "/me/ce-activities": {},
+    "/me/exams": {},
+    "/me/agreements": {},
+}
+
+
+def _environment() -> None:
+    defaults = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "TABLE_NAME": "certtrack-bench",
+        "PUBLIC_BASE_URL": "https://certs.example.com",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
+        "POWERTOOLS_SERVICE_NAME": "bench",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    for path in (ROOT / "layers" / "shared", ROOT, ROOT / "functions" / "certifications"):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+
+
+def _models() -> list[Any]:
+    from certtrack.db import TableItem
+
+    found, todo = [TableItem], list(TableItem.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+@contextmanager
+def count_dynamodb_calls() -> Iterator[Counter[str]]:
+    """DynamoDB API calls by operation, on every PynamoDB model's botocore client."""
+    calls: Counter[str] = Counter()
+
+    def _count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    emitters = {id(e): e for e in (m._get_connection().connection.client.meta.events for m in _models())}
+    handler_id = f"count-ddb-{uuid.uuid4()}"
+    for emitter in emitters.values():
+        emitter.register("before-call.dynamodb.*", _count, unique_id=handler_id)
+    try:
+        yield calls
+    finally:
+        for emitter in emitters.values():
+            emitter.unregister("before-call.dynamodb.*", unique_id=handler_id)
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _candidate(n: int) -> str:
+    return f"CSCO{20_000_000 + n:08d}"
+
+
+def exams_file(rows: int) -> bytes:
+    codes = ("200-301", "350-401", "300-410", "350-701")
+    out = []
+    for i in range(rows):
+        n = i // PER_CANDIDATE
+        out.append(
+            {
+                "candidate_id": _candidate(n),
+                "first_name": f"First{n}",
+                "last_name": f"Last{n}",
+                "email": f"candidate{n}@example.com",
+                "exam_code": codes[i % PER_CANDIDATE],
+                "exam_name": "Exam",
+                "registration_number": f"BENCH-{i:07d}",
+                "grade": "Pass" if i % 7 else "Fail",
+                "exam_date": (date(2025, 1, 1) + timedelta(days=i % 300)).isoformat(),
+                "agreement": "cca-v9" if i % PER_CANDIDATE == 0 else "",
+            }
+        )
+    return _csv(out)
+
+
+def credits_file(rows: int) -> bytes:
+    return _csv(
+        [
+            {
+                "candidate_id": _candidate(i // PER_CANDIDATE),
+                "activity_name": "Cisco CE Credits",
+                "points": "5",
+                "active_date": (date(2025, 11, 1) + timedelta(days=i % 300)).isoformat(),
+                "provider_name": "Bench Provider",
+                "external_id": f"BENCH-CE-{i:07d}",
+            }
+            for i in range(rows)
+        ]
+    )
+
+
+def _import(kind: str, body: bytes) -> dict[str, float]:
+    from certtrack.certifications.imports import run_import
+
+    with count_dynamodb_calls() as calls:
+        started = time.perf_counter()
+        report = run_import(kind, f"{kind}/bench.csv", body, NOW)
+        elapsed = time.perf_counter() - started
+    assert not report.rejected, report.rejected[:3]
+    rows = report.rows
+    return {
+        f"import.{kind}.rows_per_s": round(rows / elapsed, 1),
+        f"import.{kind}.write_calls_per_row": round(sum(calls[op] for op in WRITES) / rows, 4),
+        f"import.{kind}.ddb_calls_per_row": round(sum(calls.values()) / rows, 4),
+    }
+
+
+def _route_calls() -> dict[str, float]:
+    """One request per records route for the first bench candidate, mapped to a login."""
+    import importlib
+
+    from certtrack import keys
+    from certtrack.identity.models import LoginMappingItem
+
+    LoginMappingItem(keys.login_pk("bench-sub"), keys.MAPPING, candidate_id=_candidate(0), mapped_at=NOW).save()
+    app = importlib.import_module("app")
+    figures = {}
+    for resource, params in ROUTES.items():
+        path = resource.replace("{cert_id}", params.get("cert_id", ""))
+        event = {
+            "resource": resource,
+            "path": path,
+            "httpMethod": "GET",
+            "headers": {},
+            "multiValueHeaders": {},
+            "queryStringParameters": None,
+            "multiValueQueryStringParameters": None,
+            "pathParameters": params or None,
+            "body": None,
+            "isBase64Encoded": False,
+            "requestContext": {
+                "httpMethod": "GET",
+                "resourcePath": resource,
+                "stage": "bench",
+                "requestId": "bench",
+                "identity": {"sourceIp": "127.0.0.1"},
+                "authorizer": {"claims": {"sub": "bench-sub", "cognito:username": "bench"}},
+            },
+        }
+        with count_dynamodb_calls() as calls:
+            response = app.app.resolve(event, None)
+        assert response["statusCode"] == 200, response
+        figures[f"ddb_calls.GET {resource}"] = float(sum(calls.values()))
+    return figures
+
+
+def run() -> dict[str, float]:
+    _environment()
+    import warnings
+
+    import boto3
+    from moto import mock_aws
+
+    warnings.filterwarnings("ignore")
+    with mock_aws():
+        from certtrack.db import create_table
+        from certtrack.settings import get_settings
+
+        settings = get_settings()
+        create_table(boto3.client("dynamodb"), settings.table_name)
+        boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
+        from certtrack import email
+
+        email._client.cache_clear()
+        figures = _import("exams", exams_file(ROWS))
+        figures.update(_import("ce-credits", credits_file(ROWS)))
+        figures.update(_route_calls())
+    return figures
+
+
+if __name__ == "__main__":
+    for name, value in run().items():
+        print(f"{name}  {value}")

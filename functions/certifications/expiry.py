@@ -1,0 +1,45 @@
+"""The daily expiry check: the EventBridge schedule's handler; the event's ``time`` is "now".
+
+Expires certifications, CE credits and transcripts past their date and sends the 90/30/7-day
+reminders (``certtrack.certifications.expiry``); returns the run's summary.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from certtrack.certifications import expiry
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+_METRICS = {
+    "ExpiredCertifications": "expired_certifications",
+    "InactiveCredits": "inactive_credits",
+    "ExpiredTranscripts": "expired_transcripts",
+    "RemindersSent": "reminders_sent",
+    "RemindersFailed": "reminders_failed",
+    "DueItemsRead": "items_read",
+}
+
+
+def event_time(event: dict[str, Any]) -> datetime:
+    when = datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(raise_on_empty_metrics=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    now = event_time(event)
+    summary = expiry.run(now, remaining_ms=context.get_remaining_time_in_millis).as_dict()
+    for name, key in _METRICS.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])
+    logger.info("expiry check done", extra={k: v for k, v in summary.items() if k != "failures"})
+    return summary

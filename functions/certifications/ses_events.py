@@ -1,0 +1,23 @@
+"""SES bounce and complaint events (delivered by SNS): stop reminder mail to those addresses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from certtrack.identity import suppression
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(raise_on_empty_metrics=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    report = suppression.handle_messages(suppression.sns_messages(event))
+    metrics.add_metric(name="CandidatesSuppressed", unit=MetricUnit.Count, value=report.candidates_suppressed)
+    return report.as_dict()

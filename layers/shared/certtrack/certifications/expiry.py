@@ -1,0 +1,420 @@
+"""The daily expiry check: read only what is due (GSI2), change each item under a condition.
+
+One run, as of ``now`` (the schedule event's time):
+
+1. Read the state item (``SCHEDULE#expiry-check / STATE``): the last successful run's date and,
+   if a run stopped early, each shard's ``LastEvaluatedKey``.
+2. Query every shard ``DUE#0..N-1`` of GSI2 (KEYS_ONLY) for sort keys from ``LOOKBACK_DAYS``
+   before the last successful run (or before today when there was none) up to today, page by
+   page. Processed items leave the range (they move to their next event or leave the index),
+   so the range only ever holds pending work: the lookback costs nothing in steady state and
+   catches items written late with a past due date (a historical import) or left due by a
+   failed send.
+3. Per entry, one conditional write whose condition is that the item's ``GSI2SK`` is still what
+   was read: a second, overlapping run's write fails and is skipped, and an item that moved
+   (recertified, re-imported) is left to its new entry.
+   - certification ``expire`` → status ``expired``, history "Expired", off the index (one
+     transaction; PDF downloads follow the status);
+   - certification reminder → the candidate's records are read (one Query) for the progress
+     tree, the reminder is claimed (see ``reminders``) and collected; a run past several marks
+     sends only the latest (90 → 30 → 7), and one past the expiry expires instead;
+   - CE credit past its inactive date → ``inactive``; transcript past ``expires_on`` → ``expired``.
+4. Collected reminders are sent after the scan (retries, backoff); each success moves its
+   certification to the next event.
+5. The state records the run: success (today's date) when every shard was read to the end, or
+   the shards' cursors when time ran short, so the next run resumes where this one stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from certtrack import keys
+from certtrack.certifications import due, reminders, rules
+from certtrack.certifications.catalog import Catalog, load_catalog
+from certtrack.certifications.evaluation import RULES_SOURCE
+from certtrack.certifications.models import CECreditItem, CertificationItem, HistoryItem
+from certtrack.certifications.records import evaluate_partition, read_partition
+from certtrack.db import TableItem
+from certtrack.settings import get_settings
+from certtrack.transcripts.models import TranscriptItem
+
+logger = Logger(child=True)
+
+LOOKBACK_DAYS = 400
+PAGE_SIZE = 500  # index entries per Query page (KEYS_ONLY entries are small)
+DONE = "done"
+# Stop scanning with this much time left: the collected reminders still have to be sent.
+SCAN_RESERVE_MS = 60_000
+SEND_RESERVE_MS = 5_000
+# The records a reminder needs, in one Query of the candidate's partition: CE#, CERT#, EXAM# … PROFILE.
+_REMINDER_SLICE = (keys.CE_PREFIX, keys.PROFILE)
+
+
+class ExpiryStateItem(TableItem):
+    """``SCHEDULE#expiry-check / STATE``: the last successful run and an unfinished run's cursors."""
+
+    last_success = UnicodeAttribute(null=True)  # YYYY-MM-DD of the event time of the last complete run
+    last_success_at = UTCDateTimeAttribute(null=True)
+    cursors = UnicodeAttribute(null=True)  # JSON {shard: LastEvaluatedKey | "done"} while unfinished
+    paused_at = UTCDateTimeAttribute(null=True)
+
+
+@dataclass
+class Summary:
+    now: str
+    range_start: str = ""
+    range_end: str = ""
+    expired_certifications: int = 0
+    inactive_credits: int = 0
+    expired_transcripts: int = 0
+    reminders_sent: int = 0
+    reminders_failed: int = 0
+    reminders_skipped: int = 0  # unsubscribed, suppressed or no address: not mailed, moved on
+    reminders_not_attempted: int = 0  # out of time before sending: retried by the next run
+    rescheduled: int = 0
+    skipped: int = 0  # changed since it was read, or held by an overlapping run
+    items_read: int = 0  # index entries read (Query Count on GSI2)
+    pages: int = 0
+    resumed: bool = False
+    complete: bool = False
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One GSI2 index entry: the item's keys and the ``GSI2SK`` it was read with."""
+
+    pk: str
+    sk: str
+    gsi2sk: str
+
+    @property
+    def due_date(self) -> str:
+        return due.parse_sk(self.gsi2sk)[0]
+
+    @property
+    def kind(self) -> str:
+        return due.parse_sk(self.gsi2sk)[1]
+
+
+@dataclass
+class _Run:
+    now: datetime
+    today: date
+    catalog: Catalog
+    summary: Summary
+    run_id: str
+    pending: list[reminders.Pending] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- state
+
+
+def load_state() -> ExpiryStateItem:
+    try:
+        return ExpiryStateItem.get(keys.SCHEDULE_PK, keys.STATE, consistent_read=True)
+    except ExpiryStateItem.DoesNotExist:
+        return ExpiryStateItem(keys.SCHEDULE_PK, keys.STATE)
+
+
+def _pause(cursors: dict[str, Any], now: datetime) -> None:
+    state = ExpiryStateItem(keys.SCHEDULE_PK, keys.STATE)
+    state.update(actions=[ExpiryStateItem.cursors.set(json.dumps(cursors)), ExpiryStateItem.paused_at.set(now)])
+
+
+def _finish(state: ExpiryStateItem, today: date, now: datetime) -> None:
+    # Never move the mark backwards (a replayed older event would otherwise widen nothing but confuse).
+    last = max(filter(None, [state.last_success, today.isoformat()]))
+    item = ExpiryStateItem(keys.SCHEDULE_PK, keys.STATE)
+    item.update(
+        actions=[
+            ExpiryStateItem.last_success.set(last),
+            ExpiryStateItem.last_success_at.set(now),
+            ExpiryStateItem.cursors.remove(),
+            ExpiryStateItem.paused_at.remove(),
+        ]
+    )
+
+
+def date_range(state: ExpiryStateItem, today: date) -> tuple[str, str]:
+    """GSI2SK bounds: ``LOOKBACK_DAYS`` before the last success (or today) through all of today."""
+    anchor = date.fromisoformat(state.last_success) if state.last_success else today
+    start = min(anchor, today) - timedelta(days=LOOKBACK_DAYS)
+    # "$" sorts after "#": every key of today's date is inside.
+    return start.isoformat(), f"{today.isoformat()}$"
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run(
+    now: datetime,
+    *,
+    remaining_ms: Callable[[], int] | None = None,
+    sleep: Callable[[float], None] | None = None,
+    scan_reserve_ms: int = SCAN_RESERVE_MS,
+    send_reserve_ms: int = SEND_RESERVE_MS,
+    page_size: int = PAGE_SIZE,
+) -> Summary:
+    """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock."""
+    today = now.date()
+    state = load_state()
+    start, end = date_range(state, today)
+    summary = Summary(now=now.isoformat().replace("+00:00", "Z"), range_start=start, range_end=today.isoformat())
+    cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
+    summary.resumed = bool(cursors)
+    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex)
+
+    def has_time(reserve: int) -> bool:
+        return remaining_ms is None or remaining_ms() > reserve
+
+    finished = _scan(context, cursors, (start, end), lambda: has_time(scan_reserve_ms), page_size)
+    send_options: dict[str, Any] = {"has_time": lambda: has_time(send_reserve_ms)}
+    if sleep is not None:
+        send_options["sleep"] = sleep
+    report = reminders.send_all(context.pending, now, **send_options)
+    summary.reminders_sent += report.sent
+    summary.reminders_failed += report.failed
+    summary.reminders_not_attempted += report.not_attempted
+    summary.failures.extend(report.failures)
+    if finished:
+        _finish(state, today, now)
+    else:
+        _pause(cursors, now)
+    summary.complete = finished
+    return summary
+
+
+def _scan(
+    context: _Run, cursors: dict[str, Any], bounds: tuple[str, str], has_time: Callable[[], bool], page_size: int
+) -> bool:
+    """Every shard from its cursor; False when time ran short (``cursors`` then says where)."""
+    # A model that declares GSI2 (PynamoDB knows a table's indexes from its models, not from DynamoDB).
+    connection = CertificationItem._get_connection()
+    condition = CertificationItem.GSI2SK.between(*bounds)
+    for shard in range(get_settings().due_shards):
+        name = str(shard)
+        start_key = cursors.get(name)
+        if start_key == DONE:
+            continue
+        while True:
+            if not has_time():
+                return False
+            page = connection.query(
+                f"DUE#{shard}",
+                range_key_condition=condition,
+                index_name="GSI2",
+                exclusive_start_key=start_key,
+                limit=page_size,
+            )
+            context.summary.pages += 1
+            context.summary.items_read += int(page.get("Count", 0))
+            entries = [Entry(raw["PK"]["S"], raw["SK"]["S"], raw["GSI2SK"]["S"]) for raw in page.get("Items", [])]
+            _process_page(context, entries)
+            start_key = page.get("LastEvaluatedKey")
+            cursors[name] = start_key or DONE
+            if not start_key:
+                break
+    return True
+
+
+def _process_page(context: _Run, entries: list[Entry]) -> None:
+    wanted: dict[str, list[tuple[Entry, str, int]]] = {}
+    for entry in entries:
+        kind = entry.kind
+        if kind.startswith(due.CERT_KIND):
+            expiry = due.implied_expiry(kind, entry.due_date)
+            if expiry is None:
+                logger.warning("unknown due kind", extra={"kind": kind})
+                continue
+            action, upcoming = due.plan(expiry, context.today)
+            if action == due.EXPIRE:
+                _expire_certification(context, entry, expiry)
+            elif action is None:
+                context.summary.rescheduled += _move_on(context, entry, upcoming)
+            else:
+                days = int(action.removeprefix("r"))
+                wanted.setdefault(entry.pk, []).append((entry, expiry, days))
+        elif kind == due.CE_INACTIVE:
+            _deactivate_credit(context, entry)
+        elif kind == due.TRANSCRIPT_EXPIRE:
+            _expire_transcript(context, entry)
+        else:
+            logger.warning("unknown due kind", extra={"kind": kind})
+    for pk, items in wanted.items():
+        _collect_reminders(context, pk, items)
+
+
+# ---------------------------------------------------------------- certifications
+
+
+def _is_condition_failure(error: TransactWriteError) -> bool:
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def expired_history(candidate_id: str, cert_id: str, expiry: str) -> HistoryItem:
+    """The same item the rules engine writes for this event, so a later evaluation changes nothing."""
+    return HistoryItem(
+        keys.candidate_pk(candidate_id),
+        keys.history_sk(expiry, f"{cert_id}:{rules.EXPIRED_EVENT}"),
+        candidate_id=candidate_id,
+        cert_id=cert_id,
+        date=expiry,
+        event="Expired",
+        source=RULES_SOURCE,
+        kind=rules.EXPIRED_EVENT,
+    )
+
+
+def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
+    candidate_id = keys.candidate_id_from_pk(entry.pk)
+    cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)
+    still_due = (
+        due.still_at(CertificationItem, entry.gsi2sk)
+        & (CertificationItem.status == rules.ACTIVE)
+        & (CertificationItem.expiration_date == expiry)
+    )
+    try:
+        with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+            transaction.update(
+                CertificationItem(entry.pk, entry.sk),
+                actions=[
+                    CertificationItem.status.set(rules.EXPIRED),
+                    CertificationItem.updated_at.set(context.now),
+                    CertificationItem.GSI2PK.remove(),
+                    CertificationItem.GSI2SK.remove(),
+                ],
+                condition=still_due,
+            )
+            transaction.save(expired_history(candidate_id, cert_id, expiry))
+    except TransactWriteError as error:
+        if not _is_condition_failure(error):
+            raise
+        context.summary.skipped += 1
+        return
+    context.summary.expired_certifications += 1
+
+
+def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, str] | None) -> bool:
+    """To the next event (or off the index); False (counted as skipped) when it changed meanwhile."""
+    if reminders.advance(entry.pk, entry.sk, entry.gsi2sk, upcoming):
+        return True
+    context.summary.skipped += 1
+    return False
+
+
+def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, str, int]]) -> None:
+    """One Query of the candidate's records, then a claim per reminder still due."""
+    candidate_id = keys.candidate_id_from_pk(pk)
+    partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True)
+    results: dict[str, rules.Result] | None = None
+    for entry, expiry, days in items:
+        cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)
+        stored = partition.certifications.get(cert_id)
+        cert = context.catalog.certification(cert_id)
+        if stored is None or cert is None or entry.gsi2sk != stored.GSI2SK:
+            context.summary.skipped += 1  # moved on since the index was read
+            continue
+        if stored.status != rules.ACTIVE or stored.expiration_date != expiry:
+            # Changed without being rescheduled: follow what the record says now.
+            current = stored.expiration_date if stored.status == rules.ACTIVE else None
+            context.summary.rescheduled += _move_on(
+                context, entry, due.plan(current, context.today)[1] if current else None
+            )
+            continue
+        results = results or evaluate_partition(partition, context.today, context.catalog)
+        result = results[cert_id]
+        if result.expiration_date is not None and result.expiration_date.isoformat() > expiry:
+            # The evidence already renews it (the record is re-evaluated on the next import):
+            # a reminder about the old date would be stale.
+            context.summary.skipped += 1
+            continue
+        upcoming = due.plan(expiry, context.today)[1]
+        if not reminders.should_email(partition.profile):
+            context.summary.reminders_skipped += _move_on(context, entry, upcoming)
+            continue
+        assert partition.profile is not None and partition.profile.email
+        try:
+            claimed = reminders.claim(candidate_id, cert_id, expiry, days, context.run_id, context.now)
+        except PutError as error:
+            if not reminders.is_condition_failure(error):
+                raise
+            _claim_taken(context, entry, candidate_id, cert_id, expiry, days, upcoming)
+            continue
+        context.pending.append(
+            reminders.Pending(
+                candidate_id=candidate_id,
+                cert_id=cert_id,
+                expiration_date=expiry,
+                days=days,
+                read_gsi2sk=entry.gsi2sk,
+                next_due=upcoming,
+                to=partition.profile.email,
+                context=reminders.email_context(partition.profile, cert, expiry, context.today, result.progress),
+                reminder=claimed,
+            )
+        )
+
+
+def _claim_taken(
+    context: _Run,
+    entry: Entry,
+    candidate_id: str,
+    cert_id: str,
+    expiry: str,
+    days: int,
+    upcoming: tuple[str, str] | None,
+) -> None:
+    """Sent already (an earlier run confirmed the mail but not the move): move on. Otherwise another run holds it."""
+    previous = reminders.existing(candidate_id, cert_id, expiry, days)
+    if previous is not None and previous.status == reminders.SENT:
+        context.summary.rescheduled += _move_on(context, entry, upcoming)
+    else:
+        context.summary.skipped += 1
+
+
+# ---------------------------------------------------------------- CE credits and transcripts
+
+
+def _off_index_update(context: _Run, item: TableItem, actions: list[Any], gsi2sk: str) -> bool:
+    """Apply ``actions`` and take the item off the index, if it is still where the scan read it."""
+    model = type(item)
+    try:
+        item.update(
+            actions=[*actions, model.GSI2PK.remove(), model.GSI2SK.remove()],
+            condition=due.still_at(model, gsi2sk),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        context.summary.skipped += 1
+        return False
+    return True
+
+
+def _deactivate_credit(context: _Run, entry: Entry) -> None:
+    item = CECreditItem(entry.pk, entry.sk)
+    if _off_index_update(context, item, [CECreditItem.status.set("inactive")], entry.gsi2sk):
+        context.summary.inactive_credits += 1
+
+
+def _expire_transcript(context: _Run, entry: Entry) -> None:
+    item = TranscriptItem(entry.pk, entry.sk)
+    if _off_index_update(context, item, [TranscriptItem.status.set("expired")], entry.gsi2sk):
+        context.summary.expired_transcripts += 1
