@@ -94,6 +94,7 @@ def _seed() -> str:
     from certtrack import keys
     from certtrack.certifications.models import CertificationItem, ExamItem, HistoryItem
     from certtrack.identity.models import CandidateItem
+    from certtrack.settings import get_settings
     from certtrack.transcripts.holder import ADDRESS_FIELDS
     from certtrack.transcripts.schemas import TranscriptRequest
     from certtrack.transcripts.service import create
@@ -140,7 +141,7 @@ def _seed() -> str:
     # The shipping address item, as the fulfillment feature stores it.
     item = {"PK": {"S": keys.candidate_pk(cid)}, "SK": {"S": keys.SHIPPING}}
     item.update({name: {"S": f"{name} value"} for name in ADDRESS_FIELDS})
-    boto3.client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    boto3.client("dynamodb").put_item(TableName=get_settings().table_name, Item=item)
     request = TranscriptRequest(
         display_name="Bench transcript",
         display_options={"show_address": True, "show_email": True},  # type: ignore[arg-type]
@@ -182,10 +183,11 @@ def run() -> dict[str, float]:
 
     import boto3
     from certtrack.db import create_table
+    from certtrack.settings import get_settings
     from moto import mock_aws
 
     with mock_aws():
-        create_table(boto3.client("dynamodb"), os.environ["TABLE_NAME"])
+        create_table(boto3.client("dynamodb"), get_settings().table_name)
         public_id = _seed()
         spec = importlib.util.spec_from_file_location("bench_transcripts_app", ROOT / "functions/transcripts/app.py")
         assert spec and spec.loader

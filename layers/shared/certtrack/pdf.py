@@ -321,10 +321,11 @@ def render_certificate(content: CertificateContent, now: datetime) -> bytes:
 
 
 def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
-    from fpdf import FPDF
+    from fpdf import FPDF, ViewerPreferences
     from fpdf.enums import Align, XPos, YPos
 
     pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 20, 20)
     pdf.set_creation_date(now)

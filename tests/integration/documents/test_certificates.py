@@ -161,3 +161,27 @@ def test_unmapped_login_is_403() -> None:
     status, body, _ = _request(sub="sub-nobody")
     assert status == 403
     assert body["code"] == "account_not_mapped"
+
+
+def test_a_concurrent_first_request_wins_and_the_loser_leaves_no_orphan(puts, monkeypatch) -> None:
+    cand = holder()
+    item = certification(cand.candidate_id)
+    real_reserve = verification.reserve
+    codes: list[str] = []
+
+    def racing_reserve(*args, **kwargs) -> str:
+        if not codes:  # another request reserves and records its code first
+            codes.append(real_reserve(*args, **kwargs))
+            CertificationItem(item.PK, item.SK).update(actions=[CertificationItem.verification_code.set(codes[0])])
+        codes.append(real_reserve(*args, **kwargs))
+        return codes[-1]
+
+    monkeypatch.setattr(verification, "reserve", racing_reserve)
+
+    status, _, _ = _request()
+
+    assert status == 200
+    winner, loser = codes
+    assert CertificationItem.get(item.PK, item.SK).verification_code == winner
+    assert verification.lookup(loser) is None
+    assert winner in _stored_pdf(certificate_key(cand.candidate_id, "ccna", ACTIVE)).pages[0].extract_text()

@@ -49,6 +49,9 @@ def test_preview_returns_the_same_message_without_sending(john: Person, outbox: 
     assert set(body) == {"subject", "text", "html"}
     assert body["subject"] == "Transcript for John Doe"
     assert created["public_url"] in body["text"] and created["public_url"] in body["html"]
+    # The web client sends the recipient along; the preview ignores it.
+    path = f"/me/transcripts/{created['transcript_id']}/email/preview"
+    assert john.call("POST", path, body={"to": "hr@example.com"})[1] == body
     assert outbox() == []
 
 

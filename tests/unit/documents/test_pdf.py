@@ -121,6 +121,7 @@ def test_landscape_page_and_metadata() -> None:
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
     assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
 
 
 def _struct_elems(reader: PdfReader) -> list[Any]:
