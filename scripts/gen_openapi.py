@@ -47,7 +47,99 @@ def build() -> dict[str, Any]:
             merger.add_schema(
                 _load_app(function).get_openapi_schema().model_dump(mode="json", by_alias=True, exclude_none=True)
             )
-    return merger.get_openapi_schema()
+    return normalize_responses(merger.get_openapi_schema())
+
+
+# Every error the API answers is RFC 9457 problem+json (certtrack.api maps them all); these may
+# come from any operation: the gateway (401/403/413/429), the body guard and JSON parsing (400, 413),
+# validation (422), the domain errors and throttling (503).
+COMMON_PROBLEMS = {
+    400: "`malformed_json` or `bad_request`",
+    401: "`unauthorized`: no valid ID token",
+    403: "`account_not_mapped`, `operators_only` or `forbidden`",
+    404: "`route_not_found` or an unknown (or another candidate's) resource",
+    409: "`conflict`: the resource's state does not allow it",
+    410: "`gone`: expired, used or revoked",
+    413: "`payload_too_large`",
+    422: "`validation_error`: `errors[]` names the failing fields",
+    429: "`too_many_requests`: see `Retry-After`",
+    503: "`service_unavailable`: a dependency is busy or down; retry after `Retry-After`",
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem document; `code` is a stable snake_case string.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "type": {"type": "string"}},
+            },
+        },
+    },
+}
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ResponseValidationError", "ValidationError")
+
+
+def _raw_body(content: dict[str, Any]) -> bool:
+    """A ``Response[str]`` route (an HTML page, or JSON it serializes itself): Powertools says "string"."""
+    schema = (content.get("application/json") or {}).get("schema") or {}
+    return schema.get("type") == "string" and schema.get("title") == "Return"
+
+
+def _normalize_operation(operation: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    if not any(code.startswith("2") for code in responses):
+        # Powertools puts the return model on the declared (error) responses when a route passes
+        # `responses=` without its success code: move it back to the (default) 200 response.
+        filled = next(
+            (
+                r["content"]
+                for r in responses.values()
+                if "application/json" in (r.get("content") or {})
+                and (r["content"]["application/json"].get("schema") or {}).get("$ref") != "#/components/schemas/Problem"
+                and "HTTPValidationError" not in json.dumps(r["content"])
+            ),
+            {"application/json": {}},
+        )
+        responses["200"] = {"description": "OK", "content": filled}
+    for code, response in responses.items():
+        content = response.get("content") or {}
+        if code in ("204", "304"):
+            response.pop("content", None)  # no body, whatever the return annotation says
+        elif code.startswith("2") and _raw_body(content):
+            response["content"] = {"text/html": {"schema": {"type": "string"}}, "application/json": {}}
+        elif int(code) >= 400:
+            html = {"text/html": content["text/html"]} if "text/html" in content else {}
+            description = response.get("description", "")
+            if int(code) == 422 and description == "Validation Error":
+                description = COMMON_PROBLEMS[422]
+            response.update(description=description, content={**PROBLEM_CONTENT, **html})
+    for status, description in COMMON_PROBLEMS.items():
+        responses.setdefault(str(status), {"description": description, "content": dict(PROBLEM_CONTENT)})
+
+
+def normalize_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare what the API really answers: problem+json errors on every operation, success codes kept."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                _normalize_operation(operation)
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    text = json.dumps(schema["paths"])
+    for name in POWERTOOLS_ONLY_SCHEMAS:
+        if f"#/components/schemas/{name}" not in text and name in schemas:
+            del schemas[name]
+    return schema
 
 
 def main() -> int:

@@ -79,9 +79,11 @@ export function table({ caption, columns, rows, empty = "Nothing to show yet.", 
   } else {
     for (const r of rows) append(tbody, [r]);
   }
+  // The wrapper scrolls sideways on narrow screens: a focusable, named region so keyboard users can scroll it.
+  const captionId = caption ? uid("caption") : null;
   return h(
     "div",
-    { class: "table-wrap" },
-    h("table", { class: className }, caption ? h("caption", {}, caption) : null, thead, tbody),
+    { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": captionId, "aria-label": caption ? null : "Table" },
+    h("table", { class: className }, caption ? h("caption", { id: captionId }, h("span", {}, caption)) : null, thead, tbody),
   );
 }

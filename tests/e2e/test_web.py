@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 
 from tests.e2e.devserver_fixture import running_devserver
 
@@ -149,6 +149,8 @@ def snap(page: Page, name: str, *, a11y: bool = True) -> None:
     try:
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{name}: the page is {overflow}px wider than a 375px screen"
+        if a11y:
+            check_accessibility(page, f"{name} (phone)")
         page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
     finally:
         page.set_viewport_size(DESKTOP)
@@ -354,10 +356,27 @@ def test_claim_initial_kit(page: Page, base_url: str, candidate: dict[str, str])
     expect(latin.get_by_label("First Name")).to_have_attribute("aria-invalid", "true")
 
     latin.get_by_label("First Name").fill(candidate["first_name"])
-    with page.expect_request(lambda r: r.url.endswith("/me/fulfillment/orders") and r.method == "POST") as sent:
+    # The first attempt dies on the network; the retry must carry the same Idempotency-Key.
+    attempts: list[Request] = []
+
+    def flaky(route: Route) -> None:
+        attempts.append(route.request)
+        if len(attempts) == 1:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/me/fulfillment/orders", flaky)
+    try:
         page.get_by_role("button", name="Confirm").click()
-    assert UUID_RE.match(sent.value.headers["idempotency-key"])
-    assert sent.value.post_data_json["tracking"] is False
+        expect(page.locator("#alerts")).to_contain_text("Could not reach the service")
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.locator("#order-confirmation")).to_be_visible()
+    finally:
+        page.unroute("**/me/fulfillment/orders", flaky)
+    keys = [request.headers["idempotency-key"] for request in attempts]
+    assert len(keys) == 2 and keys[0] == keys[1] and UUID_RE.match(keys[0]), keys
+    assert attempts[1].post_data_json == {"skus": ["ccna-certificate"], "tracking": False, "payment_method": "paypal"}
 
     expect(page.locator("#order-confirmation")).to_contain_text("successfully purchased and submitted")
     expect(page.locator("main table")).to_contain_text("CCNA Certificate")

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -345,11 +344,13 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
 
     pdf.add_page()
     width = pdf.epw
+    pdf._out("/Artifact BMC")  # the decorative frame: screen readers skip it
     pdf.set_draw_color(0, 84, 128)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
     pdf.set_line_width(0.3)
     pdf.rect(13, 13, pdf.w - 26, pdf.h - 26)
+    pdf._out("EMC")
 
     def line(text: str, size: float, y: float, struct_type: str = "/P", color: int = 40, actual: bool = False) -> None:
         pdf.set_text_color(color)
@@ -424,9 +425,3 @@ def render_logo_pdf(logo: LogoContent, now: datetime) -> bytes:
         pdf.add_page()
         pdf.image(io.BytesIO(logo.svg.encode("utf-8")), x=0, y=0, w=120, h=60, alt_text=logo.name)
         return bytes(pdf.output())
-
-
-@lru_cache(maxsize=1)
-def warm() -> None:
-    """Parse the base font ahead of the first request (optional; e.g. at init of a warm pool)."""
-    _load_font(FONTS[0])

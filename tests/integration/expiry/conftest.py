@@ -105,7 +105,7 @@ def bulk_certifications(count: int, first_expiry: date) -> None:
 
 
 class FakeContext(LambdaContext):
-    """A Lambda context with ``plenty`` of time for ``calls`` looks, then ``short`` (below the scan reserve, enough to send)."""
+    """A Lambda context: ``plenty`` of time for ``calls`` looks, then ``short`` (stop scanning, still send)."""
 
     def __init__(self, calls: int = 10**9, plenty: int = 600_000, short: int = 30_000) -> None:
         self.calls, self.plenty, self.short = calls, plenty, short

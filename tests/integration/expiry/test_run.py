@@ -152,7 +152,7 @@ def test_credits_and_transcripts_past_their_date(aws: None) -> None:
 
 def test_timeout_then_resume_where_it_stopped(aws: None, reminders_sent: Any, fake_context: Any) -> None:
     people = [holder(EXPIRES) for _ in range(12)]
-    clock = fake_context(calls=4)  # four looks at the clock, then 30 s left: stop scanning, still send
+    clock = fake_context(calls=4)  # the start and three pages, then 30 s left: stop scanning, still send
 
     first = expiry.run(at("2026-11-25"), remaining_ms=clock.get_remaining_time_in_millis, page_size=2)
 
@@ -172,7 +172,7 @@ def test_timeout_then_resume_where_it_stopped(aws: None, reminders_sent: Any, fa
 
 def test_out_of_time_before_sending_releases_the_claims_for_the_next_run(aws: None, reminders_sent: Any) -> None:
     person = holder(EXPIRES)
-    looks = iter([600_000] * 8 + [1_000] * 100)  # one look per shard page: the scan fits, no time left to send
+    looks = iter([600_000] * 9 + [1_000] * 100)  # the start, one per shard page, then no time left to send
 
     summary = expiry.run(at("2026-11-25"), remaining_ms=lambda: next(looks))
 
@@ -202,9 +202,7 @@ def test_overlapping_runs_do_no_double_work(aws: None, reminders_sent: Any, monk
     assert first.skipped >= 1
     assert len(reminders_sent()) == len(reminded)
     for person in expiring:
-        history = [
-            h for h in HistoryItem.query(keys.candidate_pk(person.candidate_id)) if h.event == "Expired"
-        ]
+        history = [h for h in HistoryItem.query(keys.candidate_pk(person.candidate_id)) if h.event == "Expired"]
         assert len(history) == 1
 
 

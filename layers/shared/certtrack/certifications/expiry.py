@@ -55,7 +55,8 @@ logger = Logger(child=True)
 LOOKBACK_DAYS = 400
 PAGE_SIZE = 500  # index entries per Query page (KEYS_ONLY entries are small)
 DONE = "done"
-# Stop scanning with this much time left: the collected reminders still have to be sent.
+# Stop scanning with this much time left (the collected reminders still have to be sent), and
+# stop sending with the second; both at most a quarter / a twentieth of the time the run started with.
 SCAN_RESERVE_MS = 60_000
 SEND_RESERVE_MS = 5_000
 # The records a reminder needs, in one Query of the candidate's partition: CE#, CERT#, EXAM# … PROFILE.
@@ -179,6 +180,10 @@ def run(
     cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
     summary.resumed = bool(cursors)
     context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex)
+
+    initial = remaining_ms() if remaining_ms is not None else 0
+    scan_reserve_ms = min(scan_reserve_ms, initial // 4)
+    send_reserve_ms = min(send_reserve_ms, initial // 20)
 
     def has_time(reserve: int) -> bool:
         return remaining_ms is None or remaining_ms() > reserve

@@ -108,7 +108,7 @@ def still_needed(node: rules.Progress) -> str:
         return _join(parts, "and")
     if missing == 1:
         return _join(parts, "or")
-    return f"{_count(missing, 'more of')}: " + "; ".join(parts)
+    return f"complete {_NUMBERS.get(missing, str(missing))} more of: " + "; ".join(parts)
 
 
 def _join(parts: list[str], word: str) -> str:

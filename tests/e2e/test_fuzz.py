@@ -1,0 +1,137 @@
+"""Schemathesis over the dev server's ``/openapi.json``: every operation, as a mapped candidate.
+
+The operations are collected from the layer's ``openapi.json`` (the file the server serves; a test
+checks they are the same document): pytest collects tests before any server runs, and
+``schemathesis.pytest.from_fixture`` does not work with pytest 9 (it reads the removed
+``Function._nodeid``). Requests go to the fuzz module's own dev server.
+
+Checks on every response: no 5xx, the status code, content type and body match the schema, and
+every 4xx is problem+json with type/title/status/detail/code. ``FUZZ_EXAMPLES`` bounds the cases
+per operation (15 in ``make test``, 500 in ``make fuzz``). Half the valid cases aim at real ids
+(the candidate's transcript, certification, logo, fulfillment, verification code) so the fuzzer
+gets past the 404s; the others keep whatever was generated.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.e2e.devserver_fixture import ROOT, running_devserver
+from tests.e2e.hardening_support import (
+    CANDIDATE_A,
+    OPERATOR,
+    CandidateData,
+    assert_problem,
+    bearer,
+    demo_login,
+    make_candidate_data,
+    template_routes,
+)
+
+pytestmark = pytest.mark.e2e
+
+OPENAPI_PATH = ROOT / "layers" / "shared" / "certtrack" / "openapi.json"
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+_alternate = itertools.count()
+
+
+class World:
+    """The fuzzing server and the candidate (and operator) it acts as."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.candidate: CandidateData = make_candidate_data(base_url, demo_login(base_url, CANDIDATE_A))
+        self.operator_token = demo_login(base_url, OPERATOR)
+        self.session = requests.Session()
+
+    def headers_for(self, path: str) -> dict[str, str]:
+        token = self.operator_token if path.startswith("/ops/") else self.candidate.token
+        return {**bearer(token), "Accept": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    with running_devserver() as base_url:
+        yield World(base_url)
+
+
+schema = schemathesis.openapi.from_path(OPENAPI_PATH)
+schema.config.generation.update(max_examples=FUZZ_EXAMPLES, modes=list(GenerationMode))
+
+
+def test_served_openapi_is_the_fuzzed_one(world: World) -> None:
+    served = requests.get(f"{world.base_url}/openapi.json", timeout=20)
+    assert served.status_code == 200
+    assert served.json() == json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+
+
+def test_openapi_covers_every_template_route(world: World) -> None:
+    """The fuzzer only knows what /openapi.json declares: it must declare every route of template.yaml."""
+    document = requests.get(f"{world.base_url}/openapi.json", timeout=20).json()
+    declared = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    hidden = {("GET", "/openapi.json")}  # the document itself
+    missing = [f"{r.method} {r.path}" for r in template_routes() if (r.method, r.path) not in declared | hidden]
+    assert not missing, f"routes in template.yaml but not in /openapi.json: {missing}"
+    for item in document["paths"].values():
+        for operation in item.values():
+            schemas = {
+                media: content.get("schema", {}).get("$ref")
+                for code, response in operation["responses"].items()
+                if code.startswith("4")
+                for media, content in response.get("content", {}).items()
+                if media != "text/html"
+            }
+            assert set(schemas) == {"application/problem+json"}, (operation["operationId"], schemas)
+            assert set(schemas.values()) == {"#/components/schemas/Problem"}, operation["operationId"]
+
+
+def _aim_at_real_ids(case: Any, world: World) -> None:
+    """Every other valid case targets the candidate's real records instead of random ids."""
+    if not case.path_parameters or case.meta is None or case.meta.generation.mode.is_negative:
+        return
+    if next(_alternate) % 2:
+        real = world.candidate.path_parameters
+        case.path_parameters = {name: real.get(name, value) for name, value in case.path_parameters.items()}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=FUZZ_EXAMPLES <= 50,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_fuzz_every_operation(case: Any, world: World) -> None:
+    _aim_at_real_ids(case, world)
+    response = case.call(
+        base_url=world.base_url, headers=world.headers_for(case.path), session=world.session, timeout=30
+    )
+    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
+    if 400 <= response.status_code < 500 and "text/html" not in response.headers.get("Content-Type", ""):
+        assert_problem(response)
+    case.validate_response(response, checks=CHECKS, headers=world.headers_for(case.path))

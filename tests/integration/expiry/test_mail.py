@@ -1,0 +1,194 @@
+"""Reminder mail: what it says, who gets it, retries, unsubscribe, SES bounces and complaints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from certtrack.certifications import expiry, reminders
+from certtrack.errors import ServiceUnavailable
+from certtrack.identity.models import CandidateItem
+
+from tests.conftest import LambdaContext, call, load_function
+from tests.integration.expiry.conftest import at, certification, credit, holder, raw_messages
+
+EXPIRES = "2027-02-20"
+
+
+def _link(url: str) -> dict[str, str]:
+    query = parse_qs(urlsplit(url).query)
+    return {"c": query["c"][0], "s": query["s"][0]}
+
+
+def test_reminder_states_expiry_and_what_is_still_needed(aws: None, reminders_sent: Any) -> None:
+    person = holder(EXPIRES, first_name="Grace")
+    credit(person.candidate_id, 10, "2026-06-01")
+
+    expiry.run(at("2026-11-22"))
+
+    [mail] = reminders_sent()
+    assert mail["subject"] == "Your CCNA certification expires on February 20, 2027"
+    for body in (mail["text"], mail["html"]):
+        assert "Grace" in body
+        assert "February 20, 2027" in body
+        assert "pass one exam or earn 20 more CE credits" in body
+    [message] = raw_messages()
+    link = str(message["List-Unsubscribe"]).strip("<>")
+    assert link.startswith("https://certs.example.com/reminders/unsubscribe?c=")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in mail["text"]
+
+
+def test_reminders_are_service_mail_whatever_the_marketing_setting(aws: None, reminders_sent: Any) -> None:
+    holder(EXPIRES, settings={"email_notifications": False})
+
+    assert expiry.run(at("2026-11-22")).reminders_sent == 1
+    assert len(reminders_sent()) == 1
+
+
+def test_unsubscribe_link_stops_reminders(aws: None, reminders_sent: Any) -> None:
+    person = holder(EXPIRES)
+    expiry.run(at("2026-11-22"))
+    link = _link(reminders.unsubscribe_url(person.candidate_id))
+
+    status, body, headers = call("certifications", "GET", "/reminders/unsubscribe", query=link)
+
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "Expiry reminders stopped" in body
+    assert CandidateItem.get_candidate(person.candidate_id).reminders_unsubscribed is True  # type: ignore[union-attr]
+    summary = expiry.run(at("2027-01-21"))
+    assert summary.reminders_skipped == 1 and summary.reminders_sent == 0
+    assert len(reminders_sent()) == 1
+    assert certification(person.candidate_id).GSI2SK.startswith("2027-02-13#CERT:r7#")  # type: ignore[union-attr]
+    assert expiry.run(at(EXPIRES)).expired_certifications == 1  # expiry itself still happens
+
+
+def test_one_click_post_unsubscribes(aws: None) -> None:
+    person = holder(EXPIRES)
+    link = _link(reminders.unsubscribe_url(person.candidate_id))
+
+    status, _, _ = call(
+        "certifications",
+        "POST",
+        "/reminders/unsubscribe",
+        query=link,
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert status == 200
+    assert CandidateItem.get_candidate(person.candidate_id).reminders_unsubscribed is True  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("tamper", ["signature", "candidate"])
+def test_a_tampered_unsubscribe_link_is_refused(aws: None, tamper: str) -> None:
+    person = holder(EXPIRES)
+    other = holder(EXPIRES)
+    link = _link(reminders.unsubscribe_url(person.candidate_id))
+    if tamper == "signature":
+        link["s"] = link["s"][:-2] + "AA"
+    else:
+        link["c"] = other.candidate_id
+
+    status, body, headers = call("certifications", "GET", "/reminders/unsubscribe", query=link)
+
+    assert status == 404 and headers["content-type"] == "application/problem+json"
+    assert body["code"] == "unsubscribe_link_invalid"
+    for cid in (person.candidate_id, other.candidate_id):
+        assert CandidateItem.get_candidate(cid).reminders_unsubscribed is False  # type: ignore[union-attr]
+
+
+def test_unsubscribe_requires_both_parameters(aws: None) -> None:
+    status, body, _ = call("certifications", "GET", "/reminders/unsubscribe", query={"c": "CSCO10000001"})
+    assert status == 422 and body["code"] == "validation_error"
+
+
+def test_one_failing_address_does_not_stop_the_batch_and_is_retried(
+    aws: None, reminders_sent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = [holder(EXPIRES) for _ in range(3)]
+    bad = holder(EXPIRES, email="bad@example.com")
+    real_send = reminders.send_template
+    attempts: list[str] = []
+
+    def flaky(to: str, name: str, context: Any, headers: Any = None) -> str:
+        attempts.append(to)
+        if to == "bad@example.com":
+            raise ServiceUnavailable("SES said no", code="email_unavailable")
+        return real_send(to, name, context, headers)
+
+    monkeypatch.setattr(reminders, "send_template", flaky)
+    delays: list[float] = []
+
+    summary = expiry.run(at("2026-11-22"), sleep=delays.append)
+
+    assert summary.reminders_sent == 3 and summary.reminders_failed == 1
+    assert summary.failures == [
+        {"candidate_id": bad.candidate_id, "cert_id": "ccna", "days": 90, "code": "email_unavailable"}
+    ]
+    assert attempts.count("bad@example.com") == reminders.ATTEMPTS
+    assert delays == [0.5, 1.0]  # exponential backoff between the attempts
+    assert sorted(m["to"] for m in reminders_sent()) == sorted(str(p.email) for p in good)
+    assert reminders.existing(bad.candidate_id, "ccna", EXPIRES, 90).status == reminders.FAILED  # type: ignore[union-attr]
+    assert certification(bad.candidate_id).GSI2SK.startswith("2026-11-22#CERT:r90#")  # type: ignore[union-attr]
+
+    monkeypatch.setattr(reminders, "send_template", real_send)
+    retry = expiry.run(at("2026-11-23"))
+
+    assert retry.reminders_sent == 1
+    assert [m["to"] for m in reminders_sent()].count("bad@example.com") == 1
+    assert len(reminders_sent()) == 4
+
+
+def _ses_event(kind: str, address: str, bounce_type: str = "Permanent") -> dict[str, Any]:
+    message: dict[str, Any] = {"eventType": kind, "mail": {"destination": [address]}}
+    if kind == "Bounce":
+        message["bounce"] = {"bounceType": bounce_type, "bouncedRecipients": [{"emailAddress": address}]}
+    else:
+        message["complaint"] = {"complainedRecipients": [{"emailAddress": address}]}
+    return {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": json.dumps(message)}}]}
+
+
+@pytest.mark.parametrize(("kind", "bounce_type"), [("Bounce", "Permanent"), ("Complaint", "")])
+def test_bounced_or_complained_addresses_get_no_more_reminders(
+    aws: None, reminders_sent: Any, kind: str, bounce_type: str
+) -> None:
+    person = holder(EXPIRES, email="Gone@Example.com")
+    handler = load_function("certifications", "ses_events").handler
+
+    report = handler(_ses_event(kind, "gone@example.com", bounce_type), LambdaContext())
+
+    assert report["candidates_suppressed"] == 1
+    assert CandidateItem.get_candidate(person.candidate_id).email_suppressed is True  # type: ignore[union-attr]
+    summary = expiry.run(at("2026-11-22"))
+    assert summary.reminders_skipped == 1 and reminders_sent() == []
+
+
+def test_a_transient_bounce_changes_nothing(aws: None) -> None:
+    person = holder(EXPIRES, email="full@example.com")
+    handler = load_function("certifications", "ses_events").handler
+
+    report = handler(_ses_event("Bounce", "full@example.com", "Transient"), LambdaContext())
+
+    assert report["ignored"] == 1 and report["candidates_suppressed"] == 0
+    assert CandidateItem.get_candidate(person.candidate_id).email_suppressed is False  # type: ignore[union-attr]
+
+
+def test_scheduled_handler_uses_the_event_time(aws: None, reminders_sent: Any) -> None:
+    person = holder("2026-11-26")
+    handler = load_function("certifications", "expiry").handler
+    event = json.loads(_sample().read_text())
+
+    summary = handler(event, LambdaContext())  # the sample's time: 2026-11-26T03:00:00Z
+
+    assert summary["now"] == "2026-11-26T03:00:00Z"
+    assert summary["expired_certifications"] == 1 and summary["complete"] is True
+    assert certification(person.candidate_id).status == "expired"
+
+
+def _sample() -> Any:
+    from tests.conftest import ROOT
+
+    return ROOT / "events" / "certifications" / "daily_expiry_check.json"
