@@ -403,7 +403,7 @@ def test_create_transcript_share_and_open_public_page(
     page.get_by_label("Description").fill(description)
     page.get_by_label("Remarks").fill("Verified by the program")
     page.get_by_label("Show my email address").check()
-    page.get_by_label("Selected certifications").check()
+    page.get_by_role("radio", name="Selected certifications").check()
     page.get_by_label("CCNA", exact=True).check()
     snap(page, "transcript-form")
     with page.expect_response(lambda r: r.url.endswith("/me/transcripts") and r.request.method == "POST") as answer:
