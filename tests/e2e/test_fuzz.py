@@ -15,6 +15,7 @@ gets past the 404s; the others keep whatever was generated.
 from __future__ import annotations
 
 import itertools
+from collections import Counter, defaultdict
 import json
 import os
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from tests.e2e.devserver_fixture import ROOT, running_devserver
 from tests.e2e.hardening_support import (
     CANDIDATE_A,
     OPERATOR,
+    PARAMETER,
     PROBLEM,
     PROBLEM_FIELDS,
     CandidateData,
@@ -68,6 +70,7 @@ class World:
         self.candidate: CandidateData = make_candidate_data(base_url, demo_login(base_url, CANDIDATE_A))
         self.operator_token = demo_login(base_url, OPERATOR)
         self.session = requests.Session()
+        self.statuses: dict[str, Counter[int]] = defaultdict(Counter)  # "METHOD /path" → status counts
 
     def headers_for(self, path: str) -> dict[str, str]:
         token = self.operator_token if path.startswith("/ops/") else self.candidate.token
@@ -140,9 +143,28 @@ def test_fuzz_every_operation(case: Any, world: World) -> None:
         base_url=world.base_url, headers=world.headers_for(case.path), session=world.session, timeout=30
     )
     assert response.status_code < 500, f"{response.status_code} {response.text[:300]}\n{case.as_curl_command()}"
+    world.statuses[f"{case.method} {case.path}"][response.status_code] += 1
     content_type = (response.headers.get("content-type") or [""])[0]
     if 400 <= response.status_code < 500 and not content_type.startswith("text/html"):
         assert content_type.startswith(PROBLEM), (response.status_code, content_type, response.text[:300])
         problem = response.json()
         assert PROBLEM_FIELDS <= problem.keys() and problem["status"] == response.status_code, problem
     case.validate_response(response, checks=CHECKS, headers=world.headers_for(case.path))
+
+
+def test_fuzz_reached_the_real_records(world: World) -> None:
+    """Aiming at real ids worked: every operation whose ids we know answered a success at least once."""
+    if not world.statuses:
+        pytest.skip("the fuzz cases did not run in this session")
+    print("\nstatus codes per operation:")
+    for operation, counts in sorted(world.statuses.items()):
+        print(f"  {operation}: {dict(sorted(counts.items()))}")
+    known = set(world.candidate.path_parameters)
+    aimed = [
+        operation
+        for operation in world.statuses
+        if PARAMETER.findall(operation) and set(PARAMETER.findall(operation)) <= known
+    ]
+    assert aimed, "no operation takes the ids we made"
+    missed = [op for op in aimed if not any(code < 400 for code in world.statuses[op])]
+    assert not missed, f"never answered 2xx for real ids: {missed}"

@@ -97,6 +97,11 @@ def _register_error_handlers(app: APIGatewayRestResolver) -> None:
             extra={"errors": errors},
         )
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _undecodable(_: UnicodeDecodeError) -> Response[str]:
+        # A body that is not UTF-8 (API Gateway hands it over base64-encoded) cannot be JSON.
+        return problem_response(400, "malformed_json", "The request body is not valid UTF-8 JSON.")
+
     @app.exception_handler(NotFoundError)
     def _not_found(_: NotFoundError) -> Response[str]:
         return problem_response(404, "route_not_found", "No such route.")

@@ -10,7 +10,7 @@ from certtrack.fulfillment import orders, payments
 from certtrack.fulfillment.catalog import claimed_cert_ids
 from certtrack.fulfillment.orders import OrderRequest
 
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, call
 from tests.integration.fulfillment.conftest import Holder, make_holder
 from tests.integration.fulfillment.factories import partition_sks, table_pks
 from tests.unit.fulfillment.factories import order_body
@@ -28,7 +28,7 @@ def sandbox(monkeypatch: pytest.MonkeyPatch, **env: str) -> payments.SandboxPaym
     return provider
 
 
-def test_free_initial_kit_claim(holder: Holder, outbox: Any) -> None:
+def test_free_initial_kit_claim(holder: Holder) -> None:
     status, body, _ = holder.order(order_body("ccna-certificate"))
     assert status == 201
     assert body["status"] == "submitted"
@@ -226,3 +226,18 @@ def test_header_name_is_case_insensitive(holder: Holder) -> None:
         "POST", "/me/fulfillment/orders", body=order_body("ccna-certificate"), headers={"idempotency-key": "lower"}
     )
     assert status == 201
+
+
+def test_kit_verification_code_is_publicly_verifiable(holder: Holder) -> None:
+    _, body, _ = holder.order(order_body("ccie-enterprise-plaque", payment_method="paypal"))
+    code = body["items"][0]["verification_code"]
+    status, page, _ = call(
+        "certifications",
+        "GET",
+        f"/public/verify/{code}",
+        headers={"Accept": "application/json"},
+        resource="/public/verify/{verification_code}",
+        path_parameters={"verification_code": code},
+    )
+    assert status == 200
+    assert page["certification"]["id"] == "ccie-enterprise" and page["status"] == "active"

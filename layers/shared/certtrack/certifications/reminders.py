@@ -158,7 +158,7 @@ def unsubscribed_page() -> str:
 
 
 def verify_signature(candidate_id: str, signature: str) -> bool:
-    return hmac.compare_digest(unsubscribe_signature(candidate_id), signature)
+    return hmac.compare_digest(unsubscribe_signature(candidate_id).encode(), signature.encode())
 
 
 def unsubscribe(candidate_id: str, signature: str) -> None:

@@ -226,7 +226,7 @@ class _Engine:
         trees = [tree for cert in self.certs for tree in (cert.initial, cert.recertification)]
         self.shapes = {id(tree): _Shape.of(tree) for tree in trees}
         self.pending: set[date] = set()
-        self.earned_today = set()
+        self.earned_today: set[str] = set()
         for cert in self.certs:
             standing = standings.get(cert.id)
             if standing and standing.revoked:
@@ -317,7 +317,7 @@ class _Engine:
     def step(self, on: date) -> None:
         """Everything that completes on day ``on``, repeated until nothing more does (``hold``)."""
         changed, first_pass = True, True
-        self.earned_today: set[str] = set()
+        self.earned_today = set()
         while changed:
             changed = False
             for cert in self.certs:
