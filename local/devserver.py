@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from moto.server import ThreadedMotoServer
 
-from local.template import LOCAL_STAGE, REGION, Template
+from local.template import LOCAL_PARAMETERS, REGION, Template
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.template.is_file():
         print(f"no SAM template at {args.template}", file=sys.stderr)
         return 1
-    template = Template(args.template, parameters={"Stage": LOCAL_STAGE})
+    template = Template(args.template, parameters=LOCAL_PARAMETERS)
     sys.path[:0] = [str(path) for path in template.layer_dirs]
     from local.server import DevHTTPServer  # needs the layer on sys.path
 

@@ -17,6 +17,9 @@ import yaml
 
 STACK_NAME = "certtrack-local"
 LOCAL_STAGE = "local"  # the template's Stage parameter locally ("local" is reserved for the dev server)
+# Parameters the dev server sets: the reserved stage, and the sandbox payment provider (authorises
+# without charging; declines on request) so paid kits can be tried locally.
+LOCAL_PARAMETERS = {"Stage": LOCAL_STAGE, "PaymentProvider": "sandbox"}
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 

@@ -146,7 +146,8 @@ def get_provider() -> PaymentProvider:
             decline_methods=frozenset(_csv("SANDBOX_DECLINE_METHODS")),
             decline_amounts=frozenset(int(x) for x in _csv("SANDBOX_DECLINE_AMOUNTS")),
         )
-    logger.error("unknown payment provider configured", extra={"provider": name})
+    if name != "disabled":
+        logger.error("unknown payment provider configured", extra={"provider": name})
     raise ServiceUnavailable("Payments are not available right now.", code="payments_unavailable")
 
 
