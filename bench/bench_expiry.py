@@ -11,11 +11,12 @@ events and every response's ``Count`` through ``after-call`` events.
   target: the same for both sizes and ≤ due items + shards + pages (``expiry.read_bound.<size>``).
 - ``expiry.items_read_total.<size>`` — also the candidate records read to word the reminders.
 - ``expiry.ddb_calls.<size>`` — every DynamoDB call of the run.
-- ``expiry.ms_per_1000_due`` — wall time of the run on the larger table, per 1,000 due items.
+- ``expiry.ms_per_1000_due`` — wall time of the run on the smaller table (moto), per 1,000 due items.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -70,13 +71,16 @@ def count_dynamodb() -> Iterator[tuple[Counter[str], Counter[str]]]:
     items: Counter[str] = Counter()
     unique = f"bench-expiry-{uuid.uuid4()}"
 
-    def before(model: Any, **_: Any) -> None:
-        calls[model.name] += 1
+    index_of_call: list[str | None] = [None]  # calls are sequential: ``after`` follows its ``before``
 
-    def after(model: Any, parsed: dict[str, Any], params: dict[str, Any] | None = None, **_: Any) -> None:
+    def before(model: Any, params: dict[str, Any], **_: Any) -> None:
+        calls[model.name] += 1
+        body = params.get("body") or b"{}"  # the serialized request (JSON protocol)
+        index_of_call[0] = json.loads(body).get("IndexName") if model.name == "Query" else None
+
+    def after(model: Any, parsed: dict[str, Any], **_: Any) -> None:
         if model.name == "Query":
-            index = (params or {}).get("IndexName")
-            items["index" if index == "GSI2" else "records"] += int(parsed.get("Count", 0))
+            items["index" if index_of_call[0] == "GSI2" else "records"] += int(parsed.get("Count", 0))
         elif model.name == "GetItem" and parsed.get("Item"):
             items["records"] += 1
         elif model.name == "BatchGetItem":
@@ -220,10 +224,7 @@ def _one_size(size: int) -> dict[str, float]:
         email._client.cache_clear()
     due_total = sum(DUE.values())
     done = (
-        summary.reminders_sent
-        + summary.expired_certifications
-        + summary.inactive_credits
-        + summary.expired_transcripts
+        summary.reminders_sent + summary.expired_certifications + summary.inactive_credits + summary.expired_transcripts
     )
     assert done == due_total, f"the run did {done} of {due_total} due items: {summary}"
     print(f"# {size}: seeded in {seed_s:.1f} s, run {elapsed * 1000:.0f} ms, {dict(calls)}", file=sys.stderr)
@@ -242,8 +243,10 @@ def run() -> dict[str, float]:
     results: dict[str, float] = {}
     for size in SIZES:
         results.update(_one_size(size))
-    largest = SIZES[-1]
-    results["expiry.ms_per_1000_due"] = round(results[f"expiry.run_ms.{largest}"] * 1000 / sum(DUE.values()), 1)
+    # On the smaller table: moto answers every Query by sorting the whole table, so on the larger
+    # one the wall time measures moto, not the check (whose calls and reads do not grow).
+    smallest = SIZES[0]
+    results["expiry.ms_per_1000_due"] = round(results[f"expiry.run_ms.{smallest}"] * 1000 / sum(DUE.values()), 1)
     return results
 
 

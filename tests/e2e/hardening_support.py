@@ -67,7 +67,7 @@ def assert_problem(response: requests.Response, status: int | None = None) -> di
         assert response.status_code == status, f"{response.request.method} {response.url}: {response.text[:500]}"
     assert response.headers.get("Content-Type", "").startswith(PROBLEM), (response.status_code, response.text[:500])
     body: dict[str, Any] = response.json()
-    assert PROBLEM_FIELDS <= body.keys(), body
+    assert body.keys() >= PROBLEM_FIELDS, body
     assert body["status"] == response.status_code, body
     assert re.fullmatch(r"[a-z][a-z0-9_]*", body["code"]), body
     return body
@@ -121,6 +121,7 @@ class CandidateData:
     candidate_id: str
     path_parameters: dict[str, str] = field(default_factory=dict)
     order_id: str | None = None
+    sku: str | None = None
 
 
 def _ok(response: requests.Response, *statuses: int) -> dict[str, Any]:
@@ -133,7 +134,8 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
     headers = bearer(token)
     me = _ok(requests.get(f"{base_url}/me", headers=headers, timeout=TIMEOUT), 200)
     data = CandidateData(token=token, candidate_id=str(me["candidate_id"]))
-    put = requests.put(f"{base_url}/me/shipping-address", json=shipping_address(), headers=headers, timeout=TIMEOUT)
+    address = shipping_address(str(me["first_name"]), str(me["last_name"]))
+    put = requests.put(f"{base_url}/me/shipping-address", json=address, headers=headers, timeout=TIMEOUT)
     _ok(put, 200)
     transcript = _ok(
         requests.post(f"{base_url}/me/transcripts", json=transcript_request(), headers=headers, timeout=TIMEOUT), 201
@@ -145,6 +147,7 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
     if order:
         catalog = _ok(requests.get(f"{base_url}/me/fulfillment/catalog", headers=headers, timeout=TIMEOUT), 200)
         sku = next(item["sku"] for item in catalog["items"] if item["certification_id"] == HELD_CERT)
+        data.sku = str(sku)
         placed = requests.post(
             f"{base_url}/me/fulfillment/orders",
             json={"skus": [sku], "tracking": False, "payment_method": "credit_card"},

@@ -33,7 +33,7 @@ def test_reminder_states_expiry_and_what_is_still_needed(aws: None, reminders_se
     for body in (mail["text"], mail["html"]):
         assert "Grace" in body
         assert "February 20, 2027" in body
-        assert "pass one exam or earn 20 more CE credits" in body
+        assert "pass one qualifying exam or earn 20 more CE credits" in body
     [message] = raw_messages()
     link = str(message["List-Unsubscribe"]).strip("<>")
     assert link.startswith("https://certs.example.com/reminders/unsubscribe?c=")

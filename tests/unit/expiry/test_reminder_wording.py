@@ -27,17 +27,20 @@ def _progress(cert_id: str, credits: list[float], exams: list[str], today: date 
 
 def test_ccna_with_ten_credits() -> None:
     progress = _progress("ccna", [10], [])
-    assert reminders.still_needed(progress) == "pass one exam or earn 20 more CE credits"
+    assert reminders.still_needed(progress) == "pass one qualifying exam or earn 20 more CE credits"
     assert reminders.unmet_requirements(progress) == ["Pass 1 qualifying exam: 1 to go", "Earn 30 CE credits: 20 to go"]
 
 
 def test_ccna_with_nothing_yet() -> None:
-    assert reminders.still_needed(_progress("ccna", [], [])) == "pass one exam or earn 30 CE credits"
+    assert reminders.still_needed(_progress("ccna", [], [])) == "pass one qualifying exam or earn 30 CE credits"
 
 
 def test_professional_nested_tree() -> None:
     text = reminders.still_needed(_progress("ccnp-enterprise", [15.5], []))
-    assert text == "earn 64.5 more CE credits, earn 24.5 more CE credits and pass one exam, or pass one exam"
+    assert text == (
+        "earn 64.5 more CE credits, earn 24.5 more CE credits and pass one professional exam,"
+        " or pass one expert written exam"
+    )
 
 
 def test_nothing_needed_once_met() -> None:

@@ -13,8 +13,8 @@ One run, as of ``now`` (the schedule event's time):
 3. Per entry, one conditional write whose condition is that the item's ``GSI2SK`` is still what
    was read: a second, overlapping run's write fails and is skipped, and an item that moved
    (recertified, re-imported) is left to its new entry.
-   - certification ``expire`` → status ``expired``, history "Expired", off the index (one
-     transaction; PDF downloads follow the status);
+   - certification ``expire`` → status ``expired`` and off the index, then history "Expired"
+     (PDF downloads follow the status);
    - certification reminder → the candidate's records are read (one Query) for the progress
      tree, the reminder is claimed (see ``reminders``) and collected; a run past several marks
      sends only the latest (90 → 30 → 7), and one past the expiry expires instead;
@@ -36,9 +36,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import PutError, UpdateError
 
 from certtrack import keys
 from certtrack.certifications import due, reminders, rules
@@ -268,11 +266,6 @@ def _process_page(context: _Run, entries: list[Entry]) -> None:
 # ---------------------------------------------------------------- certifications
 
 
-def _is_condition_failure(error: TransactWriteError) -> bool:
-    reasons = getattr(error, "cancellation_reasons", None) or []
-    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
-
-
 def expired_history(candidate_id: str, cert_id: str, expiry: str) -> HistoryItem:
     """The same item the rules engine writes for this event, so a later evaluation changes nothing."""
     return HistoryItem(
@@ -288,6 +281,13 @@ def expired_history(candidate_id: str, cert_id: str, expiry: str) -> HistoryItem
 
 
 def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
+    """Status ``expired`` and off the index under the condition, then the "Expired" history event.
+
+    Not one transaction on purpose: the conditional update decides which run does the work, and
+    the history item is the rules engine's own (same key and text), so if a crash lost it the
+    next evaluation of the candidate writes it. Two single-item writes cost less than a
+    transaction (which DynamoDB bills double).
+    """
     candidate_id = keys.candidate_id_from_pk(entry.pk)
     cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)
     still_due = (
@@ -296,23 +296,21 @@ def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
         & (CertificationItem.expiration_date == expiry)
     )
     try:
-        with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
-            transaction.update(
-                CertificationItem(entry.pk, entry.sk),
-                actions=[
-                    CertificationItem.status.set(rules.EXPIRED),
-                    CertificationItem.updated_at.set(context.now),
-                    CertificationItem.GSI2PK.remove(),
-                    CertificationItem.GSI2SK.remove(),
-                ],
-                condition=still_due,
-            )
-            transaction.save(expired_history(candidate_id, cert_id, expiry))
-    except TransactWriteError as error:
-        if not _is_condition_failure(error):
+        CertificationItem(entry.pk, entry.sk).update(
+            actions=[
+                CertificationItem.status.set(rules.EXPIRED),
+                CertificationItem.updated_at.set(context.now),
+                CertificationItem.GSI2PK.remove(),
+                CertificationItem.GSI2SK.remove(),
+            ],
+            condition=still_due,
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
             raise
         context.summary.skipped += 1
         return
+    expired_history(candidate_id, cert_id, expiry).save()
     context.summary.expired_certifications += 1
 
 

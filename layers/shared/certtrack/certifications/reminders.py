@@ -10,8 +10,8 @@ Exactly once per certification period and reminder, with ``REMINDER#<cert>#<expi
    (it must not exist, have ``failed``, or be a ``sending`` claim older than ``LEASE``); an
    overlapping run's claim fails, so two runs never both send;
 2. *send* — after the scan, with bounded retries and exponential backoff;
-3. *confirm* — only after SES accepted the message: the reminder item becomes ``sent`` and the
-   certification moves on to its next event, in one transaction. A failed send marks the claim
+3. *confirm* — only after SES accepted the message: the reminder item becomes ``sent``, then the
+   certification moves on to its next event (both conditional). A failed send marks the claim
    ``failed`` and leaves the certification where it was, so the next run retries it.
 
 "Mark sent" therefore comes after "send": a crash between the two leaves a ``sending`` claim
@@ -32,9 +32,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import PutError, UpdateError
 
 from certtrack import keys
 from certtrack.certifications import due, rules
@@ -95,12 +93,13 @@ def still_needed(node: rules.Progress) -> str:
         more = " more" if node.earned else ""
         return f"earn {_points(remaining)}{more} CE credits"
     if node.kind == "exams":
-        remaining = int(node.required - node.earned)
-        return f"pass {_count(remaining, 'more exam' if node.earned else 'exam')}"
+        if node.earned:
+            return f"pass {_count(int(node.required - node.earned), 'more exam')}"
+        # the catalog's own words: "pass one qualifying exam", "pass the lab exam"
+        return _sentence_case(node.label).replace(" 1 ", " one ")
     if node.kind == "hold":
-        return node.label[:1].lower() + node.label[1:]
-    parts = [still_needed(child) for child in node.children if not child.met]
-    parts = [p for p in parts if p]
+        return _sentence_case(node.label)
+    parts = list(dict.fromkeys(p for p in (still_needed(c) for c in node.children if not c.met) if p))
     if node.kind == "all":
         return _join(parts, "and")
     missing = int(node.required - node.earned)
@@ -109,6 +108,10 @@ def still_needed(node: rules.Progress) -> str:
     if missing == 1:
         return _join(parts, "or")
     return f"complete {_NUMBERS.get(missing, str(missing))} more of: " + "; ".join(parts)
+
+
+def _sentence_case(label: str) -> str:
+    return label[:1].lower() + label[1:]
 
 
 def _join(parts: list[str], word: str) -> str:
@@ -276,30 +279,13 @@ def advance(pk: str, sk: str, read_gsi2sk: str, next_due: tuple[str, str] | None
     return True
 
 
-def _confirm(pending: Pending, now: datetime, attempts: int, message_id: str) -> None:
-    """Reminder ``sent`` and the certification moved on, in one transaction."""
-    pk, sk = keys.candidate_pk(pending.candidate_id), keys.cert_sk(pending.cert_id)
-    reminder = pending.reminder
-    with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
-        transaction.update(
-            reminder,
-            actions=[
-                ReminderItem.status.set(SENT),
-                ReminderItem.sent_at.set(now),
-                ReminderItem.attempts.set(attempts),
-            ],
-            condition=ReminderItem.run_id == reminder.run_id,
-        )
-        transaction.update(
-            CertificationItem(pk, sk),
-            actions=_advance_actions(pending.next_due, pk, sk),
-            condition=due.still_at(CertificationItem, pending.read_gsi2sk),
-        )
-    logger.debug("reminder confirmed", extra={"message_id": message_id})
+def confirm(pending: Pending, now: datetime, attempts: int) -> bool:
+    """After SES accepted the mail: the reminder ``sent``, then the certification moved on.
 
-
-def _mark_sent_only(pending: Pending, now: datetime, attempts: int) -> None:
-    """The certification changed after the scan (recertified): keep the record that this mail went."""
+    Two conditional single-item writes, in this order: if the second is lost (a crash, or the
+    certification changed since the scan), the next run finds the reminder ``sent``, sends
+    nothing and only moves the certification on. Returns whether the certification moved.
+    """
     try:
         pending.reminder.update(
             actions=[ReminderItem.status.set(SENT), ReminderItem.sent_at.set(now), ReminderItem.attempts.set(attempts)],
@@ -308,6 +294,8 @@ def _mark_sent_only(pending: Pending, now: datetime, attempts: int) -> None:
     except UpdateError as error:
         if not is_condition_failure(error):
             raise
+    pk, sk = keys.candidate_pk(pending.candidate_id), keys.cert_sk(pending.cert_id)
+    return advance(pk, sk, pending.read_gsi2sk, pending.next_due)
 
 
 def release(pending: Pending, attempts: int) -> None:
@@ -330,14 +318,13 @@ class SendReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _send_with_retries(
-    pending: Pending, attempts: int, base_delay: float, sleep: Callable[[float], None]
-) -> tuple[int, str]:
-    """(attempts used, SES message id); raises the last ``ServiceUnavailable`` when all failed."""
+def _send_with_retries(pending: Pending, attempts: int, base_delay: float, sleep: Callable[[float], None]) -> int:
+    """The attempts it took; raises the last ``ServiceUnavailable`` when every attempt failed."""
+    headers = unsubscribe_headers(pending.candidate_id)
     for attempt in range(1, attempts + 1):
         try:
-            headers = unsubscribe_headers(pending.candidate_id)
-            return attempt, send_template(pending.to, TEMPLATE, pending.context, headers)
+            send_template(pending.to, TEMPLATE, pending.context, headers)
+            return attempt
         except ServiceUnavailable:
             if attempt == attempts:
                 raise
@@ -363,7 +350,7 @@ def send_all(
             report.not_attempted += len(batch) - index
             break
         try:
-            used, message_id = _send_with_retries(pending, attempts, base_delay, sleep)
+            used = _send_with_retries(pending, attempts, base_delay, sleep)
         except ServiceUnavailable as error:
             release(pending, attempts)
             report.failed += 1
@@ -377,9 +364,6 @@ def send_all(
             )
             logger.warning("reminder not sent; retried on the next run", extra={"cert_id": pending.cert_id})
             continue
-        try:
-            _confirm(pending, now, used, message_id)
-        except TransactWriteError:
-            _mark_sent_only(pending, now, used)
+        confirm(pending, now, used)
         report.sent += 1
     return report

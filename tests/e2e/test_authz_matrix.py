@@ -1,0 +1,235 @@
+"""Authorization matrix: every route of ``template.yaml`` by every kind of caller → the status it must get.
+
+Callers: no token, a forged token, an unmapped login, candidate A (the demo login, who owns the
+records), candidate B (mapped during the test through the map-by-email flow) and an operator. Every
+request names A's records (A's transcript, public id, fulfillment, verification code …), so B's
+answers prove B can neither see nor change them. The rules below are by route kind, so a route
+added to the template is covered without editing this file; ``BODIES`` holds valid bodies so that a
+validation error never hides an authorization answer (a new mutating route falls back to ``{}``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from local.template import Route
+from tests.e2e.devserver_fixture import running_devserver
+from tests.e2e.hardening_support import (
+    CANDIDATE_A,
+    CANDIDATE_B_EMAIL,
+    OPERATOR,
+    PARAMETER,
+    TIMEOUT,
+    CandidateData,
+    assert_problem,
+    bearer,
+    demo_login,
+    fill_path,
+    login,
+    make_candidate_data,
+    map_login_by_email,
+    route_id,
+    shipping_address,
+    template_routes,
+    transcript_request,
+)
+
+pytestmark = pytest.mark.e2e
+
+CALLERS = ("no_token", "forged", "unmapped", "candidate_a", "candidate_b", "operator")
+ROUTES = template_routes()
+SUCCESS = {200, 201, 202, 204}
+CATALOG_PARAMETERS = {"cert_id", "logo_id"}  # program-wide ids, not anyone's records
+# Routes that answer for any authenticated login, mapped or not (DESIGN.md: login mapping).
+WORKS_UNMAPPED = {"/me", "/mapping/email", "/mapping/score-report", "/mapping/confirm"}
+# Public routes called with A's ids → what every caller gets, token or not.
+PUBLIC_EXPECTED = {
+    "GET /health": {200},
+    "GET /openapi.json": {200},
+    "GET /public/transcripts/{public_id}": {200},
+    "GET /public/verify/{verification_code}": {200},
+    "GET /reminders/unsubscribe": {422},  # no signed link given
+    "POST /reminders/unsubscribe": {422},
+}
+BODIES: dict[str, Any] = {
+    "POST /mapping/email": {"email": "nobody@example.com"},
+    "POST /mapping/score-report": {
+        "last_name": "Nobody",
+        "registration_number": "REG-NOBODY",
+        "new_email": "nobody@example.com",
+    },
+    "POST /mapping/confirm": {"token": "A" * 43},
+    "PUT /me/settings": {
+        "program_employee": False,
+        "partner_or_reseller": False,
+        "email_notifications": True,
+        "academy_student": False,
+        "verification_consent": True,
+    },
+    "PUT /me/attributes": {"attributes": [{"key": "job_title", "value": "Matrix tester"}]},
+    "PUT /me/shipping-address": shipping_address("Matrix", "Tester"),
+    "POST /me/transcripts": transcript_request("Matrix transcript"),
+    "PUT /me/transcripts/{transcript_id}": transcript_request("Renamed by the matrix"),
+    "POST /me/transcripts/{transcript_id}/email": {"to": "viewer@example.com"},
+    "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
+    "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
+}
+
+
+@dataclass
+class Matrix:
+    base_url: str
+    tokens: dict[str, str | None]
+    a: CandidateData
+    b: CandidateData
+
+    def request(self, route: Route, caller: str, parameters: dict[str, str] | None = None) -> requests.Response:
+        headers = {**bearer(self.tokens[caller]), "Accept": "application/json"}
+        key = route_id(route)
+        if key == "POST /me/fulfillment/orders":
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        body = self.body(key) if route.method in ("POST", "PUT", "PATCH") else None
+        path = fill_path(route, parameters or self.a.path_parameters)
+        return requests.request(route.method, f"{self.base_url}{path}", json=body, headers=headers, timeout=TIMEOUT)
+
+    def body(self, key: str) -> Any:
+        if key == "POST /me/fulfillment/orders":
+            return {"skus": [self.a.sku], "tracking": False, "payment_method": "credit_card"}
+        return BODIES.get(key, {})
+
+
+def _forged(real_token: str) -> str:
+    """The same claims, signed with a key that is not the user pool's."""
+    claims = jwt.decode(real_token, options={"verify_signature": False})
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return jwt.encode(claims, other, algorithm="RS256", headers={"kid": jwt.get_unverified_header(real_token)["kid"]})
+
+
+@pytest.fixture(scope="module")
+def matrix() -> Iterator[Matrix]:
+    with running_devserver() as base_url:
+        token_a = demo_login(base_url, CANDIDATE_A)
+        token_b = login(base_url, f"matrix-b-{uuid.uuid4().hex[:8]}")
+        map_login_by_email(base_url, token_b, CANDIDATE_B_EMAIL)
+        a = make_candidate_data(base_url, token_a)
+        b = make_candidate_data(base_url, token_b, order=False)
+        tokens: dict[str, str | None] = {
+            "no_token": None,
+            "forged": _forged(token_a),
+            "unmapped": login(base_url, f"matrix-unmapped-{uuid.uuid4().hex[:8]}"),
+            "candidate_a": token_a,
+            "candidate_b": token_b,
+            "operator": demo_login(base_url, OPERATOR),
+        }
+        yield Matrix(base_url, tokens, a, b)
+
+
+def expected(route: Route, caller: str) -> set[int] | None:
+    """The statuses allowed for ``caller`` on ``route`` (called with A's ids); None: any but 401/403/5xx."""
+    key = route_id(route)
+    if route.public:
+        return PUBLIC_EXPECTED.get(key)
+    if caller in ("no_token", "forged"):
+        return {401}
+    if route.path.startswith("/ops/"):
+        return {200, 409} if caller == "operator" else {403}  # 409: a second "sent" is not a valid transition
+    if route.path in WORKS_UNMAPPED:
+        if caller in ("candidate_a", "candidate_b") and route.path.startswith("/mapping/"):
+            return {400, 409} if route.path == "/mapping/confirm" else {409}  # token_invalid / already_mapped
+        return None
+    if caller in ("unmapped", "operator"):
+        return {403}  # account_not_mapped: the operator login is not a candidate
+    if caller == "candidate_a":
+        return SUCCESS
+    if set(PARAMETER.findall(route.path)) - CATALOG_PARAMETERS:
+        return {404}  # B names one of A's records
+    return None  # B's own data (checked for A's below); catalog ids are the same for everyone
+
+
+CASES = [pytest.param(route, caller, id=f"{route_id(route)}-{caller}") for route in ROUTES for caller in CALLERS]
+
+
+@pytest.mark.parametrize(("route", "caller"), CASES)
+def test_route_answers_caller_as_expected(matrix: Matrix, route: Route, caller: str) -> None:
+    if route_id(route) == "DELETE /me/transcripts/{transcript_id}" and caller == "candidate_a":
+        # A revokes a transcript of A's own; the shared one stays for the other callers.
+        throwaway = requests.post(
+            f"{matrix.base_url}/me/transcripts", json=transcript_request(), headers=bearer(matrix.a.token), timeout=30
+        )
+        response = matrix.request(route, caller, {"transcript_id": throwaway.json()["transcript_id"]})
+    else:
+        response = matrix.request(route, caller)
+    allowed = expected(route, caller)
+    detail = f"{caller} {route_id(route)} → {response.status_code} {response.text[:300]}"
+    assert response.status_code < 500, detail
+    if allowed is None:
+        assert response.status_code not in (401, 403), detail
+    else:
+        assert response.status_code in allowed, detail
+    if 400 <= response.status_code < 500:
+        problem = assert_problem(response)
+        if response.status_code == 403 and not route.path.startswith("/ops/"):
+            assert problem["code"] == "account_not_mapped", detail
+    if caller == "candidate_b":
+        _assert_nothing_of_a(matrix, response, detail)
+
+
+def _assert_nothing_of_a(matrix: Matrix, response: requests.Response, detail: str) -> None:
+    """No id, name or address of A's in what B receives (the public pages aside: they are A's on purpose)."""
+    if response.request.path_url.startswith(("/public/", "/openapi.json")):
+        return
+    text = response.text
+    secrets = {matrix.a.candidate_id, "john.doe@example.com", "Doe", *matrix.a.path_parameters.values()}
+    secrets |= {matrix.a.order_id or ""}
+    secrets -= {"", "ccna"}  # catalog ids are not A's
+    leaked = sorted(s for s in secrets if s in text)
+    assert not leaked, f"{detail}: B saw {leaked}"
+
+
+def _snapshot(matrix: Matrix) -> dict[str, Any]:
+    """Everything A can read, with A's ids."""
+    out = {}
+    for route in ROUTES:
+        if route.method == "GET" and not route.public and route.path.startswith("/me"):
+            response = matrix.request(route, "candidate_a")
+            out[route_id(route)] = (response.status_code, response.text)
+    return out
+
+
+def test_b_cannot_change_anything_of_a(matrix: Matrix) -> None:
+    """Every write route, called by B with A's ids, leaves all of A's reads as they were."""
+    before = _snapshot(matrix)
+    assert before["GET /me/transcripts/{transcript_id}"][0] == 200
+    writes = [r for r in ROUTES if r.method != "GET" and not r.public and not r.path.startswith("/mapping/")]
+    assert writes
+    for route in writes:
+        response = matrix.request(route, "candidate_b")
+        assert response.status_code < 500, response.text
+        if set(PARAMETER.findall(route.path)) - CATALOG_PARAMETERS:
+            assert response.status_code in ({403} if route.path.startswith("/ops/") else {404}), (
+                route_id(route),
+                response.text,
+            )
+    after = _snapshot(matrix)
+    changed = [key for key in before if before[key] != after[key]]
+    assert not changed, f"B changed what A sees: {changed}"
+    b_view = requests.get(f"{matrix.base_url}/me", headers=bearer(matrix.tokens["candidate_b"]), timeout=TIMEOUT)
+    assert json.loads(b_view.text)["candidate_id"] == matrix.b.candidate_id != matrix.a.candidate_id
+
+
+def test_b_own_ids_are_not_a_key_to_a(matrix: Matrix) -> None:
+    """The converse: A cannot reach B's transcript either (ownership, not just 'first candidate wins')."""
+    route = next(r for r in ROUTES if route_id(r) == "GET /me/transcripts/{transcript_id}")
+    own = matrix.request(route, "candidate_b", matrix.b.path_parameters)
+    assert own.status_code == 200, own.text
+    theirs = matrix.request(route, "candidate_a", matrix.b.path_parameters)
+    assert_problem(theirs, 404)
