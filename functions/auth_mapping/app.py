@@ -7,8 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.metrics import MetricUnit
 from certtrack import identity
-from certtrack.api import current_login, make_app, make_handler
+from certtrack.api import current_login, make_app, make_handler, metrics
 from certtrack.identity import mapping, personal
 from certtrack.identity.schemas import (
     AttributeOut,
@@ -113,6 +114,7 @@ def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
 )
 def confirm_mapping(body: ConfirmRequest) -> ConfirmOut:
     result = mapping.confirm(current_login(app), body.token, datetime.now(UTC))
+    metrics.add_metric(name="LoginsMapped", unit=MetricUnit.Count, value=1)
     return ConfirmOut(candidate_id=result.candidate_id)
 
 

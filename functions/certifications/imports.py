@@ -10,14 +10,17 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from certtrack.certifications.imports import import_object
 
 logger = Logger()
+metrics = Metrics()
 
 
 @logger.inject_lambda_context(log_event=False)
+@metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = datetime.now(UTC)
     report: dict[str, Any] = {"rows": 0, "imported": 0, "rejected": []}
@@ -25,6 +28,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         bucket = record["s3"]["bucket"]["name"]
         key = unquote_plus(record["s3"]["object"]["key"])
         report = import_object(bucket, key, now).model_dump()
+        metrics.add_metric(name="ImportFiles", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="ImportedRows", unit=MetricUnit.Count, value=report["imported"])
+        metrics.add_metric(name="RejectedRows", unit=MetricUnit.Count, value=len(report["rejected"]))
         logger.info(
             "import done",
             extra={

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from certtrack.api import make_app, make_handler, model_dump
+from aws_lambda_powertools.metrics import MetricUnit
+from certtrack.api import make_app, make_handler, metrics, model_dump
 from certtrack.identity import current_candidate_id
 from certtrack.transcripts import public, service, share
 from certtrack.transcripts.schemas import (
@@ -112,6 +113,8 @@ def preview_transcript_email(transcript_id: str) -> EmailPreview:
 def public_transcript(public_id: str) -> Response[str]:
     """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 unknown, 410 gone."""
     page = public.respond(public_id, app.current_event.headers.get("accept"), datetime.now(UTC))
+    if page.status == 200:
+        metrics.add_metric(name="TranscriptViews", unit=MetricUnit.Count, value=1)
     return Response(
         status_code=page.status, content_type=page.content_type, body=page.body, headers=public.page_headers()
     )

@@ -32,6 +32,7 @@ FUNCTIONS = {
     "ExpiryCheckFunction": ("functions/certifications/", "expiry.handler"),
     "FulfillmentFunction": ("functions/fulfillment/", "app.lambda_handler"),
     "TranscriptsFunction": ("functions/transcripts/", "app.lambda_handler"),
+    "SesEventsFunction": ("functions/certifications/", "ses_events.handler"),
 }
 
 # (METHOD, path) -> owning function. Public routes are exactly those in PUBLIC_ROUTES.
@@ -58,6 +59,7 @@ ROUTES = {
     ("GET", "/me/transactions"): "CertificationsFunction",
     ("GET", "/public/verify/{verification_code}"): "CertificationsFunction",
     ("GET", "/reminders/unsubscribe"): "CertificationsFunction",
+    ("POST", "/reminders/unsubscribe"): "CertificationsFunction",
     ("GET", "/me/fulfillment/catalog"): "FulfillmentFunction",
     ("GET", "/me/shipping-address"): "FulfillmentFunction",
     ("PUT", "/me/shipping-address"): "FulfillmentFunction",
@@ -79,6 +81,7 @@ PUBLIC_ROUTES = {
     ("GET", "/public/transcripts/{public_id}"),
     ("GET", "/public/verify/{verification_code}"),
     ("GET", "/reminders/unsubscribe"),
+    ("POST", "/reminders/unsubscribe"),
 }
 
 ENVIRONMENT = {
@@ -95,7 +98,13 @@ ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE",
     "LOG_LEVEL",
 }
-SENDS_EMAIL = {"AuthMappingFunction", "ExpiryCheckFunction", "TranscriptsFunction"}
+SENDS_EMAIL = {
+    "AuthMappingFunction",
+    "ExpiryCheckFunction",
+    "TranscriptsFunction",
+    "ImportsFunction",  # congratulations mail
+    "FulfillmentFunction",  # order confirmation and shipping mail
+}
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -379,6 +388,8 @@ def test_sample_event_for_every_entry_point(template: dict[str, Any]) -> None:
                 assert (sample["httpMethod"], sample["resource"]) == (method, resource), path
                 claims = (sample["requestContext"].get("authorizer") or {}).get("claims")
                 assert bool(claims) == ((method, resource) not in PUBLIC_ROUTES), path
+            elif event["Type"] == "SNS":
+                assert sample["Records"][0]["EventSource"] == "aws:sns", path
             elif event["Type"] == "S3":
                 assert sample["Records"][0]["eventName"].startswith("ObjectCreated:"), path
             else:

@@ -60,14 +60,6 @@ class TableItem(Model):
     GSI2SK = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL (epoch seconds); cleanup only
 
-    @classmethod
-    def _get_connection(cls) -> Any:
-        # PynamoDB caches the connection on the class attribute ``_connection``; a subclass would
-        # inherit the base model's cached connection, which knows no indexes. Keep one per class.
-        if "_connection" not in cls.__dict__:
-            cls._connection = None
-        return super()._get_connection()
-
     # No index instances here: PynamoDB binds an index to one model class, so a model
     # that queries GSI1/GSI2 declares its own ``lookup_index = LookupIndex()`` /
     # ``due_index = DueIndex()`` and gets its own item type back.

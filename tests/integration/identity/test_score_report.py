@@ -45,6 +45,7 @@ def test_match_sends_link_to_the_new_email(typed: str, jose: CandidateItem, outb
 
 
 def test_confirm_maps_and_moves_the_email_index(jose: CandidateItem, last_token: Any) -> None:
+    jose.update(actions=[CandidateItem.email_suppressed.set(True)])  # the old address bounced
     report("Nunez de la Pena", "REG123456", "new@example.com")
     status, body, _ = call(
         "auth_mapping", "POST", "/mapping/confirm", sub="sub-sr", body={"token": last_token("new@example.com")}
@@ -53,6 +54,7 @@ def test_confirm_maps_and_moves_the_email_index(jose: CandidateItem, last_token:
     stored = CandidateItem.get_candidate(jose.candidate_id)
     assert stored is not None
     assert stored.email == "new@example.com"
+    assert stored.email_suppressed is False
     assert keys.email_gsi("new@example.com") == stored.GSI1PK
     found = list(CandidateItem.lookup_index.query(keys.email_gsi("new@example.com")))
     assert [c.candidate_id for c in found] == [jose.candidate_id]

@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -55,6 +56,7 @@ from certtrack.fulfillment.shipping import ShippingAddress, get_address
 from certtrack.settings import get_settings
 
 logger = Logger(child=True)
+metrics = Metrics()  # shares the handler's metric set; flushed by its log_metrics
 
 # A transaction holds at most 100 items: per kit a fulfillment, a pointer and a verification
 # code, per certification a claim and a condition check, plus the order and the transaction.
@@ -460,7 +462,9 @@ _CONFIG = IdempotencyConfig(
 
 
 def _idempotent_body(*, order: dict[str, Any], now: datetime, provider: PaymentProvider) -> dict[str, Any]:
-    return execute_order(order["candidate_id"], OrderRequest.model_validate(order["body"]), now, provider)
+    placed = execute_order(order["candidate_id"], OrderRequest.model_validate(order["body"]), now, provider)
+    metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=1)  # a replayed key does not get here
+    return placed
 
 
 @lru_cache(maxsize=1)

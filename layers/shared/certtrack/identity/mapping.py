@@ -236,6 +236,8 @@ def _map_transaction(
             CandidateItem.email.set(token_item.new_email),
             CandidateItem.GSI1PK.set(keys.email_gsi(token_item.new_email)),
             CandidateItem.GSI1SK.set(keys.candidate_pk(candidate_id)),
+            # A bounce or complaint was about the old address; the new one starts clean.
+            CandidateItem.email_suppressed.set(False),
         ]
     try:
         with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:

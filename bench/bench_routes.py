@@ -1,0 +1,295 @@
+"""DynamoDB API calls one request makes, for every route of ``template.yaml`` (moto in-process).
+
+``python -m bench.bench_routes`` prints the table; ``run()`` returns ``ddb_calls.<METHOD> <route>``
+for ``make bench``. Calls are counted with botocore ``before-call.dynamodb`` events registered on
+every client made during the run (PynamoDB's, boto3's and the idempotency layer's alike). The
+data is the dev server's demo seed (John Doe mapped to a login, with certifications, exams and CE
+credits), plus a shipping address, a transcript and an order made through the handlers. Each route
+is called once, as its owner (operators for ``/ops/*``), with valid input; routes that answer an
+error are still measured and flagged in the printout.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import sys
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parent.parent
+SUB = "bench-routes-demo"
+OPERATOR_SUB = "bench-routes-operator"
+PARAMETER = re.compile(r"\{([^}]+)\}")
+_calls: list[str] = []
+
+
+def _environment() -> None:
+    defaults = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "TABLE_NAME": "certtrack-bench-routes",
+        "DOCUMENTS_BUCKET": "certtrack-bench-documents",
+        "IMPORTS_BUCKET": "certtrack-bench-imports",
+        "SENDER_EMAIL": "no-reply@certs.example.com",
+        "PUBLIC_BASE_URL": "https://certs.example.com",
+        "SIGNING_SECRET": "bench-signing-secret-bench-signing-secret",
+        "STAGE": "bench",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
+        "POWERTOOLS_SERVICE_NAME": "bench",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "WARNING",
+        "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF lines in the printout
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    for path in (ROOT / "layers" / "shared", ROOT):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+
+
+@contextmanager
+def _count_every_client() -> Iterator[None]:
+    """Register the counter on each botocore client as it is created."""
+    from botocore.client import ClientCreator
+
+    original = ClientCreator.create_client
+
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        client = original(self, *args, **kwargs)
+        client.meta.events.register("before-call.dynamodb", lambda model, **_: _calls.append(model.name))
+        return client
+
+    with mock.patch.object(ClientCreator, "create_client", create_client):
+        yield
+
+
+class _Context:
+    function_name = "bench-routes"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench-routes"
+    aws_request_id = "bench-routes"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def _event(
+    method: str, resource: str, path: str, sub: str | None, body: Any, headers: dict[str, str], query: dict[str, str]
+) -> dict[str, Any]:
+    names = PARAMETER.findall(resource)
+    values = dict(zip(names, re.fullmatch(PARAMETER.sub("([^/]+)", resource), path).groups(), strict=True))  # type: ignore[union-attr]
+    hdrs = {"Content-Type": "application/json", "Accept": "application/json", **headers}
+    context: dict[str, Any] = {
+        "requestId": str(uuid.uuid4()),
+        "stage": "bench",
+        "httpMethod": method,
+        "resourcePath": resource,
+    }
+    if sub:
+        groups = "operators" if sub == OPERATOR_SUB else ""
+        context["authorizer"] = {"claims": {"sub": sub, "cognito:username": sub, "cognito:groups": groups}}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": hdrs,
+        "multiValueHeaders": {k: [v] for k, v in hdrs.items()},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} or None,
+        "pathParameters": values or None,
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+        "requestContext": context,
+    }
+
+
+class _Api:
+    def __init__(self) -> None:
+        from local.template import Template
+
+        self.template = Template(ROOT / "template.yaml")
+        self._handlers: dict[str, Callable[..., dict[str, Any]]] = {}
+
+    def handler(self, logical_id: str) -> Callable[..., dict[str, Any]]:
+        if logical_id not in self._handlers:
+            function = self.template.functions[logical_id]
+            module_name, attribute = function.handler.rsplit(".", 1)
+            if str(function.code_dir) not in sys.path:
+                sys.path.insert(0, str(function.code_dir))
+            spec = importlib.util.spec_from_file_location(
+                f"bench_routes_{logical_id}", function.code_dir / f"{module_name}.py"
+            )
+            assert spec and spec.loader
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            self._handlers[logical_id] = getattr(module, attribute)
+        return self._handlers[logical_id]
+
+    def call(
+        self,
+        method: str,
+        resource: str,
+        path: str | None = None,
+        *,
+        sub: str | None = SUB,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        route = next(r for r in self.template.routes if r.method == method and r.path == resource)
+        event = _event(
+            method, resource, path or resource, None if route.public else sub, body, headers or {}, query or {}
+        )
+        response = self.handler(route.function)(event, _Context())
+        text = response.get("body") or ""
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = text
+        return int(response["statusCode"]), parsed
+
+
+def _seed(api: _Api) -> dict[str, str]:
+    """The demo data, then a shipping address, a transcript and an order; returns the path parameters."""
+    import boto3
+    from certtrack.db import create_table
+    from certtrack.settings import get_settings
+
+    from local import demo_identity, seed
+
+    settings = get_settings()
+    create_table(boto3.client("dynamodb"), settings.table_name)
+    for bucket in (settings.documents_bucket, settings.imports_bucket):
+        boto3.client("s3").create_bucket(Bucket=bucket)
+    boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
+    seed.seed(datetime.now(UTC), {"demo": SUB})
+    address = {
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john.doe@example.com",
+        "address1": "1 Main Street",
+        "city": "Springfield",
+        "postal_code": "62701",
+        "country": "US",
+    }
+    assert api.call("PUT", "/me/shipping-address", body=address)[0] == 200
+    status, transcript = api.call("POST", "/me/transcripts", body=_transcript())
+    assert status == 201, transcript
+    status, order = api.call("POST", "/me/fulfillment/orders", body=_order(), headers={"Idempotency-Key": "bench-seed"})
+    assert status == 201, order
+    line = order["items"][0]
+    return {
+        "transcript_id": transcript["transcript_id"],
+        "public_id": transcript["public_url"].rsplit("/", 1)[-1],
+        "cert_id": "ccna",
+        "logo_id": "ccna",
+        "fulfillment_id": line["fulfillment_id"],
+        "verification_code": line["verification_code"],
+        "candidate_id": demo_identity.candidate_id(0),  # John Doe, mapped to SUB by the seed
+    }
+
+
+def _transcript() -> dict[str, Any]:
+    return {"display_name": "Bench", "expires_on": (datetime.now(UTC) + timedelta(days=30)).date().isoformat()}
+
+
+def _order() -> dict[str, Any]:
+    return {"skus": ["ccna-certificate"], "tracking": False, "payment_method": "credit_card"}
+
+
+BODIES: dict[str, Any] = {
+    "POST /mapping/email": {"email": "nobody@example.com"},
+    "POST /mapping/score-report": {"last_name": "Doe", "registration_number": "REG-NONE", "new_email": "n@example.com"},
+    "POST /mapping/confirm": {"token": "A" * 43},
+    "PUT /me/settings": {
+        "program_employee": False,
+        "partner_or_reseller": False,
+        "email_notifications": True,
+        "academy_student": False,
+        "verification_consent": True,
+    },
+    "PUT /me/attributes": {"attributes": [{"key": "job_title", "value": "Bench"}]},
+    "PUT /me/shipping-address": {
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john.doe@example.com",
+        "address1": "2 Main Street",
+        "city": "Springfield",
+        "postal_code": "62701",
+        "country": "US",
+    },
+    "PUT /me/transcripts/{transcript_id}": {"display_name": "Bench renamed", "expires_on": "__future__"},
+    "POST /me/transcripts/{transcript_id}/email": {"to": "viewer@example.com"},
+    "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
+    "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
+}
+
+
+def _prepare(api: _Api, method: str, resource: str, ids: dict[str, str]) -> dict[str, Any]:
+    """The request's path, body, headers and query (anything it needs made beforehand is made here)."""
+    key = f"{method} {resource}"
+    headers: dict[str, str] = {}
+    query: dict[str, str] = {}
+    body = BODIES.get(key)
+    if key == "POST /me/transcripts":
+        body = _transcript()
+    elif key == "PUT /me/transcripts/{transcript_id}":
+        body = _transcript() | {"display_name": "Bench renamed"}
+    elif key == "POST /me/fulfillment/orders":
+        body, headers = _order(), {"Idempotency-Key": f"bench-{uuid.uuid4()}"}
+    if key == "DELETE /me/transcripts/{transcript_id}":
+        ids = ids | {"transcript_id": api.call("POST", "/me/transcripts", body=_transcript())[1]["transcript_id"]}
+    if resource == "/reminders/unsubscribe":
+        from certtrack.certifications.reminders import unsubscribe_signature
+
+        query = {"c": ids["candidate_id"], "s": unsubscribe_signature(ids["candidate_id"])}
+    return {
+        "path": PARAMETER.sub(lambda m: ids.get(m.group(1), "unknown"), resource),
+        "sub": OPERATOR_SUB if resource.startswith("/ops/") else SUB,
+        "body": body,
+        "headers": headers,
+        "query": query,
+    }
+
+
+def measure() -> list[tuple[str, int, int]]:
+    """(route, DynamoDB calls, status) for every route of the template."""
+    _environment()
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    from moto import mock_aws
+
+    rows = []
+    with mock_aws(), _count_every_client():
+        api = _Api()
+        ids = _seed(api)
+        for route in sorted(api.template.routes, key=lambda r: (r.path, r.method)):
+            request = _prepare(api, route.method, route.path, ids)
+            _calls.clear()
+            status, _ = api.call(route.method, route.path, **request)
+            rows.append((f"{route.method} {route.path}", len(_calls), status))
+    return rows
+
+
+def run() -> dict[str, float]:
+    return {f"ddb_calls.{route}": calls for route, calls, _ in measure()}
+
+
+if __name__ == "__main__":
+    results = measure()
+    width = max(len(route) for route, _, _ in results)
+    print(f"{'route':<{width}}  ddb calls  status")
+    for route, calls, status in results:
+        print(f"{route:<{width}}  {calls:>9}  {status}")
