@@ -16,100 +16,16 @@ events and every response's ``Count`` through ``after-call`` events.
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import time
-import uuid
 import warnings
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.support import DynamoCallCounter, aws_sandbox, environment
+
 SIZES = (2_000, 50_000)
 DUE = {"reminders": 40, "expirations": 40, "credits": 10, "transcripts": 10}
 NOW = datetime(2026, 11, 25, 3, tzinfo=UTC)
-
-
-def _environment() -> None:
-    defaults = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "TABLE_NAME": "certtrack-bench",
-        "SENDER_EMAIL": "no-reply@certs.example.com",
-        "PUBLIC_BASE_URL": "https://certs.example.com",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
-        "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    for name, value in defaults.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    path = str(ROOT / "layers" / "shared")
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
-
-@contextmanager
-def count_dynamodb() -> Iterator[tuple[Counter[str], Counter[str]]]:
-    """(calls by operation, items by kind) of every botocore DynamoDB client used while inside.
-
-    PynamoDB gives each model (and each transaction) its own client, so the hooks go on every
-    client that exists and on every client created meanwhile.
-    """
-    import botocore.session
-    from certtrack.db import TableItem
-
-    calls: Counter[str] = Counter()
-    items: Counter[str] = Counter()
-    unique = f"bench-expiry-{uuid.uuid4()}"
-
-    index_of_call: list[str | None] = [None]  # calls are sequential: ``after`` follows its ``before``
-
-    def before(model: Any, params: dict[str, Any], **_: Any) -> None:
-        calls[model.name] += 1
-        body = params.get("body") or b"{}"  # the serialized request (JSON protocol)
-        index_of_call[0] = json.loads(body).get("IndexName") if model.name == "Query" else None
-
-    def after(model: Any, parsed: dict[str, Any], **_: Any) -> None:
-        if model.name == "Query":
-            items["index" if index_of_call[0] == "GSI2" else "records"] += int(parsed.get("Count", 0))
-        elif model.name == "GetItem" and parsed.get("Item"):
-            items["records"] += 1
-        elif model.name == "BatchGetItem":
-            items["records"] += sum(len(v) for v in parsed.get("Responses", {}).values())
-
-    def hook(client: Any) -> None:
-        client.meta.events.register("before-call.dynamodb.*", before, unique_id=unique + "b")
-        client.meta.events.register("after-call.dynamodb.*", after, unique_id=unique + "a")
-
-    def models(base: type[Any]) -> Iterator[type[Any]]:
-        yield base
-        for sub in base.__subclasses__():
-            yield from models(sub)
-
-    for model in models(TableItem):
-        hook(model._get_connection().connection.client)
-    original = botocore.session.Session.create_client
-
-    def create_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, service_name, *args, **kwargs)
-        if service_name == "dynamodb":
-            hook(client)
-        return client
-
-    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
-    try:
-        yield calls, items
-    finally:
-        botocore.session.Session.create_client = original  # type: ignore[method-assign]
 
 
 def _seed(size: int) -> None:
@@ -201,44 +117,33 @@ def _seed(size: int) -> None:
 
 
 def _one_size(size: int) -> dict[str, float]:
-    import boto3
     from certtrack.certifications import expiry
-    from certtrack.db import create_table
-    from certtrack.settings import get_settings
-    from moto import mock_aws
 
-    settings = get_settings()
-    with mock_aws():
-        create_table(boto3.client("dynamodb"), settings.table_name)
-        boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
-        from certtrack import email
-
-        email._client.cache_clear()
+    with aws_sandbox() as settings:
         seeded = time.perf_counter()
         _seed(size)
         seed_s = time.perf_counter() - seeded
-        with count_dynamodb() as (calls, items):
+        with DynamoCallCounter() as ddb:
             started = time.perf_counter()
             summary = expiry.run(NOW)
             elapsed = time.perf_counter() - started
-        email._client.cache_clear()
     due_total = sum(DUE.values())
     done = (
         summary.reminders_sent + summary.expired_certifications + summary.inactive_credits + summary.expired_transcripts
     )
     assert done == due_total, f"the run did {done} of {due_total} due items: {summary}"
-    print(f"# {size}: seeded in {seed_s:.1f} s, run {elapsed * 1000:.0f} ms, {dict(calls)}", file=sys.stderr)
+    print(f"# {size}: seeded in {seed_s:.1f} s, run {elapsed * 1000:.0f} ms, {dict(ddb.calls)}", file=sys.stderr)
     return {
-        f"expiry.items_read.{size}": float(items["index"]),
-        f"expiry.items_read_total.{size}": float(items["index"] + items["records"]),
-        f"expiry.ddb_calls.{size}": float(sum(calls.values())),
+        f"expiry.items_read.{size}": float(ddb.items["GSI2"]),  # the due index
+        f"expiry.items_read_total.{size}": float(sum(ddb.items.values())),
+        f"expiry.ddb_calls.{size}": float(ddb.total),
         f"expiry.read_bound.{size}": float(due_total + settings.due_shards + summary.pages),
         f"expiry.run_ms.{size}": round(elapsed * 1000, 1),
     }
 
 
 def run() -> dict[str, float]:
-    _environment()
+    environment()
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     results: dict[str, float] = {}
     for size in SIZES:

@@ -3,8 +3,8 @@
 ``python -m bench.bench_imports`` prints the figures; ``run()`` returns them for ``make bench``:
 ``import.<exams|ce-credits>.rows_per_s``, ``import.<exams|ce-credits>.write_calls_per_row`` and
 ``import.<exams|ce-credits>.ddb_calls_per_row`` (every DynamoDB API call, counted with botocore
-``before-call.dynamodb.*`` events on each model's client), plus ``ddb_calls.GET <route>`` for the
-records routes (one request each, for the imported candidate with the most records).
+``before-call.dynamodb.*`` events by ``bench.support.DynamoCallCounter``), plus ``ddb_calls.GET
+<route>`` for the records routes (one request each, for the imported candidate with the most records).
 
 moto's in-process Query walks (and sorts) the whole table for every call, so a benchmark that
 queries 2,500 partitions of a 50,000-item table would measure moto; ``_partitioned_moto_query``
@@ -19,21 +19,17 @@ from __future__ import annotations
 import csv
 import io
 import os
-import sys
 import time
-import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.support import DynamoCallCounter, aws_sandbox, environment
+
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 PER_CANDIDATE = 4
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 ROUTES = {
     "/me/certifications": {},
     "/me/certifications/{cert_id}": {"cert_id": "ccna"},
@@ -41,57 +37,6 @@ ROUTES = {
     "/me/exams": {},
     "/me/agreements": {},
 }
-
-
-def _environment() -> None:
-    defaults = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "TABLE_NAME": "certtrack-bench",
-        "PUBLIC_BASE_URL": "https://certs.example.com",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
-        "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    for name, value in defaults.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    for path in (ROOT / "layers" / "shared", ROOT, ROOT / "functions" / "certifications"):
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
-
-
-def _models() -> list[Any]:
-    from certtrack.db import TableItem
-
-    found, todo = [TableItem], list(TableItem.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        found.append(cls)
-        todo.extend(cls.__subclasses__())
-    return found
-
-
-@contextmanager
-def count_dynamodb_calls() -> Iterator[Counter[str]]:
-    """DynamoDB API calls by operation, on every PynamoDB model's botocore client."""
-    calls: Counter[str] = Counter()
-
-    def _count(model: Any, **_: Any) -> None:
-        calls[model.name] += 1
-
-    emitters = {id(e): e for e in (m._get_connection().connection.client.meta.events for m in _models())}
-    handler_id = f"count-ddb-{uuid.uuid4()}"
-    for emitter in emitters.values():
-        emitter.register("before-call.dynamodb.*", _count, unique_id=handler_id)
-    try:
-        yield calls
-    finally:
-        for emitter in emitters.values():
-            emitter.unregister("before-call.dynamodb.*", unique_id=handler_id)
 
 
 @contextmanager
@@ -171,7 +116,7 @@ def credits_file(rows: int) -> bytes:
 def _import(kind: str, body: bytes) -> dict[str, float]:
     from certtrack.certifications.imports import run_import
 
-    with count_dynamodb_calls() as calls:
+    with DynamoCallCounter() as ddb:
         started = time.perf_counter()
         report = run_import(kind, f"{kind}/bench.csv", body, NOW)
         elapsed = time.perf_counter() - started
@@ -179,8 +124,8 @@ def _import(kind: str, body: bytes) -> dict[str, float]:
     rows = report.rows
     return {
         f"import.{kind}.rows_per_s": round(rows / elapsed, 1),
-        f"import.{kind}.write_calls_per_row": round(sum(calls[op] for op in WRITES) / rows, 4),
-        f"import.{kind}.ddb_calls_per_row": round(sum(calls.values()) / rows, 4),
+        f"import.{kind}.write_calls_per_row": round(ddb.writes / rows, 4),
+        f"import.{kind}.ddb_calls_per_row": round(ddb.total / rows, 4),
     }
 
 
@@ -216,31 +161,19 @@ def _route_calls() -> dict[str, float]:
                 "authorizer": {"claims": {"sub": "bench-sub", "cognito:username": "bench"}},
             },
         }
-        with count_dynamodb_calls() as calls:
+        with DynamoCallCounter() as ddb:
             response = app.app.resolve(event, None)
         assert response["statusCode"] == 200, response
-        figures[f"ddb_calls.GET {resource}"] = float(sum(calls.values()))
+        figures[f"ddb_calls.GET {resource}"] = float(ddb.total)
     return figures
 
 
 def run() -> dict[str, float]:
-    _environment()
+    environment("functions/certifications")
     import warnings
 
-    import boto3
-    from moto import mock_aws
-
     warnings.filterwarnings("ignore")
-    with mock_aws(), _partitioned_moto_query():
-        from certtrack.db import create_table
-        from certtrack.settings import get_settings
-
-        settings = get_settings()
-        create_table(boto3.client("dynamodb"), settings.table_name)
-        boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
-        from certtrack import email
-
-        email._client.cache_clear()
+    with aws_sandbox(), _partitioned_moto_query():
         figures = _import("exams", exams_file(ROWS))
         figures.update(_import("ce-credits", credits_file(ROWS)))
         figures.update(_route_calls())

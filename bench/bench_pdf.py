@@ -15,38 +15,15 @@
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.support import aws_sandbox, environment
+
 RUNS = 30
-
-
-def _environment() -> None:
-    defaults = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "TABLE_NAME": "certtrack-bench",
-        "DOCUMENTS_BUCKET": "certtrack-bench-documents",
-        "PUBLIC_BASE_URL": "https://certs.example.com",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    for name, value in defaults.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    path = str(ROOT / "layers" / "shared")
-    if path not in sys.path:
-        sys.path.insert(0, path)
 
 
 def _timed(action: Callable[[], Any], runs: int = RUNS) -> tuple[float, float, Any]:
@@ -102,21 +79,12 @@ def _render_figures() -> dict[str, float]:
 
 
 def _cached_figures() -> dict[str, float]:
-    import boto3
-    from moto import mock_aws
-
-    with mock_aws():
-        from certtrack import documents, keys
+    with aws_sandbox():
+        from certtrack import keys
         from certtrack.certifications.certificates import certificate_link
         from certtrack.certifications.models import CertificationItem
-        from certtrack.db import create_table
         from certtrack.identity.models import CandidateItem
-        from certtrack.settings import get_settings
 
-        settings = get_settings()
-        create_table(boto3.client("dynamodb"), settings.table_name)
-        boto3.client("s3").create_bucket(Bucket=settings.documents_bucket)
-        documents.s3.cache_clear()
         now = datetime.now(UTC)
         candidate_id = "CSCO10000001"
         CandidateItem(
@@ -137,12 +105,11 @@ def _cached_figures() -> dict[str, float]:
         ).save()
         stored_first_ms, _, _ = _timed(lambda: certificate_link(candidate_id, "ccna", now), runs=1)
         cached_ms, _, _ = _timed(lambda: certificate_link(candidate_id, "ccna", now))
-        documents.s3.cache_clear()
     return {"pdf.stored_first_ms": round(stored_first_ms, 1), "pdf.cached_ms": round(cached_ms, 2)}
 
 
 def run() -> dict[str, float]:
-    _environment()
+    environment()
     return {**_render_figures(), **_cached_figures()}
 
 

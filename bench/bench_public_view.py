@@ -9,83 +9,15 @@ handler: lookups, counting update, Jinja2 render).
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import sys
 import time
-import uuid
 import warnings
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-READ_OPERATIONS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
-WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+from bench.support import ROOT, DynamoCallCounter, aws_sandbox, environment
+
 VIEWS = 50
-
-
-def _environment() -> None:
-    defaults = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "TABLE_NAME": "certtrack-bench",
-        "PUBLIC_BASE_URL": "https://certs.example.com",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
-        "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    for name, value in defaults.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    for path in (ROOT / "layers" / "shared", ROOT, ROOT / "functions" / "transcripts"):
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
-
-
-def _models() -> list[Any]:
-    from certtrack.db import TableItem
-
-    found, todo = [], list(TableItem.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        found.append(cls)
-        todo.extend(cls.__subclasses__())
-    return found
-
-
-@contextmanager
-def count_dynamodb_calls() -> Iterator[Counter[str]]:
-    """Count DynamoDB API calls (by operation) made through any PynamoDB model while inside."""
-    calls: Counter[str] = Counter()
-
-    def _count(model: Any, **_: Any) -> None:
-        calls[model.name] += 1
-
-    # Each PynamoDB model class holds its own botocore client: hook every one of them.
-    emitters = {id(e): e for e in (m._get_connection().connection.client.meta.events for m in _models())}
-    handler_id = f"count-ddb-{uuid.uuid4()}"
-    for emitter in emitters.values():
-        emitter.register("before-call.dynamodb.*", _count, unique_id=handler_id)
-    try:
-        yield calls
-    finally:
-        for emitter in emitters.values():
-            emitter.unregister("before-call.dynamodb.*", unique_id=handler_id)
-
-
-def reads(calls: Counter[str]) -> int:
-    return sum(n for op, n in calls.items() if op in READ_OPERATIONS)
-
-
-def writes(calls: Counter[str]) -> int:
-    return sum(n for op, n in calls.items() if op in WRITE_OPERATIONS)
 
 
 def _seed() -> str:
@@ -177,17 +109,11 @@ class _Context:
 
 
 def run() -> dict[str, float]:
-    _environment()
+    environment("functions/transcripts")
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     import importlib.util
 
-    import boto3
-    from certtrack.db import create_table
-    from certtrack.settings import get_settings
-    from moto import mock_aws
-
-    with mock_aws():
-        create_table(boto3.client("dynamodb"), get_settings().table_name)
+    with aws_sandbox():
         public_id = _seed()
         spec = importlib.util.spec_from_file_location("bench_transcripts_app", ROOT / "functions/transcripts/app.py")
         assert spec and spec.loader
@@ -196,7 +122,7 @@ def run() -> dict[str, float]:
         handler = module.lambda_handler
         event, context = _event(public_id), _Context()
         assert handler(event, context)["statusCode"] == 200  # warm: templates compiled, clients built
-        with count_dynamodb_calls() as calls:
+        with DynamoCallCounter() as ddb:
             response = handler(event, context)
         assert response["statusCode"] == 200
         timings = []
@@ -206,8 +132,8 @@ def run() -> dict[str, float]:
             timings.append((time.perf_counter() - start) * 1000)
         template_ms = _template_ms(public_id)
     return {
-        "public_view.ddb_reads": reads(calls),
-        "public_view.ddb_writes": writes(calls),
+        "public_view.ddb_reads": ddb.reads,
+        "public_view.ddb_writes": ddb.writes,
         "public_view.median_render_ms": round(statistics.median(timings), 2),
         "public_view.median_template_ms": template_ms,
     }

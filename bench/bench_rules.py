@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import random
 import statistics
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.support import environment
+
 TODAY = date(2026, 11, 25)
 SECONDS = 2.0
 
 
 def _evidence() -> tuple[list[object], list[object]]:
-    if str(ROOT / "layers" / "shared") not in sys.path:
-        sys.path.insert(0, str(ROOT / "layers" / "shared"))
+    environment()
     from certtrack.certifications.catalog import load_catalog
     from certtrack.certifications.rules import Credit, Exam, add_years
 

@@ -1,18 +1,13 @@
-"""Factories for certification imports (CSV rows as the program's vendors send them) and a DynamoDB call counter."""
+"""Factories for certification imports (CSV rows as the program's vendors send them)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import itertools
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 
 from certtrack.certifications.imports import CE_COLUMNS, EXAM_COLUMNS, ImportReport, run_import
-from certtrack.db import TableItem
 
 _reg = itertools.count(1)
 _ext = itertools.count(1)
@@ -67,31 +62,3 @@ def import_exams(rows: list[dict[str, str]], now: datetime, name: str = "exams/t
 
 def import_credits(rows: list[dict[str, str]], now: datetime, name: str = "ce-credits/test.csv") -> ImportReport:
     return run_import("ce-credits", name, csv_bytes(rows, CE_COLUMNS), now)
-
-
-def _models(base: type[TableItem] = TableItem) -> list[type[TableItem]]:
-    found = [base]
-    for sub in base.__subclasses__():
-        found.extend(_models(sub))
-    return found
-
-
-@contextmanager
-def ddb_calls() -> Iterator[Counter[str]]:
-    """Count DynamoDB API calls (by operation) on every item model's botocore client.
-
-    Each PynamoDB model class has its own connection and client, so the hook goes on all of them.
-    """
-    counts: Counter[str] = Counter()
-
-    def _count(model: Any, **_: Any) -> None:
-        counts[model.name] += 1
-
-    clients = {id(c): c for c in (m._get_connection().connection.client for m in _models())}.values()
-    for client in clients:
-        client.meta.events.register("before-call.dynamodb.*", _count)
-    try:
-        yield counts
-    finally:
-        for client in clients:
-            client.meta.events.unregister("before-call.dynamodb.*", _count)

@@ -10,12 +10,12 @@ from certtrack.certifications.models import AgreementItem, CECreditItem, Certifi
 from certtrack.certifications.records import read_partition
 from certtrack.identity.models import CandidateItem
 
+from bench.support import count_dynamodb_calls
 from tests.factories import candidate
 from tests.integration.certifications.conftest import (
     EXAM_HEADER,
     ce_row,
     csv_bytes,
-    ddb_calls,
     exam_row,
     import_credits,
     import_exams,
@@ -245,7 +245,7 @@ def test_writes_are_batched(now: datetime) -> None:
         exam_row(candidate_id=f"CSCO1000{n:04d}", first_name=f"N{n}", exam_code="350-701", exam_date="2025-01-01")
         for n in range(60)
     ]
-    with ddb_calls() as calls:
+    with count_dynamodb_calls() as calls:
         report = import_exams(rows, now)
     assert report.imported == 60
     assert calls["PutItem"] == 0 and calls["UpdateItem"] == 0

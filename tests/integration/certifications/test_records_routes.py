@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from bench.support import count_dynamodb_calls
 from tests.conftest import call
 from tests.factories import candidate
-from tests.integration.certifications.conftest import ce_row, ddb_calls, exam_row, import_credits, import_exams
+from tests.integration.certifications.conftest import ce_row, exam_row, import_credits, import_exams
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -201,7 +202,7 @@ def test_other_candidates_records_are_invisible(john: str, now: datetime) -> Non
     ],
 )
 def test_each_route_makes_at_most_two_dynamodb_calls(john: str, path: str, extra: dict[str, Any]) -> None:
-    with ddb_calls() as calls:
+    with count_dynamodb_calls() as calls:
         status, _ = get(path, **extra)
     assert status == 200
     assert sum(calls.values()) <= 2, calls

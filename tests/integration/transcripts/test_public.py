@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from certtrack.transcripts.models import TranscriptItem
 
-from bench.bench_public_view import count_dynamodb_calls, reads, writes
+from bench.support import count_dynamodb_calls, reads, writes
 from tests.conftest import call
 from tests.integration.transcripts.conftest import (
     Person,
