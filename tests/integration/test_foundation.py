@@ -77,3 +77,28 @@ def test_openapi_file_is_fresh() -> None:
 def test_problem_bodies_never_leak_internals() -> None:
     _status, body, _ = call("auth_mapping", "GET", "/nope")
     assert "Traceback" not in json.dumps(body)
+
+
+def test_non_json_body_is_415_and_nothing_echoed() -> None:
+    form = "email=someone%40example.com"
+    status, body, headers = call(
+        "auth_mapping",
+        "POST",
+        "/mapping/email",
+        body=form,
+        sub="s",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 415
+    assert headers["content-type"] == "application/problem+json"
+    assert body["code"] == "unsupported_media_type"
+    assert "someone" not in json.dumps(body)
+
+
+def test_validation_errors_never_echo_unknown_field_names() -> None:
+    from certtrack.api import _validation_errors
+
+    errors = _validation_errors([{"loc": ("body", "secret@example.com token"), "msg": "Field required"}])
+    assert errors == [{"field": "?", "message": "Field required", "type": "invalid"}]
+    named = _validation_errors([{"loc": ("body", "skus", 1), "msg": "bad", "type": "value_error"}])
+    assert named[0]["field"] == "skus.1"

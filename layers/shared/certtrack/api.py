@@ -8,8 +8,8 @@ validation and OpenAPI on, the error handlers registered, and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -27,6 +27,7 @@ from certtrack.errors import (
     PROBLEM_CONTENT_TYPE,
     AppError,
     PayloadTooLarge,
+    UnsupportedMediaType,
     problem,
     problem_from_error,
 )
@@ -59,11 +60,19 @@ def problem_response(
     )
 
 
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+
+
 def _validation_errors(errors: Any) -> list[dict[str, Any]]:
     """Field-level errors without echoing the input back (it may be personal data)."""
     out = []
     for err in errors:
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
+        # A field name that is not one of ours (e.g. a form-encoded body's text) is not echoed.
+        loc = [
+            str(part) if _FIELD_NAME.fullmatch(str(part)) else "?"
+            for part in err.get("loc", ())
+            if part not in ("body", "query", "path")
+        ]
         out.append(
             {
                 "field": ".".join(loc) or "body",
@@ -152,6 +161,23 @@ def current_login(app: APIGatewayRestResolver | Router) -> Login:
     return login_from_event(app.current_event.raw_event)
 
 
+def _is_json(event: dict[str, Any]) -> bool:
+    """Bodies are JSON: a missing Content-Type is taken as JSON, any other type is refused."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = str(headers.get("content-type") or "application/json").lower()
+    return "json" in content_type
+
+
+def _early_problem(error: AppError) -> dict[str, Any]:
+    """A problem answered before routing (the resolver's error handlers are not in play yet)."""
+    return {
+        "statusCode": error.status,
+        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE, **SECURITY_HEADERS},
+        "body": json.dumps(problem_from_error(error)),
+        "isBase64Encoded": False,
+    }
+
+
 def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda entry point: logging context, tracing, metrics, body-size guard."""
     max_bytes = get_settings().max_body_bytes
@@ -162,13 +188,9 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         body = event.get("body") or ""
         if len(body) > max_bytes:
-            error = PayloadTooLarge(f"The request body is larger than {max_bytes} bytes.")
-            return {
-                "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                "headers": {"Content-Type": PROBLEM_CONTENT_TYPE, **SECURITY_HEADERS},
-                "body": json.dumps(problem_from_error(error)),
-                "isBase64Encoded": False,
-            }
+            return _early_problem(PayloadTooLarge(f"The request body is larger than {max_bytes} bytes."))
+        if body and not _is_json(event):
+            return _early_problem(UnsupportedMediaType("Send the request body as application/json."))
         response: dict[str, Any] = app.resolve(event, context)
         return response
 
