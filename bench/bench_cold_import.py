@@ -33,14 +33,23 @@ print((time.perf_counter() - t) * 1000)
 """
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
+def _env(code_dir: str) -> dict[str, str]:
+    """The environment a Lambda sandbox gives the module: tracing on, ``LAMBDA_TASK_ROOT`` set.
+
+    The X-Ray SDK looks at ``LAMBDA_TASK_ROOT``: inside Lambda it samples locally; outside it
+    builds a botocore X-Ray client at import, which Lambda never pays.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "AWS_"))}
     env.update(
         {
             "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "x",
             "AWS_SECRET_ACCESS_KEY": "x",
-            "POWERTOOLS_TRACE_DISABLED": "true",
+            "AWS_LAMBDA_FUNCTION_NAME": "bench",
+            "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+            "LAMBDA_TASK_ROOT": code_dir,
+            "POWERTOOLS_SERVICE_NAME": "bench",
             "TABLE_NAME": "bench",
         }
     )
@@ -53,7 +62,7 @@ def _time_import(module: str, paths: list[str]) -> float:
         [sys.executable, "-X", "frozen_modules=on", "-c", code],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=_env(paths[0]),
         cwd=str(ROOT),
         check=True,
     )

@@ -37,22 +37,26 @@ def _seed(size: int) -> None:
     from certtrack.identity.models import CandidateItem
     from certtrack.transcripts.models import TranscriptItem
 
+    def ccna(cid: str, expires: date, **extra: str) -> CertificationItem:
+        """An active CCNA earned three years before ``expires``, on the due index for its next step."""
+        item = CertificationItem(
+            keys.candidate_pk(cid),
+            keys.cert_sk("ccna"),
+            candidate_id=cid,
+            cert_id="ccna",
+            status="active",
+            active_date=rules.add_years(expires, -3).isoformat(),
+            expiration_date=expires.isoformat(),
+            **extra,
+        )
+        due.schedule_period(item)
+        return item
+
     today = NOW.date()
     with TableItem.batch_write() as batch:
         for n in range(size):
-            cid = f"CSCO{50_000_000 + n:08d}"
             expires = today + timedelta(days=200 + n % 900)  # first reminder months away
-            item = CertificationItem(
-                keys.candidate_pk(cid),
-                keys.cert_sk("ccna"),
-                candidate_id=cid,
-                cert_id="ccna",
-                status="active",
-                active_date=rules.add_years(expires, -3).isoformat(),
-                expiration_date=expires.isoformat(),
-            )
-            due.schedule_period(item)
-            batch.save(item)
+            batch.save(ccna(f"CSCO{50_000_000 + n:08d}", expires))
         holders = DUE["reminders"] + DUE["expirations"]
         for n in range(holders):
             cid = f"CSCO{10_000_000 + n:08d}"
@@ -67,17 +71,7 @@ def _seed(size: int) -> None:
                     created_at=NOW,
                 )
             )
-            cert = CertificationItem(
-                keys.candidate_pk(cid),
-                keys.cert_sk("ccna"),
-                candidate_id=cid,
-                cert_id="ccna",
-                status="active",
-                active_date=rules.add_years(expires, -3).isoformat(),
-                expiration_date=expires.isoformat(),
-                granted_on=rules.add_years(expires, -3).isoformat(),
-            )
-            due.schedule_period(cert)
+            cert = ccna(cid, expires, granted_on=rules.add_years(expires, -3).isoformat())
             if n >= DUE["reminders"]:
                 cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires.isoformat())
             batch.save(cert)

@@ -51,8 +51,7 @@ def build() -> dict[str, Any]:
 
 
 # Every error the API answers is RFC 9457 problem+json (certtrack.api maps them all); these may
-# come from any operation: the gateway (401/403/413/429), the body guards and JSON parsing (400, 413,
-# 415),
+# come from any operation: the gateway (401/403/413/429), the body guard and JSON parsing (400, 413),
 # validation (422), the domain errors and throttling (503).
 COMMON_PROBLEMS = {
     400: "`malformed_json` or `bad_request`",
@@ -62,7 +61,6 @@ COMMON_PROBLEMS = {
     409: "`conflict`: the resource's state does not allow it",
     410: "`gone`: expired, used or revoked",
     413: "`payload_too_large`",
-    415: "`unsupported_media_type`: request bodies are application/json",
     422: "`validation_error`: `errors[]` names the failing fields",
     429: "`too_many_requests`: see `Retry-After`",
     503: "`service_unavailable`: a dependency is busy or down; retry after `Retry-After`",

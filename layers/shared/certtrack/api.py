@@ -27,7 +27,6 @@ from certtrack.errors import (
     PROBLEM_CONTENT_TYPE,
     AppError,
     PayloadTooLarge,
-    UnsupportedMediaType,
     problem,
     problem_from_error,
 )
@@ -161,13 +160,6 @@ def current_login(app: APIGatewayRestResolver | Router) -> Login:
     return login_from_event(app.current_event.raw_event)
 
 
-def _is_json(event: dict[str, Any]) -> bool:
-    """Bodies are JSON: a missing Content-Type is taken as JSON, any other type is refused."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    content_type = str(headers.get("content-type") or "application/json").lower()
-    return "json" in content_type
-
-
 def _early_problem(error: AppError) -> dict[str, Any]:
     """A problem answered before routing (the resolver's error handlers are not in play yet)."""
     return {
@@ -189,8 +181,6 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
         body = event.get("body") or ""
         if len(body) > max_bytes:
             return _early_problem(PayloadTooLarge(f"The request body is larger than {max_bytes} bytes."))
-        if body and not _is_json(event):
-            return _early_problem(UnsupportedMediaType("Send the request body as application/json."))
         response: dict[str, Any] = app.resolve(event, context)
         return response
 

@@ -15,7 +15,8 @@ from certtrack.settings import get_settings
 from pypdf import PdfReader
 
 from tests.conftest import call
-from tests.integration.documents.factories import ACTIVE, EXPIRES, certification, days, holder
+from tests.factories import ACTIVE, EXPIRES, certification, days
+from tests.integration.documents.factories import holder
 
 pytestmark = pytest.mark.usefixtures("aws")
 

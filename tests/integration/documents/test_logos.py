@@ -13,7 +13,8 @@ from certtrack.certifications.logos import LogoAcceptanceItem
 from certtrack.settings import get_settings
 
 from tests.conftest import call
-from tests.integration.documents.factories import certification, days, holder
+from tests.factories import certification, days
+from tests.integration.documents.factories import holder
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -9,7 +9,8 @@ from certtrack import keys, verification
 from certtrack.certifications.models import CertificationItem
 
 from tests.conftest import call
-from tests.integration.documents.factories import ACTIVE, EXPIRES, certification, days, holder
+from tests.factories import ACTIVE, EXPIRES, certification, days
+from tests.integration.documents.factories import holder
 
 pytestmark = pytest.mark.usefixtures("aws")
 

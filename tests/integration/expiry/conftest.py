@@ -18,7 +18,7 @@ from certtrack.identity.models import CandidateItem
 from certtrack.transcripts.models import TranscriptItem
 
 from tests.conftest import LambdaContext
-from tests.factories import candidate
+from tests.factories import candidate, certification_item
 
 _ext = itertools.count(1)
 _bulk = itertools.count(1)
@@ -91,14 +91,8 @@ def bulk_certifications(count: int, first_expiry: date) -> None:
         for n in range(count):
             cid = f"CSCO{80_000_000 + next(_bulk):08d}"
             expires = date.fromordinal(first_expiry.toordinal() + n % 700)
-            item = CertificationItem(
-                keys.candidate_pk(cid),
-                keys.cert_sk("ccna"),
-                candidate_id=cid,
-                cert_id="ccna",
-                status="active",
-                active_date=rules.add_years(expires, -3).isoformat(),
-                expiration_date=expires.isoformat(),
+            item = certification_item(
+                cid, active_date=rules.add_years(expires, -3).isoformat(), expiration_date=expires.isoformat()
             )
             due.schedule_period(item)
             batch.save(item)

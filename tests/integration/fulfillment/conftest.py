@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import call
-from tests.factories import candidate
-from tests.integration.fulfillment.factories import certification, shipping_address
+from tests.factories import candidate, certification
+from tests.integration.fulfillment.factories import shipping_address
 
 
 @dataclass

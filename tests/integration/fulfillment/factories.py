@@ -6,34 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from certtrack import keys
-from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem
 from certtrack.fulfillment.shipping import ShippingAddress, save_address
 
+from tests.factories import certification as certification  # test_faults and test_observability import it here
 from tests.unit.fulfillment.factories import address_body
-
-
-def certification(
-    candidate_id: str,
-    cert_id: str,
-    *,
-    status: str = "active",
-    active_date: str | None = "2025-06-01",
-    expiration_date: str | None = "2028-06-01",
-) -> CertificationItem:
-    """A saved certification record (the rules engine's item, written directly)."""
-    item = CertificationItem(
-        keys.candidate_pk(candidate_id),
-        keys.cert_sk(cert_id),
-        candidate_id=candidate_id,
-        cert_id=cert_id,
-        status=status,
-        active_date=active_date,
-        expiration_date=expiration_date,
-        first_earned=active_date,
-    )
-    item.save()
-    return item
 
 
 def shipping_address(candidate_id: str, **overrides: Any) -> ShippingAddress:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from certtrack.fulfillment.shipping import get_address
 
 from tests.conftest import call
-from tests.factories import candidate
+from tests.factories import candidate, certification
 from tests.integration.fulfillment.conftest import Holder, make_holder
-from tests.integration.fulfillment.factories import certification
 from tests.unit.fulfillment.factories import address_body
 
 

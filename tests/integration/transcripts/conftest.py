@@ -1,54 +1,19 @@
-"""Factories and fixtures for transcript tests: certification records, shipping address, requests."""
+"""Factories and fixtures for transcript tests: shipping address, consent, requests, a mapped person."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
 from certtrack import keys
-from certtrack.certifications.models import CertificationItem
 from certtrack.identity.models import CandidateItem
 from certtrack.settings import get_settings
 
 from tests.conftest import call
-from tests.factories import candidate
-
-
-def today() -> date:
-    """Handlers read the real clock; tests build dates around the same day."""
-    return datetime.now(UTC).date()
-
-
-def days(n: int) -> str:
-    return (today() + timedelta(days=n)).isoformat()
-
-
-def certification(
-    candidate_id: str,
-    cert_id: str = "ccna",
-    *,
-    status: str = "active",
-    active_date: str | None = None,
-    expiration_date: str | None = None,
-    verification_code: str | None = None,
-) -> CertificationItem:
-    """A saved certification record (the records engine's item, written directly)."""
-    item = CertificationItem(
-        keys.candidate_pk(candidate_id),
-        keys.cert_sk(cert_id),
-        candidate_id=candidate_id,
-        cert_id=cert_id,
-        status=status,
-        active_date=active_date or days(-400),
-        expiration_date=expiration_date or (days(700) if status == "active" else days(-10)),
-        verification_code=verification_code,
-    )
-    item.save()
-    return item
+from tests.factories import candidate, certification, days
 
 
 def shipping_address(candidate_id: str, **fields: str) -> None:

@@ -13,7 +13,8 @@ from certtrack.errors import ServiceUnavailable
 from certtrack.transcripts.models import TranscriptItem, TranscriptSendCounterItem
 from certtrack.transcripts.selection import long_date
 
-from tests.integration.transcripts.conftest import Person, days, set_consent
+from tests.factories import days
+from tests.integration.transcripts.conftest import Person, set_consent
 
 pytestmark = pytest.mark.usefixtures("aws")
 Outbox = Callable[[], list[dict[str, str]]]

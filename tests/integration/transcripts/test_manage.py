@@ -7,13 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.integration.transcripts.conftest import (
-    Person,
-    certification,
-    days,
-    public_get,
-    transcript_body,
-)
+from tests.factories import certification, days
+from tests.integration.transcripts.conftest import Person, public_get, transcript_body
 
 pytestmark = pytest.mark.usefixtures("aws")
 

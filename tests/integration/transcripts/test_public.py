@@ -12,14 +12,8 @@ from certtrack.transcripts.models import TranscriptItem
 
 from bench.support import count_dynamodb_calls, reads, writes
 from tests.conftest import call
-from tests.integration.transcripts.conftest import (
-    Person,
-    certification,
-    days,
-    public_get,
-    set_consent,
-    shipping_address,
-)
+from tests.factories import certification, days
+from tests.integration.transcripts.conftest import Person, public_get, set_consent, shipping_address
 
 pytestmark = pytest.mark.usefixtures("aws")
 JSON = "application/json"

@@ -8,13 +8,17 @@ import base64
 import binascii
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pynamodb.pagination import ResultIterator
 
 from certtrack import keys
+from certtrack.db import TableItem
 from certtrack.errors import BadRequest
 from certtrack.fulfillment.models import FulfillmentItem, TransactionItem
+
+_Item = TypeVar("_Item", bound=TableItem)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -101,30 +105,30 @@ def fulfillment_entry(item: FulfillmentItem) -> FulfillmentEntry:
     )
 
 
-def list_fulfillments(candidate_id: str, limit: int, cursor: str | None) -> FulfillmentPage:
-    """One Query: ``CAND#<id>``, SK begins_with ``FULFILL#``, newest first."""
+def _newest_first(
+    model: type[_Item], candidate_id: str, prefix: str, limit: int, cursor: str | None
+) -> ResultIterator[_Item]:
+    """One Query: ``CAND#<id>``, SK begins_with ``prefix``, newest first, from the cursor on."""
     pk = keys.candidate_pk(candidate_id)
-    results = FulfillmentItem.query(
+    return model.query(
         pk,
-        FulfillmentItem.SK.startswith(keys.FULFILLMENT_PREFIX),
+        model.SK.startswith(prefix),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, pk, keys.FULFILLMENT_PREFIX),
+        last_evaluated_key=decode_cursor(cursor, pk, prefix),
     )
+
+
+def list_fulfillments(candidate_id: str, limit: int, cursor: str | None) -> FulfillmentPage:
+    """One Query: ``CAND#<id>``, SK begins_with ``FULFILL#``, newest first."""
+    results = _newest_first(FulfillmentItem, candidate_id, keys.FULFILLMENT_PREFIX, limit, cursor)
     items = [fulfillment_entry(item) for item in results]
     return FulfillmentPage(items=items, next=encode_cursor(results.last_evaluated_key))
 
 
 def list_transactions(candidate_id: str, limit: int, cursor: str | None) -> TransactionPage:
     """One Query: ``CAND#<id>``, SK begins_with ``TXN#``, newest first."""
-    pk = keys.candidate_pk(candidate_id)
-    results = TransactionItem.query(
-        pk,
-        TransactionItem.SK.startswith(keys.TRANSACTION_PREFIX),
-        scan_index_forward=False,
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, pk, keys.TRANSACTION_PREFIX),
-    )
+    results = _newest_first(TransactionItem, candidate_id, keys.TRANSACTION_PREFIX, limit, cursor)
     items = [
         TransactionEntry(
             date=_iso(item.date) or "",

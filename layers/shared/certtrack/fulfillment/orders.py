@@ -194,6 +194,31 @@ class _Kit:
     code: verification.VerificationItem
 
 
+def _ordered_kit(kit: _Kit) -> OrderedKit:
+    """One kit as the order item stores it and the 201 body echoes it."""
+    return OrderedKit(
+        sku=kit.line.sku,
+        name=kit.line.name,
+        kind=kit.line.kind,
+        certification_id=kit.line.certification_id,
+        price_cents=kit.line.price_cents,
+        initial_kit=kit.line.initial_kit,
+        fulfillment_id=kit.fulfillment_id,
+        verification_code=kit.code.code,
+    )
+
+
+def _totals(priced: PricedOrder) -> dict[str, Any]:
+    """The order's price summary, stored on the order item and echoed in the 201 body."""
+    return {
+        "tracking": priced.tracking_fee_cents > 0,
+        "tracking_fee_cents": priced.tracking_fee_cents,
+        "total_cents": priced.total_cents,
+        "currency": priced.currency,
+        "payment_method": priced.payment_method,
+    }
+
+
 class _Retry(Exception):
     """A verification code collided (astronomically rare) or DynamoDB saw a concurrent transaction."""
 
@@ -227,24 +252,8 @@ def _write_once(
         keys.order_sk(order_id),
         candidate_id=candidate_id,
         order_id=order_id,
-        lines=[
-            OrderLine(
-                sku=k.line.sku,
-                name=k.line.name,
-                kind=k.line.kind,
-                certification_id=k.line.certification_id,
-                price_cents=k.line.price_cents,
-                initial_kit=k.line.initial_kit,
-                fulfillment_id=k.fulfillment_id,
-                verification_code=k.code.code,
-            )
-            for k in kits
-        ],
-        tracking=priced.tracking_fee_cents > 0,
-        tracking_fee_cents=priced.tracking_fee_cents,
-        total_cents=priced.total_cents,
-        currency=priced.currency,
-        payment_method=priced.payment_method,
+        lines=[OrderLine(**_ordered_kit(k).model_dump()) for k in kits],
+        **_totals(priced),
         authorization_id=auth.id if auth else None,
         status="submitted",
         ship_to=address.to_attribute(),
@@ -425,24 +434,8 @@ def execute_order(candidate_id: str, request: OrderRequest, now: datetime, provi
         _capture(provider, auth, txn)
     out = OrderOut(
         order_id=order.order_id,
-        items=[
-            OrderedKit(
-                sku=k.line.sku,
-                name=k.line.name,
-                kind=k.line.kind,
-                certification_id=k.line.certification_id,
-                price_cents=k.line.price_cents,
-                initial_kit=k.line.initial_kit,
-                fulfillment_id=k.fulfillment_id,
-                verification_code=k.code.code,
-            )
-            for k in kits
-        ],
-        tracking=priced.tracking_fee_cents > 0,
-        tracking_fee_cents=priced.tracking_fee_cents,
-        total_cents=priced.total_cents,
-        currency=priced.currency,
-        payment_method=priced.payment_method,
+        items=[_ordered_kit(k) for k in kits],
+        **_totals(priced),
         status="submitted",
     )
     _send_confirmation(address, out)
