@@ -18,18 +18,15 @@ import re
 import sys
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SUB = "bench-routes-demo"
 OPERATOR_SUB = "bench-routes-operator"
 PARAMETER = re.compile(r"\{([^}]+)\}")
-_calls: list[str] = []
 
 
 def _environment() -> None:
@@ -58,22 +55,6 @@ def _environment() -> None:
     for path in (ROOT / "layers" / "shared", ROOT):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-
-
-@contextmanager
-def _count_every_client() -> Iterator[None]:
-    """Register the counter on each botocore client as it is created."""
-    from botocore.client import ClientCreator
-
-    original = ClientCreator.create_client
-
-    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call.dynamodb", lambda model, **_: _calls.append(model.name))
-        return client
-
-    with mock.patch.object(ClientCreator, "create_client", create_client):
-        yield
 
 
 class _Context:
@@ -272,14 +253,16 @@ def measure() -> list[tuple[str, int, int]]:
     from moto import mock_aws
 
     rows = []
-    with mock_aws(), _count_every_client():
+    from bench.support import DynamoCallCounter
+
+    with mock_aws(), DynamoCallCounter() as ddb:
         api = _Api()
         ids = _seed(api)
         for route in sorted(api.template.routes, key=lambda r: (r.path, r.method)):
             request = _prepare(api, route.method, route.path, ids)
-            _calls.clear()
+            ddb.clear()
             status, _ = api.call(route.method, route.path, **request)
-            rows.append((f"{route.method} {route.path}", len(_calls), status))
+            rows.append((f"{route.method} {route.path}", ddb.total, status))
     return rows
 
 
