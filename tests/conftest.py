@@ -67,14 +67,9 @@ def aws() -> Iterator[None]:
 
 def _reset_cached_clients() -> None:
     """Module-level boto3 clients made under one mock must not leak into the next."""
-    from certtrack import documents, email
+    from bench.support import reset_clients
 
-    email._client.cache_clear()
-    documents.s3.cache_clear()
-    for module in list(sys.modules.values()):
-        reset = getattr(module, "reset_clients_for_tests", None)
-        if callable(reset):
-            reset()
+    reset_clients()
 
 
 def sent_emails() -> list[dict[str, str]]:

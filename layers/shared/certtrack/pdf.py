@@ -26,22 +26,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-BASE_FAMILY = "notosans"
+from certtrack.dates import month_day_year
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+BASE_FAMILY = "notosans"
 
 
 def _fontpkg_file(module: str, filename: str) -> Callable[[], Path]:
@@ -258,7 +245,7 @@ def needs_shaping(text: str) -> bool:
 def format_date(value: str | date) -> str:
     """``2024-04-01`` → ``April 1, 2024`` (English, like the portal)."""
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return month_day_year(day)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from unittest import mock
 
 import pytest
 from certtrack import keys
+from certtrack.dates import long_date
 from certtrack.errors import ServiceUnavailable
 from certtrack.transcripts.models import TranscriptItem, TranscriptSendCounterItem
-from certtrack.transcripts.selection import long_date
 
 from tests.factories import days
 from tests.integration.transcripts.conftest import Person, set_consent

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 from certtrack.certifications.catalog import load_catalog
+from certtrack.dates import long_date
 from certtrack.transcripts.selection import (
     display_date,
     effective_status,
     grouped,
-    long_date,
     shown_certifications,
     validate_request,
 )

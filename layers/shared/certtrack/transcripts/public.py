@@ -22,11 +22,12 @@ from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
 from certtrack.certifications.catalog import load_catalog
+from certtrack.dates import long_date
 from certtrack.email import TEMPLATES, jinja_env
 from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, Gone, NotFound, problem_from_error
 from certtrack.transcripts.holder import load_holder
 from certtrack.transcripts.models import TranscriptItem
-from certtrack.transcripts.selection import ShownCertification, display_date, grouped, long_date
+from certtrack.transcripts.selection import ShownCertification, display_date, grouped
 from certtrack.transcripts.service import is_conditional_failure, shown_for
 
 # token_urlsafe output; anything else cannot be a public id and costs no read.

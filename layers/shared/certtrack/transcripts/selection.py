@@ -164,23 +164,3 @@ def display_date(value: str | None) -> str:
         return ""
     day = date.fromisoformat(value)
     return f"{day.year}-{_MONTHS[day.month - 1]}-{day.day:02d}"
-
-
-def long_date(value: date) -> str:
-    """``Tuesday, December 10, 2019`` (English, whatever the process locale)."""
-    weekdays = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    months = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-    return f"{weekdays[value.weekday()]}, {months[value.month - 1]} {value.day}, {value.year}"

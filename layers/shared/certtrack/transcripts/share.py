@@ -14,13 +14,13 @@ from pynamodb.exceptions import UpdateError
 
 from certtrack import email, keys
 from certtrack.certifications.catalog import load_catalog
+from certtrack.dates import long_date
 from certtrack.errors import Conflict, ServiceUnavailable, TooManyRequests
 from certtrack.identity.models import CandidateItem
 from certtrack.transcripts.holder import Holder
 from certtrack.transcripts.links import public_url
 from certtrack.transcripts.models import TranscriptItem, TranscriptSendCounterItem
 from certtrack.transcripts.schemas import EmailAccepted, EmailPreview
-from certtrack.transcripts.selection import long_date
 from certtrack.transcripts.service import is_conditional_failure, owned, transcript_status
 
 TEMPLATE = "transcript_share"
