@@ -202,7 +202,9 @@ def _attach(pdf: Any, cached: _CachedFont) -> None:
 
     font = copy.copy(cached.prototype)
     font.i = len(pdf.fonts) + 1
-    font.ttfont = TTFont(io.BytesIO(cached.embed_bytes), lazy=True, recalcTimestamp=False)
+    # No bounding-box recalculation on save: it decodes and re-encodes every outline the
+    # subset keeps (a third of the subsetting time); the font's own bounds still hold.
+    font.ttfont = TTFont(io.BytesIO(cached.embed_bytes), lazy=True, recalcTimestamp=False, recalcBBoxes=False)
     font.subset = SubsetMap(font)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
@@ -281,13 +283,44 @@ def _tagged(pdf: Any, struct_type: str, actual_text: str | None = None) -> Itera
     pdf._out("EMC")
 
 
-def _qr_png(url: str) -> io.BytesIO:
+QR_BORDER = 2  # quiet zone, in modules (readers need ≥ 2 on a plain white page)
+
+
+def qr_matrix(url: str) -> tuple[bytearray, ...]:
+    """The QR modules for ``url`` (rows of 0/1), error correction level M.
+
+    The mask pattern is fixed rather than chosen by scoring all eight: every mask is valid and
+    readers try each, and scoring them is most of the time the encoder takes.
+    """
     import segno
 
-    buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=8, border=2)
-    buffer.seek(0)
-    return buffer
+    matrix: tuple[bytearray, ...] = segno.make(url, error="m", micro=False, mask=0).matrix
+    return matrix
+
+
+def _draw_qr(pdf: Any, url: str, x: float, y: float, size: float, alt_text: str) -> None:
+    """The QR code as filled vector rectangles (one per run of dark modules), tagged as a figure.
+
+    Vectors stay sharp at any zoom and cost a fraction of encoding and embedding a PNG.
+    """
+    matrix = qr_matrix(url)
+    module = size / (len(matrix) + 2 * QR_BORDER)
+    k = pdf.k
+    ops: list[str] = []
+    for row_index, row in enumerate(matrix):
+        top = y + (row_index + QR_BORDER) * module
+        col = 0
+        while col < len(row):
+            if not row[col]:
+                col += 1
+                continue
+            start = col
+            while col < len(row) and row[col]:
+                col += 1
+            left = x + (start + QR_BORDER) * module
+            ops.append(f"{left * k:.3f} {(pdf.h - top) * k:.3f} {(col - start) * module * k:.3f} {-module * k:.3f} re")
+    with pdf._marked_sequence(alt_text=alt_text):
+        pdf._out("q 0 g " + " ".join(ops) + " f Q")
 
 
 def _fit_size(pdf: Any, text: str, width: float, largest: float, smallest: float) -> float:
@@ -369,14 +402,7 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
 
     qr_size = 34.0
     qr_x, qr_y = pdf.w - pdf.r_margin - qr_size - 6, pdf.h - 20 - qr_size - 6
-    pdf.image(
-        _qr_png(content.verify_url),
-        x=qr_x,
-        y=qr_y,
-        w=qr_size,
-        h=qr_size,
-        alt_text=f"QR code linking to {content.verify_url}",
-    )
+    _draw_qr(pdf, content.verify_url, qr_x, qr_y, qr_size, f"QR code linking to {content.verify_url}")
     pdf.set_text_color(60)
     pdf.set_font(BASE_FAMILY, size=10)
     pdf.set_xy(pdf.l_margin + 6, qr_y + 8)

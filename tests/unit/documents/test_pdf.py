@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 import segno
+import zxingcpp
 from certtrack import pdf
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -90,23 +94,53 @@ def test_dates_code_and_certification_are_printed() -> None:
     assert URL in text
 
 
-def test_qr_code_encodes_the_verify_url() -> None:
-    image = render().pages[0].images[0].image
-    zxingcpp = pytest.importorskip("zxingcpp")
+def test_qr_code_as_a_viewer_draws_it_decodes_to_the_verify_url() -> None:
+    """Rasterise the page with PDFium (Chrome's PDF engine) and read the code like a phone would."""
+    document = pdfium.PdfDocument(pdf.render_certificate(content(), NOW))
+    image = document[0].render(scale=2).to_pil()
     assert [barcode.text for barcode in zxingcpp.read_barcodes(image)] == [URL]
 
 
-def test_qr_image_is_the_segno_matrix_of_the_url() -> None:
-    """Without a decoder: the embedded bitmap equals segno's symbol for the URL, module by module."""
-    image = render().pages[0].images[0].image.convert("1")
-    symbol = segno.make(URL, error="m", micro=False)
-    scale, border = 8, 2
-    width, _ = symbol.symbol_size(scale=1, border=0)
-    assert image.size == ((width + 2 * border) * scale,) * 2
-    for row, modules in enumerate(symbol.matrix):
-        for col, dark in enumerate(modules):
-            pixel = image.getpixel(((col + border) * scale + scale // 2, (row + border) * scale + scale // 2))
-            assert (pixel == 0) == bool(dark)
+def _qr_cells(data: bytes) -> set[tuple[int, int]]:
+    """The (row, column) of every dark module the page draws, read back from its rectangles."""
+    stream = PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
+    block = re.search(r"q 0 g (.*?) f Q", stream)
+    assert block is not None
+    rects = [tuple(map(float, match)) for match in re.findall(r"(\S+) (\S+) (\S+) (\S+) re", block.group(1))]
+    module = -rects[0][3]
+    left = min(x for x, _, _, _ in rects)
+    top = max(y for _, y, _, _ in rects)
+    cells = set()
+    for x, y, width, height in rects:
+        assert height == pytest.approx(-module)
+        row, first = round((top - y) / module), round((x - left) / module)
+        cells.update((row, first + step) for step in range(round(width / module)))
+    return cells
+
+
+def test_qr_rectangles_are_exactly_the_modules_of_the_url() -> None:
+    """Without a decoder: the vector code is segno's symbol for the URL, module by module."""
+    matrix = segno.make(URL, error="m", micro=False, mask=0).matrix
+    expected = {(row, col) for row, modules in enumerate(matrix) for col, dark in enumerate(modules) if dark}
+    assert _qr_cells(pdf.render_certificate(content(), NOW)) == expected
+
+
+def test_embedded_font_is_a_valid_subset_with_the_outlines_of_the_name() -> None:
+    reader = render("Zoë Ångström-Łukasiewicz")
+    font = next(iter(reader.pages[0]["/Resources"]["/Font"].values())).get_object()
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    embedded = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+    glyphs = embedded["glyf"]
+    assert len(embedded.getGlyphOrder()) < 120  # a subset, not the 4,500-glyph font
+    assert embedded["maxp"].numGlyphs == len(embedded.getGlyphOrder())
+    cmap = embedded.getBestCmap()
+    for char in set("Zoë Ångström-Łukasiewicz Certificate of Achievement") - {" "}:
+        glyph = glyphs[cmap[ord(char)]]
+        assert glyph.numberOfContours != 0, char
+        glyph.recalcBounds(glyphs)
+        head = embedded["head"]
+        assert head.xMin <= glyph.xMin and glyph.xMax <= head.xMax, char
+        assert head.yMin <= glyph.yMin and glyph.yMax <= head.yMax, char
 
 
 def test_landscape_page_and_metadata() -> None:
