@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import certtrack.coldstart
+
 from datetime import UTC, datetime
 from typing import Any
 
@@ -171,3 +173,5 @@ def get_identifiers() -> list[IdentifierOut]:
 
 
 lambda_handler = make_handler(app)
+
+certtrack.coldstart.ready()  # loaded: collect garbage again

@@ -5,6 +5,8 @@ Routes live in routers beside this module, one per concern; this module assemble
 
 from __future__ import annotations
 
+import certtrack.coldstart
+
 from certtrack.api import make_app, make_handler
 from documents_routes import router as documents_router
 from records_routes import router as records_router
@@ -18,3 +20,5 @@ app.include_router(transactions_router)
 app.include_router(reminders_router)
 
 lambda_handler = make_handler(app)
+
+certtrack.coldstart.ready()  # loaded: collect garbage again

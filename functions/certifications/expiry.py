@@ -6,17 +6,15 @@ reminders (``certtrack.certifications.expiry``); returns the run's summary.
 
 from __future__ import annotations
 
+import certtrack.coldstart
+
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from certtrack.certifications import expiry
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+from certtrack.telemetry import logger, metrics, tracer
 
 _METRICS = {
     "ExpiredCertifications": "expired_certifications",
@@ -43,3 +41,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])
     logger.info("expiry check done", extra={k: v for k, v in summary.items() if k != "failures"})
     return summary
+
+
+certtrack.coldstart.ready()  # loaded: collect garbage again

@@ -6,20 +6,20 @@ written beside it as ``<key>.report.json``; the handler returns the (last) repor
 
 from __future__ import annotations
 
+import certtrack.coldstart
+
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from certtrack.certifications.imports import import_object
-
-logger = Logger()
-metrics = Metrics()
+from certtrack.telemetry import logger, metrics, tracer
 
 
 @logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = datetime.now(UTC)
@@ -41,3 +41,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             },
         )
     return report
+
+
+certtrack.coldstart.ready()  # loaded: collect garbage again

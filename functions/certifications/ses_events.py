@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import certtrack.coldstart
+
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from certtrack.identity import suppression
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+from certtrack.telemetry import logger, metrics, tracer
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -21,3 +19,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = suppression.handle_messages(suppression.sns_messages(event))
     metrics.add_metric(name="CandidatesSuppressed", unit=MetricUnit.Count, value=report.candidates_suppressed)
     return report.as_dict()
+
+
+certtrack.coldstart.ready()  # loaded: collect garbage again

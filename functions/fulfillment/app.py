@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import certtrack.coldstart
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -69,3 +71,5 @@ def put_fulfillment_status(fulfillment_id: str, change: status.StatusChange) -> 
 
 
 lambda_handler = make_handler(app)
+
+certtrack.coldstart.ready()  # loaded: collect garbage again

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import certtrack.coldstart
+
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -121,3 +123,5 @@ def public_transcript(public_id: str) -> Response[str]:
 
 
 lambda_handler = make_handler(app)
+
+certtrack.coldstart.ready()  # loaded: collect garbage again

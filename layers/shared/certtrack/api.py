@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -31,10 +30,9 @@ from certtrack.errors import (
     problem_from_error,
 )
 from certtrack.settings import get_settings
+from certtrack.telemetry import logger, metrics, tracer
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace="CertTrack")
+__all__ = ["current_login", "logger", "make_app", "make_handler", "metrics", "model_dump", "tracer"]
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

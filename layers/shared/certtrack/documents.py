@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -15,6 +14,8 @@ from certtrack.settings import get_settings
 
 @lru_cache(maxsize=1)
 def s3() -> Any:
+    import boto3  # on first use: boto3 (and s3transfer under it) is not part of a cold start
+
     return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
 
 

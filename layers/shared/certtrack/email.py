@@ -13,14 +13,15 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from certtrack.errors import ServiceUnavailable
 from certtrack.settings import get_settings
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,7 +35,13 @@ class RenderedEmail:
 
 @lru_cache(maxsize=1)
 def jinja_env() -> Environment:
-    """One Jinja2 environment for emails and pages; autoescape on for HTML."""
+    """One Jinja2 environment for emails and pages; autoescape on for HTML.
+
+    Jinja2 (with MarkupSafe) is imported here, on first use, not when a function starts: most
+    requests render no template.
+    """
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -57,6 +64,8 @@ def render(name: str, context: Mapping[str, Any]) -> RenderedEmail:
 
 @lru_cache(maxsize=1)
 def _client() -> Any:
+    import boto3  # on first send: a cold start that sends no mail does not load it
+
     return boto3.client("sesv2", region_name=get_settings().region)
 
 

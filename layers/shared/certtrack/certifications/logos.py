@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
@@ -26,6 +26,9 @@ from certtrack.certifications.certificates import DownloadLink, is_current, pres
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem
 from certtrack.errors import BadRequest, NotFound, Unprocessable
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FORMATS: dict[str, str] = {"svg": "image/svg+xml", "pdf": "application/pdf"}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -139,6 +142,8 @@ def list_logos(candidate_id: str, now: datetime, limit: int = 100, cursor: str |
 
 @lru_cache(maxsize=1)
 def _svg_env() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("svg",)),

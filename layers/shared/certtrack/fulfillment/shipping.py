@@ -9,10 +9,11 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from certtrack import keys
 from certtrack.errors import NotFound
+from certtrack.fields import EmailAddress
 from certtrack.fulfillment.models import AddressAttribute, LocalizedAddress, ShippingAddressItem
 
 # ISO 3166-1 alpha-2, officially assigned codes.
@@ -89,7 +90,7 @@ AnyLine = Annotated[str, _text(100), AfterValidator(_printable)]
 AnyPostal = Annotated[str, _text(16), AfterValidator(_printable)]
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
 Phone = Annotated[str, _text(30), AfterValidator(_phone)]
-Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_ascii_email)]
+Email = Annotated[EmailAddress, AfterValidator(_ascii_email)]
 
 
 class Localized(BaseModel):

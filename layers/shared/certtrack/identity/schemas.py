@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-Email = Annotated[EmailStr, Field(max_length=254, description="An email address (at most 254 characters).")]
+from certtrack.fields import EmailAddress
+
+Email = Annotated[EmailAddress, Field(description="An email address (at most 254 characters).")]
 ShortText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)]
 
 

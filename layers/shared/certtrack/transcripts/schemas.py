@@ -6,7 +6,9 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from certtrack.fields import EmailAddress
 
 DISPLAY_NAME_MAX = 100
 DESCRIPTION_MAX = 200
@@ -109,7 +111,7 @@ class TranscriptList(BaseModel):
 class EmailRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to: Annotated[EmailStr, StringConstraints(max_length=254)]
+    to: EmailAddress
 
 
 class EmailPreview(BaseModel):
