@@ -15,23 +15,15 @@ import json
 import os
 import sys
 import urllib.error
-import urllib.request
 from pathlib import Path
+
+from local_client import post_local  # scripts/, beside this file
 
 KINDS = ("exams", "ce-credits")
 
 
 def post(url: str, kind: str, body: bytes, timeout: float = 300) -> dict[str, object]:
-    if not url.startswith(("http://", "https://")):
-        raise ValueError("--url must be an http(s) URL")
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        f"{url.rstrip('/')}/_local/imports/{kind}",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "text/csv"},
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-        return dict(json.loads(response.read()))
+    return post_local(url, f"/_local/imports/{kind}", body, "text/csv", timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,9 +15,10 @@ import json
 import os
 import sys
 import urllib.error
-import urllib.request
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+
+from local_client import post_local  # scripts/, beside this file
 
 COUNTED = (
     "expired_certifications",
@@ -30,17 +31,8 @@ COUNTED = (
 
 
 def run_day(url: str, day: date, timeout: float = 120) -> dict[str, object]:
-    if not url.startswith(("http://", "https://")):
-        raise ValueError("--url must be an http(s) URL")
     body = json.dumps({"time": f"{day.isoformat()}T03:00:00Z"}).encode()
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        f"{url.rstrip('/')}/_local/events/expiry-check",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-        return dict(json.loads(response.read()))
+    return post_local(url, "/_local/events/expiry-check", body, "application/json", timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

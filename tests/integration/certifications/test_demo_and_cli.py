@@ -61,8 +61,12 @@ class _FakeDevServer(BaseHTTPRequestHandler):
         pass
 
 
-def test_cli_posts_the_file_and_exits_1_on_rejects(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_posts_the_file_and_exits_1_on_rejects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import importlib.util
+
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))  # as `python scripts/import_csv.py` has it
 
     spec = importlib.util.spec_from_file_location("import_csv", ROOT / "scripts" / "import_csv.py")
     assert spec and spec.loader
