@@ -9,6 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from certtrack import pages
 from certtrack.api import SECURITY_HEADERS
 from certtrack.certifications import certificates, logos, verify
 from certtrack.certifications.certificates import DownloadLink
@@ -88,7 +89,7 @@ def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> 
             status_code=200,
             content_type="application/json",
             body=json.dumps(result.as_json()),
-            headers={**SECURITY_HEADERS, **verify.PRIVACY_HEADERS},
+            headers={**SECURITY_HEADERS, **pages.PRIVACY_HEADERS},
         )
     return _html(200, verify.render_page(result))
 
@@ -98,5 +99,5 @@ def _html(status: int, html: str) -> Response[str]:
         status_code=status,
         content_type="text/html; charset=utf-8",
         body=html,
-        headers={**SECURITY_HEADERS, **verify.page_headers(html)},
+        headers={**SECURITY_HEADERS, **pages.page_headers(html)},
     )

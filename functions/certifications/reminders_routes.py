@@ -11,6 +11,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from certtrack import pages
 from certtrack.certifications import reminders
 
 router = Router()
@@ -21,11 +22,12 @@ _RESPONSES = {404: {"description": "`unsubscribe_link_invalid`: the link is not 
 
 
 def _confirmation() -> Response[str]:
+    html = reminders.unsubscribed_page()
     return Response(
         status_code=200,
         content_type="text/html; charset=utf-8",
-        body=reminders.unsubscribed_page(),
-        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        body=html,
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", **pages.page_headers(html)},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,6 +11,7 @@ import pytest
 from certtrack.certifications import expiry, reminders
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
+from certtrack.pages import style_source
 
 from tests.conftest import LambdaContext, call, load_function
 from tests.integration.expiry.conftest import at, certification, credit, holder, raw_messages
@@ -57,6 +59,12 @@ def test_unsubscribe_link_stops_reminders(aws: None, reminders_sent: Any) -> Non
 
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert "Expiry reminders stopped" in body
+    # the public-page policy: nothing runs or loads but the page's own stylesheet, not indexed
+    style = re.search(r"<style>(.*?)</style>", body, re.DOTALL)
+    assert style is not None
+    assert f"style-src {style_source(style.group(1))};" in headers["content-security-policy"]
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-robots-tag"] == "noindex, nofollow" and headers["referrer-policy"] == "no-referrer"
     assert CandidateItem.get_candidate(person.candidate_id).reminders_unsubscribed is True  # type: ignore[union-attr]
     summary = expiry.run(at("2027-01-21"))
     assert summary.reminders_skipped == 1 and summary.reminders_sent == 0

@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem
-from certtrack.certifications.verify import Verification, page_headers, public_status, render_page
+from certtrack.certifications.verify import Verification, public_status, render_page
+from certtrack.pages import page_headers
 
 TODAY = date(2026, 11, 25)
 

@@ -8,9 +8,6 @@ are the same 404 with no hint.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,9 +19,9 @@ from certtrack.email import jinja_env
 from certtrack.errors import NotFound
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.personal import settings_of
+from certtrack.pages import PRIVACY_HEADERS
 
 # On every response of the route, found or not, HTML or JSON.
-PRIVACY_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
 NOT_FOUND_DETAIL = "No certification matches this verification code."
 
 
@@ -106,20 +103,3 @@ def verify(code: str, today: date) -> Verification:
 def render_page(result: Verification | None) -> str:
     """The HTML page (autoescaped); ``None`` renders the not-found page."""
     return jinja_env().get_template("pages/verify.html").render(result=result, program=load_catalog().program)
-
-
-_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
-
-
-def page_headers(html: str) -> dict[str, str]:
-    """A strict CSP allowing only the page's own inline stylesheet (by hash), plus privacy headers."""
-    hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
-        for block in _STYLE.findall(html)
-    )
-    style_src = hashes or "'none'"
-    policy = (
-        f"default-src 'none'; style-src {style_src}; img-src 'none'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
-    return {**PRIVACY_HEADERS, "Content-Security-Policy": policy}

@@ -8,8 +8,6 @@ revoked, so a view never re-creates a deleted item and a view racing a revoke is
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from certtrack.certifications.catalog import load_catalog
 from certtrack.dates import long_date
 from certtrack.email import TEMPLATES, jinja_env
 from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, Gone, NotFound, problem_from_error
+from certtrack.pages import PRIVACY_HEADERS, content_security_policy
 from certtrack.transcripts.holder import load_holder
 from certtrack.transcripts.models import TranscriptItem
 from certtrack.transcripts.selection import ShownCertification, display_date, grouped
@@ -42,15 +41,9 @@ def page_css() -> str:
 @lru_cache(maxsize=1)
 def page_headers() -> dict[str, str]:
     """Headers of every answer of the public route (page, JSON and errors)."""
-    digest = base64.b64encode(hashlib.sha256(page_css().encode("utf-8")).digest()).decode()
-    csp = (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'none'; base-uri 'none'; "
-        "form-action 'none'; frame-ancestors 'none'"
-    )
     return {
-        "Content-Security-Policy": csp,
-        "X-Robots-Tag": "noindex, nofollow",
-        "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": content_security_policy(page_css()),
+        **PRIVACY_HEADERS,
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Cache-Control": "no-store",
