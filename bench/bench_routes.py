@@ -19,7 +19,7 @@ import sys
 import uuid
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,7 @@ def _seed(api: _Api) -> dict[str, str]:
     from certtrack.settings import get_settings
 
     from local import demo_identity, seed
+    from tests.e2e.hardening_support import order_request, shipping_address, transcript_request
 
     settings = get_settings()
     create_table(boto3.client("dynamodb"), settings.table_name)
@@ -157,19 +158,12 @@ def _seed(api: _Api) -> dict[str, str]:
         boto3.client("s3").create_bucket(Bucket=bucket)
     boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
     seed.seed(datetime.now(UTC), {"demo": SUB})
-    address = {
-        "first_name": "John",
-        "last_name": "Doe",
-        "email": "john.doe@example.com",
-        "address1": "1 Main Street",
-        "city": "Springfield",
-        "postal_code": "62701",
-        "country": "US",
-    }
-    assert api.call("PUT", "/me/shipping-address", body=address)[0] == 200
-    status, transcript = api.call("POST", "/me/transcripts", body=_transcript())
+    assert api.call("PUT", "/me/shipping-address", body=shipping_address())[0] == 200
+    status, transcript = api.call("POST", "/me/transcripts", body=transcript_request())
     assert status == 201, transcript
-    status, order = api.call("POST", "/me/fulfillment/orders", body=_order(), headers={"Idempotency-Key": "bench-seed"})
+    status, order = api.call(
+        "POST", "/me/fulfillment/orders", body=order_request(), headers={"Idempotency-Key": "bench-seed"}
+    )
     assert status == 201, order
     line = order["items"][0]
     return {
@@ -183,56 +177,19 @@ def _seed(api: _Api) -> dict[str, str]:
     }
 
 
-def _transcript() -> dict[str, Any]:
-    return {"display_name": "Bench", "expires_on": (datetime.now(UTC) + timedelta(days=30)).date().isoformat()}
-
-
-def _order() -> dict[str, Any]:
-    return {"skus": ["ccna-certificate"], "tracking": False, "payment_method": "credit_card"}
-
-
-BODIES: dict[str, Any] = {
-    "POST /mapping/email": {"email": "nobody@example.com"},
-    "POST /mapping/score-report": {"last_name": "Doe", "registration_number": "REG-NONE", "new_email": "n@example.com"},
-    "POST /mapping/confirm": {"token": "A" * 43},
-    "PUT /me/settings": {
-        "program_employee": False,
-        "partner_or_reseller": False,
-        "email_notifications": True,
-        "academy_student": False,
-        "verification_consent": True,
-    },
-    "PUT /me/attributes": {"attributes": [{"key": "job_title", "value": "Bench"}]},
-    "PUT /me/shipping-address": {
-        "first_name": "John",
-        "last_name": "Doe",
-        "email": "john.doe@example.com",
-        "address1": "2 Main Street",
-        "city": "Springfield",
-        "postal_code": "62701",
-        "country": "US",
-    },
-    "PUT /me/transcripts/{transcript_id}": {"display_name": "Bench renamed", "expires_on": "__future__"},
-    "POST /me/transcripts/{transcript_id}/email": {"to": "viewer@example.com"},
-    "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
-    "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
-}
-
-
 def _prepare(api: _Api, method: str, resource: str, ids: dict[str, str]) -> dict[str, Any]:
     """The request's path, body, headers and query (anything it needs made beforehand is made here)."""
+    from tests.e2e.hardening_support import transcript_request, valid_body  # the matrix's bodies
+
     key = f"{method} {resource}"
     headers: dict[str, str] = {}
     query: dict[str, str] = {}
-    body = BODIES.get(key)
-    if key == "POST /me/transcripts":
-        body = _transcript()
-    elif key == "PUT /me/transcripts/{transcript_id}":
-        body = _transcript() | {"display_name": "Bench renamed"}
-    elif key == "POST /me/fulfillment/orders":
-        body, headers = _order(), {"Idempotency-Key": f"bench-{uuid.uuid4()}"}
+    body = valid_body(key)
+    if key == "POST /me/fulfillment/orders":
+        headers = {"Idempotency-Key": f"bench-{uuid.uuid4()}"}
     if key == "DELETE /me/transcripts/{transcript_id}":
-        ids = ids | {"transcript_id": api.call("POST", "/me/transcripts", body=_transcript())[1]["transcript_id"]}
+        made = api.call("POST", "/me/transcripts", body=transcript_request())[1]
+        ids = ids | {"transcript_id": made["transcript_id"]}
     if resource == "/reminders/unsubscribe":
         from certtrack.certifications.reminders import unsubscribe_signature
 

@@ -113,6 +113,49 @@ def transcript_request(name: str = "Hardening transcript", days: int = 30) -> di
     }
 
 
+def order_request(sku: str = "ccna-certificate") -> dict[str, Any]:
+    return {"skus": [sku], "tracking": False, "payment_method": "credit_card"}
+
+
+_STATIC_BODIES: dict[str, Any] = {
+    "POST /mapping/email": {"email": "nobody@example.com"},
+    "POST /mapping/score-report": {
+        "last_name": "Nobody",
+        "registration_number": "REG-NOBODY",
+        "new_email": "nobody@example.com",
+    },
+    "POST /mapping/confirm": {"token": "A" * 43},
+    "PUT /me/settings": {
+        "program_employee": False,
+        "partner_or_reseller": False,
+        "email_notifications": True,
+        "academy_student": False,
+        "verification_consent": True,
+    },
+    "PUT /me/attributes": {"attributes": [{"key": "job_title", "value": "Tester"}]},
+    "POST /me/transcripts/{transcript_id}/email": {"to": "viewer@example.com"},
+    "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
+    "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
+}
+
+
+def valid_body(key: str, *, sku: str = "ccna-certificate") -> Any:
+    """A valid body for the route ``"METHOD /resource"`` (``None`` when it takes none).
+
+    The authorization matrix sends it so a refusal is about the caller, not the body; the route
+    bench (``bench/bench_routes.py``) sends it so every route does its real work.
+    """
+    if key == "PUT /me/shipping-address":
+        return shipping_address("Route", "Tester")  # not A's name: the matrix looks for it in B's answers
+    if key == "POST /me/transcripts":
+        return transcript_request()
+    if key == "PUT /me/transcripts/{transcript_id}":
+        return transcript_request("Renamed transcript")
+    if key == "POST /me/fulfillment/orders":
+        return order_request(sku)
+    return _STATIC_BODIES.get(key)
+
+
 @dataclass
 class CandidateData:
     """Ids of one candidate's records, made through the API: what the fuzzer and the matrix aim at."""

@@ -4,7 +4,7 @@ Callers: no token, a forged token, an unmapped login, candidate A (the demo logi
 records), candidate B (mapped during the test through the map-by-email flow) and an operator. Every
 request names A's records (A's transcript, public id, fulfillment, verification code …), so B's
 answers prove B can neither see nor change them. The rules below are by route kind, so a route
-added to the template is covered without editing this file; ``BODIES`` holds valid bodies so that a
+added to the template is covered without editing this file; ``valid_body`` gives valid bodies so that a
 validation error never hides an authorization answer (a new mutating route falls back to ``{}``).
 """
 
@@ -38,9 +38,9 @@ from tests.e2e.hardening_support import (
     make_candidate_data,
     map_login_by_email,
     route_id,
-    shipping_address,
     template_routes,
     transcript_request,
+    valid_body,
 )
 
 pytestmark = pytest.mark.e2e
@@ -59,29 +59,6 @@ PUBLIC_EXPECTED = {
     "GET /public/verify/{verification_code}": {200},
     "GET /reminders/unsubscribe": {422},  # no signed link given
     "POST /reminders/unsubscribe": {422},
-}
-BODIES: dict[str, Any] = {
-    "POST /mapping/email": {"email": "nobody@example.com"},
-    "POST /mapping/score-report": {
-        "last_name": "Nobody",
-        "registration_number": "REG-NOBODY",
-        "new_email": "nobody@example.com",
-    },
-    "POST /mapping/confirm": {"token": "A" * 43},
-    "PUT /me/settings": {
-        "program_employee": False,
-        "partner_or_reseller": False,
-        "email_notifications": True,
-        "academy_student": False,
-        "verification_consent": True,
-    },
-    "PUT /me/attributes": {"attributes": [{"key": "job_title", "value": "Matrix tester"}]},
-    "PUT /me/shipping-address": shipping_address("Matrix", "Tester"),
-    "POST /me/transcripts": transcript_request("Matrix transcript"),
-    "PUT /me/transcripts/{transcript_id}": transcript_request("Renamed by the matrix"),
-    "POST /me/transcripts/{transcript_id}/email": {"to": "viewer@example.com"},
-    "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
-    "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
 }
 
 
@@ -102,9 +79,8 @@ class Matrix:
         return requests.request(route.method, f"{self.base_url}{path}", json=body, headers=headers, timeout=TIMEOUT)
 
     def body(self, key: str) -> Any:
-        if key == "POST /me/fulfillment/orders":
-            return {"skus": [self.a.sku], "tracking": False, "payment_method": "credit_card"}
-        return BODIES.get(key, {})
+        body = valid_body(key, sku=self.a.sku or "")
+        return {} if body is None else body
 
 
 def _forged(real_token: str) -> str:
