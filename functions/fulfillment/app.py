@@ -63,6 +63,15 @@ def get_history(limit: Limit = 50, next: Cursor = None) -> history.FulfillmentPa
     return history.list_fulfillments(current_candidate_id(app), limit, next)
 
 
+@app.get("/ops/fulfillment")
+def get_kits(
+    status_: Annotated[status.KitStatus, Query(alias="status")] = "queued", limit: Limit = 50, next: Cursor = None
+) -> status.KitPage:
+    """Operators only: kits in a status (default `queued`) with their shipping address, longest waiting first."""
+    require_operator(current_login(app))
+    return status.list_kits(status_, limit, next)
+
+
 @app.put("/ops/fulfillment/<fulfillment_id>")
 def put_fulfillment_status(fulfillment_id: str, change: status.StatusChange) -> dict[str, Any]:
     """Operators only: queued → sent → complete (409 `invalid_transition` otherwise)."""

@@ -65,6 +65,7 @@ ROUTES = {
     ("PUT", "/me/shipping-address"): "FulfillmentFunction",
     ("POST", "/me/fulfillment/orders"): "FulfillmentFunction",
     ("GET", "/me/fulfillment/history"): "FulfillmentFunction",
+    ("GET", "/ops/fulfillment"): "FulfillmentFunction",
     ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",

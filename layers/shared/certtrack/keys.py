@@ -33,7 +33,8 @@ order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + k
 =====================  ==========================  ==============================
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
-``REG#<registration number>`` → exams, ``PUBLIC#<public id>`` → transcripts.
+``REG#<registration number>`` → exams, ``PUBLIC#<public id>`` → transcripts,
+``KITS#<status>`` (SK ``<since>#<fulfillment id>``) → kits by status, oldest first.
 
 GSI2 (work due on a date, sparse, sharded): PK ``DUE#<shard>``, SK
 ``<YYYY-MM-DD>#<kind>#<item PK>#<item SK>``.
@@ -158,6 +159,16 @@ def fulfillment_pk(fulfillment_id: str) -> str:
 
 
 FULFILLMENT_POINTER = "FULFILL"
+
+
+def kits_gsi(status: str) -> str:
+    """GSI1 PK of every kit in ``status`` (queued, sent, complete): the operators' work list."""
+    return f"KITS#{status}"
+
+
+def kits_gsi_sk(since: str, fulfillment_id: str) -> str:
+    """GSI1 SK of a kit: when it entered its status (ISO timestamp), so the oldest comes first."""
+    return f"{since}#{fulfillment_id}"
 
 
 def transaction_sk(timestamp: str, txn_id: str) -> str:

@@ -172,3 +172,93 @@ def test_transactions_list_orders_newest_first(holder: Holder, monkeypatch: pyte
 def test_transactions_need_a_mapped_login(aws: None) -> None:
     status, body, _ = call("certifications", "GET", "/me/transactions", sub="sub-unmapped")
     assert (status, body["code"]) == (403, "account_not_mapped")
+
+
+# --- the operators' list: GET /ops/fulfillment --------------------------------------------------
+
+
+def kits(query: dict[str, str] | None = None, *, groups: list[str] | None = None) -> tuple[int, Any, Any]:
+    return call(
+        "fulfillment",
+        "GET",
+        "/ops/fulfillment",
+        sub="sub-operator",
+        groups=["operators"] if groups is None else groups,
+        query=query or {},
+    )
+
+
+def test_queued_kits_are_listed_oldest_first_with_where_they_go(holder: Holder) -> None:
+    first = place(holder, "ccna-certificate", key="one")
+    other = make_holder("sub-other", "ccna")
+    second = place(other, "ccna-certificate", key="two", tracking=True, payment_method="paypal")
+
+    status, body, _ = kits()
+
+    assert status == 200 and body["next"] is None
+    assert [k["fulfillment_id"] for k in body["items"]] == [
+        first["items"][0]["fulfillment_id"],
+        second["items"][0]["fulfillment_id"],
+    ]
+    kit = body["items"][1]
+    assert kit["status"] == "queued" and kit["candidate_id"] == other.candidate_id
+    assert kit["sku"] == "ccna-certificate" and kit["tracking"] is True
+    assert kit["ship_to"]["address1"] and kit["ship_to"]["country"]
+    assert kit["verification_code"] == second["items"][0]["verification_code"]
+
+
+def test_a_kit_moves_from_list_to_list_with_its_status(holder: Holder, kit: dict[str, Any]) -> None:
+    assert ops(kit["fulfillment_id"], "sent")[0] == 200
+
+    assert kits()[1]["items"] == []
+    sent = kits({"status": "sent"})[1]["items"]
+    assert [(k["fulfillment_id"], k["status"]) for k in sent] == [(kit["fulfillment_id"], "sent")]
+    assert sent[0]["sent"] is not None
+
+    assert ops(kit["fulfillment_id"], "complete")[0] == 200
+    assert kits({"status": "sent"})[1]["items"] == []
+    assert [k["fulfillment_id"] for k in kits({"status": "complete"})[1]["items"]] == [kit["fulfillment_id"]]
+
+
+def test_the_list_pages_with_limit_and_next(holder: Holder) -> None:
+    order = place(
+        holder,
+        "ccie-enterprise-plaque",
+        "ccie-enterprise-letter",
+        "ccna-certificate",
+        key="three",
+        payment_method="paypal",
+    )
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        status, body, _ = kits({"limit": "2", **({"next": cursor} if cursor else {})})
+        assert status == 200 and len(body["items"]) <= 2
+        seen += [k["fulfillment_id"] for k in body["items"]]
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(k["fulfillment_id"] for k in order["items"])
+    assert len(seen) == len(set(seen)) == 3
+
+
+def test_a_cursor_of_another_list_is_refused(holder: Holder) -> None:
+    place(holder, "ccie-enterprise-plaque", "ccie-enterprise-letter", key="four", payment_method="paypal")
+    status, body, _ = kits({"limit": "1"})
+    assert status == 200 and body["next"]
+    status, problem, _ = kits({"status": "sent", "next": body["next"]})
+    assert status == 400 and problem["code"] == "invalid_cursor"
+    status, problem, _ = kits({"next": "not-a-cursor"})
+    assert status == 400 and problem["code"] == "invalid_cursor"
+
+
+def test_only_operators_see_the_list(holder: Holder, kit: dict[str, Any]) -> None:
+    status, problem, _ = kits(groups=[])
+    assert status == 403 and problem["code"] == "operators_only"
+    status, problem, _ = holder.call("GET", "/ops/fulfillment")
+    assert status == 403
+
+
+def test_an_unknown_status_is_a_validation_error(holder: Holder) -> None:
+    status, problem, _ = kits({"status": "lost"})
+    assert status == 422 and problem["code"] == "validation_error"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -35,17 +36,25 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
 
 def decode_cursor(cursor: str | None, pk: str, sk_prefix: str) -> dict[str, Any] | None:
     """The LastEvaluatedKey, only if it points inside this candidate's own items (400 otherwise)."""
+    return decode_checked_cursor(
+        cursor,
+        lambda raw: (
+            set(raw) == {"PK", "SK"}
+            and raw["PK"] == {"S": pk}
+            and isinstance(raw["SK"], dict)
+            and str(raw["SK"].get("S", "")).startswith(sk_prefix)
+        ),
+    )
+
+
+def decode_checked_cursor(cursor: str | None, valid: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+    """A cursor back to the LastEvaluatedKey it encodes, if ``valid`` accepts it (400 otherwise):
+    a client cannot steer a Query into items of another list."""
     if not cursor:
         return None
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        ok = (
-            isinstance(raw, dict)
-            and set(raw) == {"PK", "SK"}
-            and raw["PK"] == {"S": pk}
-            and isinstance(raw["SK"], dict)
-            and str(raw["SK"].get("S", "")).startswith(sk_prefix)
-        )
+        ok = isinstance(raw, dict) and bool(valid(raw))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         ok = False
     if not ok:

@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from certtrack.db import TableItem
+from certtrack.db import LookupIndex, TableItem
 
 
 class LocalizedAddress(MapAttribute[str, object]):
@@ -97,7 +97,12 @@ class OrderItem(TableItem):
 
 
 class FulfillmentItem(TableItem):
-    """``CAND#<id> / FULFILL#<fulfillment_id>``: one kit on its way (queued → sent → complete)."""
+    """``CAND#<id> / FULFILL#<fulfillment_id>``: one kit on its way (queued → sent → complete).
+
+    GSI1 ``KITS#<status>`` / ``<since>#<fulfillment_id>``: the operators' list of kits by status.
+    """
+
+    lookup_index = LookupIndex()
 
     candidate_id = UnicodeAttribute()
     fulfillment_id = UnicodeAttribute()

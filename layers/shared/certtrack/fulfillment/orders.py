@@ -321,6 +321,8 @@ def _fulfillment(candidate_id: str, order_id: str, kit: _Kit, now: datetime) -> 
         verification_code=kit.code.code,
         status="queued",
         queued=now,
+        GSI1PK=keys.kits_gsi("queued"),
+        GSI1SK=keys.kits_gsi_sk(now.isoformat(), kit.fulfillment_id),
     )
 
 

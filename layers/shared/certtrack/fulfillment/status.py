@@ -1,6 +1,9 @@
 """Operators move a kit along ``queued → sent → complete``; each step is stamped, every other
 transition is 409 ``invalid_transition``, and the update is conditional on the status read (two
 operators clicking at once cannot both win). The candidate is emailed when the kit is sent.
+
+Operators find the kits to work on with ``GET /ops/fulfillment?status=queued``: one Query on GSI1
+``KITS#<status>`` (oldest first, paged) and one BatchGet of the pages' orders for the addresses.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from pynamodb.exceptions import UpdateError
 
 from certtrack import email, keys
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
-from certtrack.fulfillment.history import FulfillmentEntry, fulfillment_entry
+from certtrack.fulfillment.history import FulfillmentEntry, decode_checked_cursor, encode_cursor, fulfillment_entry
 from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OrderItem
+from certtrack.fulfillment.shipping import ShippingAddress
 from certtrack.settings import get_settings
 
 logger = Logger(child=True)
@@ -30,6 +34,51 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["sent", "complete"]
+
+
+KitStatus = Literal["queued", "sent", "complete"]
+
+
+class KitToShip(FulfillmentEntry):
+    """One kit of an operator's list: the kit, whose it is and where it goes."""
+
+    candidate_id: str
+    sku: str
+    tracking: bool
+    ship_to: ShippingAddress | None  # None only if the order record is missing
+
+
+class KitPage(BaseModel):
+    """``GET /ops/fulfillment``."""
+
+    items: list[KitToShip]
+    next: str | None
+
+
+def list_kits(status: KitStatus, limit: int, cursor: str | None) -> KitPage:
+    """Kits in ``status``, the longest waiting first: one Query on GSI1, one BatchGet of orders."""
+    gsi_pk = keys.kits_gsi(status)
+    start = decode_checked_cursor(
+        cursor,
+        lambda raw: set(raw) == {"PK", "SK", "GSI1PK", "GSI1SK"} and raw["GSI1PK"] == {"S": gsi_pk},
+    )
+    results = FulfillmentItem.lookup_index.query(gsi_pk, limit=limit, last_evaluated_key=start)
+    kits = [item for item in results if isinstance(item, FulfillmentItem)]
+    order_keys = {(keys.candidate_pk(kit.candidate_id), keys.order_sk(kit.order_id)) for kit in kits}
+    orders = {(order.PK, order.SK): order for order in OrderItem.batch_get(order_keys)} if order_keys else {}
+    items = []
+    for kit in kits:
+        order = orders.get((keys.candidate_pk(kit.candidate_id), keys.order_sk(kit.order_id)))
+        items.append(
+            KitToShip(
+                **fulfillment_entry(kit).model_dump(),
+                candidate_id=kit.candidate_id,
+                sku=kit.sku,
+                tracking=bool(order and order.tracking),
+                ship_to=ShippingAddress.from_attribute(order.ship_to) if order else None,
+            )
+        )
+    return KitPage(items=items, next=encode_cursor(results.last_evaluated_key))
 
 
 def check_transition(current: str, target: str) -> None:
@@ -55,7 +104,12 @@ def change_status(fulfillment_id: str, target: str, now: datetime) -> Fulfillmen
     stamp = FulfillmentItem.sent if target == "sent" else FulfillmentItem.complete
     try:
         item.update(
-            actions=[FulfillmentItem.status.set(target), stamp.set(now)],
+            actions=[
+                FulfillmentItem.status.set(target),
+                stamp.set(now),
+                FulfillmentItem.GSI1PK.set(keys.kits_gsi(target)),
+                FulfillmentItem.GSI1SK.set(keys.kits_gsi_sk(now.isoformat(), fulfillment_id)),
+            ],
             condition=FulfillmentItem.status == current,
         )
     except UpdateError as error:
