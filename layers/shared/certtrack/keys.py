@@ -11,6 +11,7 @@ mapping token          TOKEN#<sha256 hex>          TOKEN
 rate-limit window      LOGIN#<login sub>           RATE#<action>#<window start>
 support case           CASE#<case_id>              CASE
 exam result            CAND#<candidate_id>         EXAM#<registration_number>
+registration owner     REG#<registration_number>   OWNER
 CE credit              CAND#<candidate_id>         CE#<external_id>
 certification          CAND#<candidate_id>         CERT#<cert_id>
 history event          CAND#<candidate_id>         HIST#<date>#<event id>
@@ -34,7 +35,9 @@ order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + k
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
 ``REG#<registration number>`` → exams, ``PUBLIC#<public id>`` → transcripts,
-``KITS#<status>`` (SK ``<since>#<fulfillment id>``) → kits by status, oldest first.
+``KITS#<status>`` (SK ``<since>#<fulfillment id>``) → kits by status, oldest first. The
+registration owner item (table key ``REG#<n> / OWNER``, not on GSI1) is what the exams import
+reads, with BatchGetItem, to keep one registration number to one candidate across files.
 
 GSI2 (work due on a date, sparse, sharded): PK ``DUE#<shard>``, SK
 ``<YYYY-MM-DD>#<kind>#<item PK>#<item SK>``.
@@ -86,6 +89,14 @@ def exam_sk(registration_number: str) -> str:
 
 
 EXAM_PREFIX = "EXAM#"
+
+
+def registration_pk(registration_number: str) -> str:
+    """The registration-owner item: the one candidate an imported registration number belongs to."""
+    return f"REG#{registration_number.strip()}"
+
+
+OWNER = "OWNER"
 
 
 def ce_sk(external_id: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from certtrack.certifications.models import RegistrationOwnerItem
 from certtrack.certifications.records import certification_detail, read_partition
 from certtrack.identity.models import CandidateItem
 
@@ -40,6 +41,11 @@ def test_demo_seed_imports_john_and_the_score_report_candidates(now: datetime, o
     bob = CandidateItem.get_candidate("CSCO10000005")
     assert bob is not None and (bob.last_name, bob.login_sub) == ("Müller", None)
     assert [e.registration_number for e in read_partition("CSCO10000005").exams] == ["REG-BOB-0001"]
+    # the demo exams go through the import, so each registration number has its owner item
+    for candidate_id in ("CSCO10000000", "CSCO10000004", "CSCO10000005"):
+        for exam in read_partition(candidate_id).exams:
+            owner = RegistrationOwnerItem.get(*RegistrationOwnerItem.key(exam.registration_number))
+            assert owner.candidate_id == candidate_id
     assert sorted(m["to"] for m in outbox()) == ["bob@example.com", "john.doe@example.com", "jose.old@example.com"]
 
 

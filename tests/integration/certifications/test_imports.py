@@ -249,8 +249,9 @@ def test_writes_are_batched(now: datetime) -> None:
         report = import_exams(rows, now)
     assert report.imported == 60
     assert calls["PutItem"] == 0 and calls["UpdateItem"] == 0
-    # 60 exams + 60 candidates + 60 "Passed exam" events = 180 items → a handful of BatchWriteItem calls
-    assert calls["BatchWriteItem"] <= 10
+    # 60 exams + 60 registration owners + 60 candidates, then 60 certifications and their events:
+    # a handful of BatchWriteItem calls (25 items each), not one per row
+    assert calls["BatchWriteItem"] <= 12
     assert calls["Query"] == 60  # each touched candidate read once
 
 
@@ -282,3 +283,99 @@ def test_s3_handler_writes_the_report_beside_the_file(now: datetime) -> None:
     assert stored == result
     [credit] = [c for c in read_partition("CSCO10000000").credits if isinstance(c, CECreditItem)]
     assert credit.import_source == "creq 2020.csv"
+
+
+# -- a registration number belongs to one candidate, across files ------------------------------
+
+ANN = {"candidate_id": "CSCO10000000", "first_name": "John", "last_name": "Doe"}
+BEA = {"candidate_id": "CSCO10000001", "first_name": "Jane", "last_name": "Roe", "email": "jane@example.com"}
+TAKEN = "registration_number {} belongs to another candidate."
+
+
+def _exams(candidate_id: str) -> dict[str, ExamItem]:
+    return {e.registration_number: e for e in read_partition(candidate_id).exams if isinstance(e, ExamItem)}
+
+
+def _owner(registration_number: str) -> str:
+    from certtrack.certifications.models import RegistrationOwnerItem
+
+    return RegistrationOwnerItem.get(*RegistrationOwnerItem.key(registration_number)).candidate_id
+
+
+def test_a_registration_number_from_an_earlier_file_is_not_given_to_another_candidate(now: datetime) -> None:
+    import json
+
+    import boto3
+    from certtrack.certifications.imports import import_object
+    from certtrack.identity.candidates import candidates_with_registration
+    from certtrack.settings import get_settings
+
+    first = import_exams([exam_row(**ANN, registration_number="REG-X", exam_date="2024-05-10")], now, "exams/one.csv")
+    assert first.model_dump() == {"rows": 1, "imported": 1, "rejected": []}
+    before = _exams(ANN["candidate_id"])["REG-X"]
+
+    bucket, key = get_settings().imports_bucket, "exams/two.csv"
+    rows = [
+        exam_row(**BEA, registration_number="REG-B1"),  # line 2
+        exam_row(**BEA, registration_number="REG-X", grade="Fail", exam_date="2025-01-02"),  # line 3
+    ]
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=csv_bytes(rows, EXAM_HEADER))
+    second = import_object(bucket, key, now)
+
+    expected = {"rows": 2, "imported": 1, "rejected": [{"line": 3, "reason": TAKEN.format("REG-X")}]}
+    assert second.model_dump() == expected
+    stored = json.loads(boto3.client("s3").get_object(Bucket=bucket, Key=f"{key}.report.json")["Body"].read())
+    assert stored == expected
+    assert set(_exams(BEA["candidate_id"])) == {"REG-B1"}  # nothing written for the rejected row
+    after = _exams(ANN["candidate_id"])["REG-X"]
+    assert after.attribute_values == before.attribute_values  # John's exam untouched
+    assert (after.grade, after.import_source) == ("Pass", "one.csv")
+    assert _owner("REG-X") == ANN["candidate_id"]
+    assert [c.candidate_id for c in candidates_with_registration("REG-X")] == [ANN["candidate_id"]]
+
+
+def test_reimporting_a_file_keeps_its_registration_numbers(now: datetime) -> None:
+    rows = [exam_row(**ANN, registration_number="REG-X"), exam_row(**ANN, registration_number="REG-X2")]
+    import_exams(rows, now, "exams/one.csv")
+    with count_dynamodb_calls() as calls:
+        again = import_exams(rows, now, "exams/one.csv")
+    assert again.model_dump() == {"rows": 2, "imported": 2, "rejected": []}
+    assert set(_exams(ANN["candidate_id"])) == {"REG-X", "REG-X2"}
+    assert _owner("REG-X") == _owner("REG-X2") == ANN["candidate_id"]
+    # the owners are read in one batch with the profiles' batch; no call per row
+    assert calls["BatchGetItem"] == 2 and calls["GetItem"] == 0 and calls["Query"] == 1
+
+
+def test_the_first_candidate_given_a_new_registration_number_owns_it(now: datetime) -> None:
+    first = import_exams([exam_row(**BEA, registration_number="REG-Y")], now, "exams/one.csv")
+    assert first.model_dump() == {"rows": 1, "imported": 1, "rejected": []}
+    later = import_exams(
+        [exam_row(**ANN, registration_number="REG-A1"), exam_row(**ANN, registration_number="REG-Y")],
+        now,
+        "exams/two.csv",
+    )
+    assert later.model_dump() == {"rows": 2, "imported": 1, "rejected": [{"line": 3, "reason": TAKEN.format("REG-Y")}]}
+    assert set(_exams(ANN["candidate_id"])) == {"REG-A1"}
+    assert set(_exams(BEA["candidate_id"])) == {"REG-Y"}
+    assert _owner("REG-Y") == BEA["candidate_id"]
+
+
+def test_a_rejected_row_does_not_claim_its_registration_number(now: datetime) -> None:
+    candidate(**{k: v for k, v in BEA.items() if k != "email"})
+    rejected = import_exams([exam_row(**{**BEA, "first_name": "Joan"}, registration_number="REG-Z")], now)
+    assert [r.reason for r in rejected.rejected] == ["The name does not match candidate CSCO10000001's record."]
+    accepted = import_exams([exam_row(**ANN, registration_number="REG-Z")], now)
+    assert accepted.model_dump() == {"rows": 1, "imported": 1, "rejected": []}
+    assert _owner("REG-Z") == ANN["candidate_id"]
+
+
+def test_registration_owners_are_read_in_batches_of_100(now: datetime) -> None:
+    rows = [exam_row(**ANN, registration_number=f"REG-N{n:03d}", exam_code="350-701") for n in range(150)]
+    with count_dynamodb_calls() as calls:
+        report = import_exams(rows, now)
+    assert report.imported == 150
+    assert calls["BatchGetItem"] == 1 + 2  # profiles, then 150 owner keys in 2 calls
+    assert calls["GetItem"] == 0 and calls["Query"] == 1
+    with count_dynamodb_calls() as calls:
+        report = import_exams([*rows, exam_row(**BEA, registration_number="REG-N149")], now)
+    assert report.imported == 150 and [r.line for r in report.rejected] == [152]

@@ -4,8 +4,10 @@ The report is ``{"rows","imported","rejected":[{"line","reason"}]}``; ``line`` i
 file where the row starts (the header is line 1). A file that cannot be read as CSV, or whose
 header is wrong, is rejected as a whole with one entry at line 1. Good rows are kept, rejected
 rows write nothing. Items are keyed by registration number / external id, so importing a file
-again changes nothing. Writes are batched (BatchWriteItem, 25 items a call); every touched
-candidate is re-evaluated once at the end.
+again changes nothing. A registration number belongs to the first candidate an import gave it to
+(``REG#<n> / OWNER``, read with BatchGetItem for the file's numbers): a row giving it to another
+candidate, in this file or a later one, is rejected. Writes are batched (BatchWriteItem, 25 items a
+call); every touched candidate is re-evaluated once at the end.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pydantic import BaseModel
 from certtrack import keys
 from certtrack.certifications import evaluation, rules
 from certtrack.certifications.catalog import Catalog, load_catalog
-from certtrack.certifications.models import AgreementItem, CECreditItem, ExamItem
+from certtrack.certifications.models import AgreementItem, CECreditItem, ExamItem, RegistrationOwnerItem
 from certtrack.certifications.records import read_partition
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.normalize import is_printable_text, normalize_email, same_name
@@ -304,6 +306,18 @@ def _load_profiles(run: _Run, candidate_ids: set[str]) -> None:
         run.profiles[item.candidate_id] = item
 
 
+def _load_owners(registration_numbers: set[str]) -> dict[str, str]:
+    """Registration number → owning candidate, for the numbers an earlier import gave out.
+
+    BatchGetItem (100 keys a call), strongly consistent: a file imported just before must be seen.
+    """
+    wanted = [RegistrationOwnerItem.key(number) for number in sorted(registration_numbers)]
+    return {
+        item.registration_number: item.candidate_id
+        for item in RegistrationOwnerItem.batch_get(wanted, consistent_read=True)
+    }
+
+
 def run_import(kind: str, source: str, body: bytes, now: datetime) -> ImportReport:
     """Import one CSV file (``kind`` is ``exams`` or ``ce-credits``); returns the report."""
     run = _Run(kind, source.rsplit("/", 1)[-1][:MAX_TEXT], now, load_catalog())
@@ -338,8 +352,9 @@ def _import_exams(run: _Run, records: list[Record]) -> None:
         except RowError as error:
             run.reject(record.line, str(error))
     _load_profiles(run, {r.candidate_id for r in rows})
+    stored = _load_owners({r.registration_number for r in rows})
     names: dict[str, tuple[str, str]] = {}
-    owners: dict[str, str] = {}
+    owners = dict(stored)  # and then the first accepted row of the file for a new number
     accepted: list[ExamRow] = []
     for row in rows:
         profile = run.profiles.get(row.candidate_id)
@@ -353,6 +368,19 @@ def _import_exams(run: _Run, records: list[Record]) -> None:
             continue
         names.setdefault(row.candidate_id, (row.first_name, row.last_name))
         accepted.append(row)
+    # Owner items go first into the writer (flushed in order): an import that fails half-way
+    # leaves owners rather than exams without one, and its retry (the same rows) completes it.
+    for row in accepted:
+        if row.registration_number not in stored:
+            run.writer.put(
+                RegistrationOwnerItem(
+                    *RegistrationOwnerItem.key(row.registration_number),
+                    candidate_id=row.candidate_id,
+                    registration_number=row.registration_number,
+                    import_source=run.source,
+                    created_at=run.now,
+                )
+            )
     _write_candidates(run, accepted)
     agreements: dict[tuple[str, str], date] = {}
     for row in accepted:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
+from certtrack import keys
 from certtrack.db import DueIndex, LookupIndex, TableItem
 
 
@@ -20,6 +21,24 @@ class ExamItem(TableItem):
     updated_at = UTCDateTimeAttribute(null=True)
 
     lookup_index = LookupIndex()
+
+
+class RegistrationOwnerItem(TableItem):
+    """``REG#<registration_number> / OWNER``: the candidate an imported registration number belongs to.
+
+    Written by the exams import (first accepted row wins, batched with the exams) and read for all
+    the registration numbers of a file with BatchGetItem, so a later file that gives the number to
+    another candidate is rejected. Not on GSI1: ``REG#`` lookups on GSI1 return only exams.
+    """
+
+    candidate_id = UnicodeAttribute()
+    registration_number = UnicodeAttribute()
+    import_source = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+
+    @classmethod
+    def key(cls, registration_number: str) -> tuple[str, str]:
+        return keys.registration_pk(registration_number), keys.OWNER
 
 
 class CECreditItem(TableItem):
