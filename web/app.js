@@ -12,9 +12,11 @@ import { examsView, ceActivitiesView, transactionsView, agreementsView } from ".
 import { certificationsView, certificationDetailView, logosView } from "./views/certifications.js";
 import { claimView, shippingView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
 import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
+import { opsKitsView, isOperator } from "./views/ops.js";
 
 // [pattern, view, options]; `section` marks the main-nav entry, `public` needs no login,
-// `unmapped` works before the login is mapped to a candidate record.
+// `unmapped` works before the login is mapped to a candidate record, `operator` is for the
+// operators group (who need no candidate record).
 const ROUTES = [
   [/^\/login$/, loginView, { public: true }],
   [/^\/mapping$/, mappingView, { unmapped: true }],
@@ -38,6 +40,7 @@ const ROUTES = [
   [/^\/transcripts$/, transcriptsView, { section: "transcripts" }],
   [/^\/transcripts\/new$/, transcriptFormView, { section: "transcripts" }],
   [/^\/transcripts\/([^/]+)\/edit$/, transcriptFormView, { section: "transcripts" }],
+  [/^\/ops\/kits$/, opsKitsView, { operator: true }],
 ];
 
 const SECTIONS = [
@@ -86,6 +89,7 @@ function renderShell(section, signedIn) {
   );
   append(tools, [
     idText ? h("span", { class: "user-id" }, idText) : null,
+    isOperator() ? h("a", { href: "#/ops/kits", class: "ops-link" }, "Kits") : null,
     me.mapped ? menuButton : null,
     h("a", { href: "#/logout", class: "logout" }, "Logout"),
   ]);
@@ -151,8 +155,8 @@ async function render() {
     }
     if (current !== renderCounter) return;
   }
-  if (signedIn && !opts.public && !opts.unmapped && state.me && !state.me.mapped) {
-    navigate("#/mapping");
+  if (signedIn && !opts.public && !opts.unmapped && !opts.operator && state.me && !state.me.mapped) {
+    navigate(isOperator() ? "#/ops/kits" : "#/mapping");
     return;
   }
 

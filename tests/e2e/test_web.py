@@ -480,3 +480,32 @@ def test_session_end_returns_to_login_and_logout(page: Page, base_url: str, page
     expect(heading(page)).to_have_text("Log in")
     assert page.evaluate("() => sessionStorage.getItem('certtrack.id_token')") is None
     assert page_errors == []
+
+
+def test_operator_ships_the_kit_the_candidate_claimed(
+    page: Page, base_url: str, candidate: dict[str, str], page_errors: list[str]
+) -> None:
+    """The operators' screen: the claimed kit waits under "To ship" with its address; "Mark as
+    sent" moves it to "Sent" and mails the candidate; the operator never sees the mapping screens."""
+    go(page, base_url, "/login")
+    page.get_by_label("Username").fill("operator")
+    page.get_by_label("Password").fill("Operator-password-1")
+    page.get_by_role("button", name="Log in").click()
+
+    expect(heading(page)).to_have_text("Kits: to ship")
+    row = page.locator("main tbody tr", has_text=candidate["candidate_id"])
+    expect(row).to_contain_text("CCNA Certificate")
+    expect(row).to_contain_text("1 Main Street")
+    expect(row).to_contain_text("Raleigh NC 27601")
+    snap(page, "ops-kits")
+
+    row.get_by_role("button", name=re.compile("^Mark as sent")).click()
+    expect(page.locator("#messages")).to_contain_text("is now sent")
+    expect(page.locator("main tbody tr", has_text=candidate["candidate_id"])).to_have_count(0)
+    assert any("on its way" in m["subject"] for m in messages_to(base_url, candidate["email"]))
+
+    page.get_by_role("navigation", name="Kit status").get_by_role("link", name="Sent").click()
+    expect(heading(page)).to_have_text("Kits: sent")
+    sent = page.locator("main tbody tr", has_text=candidate["candidate_id"])
+    expect(sent.get_by_role("button", name=re.compile("^Mark as complete"))).to_be_visible()
+    assert page_errors == []

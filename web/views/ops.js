@@ -1,0 +1,96 @@
+// Operators: the kits to ship (queued), on their way (sent) and delivered (complete); one button
+// moves a kit to its next status. Shown to logins in the `operators` group (the API checks it).
+import { api, listOf, getToken, tokenClaims } from "../api.js";
+import { h, table } from "../dom.js";
+import { heading, subnav, withLoading, flash, submitting } from "../ui.js";
+import * as fmt from "../format.js";
+
+const STATUSES = [
+  ["queued", "To ship", "Mark as sent", "sent"],
+  ["sent", "Sent", "Mark as complete", "complete"],
+  ["complete", "Complete", null, null],
+];
+
+/** Whether the login belongs to the operators group (from the ID token; display only). */
+export function isOperator() {
+  const token = getToken();
+  const groups = token ? tokenClaims(token)["cognito:groups"] : null;
+  return (Array.isArray(groups) ? groups : String(groups || "").split(/[,\s]+/)).includes("operators");
+}
+
+function addressLines(a) {
+  if (!a) return [h("em", {}, "No address on the order")];
+  const lines = [
+    `${a.first_name} ${a.last_name}`,
+    a.address1,
+    a.address2,
+    [a.city, a.state, a.postal_code].filter(Boolean).join(" "),
+    a.country,
+    a.phone,
+  ].filter(Boolean);
+  return lines.flatMap((line, i) => (i ? [h("br"), line] : [line]));
+}
+
+export async function opsKitsView(container, { query, path, navigate }) {
+  const status = STATUSES.some(([s]) => s === query.get("status")) ? query.get("status") : "queued";
+  const [, label, action, target] = STATUSES.find(([s]) => s === status);
+  container.append(
+    subnav(
+      "Kit status",
+      STATUSES.map(([s, text]) => [`#/ops/kits?status=${s}`, text]),
+      `${path}?status=${status}`,
+    ),
+    heading(`Kits: ${label.toLowerCase()}`),
+  );
+  const list = h("div", {});
+  container.append(list);
+
+  async function load(next) {
+    const data = await withLoading(list, () =>
+      api.get("/ops/fulfillment", { query: { status, limit: 50, ...(next ? { next } : {}) } }),
+    );
+    const items = listOf(data, "items");
+    const rows = items.map((kit) => {
+      const cells = [
+        h("td", {}, kit.name, h("br"), h("small", {}, kit.fulfillment_id)),
+        h("td", {}, kit.candidate_id),
+        h("td", {}, ...addressLines(kit.ship_to)),
+        h("td", {}, kit.tracking ? "Yes" : "No"),
+        h("td", {}, fmt.date(kit[status] || kit.queued)),
+      ];
+      if (action) {
+        const form = h(
+          "form",
+          {
+            onsubmit: async (event) => {
+              event.preventDefault();
+              const done = await submitting(form, () =>
+                api.put(`/ops/fulfillment/${encodeURIComponent(kit.fulfillment_id)}`, { status: target }),
+              );
+              if (done) {
+                flash(`${kit.name} (${kit.fulfillment_id}) is now ${target}.`, "success");
+                navigate(`#/ops/kits?status=${status}`);
+              }
+            },
+          },
+          h("button", { type: "submit", "aria-label": `${action}: ${kit.name} ${kit.fulfillment_id}` }, action),
+        );
+        cells.push(h("td", {}, form));
+      }
+      return h("tr", {}, ...cells);
+    });
+    list.append(
+      table({
+        caption: `Kits ${label.toLowerCase()}, longest waiting first`,
+        columns: ["Kit", "Candidate", "Ship to", "Tracking", "Since", ...(action ? ["Action"] : [])],
+        rows,
+        empty: "No kits here.",
+      }),
+    );
+    if (data && data.next) {
+      const more = h("button", { type: "button", onclick: () => { more.remove(); load(data.next); } }, "Show more");
+      list.append(more);
+    }
+  }
+  await load(null);
+}
