@@ -15,13 +15,14 @@ from certtrack.certifications import certificates, logos, verify
 from certtrack.certifications.certificates import DownloadLink
 from certtrack.certifications.logos import LogoPage
 from certtrack.errors import NotFound
+from certtrack.fields import Schema
 from certtrack.identity import current_candidate_id
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 router = Router()
 
 
-class LogoDownloadRequest(BaseModel):
+class LogoDownloadRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     accept_agreement: bool = Field(description="Must be true: the caller accepts the logo agreement.")

@@ -23,7 +23,7 @@ from tests.conftest import ROOT
 TEMPLATE = Template(ROOT / "template.yaml")
 ENTRY_POINTS = sorted({(f.code_dir, f.handler.split(".")[0]) for f in TEMPLATE.functions.values()})
 IDS = [f"{code_dir.name}.{module}" for code_dir, module in ENTRY_POINTS]
-LAZY = ("boto3", "jinja2", "markupsafe", "email_validator", "fpdf", "fontTools", "segno", "requests")
+LAZY = ("boto3", "jinja2", "markupsafe", "email_validator", "fpdf", "fontTools", "segno", "requests", "certtrack.pdf")
 
 _PROBE = """
 import gc, json, sys

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel
 from pynamodb.exceptions import UpdateError
 
-from certtrack import documents, keys, pdf, verification
+from certtrack import documents, keys, verification
 from certtrack.certifications.catalog import Certification, load_catalog
 from certtrack.certifications.models import CertificationItem
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
+from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
 from certtrack.settings import get_settings
 
@@ -31,7 +31,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 CERTIFICATE_KIND = "certificate"
 
 
-class DownloadLink(BaseModel):
+class DownloadLink(Schema):
     """A presigned GET URL of a stored document and when it stops working (ISO 8601 UTC)."""
 
     url: str
@@ -147,6 +147,8 @@ def certificate_link(candidate_id: str, cert_id: str, now: datetime) -> Download
     key = certificate_key(candidate_id, cert_id, active_date)
 
     def render() -> bytes:
+        from certtrack import pdf  # the PDF path only (see certtrack/pdf.py on import cost)
+
         code = period_code(item)
         content = pdf.CertificateContent(
             holder_name=_holder_name(candidate_id),

@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from pydantic import BaseModel
-
 from certtrack import keys
 from certtrack.certifications import evaluation, rules
 from certtrack.certifications.catalog import Catalog, load_catalog
 from certtrack.certifications.models import AgreementItem, CECreditItem, ExamItem, RegistrationOwnerItem
 from certtrack.certifications.records import read_partition
+from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.normalize import is_printable_text, normalize_email, same_name
 from certtrack.settings import get_settings
@@ -57,12 +56,12 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class Rejection(BaseModel):
+class Rejection(Schema):
     line: int
     reason: str
 
 
-class ImportReport(BaseModel):
+class ImportReport(Schema):
     rows: int
     imported: int
     rejected: list[Rejection]

@@ -17,15 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
-from certtrack import keys, pdf
+from certtrack import keys
 from certtrack.certifications.catalog import Catalog, Certification, Logo, load_catalog
 from certtrack.certifications.certificates import DownloadLink, is_current, presign, store_once
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem
 from certtrack.errors import BadRequest, NotFound, Unprocessable
+from certtrack.fields import Schema
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -54,18 +54,18 @@ class EarnedLogo:
     years_held: int
 
 
-class LogoOut(BaseModel):
+class LogoOut(Schema):
     id: str
     name: str
     formats: list[str]
 
 
-class AgreementOut(BaseModel):
+class AgreementOut(Schema):
     version: str
     text: str
 
 
-class LogoPage(BaseModel):
+class LogoPage(Schema):
     """``GET /me/logos``: the earned logos and the agreement a download accepts."""
 
     logos: list[LogoOut]
@@ -201,6 +201,8 @@ def download_logo(candidate_id: str, logo_id: str, fmt: str, accept_agreement: b
     def render() -> bytes:
         if fmt == "svg":
             return render_svg(cert, logo, catalog.program).encode("utf-8")
+        from certtrack import pdf  # the PDF path only
+
         svg = render_svg(cert, logo, catalog.program, with_title=False)
         return pdf.render_logo_pdf(pdf.LogoContent(logo.id, logo.name, catalog.program, svg), now)
 

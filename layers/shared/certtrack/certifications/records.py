@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel
 from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
@@ -29,6 +28,7 @@ from certtrack.certifications.models import (
 )
 from certtrack.db import TableItem
 from certtrack.errors import BadRequest, NotFound
+from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
 
 # Sort-key ranges of the slices routes read (DynamoDB compares UTF-8 bytes; "$" follows "#").
@@ -155,12 +155,12 @@ def evaluate_partition(partition: Partition, today: date, catalog: Catalog | Non
 # ---------------------------------------------------------------- payloads
 
 
-class Downloads(BaseModel):
+class Downloads(Schema):
     logo: bool
     pdf_certificate: bool
 
 
-class CertificationOut(BaseModel):
+class CertificationOut(Schema):
     id: str
     name: str
     abbreviation: str
@@ -171,19 +171,19 @@ class CertificationOut(BaseModel):
     downloads: Downloads
 
 
-class CategoryGroup(BaseModel):
+class CategoryGroup(Schema):
     category: str
     certifications: list[CertificationOut]
 
 
-class CertificationsPage(BaseModel):
+class CertificationsPage(Schema):
     """``GET /me/certifications``: the candidate's certifications grouped by category."""
 
     groups: list[CategoryGroup]
     next: str | None
 
 
-class ProgressNode(BaseModel):
+class ProgressNode(Schema):
     id: str
     label: str
     earned: int | float
@@ -192,14 +192,14 @@ class ProgressNode(BaseModel):
     children: list[ProgressNode]
 
 
-class AppliedCredit(BaseModel):
+class AppliedCredit(Schema):
     active_date: str
     inactive_date: str
     points: int | float
     status: str
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Schema):
     date: str
     event: str
 
@@ -212,7 +212,7 @@ class CertificationDetail(CertificationOut):
     history: list[HistoryEntry]
 
 
-class CEActivity(BaseModel):
+class CEActivity(Schema):
     name: str
     active_date: str
     expires: str
@@ -225,12 +225,12 @@ class CEActivity(BaseModel):
     external_id: str
 
 
-class CEActivityPage(BaseModel):
+class CEActivityPage(Schema):
     items: list[CEActivity]
     next: str | None
 
 
-class ExamOut(BaseModel):
+class ExamOut(Schema):
     code: str
     exam: str
     registration_number: str
@@ -239,18 +239,18 @@ class ExamOut(BaseModel):
     expires: str | None  # null: never (a failed exam)
 
 
-class ExamPage(BaseModel):
+class ExamPage(Schema):
     items: list[ExamOut]
     next: str | None
 
 
-class AgreementOut(BaseModel):
+class AgreementOut(Schema):
     name: str
     active_date: str
     expires: str | None  # null: never
 
 
-class AgreementPage(BaseModel):
+class AgreementPage(Schema):
     items: list[AgreementOut]
     next: str | None
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from certtrack import keys
 from certtrack.certifications.catalog import Catalog, load_catalog
 from certtrack.certifications.models import CertificationItem
+from certtrack.fields import Schema
 from certtrack.fulfillment.models import ClaimItem
 
 
@@ -41,7 +40,7 @@ class Offer:
         return next((line for line in self.lines if line.sku == sku), None)
 
 
-class CatalogLine(BaseModel):
+class CatalogLine(Schema):
     sku: str
     name: str
     kind: str
@@ -51,7 +50,7 @@ class CatalogLine(BaseModel):
     initial_kit: bool
 
 
-class CatalogOut(BaseModel):
+class CatalogOut(Schema):
     """``GET /me/fulfillment/catalog``."""
 
     items: list[CatalogLine]

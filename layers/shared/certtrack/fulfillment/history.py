@@ -11,12 +11,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
 from pynamodb.pagination import ResultIterator
 
 from certtrack import keys
 from certtrack.db import TableItem
 from certtrack.errors import BadRequest
+from certtrack.fields import Schema
 from certtrack.fulfillment.models import FulfillmentItem, TransactionItem
 
 _Item = TypeVar("_Item", bound=TableItem)
@@ -62,7 +62,7 @@ def decode_checked_cursor(cursor: str | None, valid: Callable[[dict[str, Any]], 
     return dict(raw)
 
 
-class FulfillmentEntry(BaseModel):
+class FulfillmentEntry(Schema):
     fulfillment_id: str
     order_id: str
     name: str
@@ -75,14 +75,14 @@ class FulfillmentEntry(BaseModel):
     status: str
 
 
-class FulfillmentPage(BaseModel):
+class FulfillmentPage(Schema):
     """``GET /me/fulfillment/history``."""
 
     items: list[FulfillmentEntry]
     next: str | None
 
 
-class TransactionEntry(BaseModel):
+class TransactionEntry(Schema):
     date: str
     description: str
     amount_cents: int
@@ -92,7 +92,7 @@ class TransactionEntry(BaseModel):
     order_id: str
 
 
-class TransactionPage(BaseModel):
+class TransactionPage(Schema):
     """``GET /me/transactions``."""
 
     items: list[TransactionEntry]

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -32,6 +32,7 @@ from pynamodb.transactions import TransactWrite
 from certtrack import email, keys, verification
 from certtrack.certifications.models import CertificationItem
 from certtrack.errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
+from certtrack.fields import Schema
 from certtrack.fulfillment.catalog import Offer, OfferLine, offer_for
 from certtrack.fulfillment.models import (
     ClaimItem,
@@ -58,7 +59,7 @@ PROCESSING_NOTICE = "Please allow 6-8 weeks for processing and shipping."
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class OrderRequest(BaseModel):
+class OrderRequest(Schema):
     """``POST /me/fulfillment/orders``. Prices are never accepted from the client."""
 
     model_config = ConfigDict(extra="forbid")
@@ -68,7 +69,7 @@ class OrderRequest(BaseModel):
     payment_method: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 
-class OrderedKit(BaseModel):
+class OrderedKit(Schema):
     sku: str
     name: str
     kind: str
@@ -79,7 +80,7 @@ class OrderedKit(BaseModel):
     verification_code: str
 
 
-class OrderOut(BaseModel):
+class OrderOut(Schema):
     """201 body of ``POST /me/fulfillment/orders`` (replayed as is for the same key and body)."""
 
     order_id: str

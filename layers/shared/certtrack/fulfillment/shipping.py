@@ -9,11 +9,11 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from certtrack import keys
 from certtrack.errors import NotFound
-from certtrack.fields import EmailAddress
+from certtrack.fields import EmailAddress, Schema
 from certtrack.fulfillment.models import AddressAttribute, LocalizedAddress, ShippingAddressItem
 
 # ISO 3166-1 alpha-2, officially assigned codes.
@@ -93,7 +93,7 @@ Phone = Annotated[str, _text(30), AfterValidator(_phone)]
 Email = Annotated[EmailAddress, AfterValidator(_ascii_email)]
 
 
-class Localized(BaseModel):
+class Localized(Schema):
     """Optional: the same address in the candidate's own script (double-byte characters allowed)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,7 +107,7 @@ class Localized(BaseModel):
     postal_code: AnyPostal | None = None
 
 
-class ShippingAddress(BaseModel):
+class ShippingAddress(Schema):
     """``PUT /me/shipping-address`` body and ``GET`` response: demographics in Latin script only."""
 
     model_config = ConfigDict(extra="forbid")

@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Literal
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from pynamodb.exceptions import UpdateError
 
 from certtrack import email, keys
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
+from certtrack.fields import Schema
 from certtrack.fulfillment.history import FulfillmentEntry, decode_checked_cursor, encode_cursor, fulfillment_entry
 from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OrderItem
 from certtrack.fulfillment.shipping import ShippingAddress
@@ -28,7 +29,7 @@ logger = Logger(child=True)
 TRANSITIONS: dict[str, str] = {"sent": "queued", "complete": "sent"}
 
 
-class StatusChange(BaseModel):
+class StatusChange(Schema):
     """``PUT /ops/fulfillment/{fulfillment_id}``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -48,7 +49,7 @@ class KitToShip(FulfillmentEntry):
     ship_to: ShippingAddress | None  # None only if the order record is missing
 
 
-class KitPage(BaseModel):
+class KitPage(Schema):
     """``GET /ops/fulfillment``."""
 
     items: list[KitToShip]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
-from certtrack.fields import EmailAddress
+from certtrack.fields import EmailAddress, Schema
 
 Email = Annotated[EmailAddress, Field(description="An email address (at most 254 characters).")]
 ShortText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class _Input(BaseModel):
+class _Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -37,11 +37,11 @@ class ConfirmRequest(_Input):
     )
 
 
-class StatusOut(BaseModel):
+class StatusOut(Schema):
     status: Literal["email_sent"] = "email_sent"
 
 
-class ConfirmOut(BaseModel):
+class ConfirmOut(Schema):
     status: Literal["mapped"] = "mapped"
     candidate_id: str
 
@@ -56,7 +56,7 @@ class SettingsIn(_Input):
     verification_consent: StrictBool
 
 
-class SettingsUpdated(BaseModel):
+class SettingsUpdated(Schema):
     """When each field last changed (ISO 8601 UTC), null when never set."""
 
     program_employee: str | None
@@ -66,7 +66,7 @@ class SettingsUpdated(BaseModel):
     verification_consent: str | None
 
 
-class SettingsOut(BaseModel):
+class SettingsOut(Schema):
     """The five settings; null for one never answered."""
 
     program_employee: bool | None
@@ -77,7 +77,7 @@ class SettingsOut(BaseModel):
     updated: SettingsUpdated
 
 
-class AttributeOut(BaseModel):
+class AttributeOut(Schema):
     key: str
     label: str
     value: str | None
@@ -98,12 +98,12 @@ class AttributesIn(_Input):
     attributes: list[AttributeChange] = Field(min_length=1, max_length=20)
 
 
-class IdentifierOut(BaseModel):
+class IdentifierOut(Schema):
     label: str
     value: str | None
 
 
-class Problem(BaseModel):
+class Problem(Schema):
     """RFC 9457 problem document (``application/problem+json``); ``code`` is stable snake_case."""
 
     type: str

@@ -6,9 +6,9 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
-from certtrack.fields import EmailAddress
+from certtrack.fields import EmailAddress, Schema
 
 DISPLAY_NAME_MAX = 100
 DESCRIPTION_MAX = 200
@@ -30,14 +30,14 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 CertId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-class DisplayOptions(BaseModel):
+class DisplayOptions(Schema):
     model_config = ConfigDict(extra="forbid")
 
     show_address: bool = False
     show_email: bool = False
 
 
-class TranscriptRequest(BaseModel):
+class TranscriptRequest(Schema):
     """``POST /me/transcripts`` and ``PUT /me/transcripts/{id}`` (a PUT replaces every field)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -56,7 +56,7 @@ class TranscriptRequest(BaseModel):
     include_new_certifications: bool = False
 
 
-class ShareLinks(BaseModel):
+class ShareLinks(Schema):
     url: str
     email: str
     linkedin: str
@@ -64,12 +64,12 @@ class ShareLinks(BaseModel):
     twitter: str
 
 
-class LinkedInLink(BaseModel):
+class LinkedInLink(Schema):
     certification_id: str
     url: str
 
 
-class TranscriptCertification(BaseModel):
+class TranscriptCertification(Schema):
     id: str
     name: str
     category: str
@@ -78,7 +78,7 @@ class TranscriptCertification(BaseModel):
     status: str
 
 
-class Transcript(BaseModel):
+class Transcript(Schema):
     """A transcript as its holder sees it (the public page shows ``certifications``)."""
 
     transcript_id: str
@@ -103,29 +103,29 @@ class Transcript(BaseModel):
     )
 
 
-class TranscriptList(BaseModel):
+class TranscriptList(Schema):
     items: list[Transcript]
     next: str | None
 
 
-class EmailRequest(BaseModel):
+class EmailRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     to: EmailAddress
 
 
-class EmailPreview(BaseModel):
+class EmailPreview(Schema):
     subject: str
     text: str
     html: str
 
 
-class EmailAccepted(BaseModel):
+class EmailAccepted(Schema):
     status: Literal["email_sent"]
     sends_left_today: int
 
 
-class Problem(BaseModel):
+class Problem(Schema):
     """RFC 9457 problem document (documentation only: ``certtrack.api`` builds them)."""
 
     type: str
