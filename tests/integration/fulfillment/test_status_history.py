@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,6 +29,20 @@ def ops(fulfillment_id: str, status: str, *, groups: list[str] | None = None) ->
         resource="/ops/fulfillment/{fulfillment_id}",
         path_parameters={"fulfillment_id": fulfillment_id},
     )
+
+
+def paged_ids(get: Callable[[dict[str, str]], tuple[int, Any, Any]], limit: int = 2) -> list[str]:
+    """Every fulfillment id of a list read ``limit`` at a time through its ``next`` cursors."""
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        status, body, _ = get({"limit": str(limit), **({"next": cursor} if cursor else {})})
+        assert status == 200 and len(body["items"]) <= limit
+        seen += [item["fulfillment_id"] for item in body["items"]]
+        cursor = body["next"]
+        if cursor is None:
+            return seen
+    raise AssertionError("the list did not end")
 
 
 @pytest.fixture
@@ -68,18 +83,9 @@ def test_history_pages_with_limit_and_next(holder: Holder) -> None:
         key="three",
         payment_method="paypal",
     )
-    seen: list[str] = []
-    cursor = None
-    for _ in range(5):
-        query = {"limit": "2", **({"next": cursor} if cursor else {})}
-        status, body, _ = holder.call("GET", "/me/fulfillment/history", query=query)
-        assert status == 200 and len(body["items"]) <= 2
-        seen += [e["fulfillment_id"] for e in body["items"]]
-        cursor = body["next"]
-        if cursor is None:
-            break
+    seen = paged_ids(lambda query: holder.call("GET", "/me/fulfillment/history", query=query))
     assert len(seen) == len(set(seen)) == 3
-    status, body, _ = holder.call("GET", "/me/fulfillment/history", query={"limit": "0"})
+    status, _, _ = holder.call("GET", "/me/fulfillment/history", query={"limit": "0"})
     assert status == 422
 
 
@@ -229,15 +235,7 @@ def test_the_list_pages_with_limit_and_next(holder: Holder) -> None:
         key="three",
         payment_method="paypal",
     )
-    seen: list[str] = []
-    cursor = None
-    for _ in range(5):
-        status, body, _ = kits({"limit": "2", **({"next": cursor} if cursor else {})})
-        assert status == 200 and len(body["items"]) <= 2
-        seen += [k["fulfillment_id"] for k in body["items"]]
-        cursor = body["next"]
-        if cursor is None:
-            break
+    seen = paged_ids(kits)
     assert sorted(seen) == sorted(k["fulfillment_id"] for k in order["items"])
     assert len(seen) == len(set(seen)) == 3
 
