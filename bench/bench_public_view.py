@@ -15,7 +15,7 @@ import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.support import ROOT, DynamoCallCounter, aws_sandbox, environment
+from bench.support import ROOT, DynamoCallCounter, aws_sandbox, environment, lambda_context
 
 VIEWS = 50
 
@@ -101,13 +101,6 @@ def _event(public_id: str) -> dict[str, Any]:
     }
 
 
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-
 def run() -> dict[str, float]:
     environment("functions/transcripts")
     warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -120,7 +113,7 @@ def run() -> dict[str, float]:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         handler = module.lambda_handler
-        event, context = _event(public_id), _Context()
+        event, context = _event(public_id), lambda_context("bench")
         assert handler(event, context)["statusCode"] == 200  # warm: templates compiled, clients built
         with DynamoCallCounter() as ddb:
             response = handler(event, context)

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.support import DynamoCallCounter, aws_sandbox, lambda_context
+
 ROOT = Path(__file__).resolve().parent.parent
 SUB = "bench-routes-demo"
 OPERATOR_SUB = "bench-routes-operator"
@@ -55,16 +57,6 @@ def _environment() -> None:
     for path in (ROOT / "layers" / "shared", ROOT):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-
-
-class _Context:
-    function_name = "bench-routes"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench-routes"
-    aws_request_id = "bench-routes"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 def _event(
@@ -134,7 +126,7 @@ class _Api:
         event = _event(
             method, resource, path or resource, None if route.public else sub, body, headers or {}, query or {}
         )
-        response = self.handler(route.function)(event, _Context())
+        response = self.handler(route.function)(event, lambda_context("bench-routes", 512))
         text = response.get("body") or ""
         try:
             parsed = json.loads(text) if text else None
@@ -145,18 +137,9 @@ class _Api:
 
 def _seed(api: _Api) -> dict[str, str]:
     """The demo data, then a shipping address, a transcript and an order; returns the path parameters."""
-    import boto3
-    from certtrack.db import create_table
-    from certtrack.settings import get_settings
-
     from local import demo_identity, seed
     from tests.e2e.hardening_support import order_request, shipping_address, transcript_request
 
-    settings = get_settings()
-    create_table(boto3.client("dynamodb"), settings.table_name)
-    for bucket in (settings.documents_bucket, settings.imports_bucket):
-        boto3.client("s3").create_bucket(Bucket=bucket)
-    boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
     seed.seed(datetime.now(UTC), {"demo": SUB})
     assert api.call("PUT", "/me/shipping-address", body=shipping_address())[0] == 200
     status, transcript = api.call("POST", "/me/transcripts", body=transcript_request())
@@ -207,12 +190,8 @@ def measure() -> list[tuple[str, int, int]]:
     """(route, DynamoDB calls, status) for every route of the template."""
     _environment()
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    from moto import mock_aws
-
     rows = []
-    from bench.support import DynamoCallCounter
-
-    with mock_aws(), DynamoCallCounter() as ddb:
+    with aws_sandbox(), DynamoCallCounter() as ddb:
         api = _Api()
         ids = _seed(api)
         for route in sorted(api.template.routes, key=lambda r: (r.path, r.method)):

@@ -71,6 +71,20 @@ def reset_clients() -> None:
             reset()
 
 
+def lambda_context(function_name: str = "bench", memory_mb: int = 256) -> Any:
+    """The dev server's Lambda context (``local.lambdas.LambdaContext``) for a direct handler call."""
+    from local.lambdas import LambdaContext
+    from local.template import ACCOUNT_ID, REGION
+
+    return LambdaContext(
+        function_name=function_name,
+        memory_limit_in_mb=memory_mb,
+        invoked_function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}",
+        aws_request_id=function_name,
+        timeout_s=30,
+    )
+
+
 @contextmanager
 def aws_sandbox() -> Iterator[Any]:
     """moto in-process with the table, both buckets and the SES sender identity; yields the settings."""

@@ -47,29 +47,11 @@ FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """moto in-process: the table, both buckets and the SES sender identity."""
-    import boto3
-    from certtrack.db import create_table
-    from certtrack.settings import get_settings
-    from moto import mock_aws
+    """moto in-process: the table, both buckets and the SES sender identity (the benches' sandbox)."""
+    from bench.support import aws_sandbox
 
-    settings = get_settings()
-    with mock_aws():
-        create_table(boto3.client("dynamodb"), settings.table_name)
-        s3 = boto3.client("s3")
-        for bucket in (settings.documents_bucket, settings.imports_bucket):
-            s3.create_bucket(Bucket=bucket)
-        boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
-        _reset_cached_clients()
+    with aws_sandbox():
         yield
-        _reset_cached_clients()
-
-
-def _reset_cached_clients() -> None:
-    """Module-level boto3 clients made under one mock must not leak into the next."""
-    from bench.support import reset_clients
-
-    reset_clients()
 
 
 def sent_emails() -> list[dict[str, str]]:

@@ -31,6 +31,18 @@ def ops(fulfillment_id: str, status: str, *, groups: list[str] | None = None) ->
     )
 
 
+def place_three_kits(holder: Holder) -> dict[str, Any]:
+    """One paid order of three kits (a plaque, a letter and a certificate)."""
+    return place(
+        holder,
+        "ccie-enterprise-plaque",
+        "ccie-enterprise-letter",
+        "ccna-certificate",
+        key="three",
+        payment_method="paypal",
+    )
+
+
 def paged_ids(get: Callable[[dict[str, str]], tuple[int, Any, Any]], limit: int = 2) -> list[str]:
     """Every fulfillment id of a list read ``limit`` at a time through its ``next`` cursors."""
     seen: list[str] = []
@@ -75,14 +87,7 @@ def test_history_lists_kits_newest_first_with_codes(holder: Holder) -> None:
 
 
 def test_history_pages_with_limit_and_next(holder: Holder) -> None:
-    place(
-        holder,
-        "ccie-enterprise-plaque",
-        "ccie-enterprise-letter",
-        "ccna-certificate",
-        key="three",
-        payment_method="paypal",
-    )
+    place_three_kits(holder)
     seen = paged_ids(lambda query: holder.call("GET", "/me/fulfillment/history", query=query))
     assert len(seen) == len(set(seen)) == 3
     status, _, _ = holder.call("GET", "/me/fulfillment/history", query={"limit": "0"})
@@ -227,14 +232,7 @@ def test_a_kit_moves_from_list_to_list_with_its_status(holder: Holder, kit: dict
 
 
 def test_the_list_pages_with_limit_and_next(holder: Holder) -> None:
-    order = place(
-        holder,
-        "ccie-enterprise-plaque",
-        "ccie-enterprise-letter",
-        "ccna-certificate",
-        key="three",
-        payment_method="paypal",
-    )
+    order = place_three_kits(holder)
     seen = paged_ids(kits)
     assert sorted(seen) == sorted(k["fulfillment_id"] for k in order["items"])
     assert len(seen) == len(set(seen)) == 3

@@ -65,11 +65,11 @@ def list_kits(status: KitStatus, limit: int, cursor: str | None) -> KitPage:
     )
     results = FulfillmentItem.lookup_index.query(gsi_pk, limit=limit, last_evaluated_key=start)
     kits = [item for item in results if isinstance(item, FulfillmentItem)]
-    order_keys = {(keys.candidate_pk(kit.candidate_id), keys.order_sk(kit.order_id)) for kit in kits}
-    orders = {(order.PK, order.SK): order for order in OrderItem.batch_get(order_keys)} if order_keys else {}
+    order_keys = [(keys.candidate_pk(kit.candidate_id), keys.order_sk(kit.order_id)) for kit in kits]
+    orders = {(order.PK, order.SK): order for order in OrderItem.batch_get(set(order_keys))} if kits else {}
     items = []
-    for kit in kits:
-        order = orders.get((keys.candidate_pk(kit.candidate_id), keys.order_sk(kit.order_id)))
+    for kit, order_key in zip(kits, order_keys, strict=True):
+        order = orders.get(order_key)
         items.append(
             KitToShip(
                 **fulfillment_entry(kit).model_dump(),
