@@ -3,16 +3,32 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.installed
+# Python 3.13, as Lambda's python3.13 runtime (scripts/find-python says how to get it if missing).
+PYTHON ?= $(shell scripts/find-python)
 
-.PHONY: run test lint typecheck unit openapi bench fuzz clean venv
+.PHONY: run test lint typecheck unit openapi bench fuzz clean venv lock build
 
 venv: $(STAMP)
 
+# The venv installs the hashed locks only: the versions the layer ships are the versions tested.
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt
-	test -x $(PY) || python3 -m venv .venv
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements-dev.txt
+	@test -n "$(PYTHON)" || exit 1
+	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
+		rm -rf .venv && $(PYTHON) -m venv .venv; fi
+	$(PIP) install -q --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
+
+# Re-resolve both locks after editing layers/shared/requirements.in or requirements-dev.in.
+lock: $(STAMP)
+	cd layers/shared && ../../.venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header \
+		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	.venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header --no-emit-index-url \
+		--no-emit-find-links --allow-unsafe -o requirements-dev.txt requirements-dev.in
+
+# What `sam deploy` ships: `make build` (arm64), `make build ARCH=x86_64`.
+ARCH ?= arm64
+build: $(STAMP)
+	$(PY) -m local.build --arch $(ARCH) --build-dir .aws-sam/build
 
 run: $(STAMP)
 	$(PY) scripts/gen_openapi.py

@@ -42,7 +42,6 @@ def _environment() -> None:
         "IMPORTS_BUCKET": "certtrack-bench-imports",
         "SENDER_EMAIL": "no-reply@certs.example.com",
         "PUBLIC_BASE_URL": "https://certs.example.com",
-        "SIGNING_SECRET": "bench-signing-secret-bench-signing-secret",
         "STAGE": "bench",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",

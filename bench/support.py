@@ -7,7 +7,7 @@ Call :func:`environment` before anything imports ``certtrack`` (settings are rea
         ...                                        # ddb.calls, ddb.items, ddb.reads, ddb.writes
 
 :func:`aws_sandbox` makes what ``tests/conftest.py``'s ``aws`` fixture makes (the table via
-``certtrack.db.create_table``, both buckets, the SES sender identity) and clears the cached boto3
+``certtrack.db.create_table``, both buckets, the SES sender identity, the signing secret) and clears the cached boto3
 clients around it. :class:`DynamoCallCounter` counts on every DynamoDB client (PynamoDB's per model
 and per transaction, boto3's, the idempotency layer's), so it also serves a per-route count:
 ``ddb.clear()`` before each request, ``ddb.total`` after it.
@@ -37,6 +37,10 @@ DEFAULTS = {
     "IMPORTS_BUCKET": "certtrack-bench-imports",
     "SENDER_EMAIL": "no-reply@certs.example.com",
     "PUBLIC_BASE_URL": "https://certs.example.com",
+    "STAGE": "bench",
+    "CANDIDATE_PREFIX": "CSCO",
+    "SIGNING_SECRET_ARN": "certtrack-bench-signing",
+    "PAYMENT_PROVIDER": "sandbox",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
     "POWERTOOLS_SERVICE_NAME": "bench",
@@ -60,8 +64,13 @@ def environment(*code_dirs: str, **overrides: str) -> None:
 
 
 def reset_clients() -> None:
-    """Forget boto3 clients cached under a previous mock (as ``tests/conftest.py`` does)."""
+    """Forget boto3 clients and parameter values cached under a previous mock."""
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.base import DEFAULT_PROVIDERS
     from certtrack import documents, email
+
+    parameters.clear_caches()
+    DEFAULT_PROVIDERS.clear()
 
     email._client.cache_clear()
     documents.s3.cache_clear()
@@ -101,6 +110,10 @@ def aws_sandbox() -> Iterator[Any]:
         for bucket in (settings.documents_bucket, settings.imports_bucket):
             s3.create_bucket(Bucket=bucket)
         boto3.client("sesv2").create_email_identity(EmailIdentity=settings.sender_email)
+        if settings.signing_secret_arn:
+            boto3.client("secretsmanager").create_secret(
+                Name=settings.signing_secret_arn, SecretString=f"sandbox-{uuid.uuid4().hex}{uuid.uuid4().hex}"
+            )
         reset_clients()
         try:
             yield settings

@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from types import FrameType
@@ -22,7 +23,8 @@ from typing import Any, NoReturn
 
 from moto.server import ThreadedMotoServer
 
-from local.template import LOCAL_PARAMETERS, REGION, Template
+from local import overrides
+from local.template import REGION, Template
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,21 +32,40 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.devserver", description=__doc__.splitlines()[0])
     parser.add_argument("--template", type=Path, default=ROOT / "template.yaml", help="the SAM template")
+    parser.add_argument(
+        "--artifact",
+        type=Path,
+        help="run every function from this `sam build` output, each in its own interpreter (python -m local.build)",
+    )
+    parser.add_argument(
+        "--deployed-defaults",
+        action="store_true",
+        help="use every template parameter's default (local.overrides lists what changes otherwise)",
+    )
+    parser.add_argument(
+        "--web-port",
+        type=int,
+        help="also serve the web client on this port, as the public origin, calling the API on PORT cross-origin",
+    )
     args = parser.parse_args(argv)
     if not args.template.is_file():
         print(f"no SAM template at {args.template}", file=sys.stderr)
         return 1
-    template = Template(args.template, parameters=LOCAL_PARAMETERS)
+    template = Template(args.template, parameters=overrides.parameters(deployed_defaults=args.deployed_defaults))
     sys.path[:0] = [str(path) for path in template.layer_dirs]
     from local.server import DevHTTPServer  # needs the layer on sys.path
 
     port = int(os.environ.get("PORT", "3000"))
     try:
         http = DevHTTPServer(port)
+        web = DevHTTPServer(args.web_port) if args.web_port is not None else None
     except OSError as error:
-        print(f"cannot listen on 127.0.0.1:{port}: {error.strerror} (set PORT to another port)", file=sys.stderr)
+        print(f"cannot listen on 127.0.0.1: {error.strerror} (set PORT or --web-port)", file=sys.stderr)
         return 1
-    base_url = f"http://127.0.0.1:{http.server_address[1]}"
+    api_url = f"http://127.0.0.1:{http.server_address[1]}"
+    # The public origin: links in mail and the CORS origin. With --web-port the web client's own
+    # origin plays the CDN and PORT the API Gateway URL a client may call directly.
+    base_url = f"http://127.0.0.1:{web.server_address[1]}" if web else api_url
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
     # Metrics are disabled locally; Powertools still warns on every invocation that none were published.
     warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
@@ -54,16 +75,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         host, moto_port = moto.get_host_and_port()
         endpoint = f"http://{host}:{moto_port}"
-        _point_aws_at(endpoint)
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.update(overrides.aws_access(endpoint, REGION))
         from local.stack import build_app  # only now: it imports what reads the environment
 
-        http.app, seeded = build_app(template, endpoint, base_url)
-        _print_banner(base_url, seeded)
+        artifact = args.artifact.resolve() if args.artifact else None
+        http.app, seeded = build_app(template, endpoint, base_url, artifact=artifact)
+        if web is not None:
+            web.app = http.app.serving_web_client_for(api_url)
+            threading.Thread(target=web.serve_forever, daemon=True).start()
+        _print_banner(base_url, api_url, seeded)
         http.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         http.server_close()
+        if web is not None:
+            web.server_close()
+        if getattr(http, "app", None) is not None:
+            http.app.stop()  # the built functions' interpreters
         moto.stop()
     return 0
 
@@ -72,26 +102,11 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 
-def _point_aws_at(endpoint: str) -> None:
-    """Every boto3 client and PynamoDB model of this process talks to moto, never to AWS."""
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-        }
-    )
-
-
-def _print_banner(base_url: str, seeded: dict[str, Any]) -> None:
+def _print_banner(base_url: str, api_url: str, seeded: dict[str, Any]) -> None:
     from local.seed import DEMO_LOGINS
 
     lines = [
-        f"certtrack local: {base_url}/app/  (API at {base_url}, local-only routes under /_local/)",
+        f"certtrack local: {base_url}/app/  (API at {api_url}, local-only routes under /_local/)",
         "demo logins (username / password):",
         *(f"  {login.username} / {login.password}  ({login.note})" for login in DEMO_LOGINS),
         *(

@@ -84,14 +84,23 @@ class Runtime:
         with self._lock, self._environment(function):
             return handler(event, context)
 
+    def stop(self) -> None:
+        """Nothing to stop: the handlers live in this process."""
+
     @contextmanager
     def _environment(self, function: Function) -> Iterator[None]:
+        # All functions share this process: the settings each one reads are its own only if they are
+        # read again (the built artifact runs each function in its own interpreter instead).
+        from certtrack.settings import get_settings
+
         overrides = self._environments.get(function.logical_id, {})
         saved = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)
+        get_settings.cache_clear()
         try:
             yield
         finally:
+            get_settings.cache_clear()
             for name, value in saved.items():
                 if value is None:
                     os.environ.pop(name, None)

@@ -6,15 +6,18 @@ imports nothing that reads the environment, so ``local.devserver`` can bind the 
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import sys
 import traceback
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from local.apigateway import Problem, Request, Response, RouteTable, proxy_event, proxy_response
+from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider, InvalidToken
 from local.lambdas import HandlerMissing, Runtime
 from local.local_routes import LocalRoutes
@@ -39,25 +42,65 @@ _CONTENT_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class Preflight:
+    """What API Gateway answers to ``OPTIONS`` (the template's ``Api`` ``Cors``, a mock integration)."""
+
+    allow_origin: str
+    allow_headers: str
+    max_age: str
+
+    @classmethod
+    def from_template(cls, template: Template) -> Preflight | None:
+        for props in template.properties_of_type("AWS::Serverless::Api").values():
+            cors = props.get("Cors")
+            if isinstance(cors, dict):
+                values = {key: str(template.resolve(cors.get(key)) or "").strip("'") for key in cors}
+                return cls(values.get("AllowOrigin", "*"), values.get("AllowHeaders", ""), values.get("MaxAge", ""))
+        return None
+
+    def response(self, allow_methods: str) -> Response:
+        headers = [
+            ("Access-Control-Allow-Origin", self.allow_origin),
+            ("Access-Control-Allow-Headers", self.allow_headers),
+            ("Access-Control-Allow-Methods", allow_methods),
+        ]
+        if self.max_age:
+            headers.append(("Access-Control-Max-Age", self.max_age))
+        return Response(200, [*headers, ("Content-Type", "application/json")], b"{}")
+
+
 class LocalApp:
     """Routes one request: ``/`` and ``/app/`` (static), ``/_local/*``, else the template's API."""
 
     def __init__(
         self,
         template: Template,
-        runtime: Runtime,
+        runtime: Runtime | ArtifactRuntime,
         identity: IdentityProvider,
         local_routes: LocalRoutes,
         web_dir: Path,
         stage: str,
+        api_url: str | None = None,
     ) -> None:
         self._template = template
         self._routes = RouteTable(template.routes)
+        self._preflight = Preflight.from_template(template)
         self._runtime = runtime
         self._identity = identity
         self._local_routes = local_routes
         self._web_dir = web_dir.resolve()
         self._stage = stage
+        self._api_url = api_url  # set when this origin serves a web client that calls the API elsewhere
+
+    def serving_web_client_for(self, api_url: str) -> LocalApp:
+        """The same app on a second origin whose web client calls the API at ``api_url`` (cross-origin)."""
+        return LocalApp(
+            self._template, self._runtime, self._identity, self._local_routes, self._web_dir, self._stage, api_url
+        )
+
+    def stop(self) -> None:
+        self._runtime.stop()
 
     def dispatch(self, request: Request) -> Response:
         try:
@@ -66,16 +109,28 @@ class LocalApp:
             if request.path.startswith("/app/"):
                 return self._static(request)
             if request.path == "/_local" or request.path.startswith("/_local/"):
-                return self._local_routes.dispatch(request)
+                return self._local(request)
             return self._api(request)
         except Problem as problem:
             return problem.response()
+
+    def _local(self, request: Request) -> Response:
+        """The local-only routes, reachable from a web client on the second origin too."""
+        origin = request.header("Origin")
+        if request.method == "OPTIONS" and self._preflight is not None:
+            return self._preflight.response("GET, OPTIONS, POST")
+        response = self._local_routes.dispatch(request)
+        if origin:
+            response.headers.append(("Access-Control-Allow-Origin", origin))
+        return response
 
     def _api(self, request: Request) -> Response:
         match = self._routes.match(request.path)
         if match is None:
             raise Problem(404, "route_not_found", "No such route.")
         route = match.route_for(request.method)
+        if route is None and request.method == "OPTIONS" and self._preflight is not None:
+            return self._preflight.response(", ".join(sorted({*match.methods, "OPTIONS"})))
         if route is None:
             raise Problem(405, "method_not_allowed", f"{request.method} is not allowed here.", [("Allow", match.allow)])
         claims = None
@@ -105,7 +160,12 @@ class LocalApp:
     def _static(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             raise Problem(405, "method_not_allowed", "Use GET.", [("Allow", "GET, HEAD")])
-        target = (self._web_dir / unquote(request.path.removeprefix("/app/"))).resolve()
+        relative = unquote(request.path.removeprefix("/app/"))
+        if self._api_url is not None and relative == "config.json":
+            # As a deployment's config.json does: the API is on another origin.
+            body = json.dumps({"apiBaseUrl": self._api_url, "auth": {"mode": "local"}}).encode("utf-8")
+            return Response(200, [("Content-Type", "application/json"), *_STATIC_HEADERS], body)
+        target = (self._web_dir / relative).resolve()
         if target.is_dir():
             target = target / "index.html"
         if not target.is_relative_to(self._web_dir) or not target.is_file():
@@ -113,7 +173,11 @@ class LocalApp:
         content_type = _CONTENT_TYPES.get(target.suffix.lower()) or (
             mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         )
-        return Response(200, [("Content-Type", content_type), *_STATIC_HEADERS], target.read_bytes())
+        body = target.read_bytes()
+        if self._api_url is not None and target.name == "index.html":
+            # The page's policy allows `connect-src 'self' https:`; the local API origin is plain http.
+            body = body.replace(b"connect-src 'self' https:", f"connect-src 'self' https: {self._api_url}".encode())
+        return Response(200, [("Content-Type", content_type), *_STATIC_HEADERS], body)
 
 
 class DevHTTPServer(ThreadingHTTPServer):

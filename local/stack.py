@@ -7,7 +7,6 @@ Import this only once the process environment points at moto (``local.devserver`
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -18,40 +17,46 @@ import boto3
 from certtrack.auth import OPERATORS_GROUP
 from certtrack.settings import Settings, get_settings
 
+from local import overrides
+from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider
 from local.lambdas import HandlerMissing, Runtime
 from local.local_routes import LocalRoutes
 from local.seed import DEMO_LOGINS, seed
 from local.server import LocalApp
-from local.template import LOCAL_STAGE, Function, Template
+from local.template import LOCAL_STAGE, REGION, Function, Template
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
-def build_app(template: Template, endpoint: str, base_url: str) -> tuple[LocalApp, dict[str, Any]]:
-    """Create the resources, set the environment, load the handlers and seed; returns the app and the seed summary."""
-    local_variables = {
-        "STAGE": LOCAL_STAGE,
-        "PUBLIC_BASE_URL": base_url,
-        "SIGNING_SECRET": secrets.token_urlsafe(32),  # state lives in moto's memory: a new one per start is fine
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "LOG_LEVEL": os.environ.get("LOG_LEVEL") or "WARNING",
-    }
+def build_app(
+    template: Template, endpoint: str, base_url: str, artifact: Path | None = None
+) -> tuple[LocalApp, dict[str, Any]]:
+    """Create the resources, set the environment, load the handlers and seed; returns the app and the seed summary.
+
+    With ``artifact`` (a ``sam build`` output) every function runs from it in its own interpreter
+    (``local.artifact``); otherwise in this process, from the source tree.
+    """
+    local_variables = overrides.function_variables(os.environ.get("LOG_LEVEL"))
     identity = _identity_provider(template, endpoint)
     refs = {logical_id: identity.pool_id for logical_id in template.properties_of_type("AWS::Cognito::UserPool")}
     refs |= {
         logical_id: identity.client_id for logical_id in template.properties_of_type("AWS::Cognito::UserPoolClient")
     }
+    _create_parameters_and_secrets(template, refs, base_url)
     os.environ.update(_resolved(template, template.global_environment, refs) | local_variables)
     settings = get_settings()
     _create_resources(template, refs, settings)
-    runtime = Runtime(
-        {
-            function.logical_id: _function_environment(template, function, refs) | local_variables
-            for function in template.functions.values()
-        }
-    )
+    environments = {
+        function.logical_id: _function_environment(template, function, refs) | local_variables
+        for function in template.functions.values()
+    }
+    runtime: Runtime | ArtifactRuntime
+    if artifact is None:
+        runtime = Runtime(environments)
+    else:
+        access = overrides.aws_access(endpoint, REGION)
+        runtime = ArtifactRuntime(artifact, {name: env | access for name, env in environments.items()})
     _load_handlers(template, runtime)
     subs = {
         login.username: identity.ensure_user(login.username, login.password, list(login.groups))
@@ -60,6 +65,22 @@ def build_app(template: Template, endpoint: str, base_url: str) -> tuple[LocalAp
     seeded = seed(datetime.now(UTC), subs)
     local_routes = LocalRoutes(template, runtime, identity, boto3.client("s3"), settings.imports_bucket)
     return LocalApp(template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE), seeded
+
+
+def _create_parameters_and_secrets(template: Template, refs: dict[str, str], base_url: str) -> None:
+    """The template's SSM parameters and Secrets Manager secrets, in moto (values: ``local.overrides``)."""
+    computed = overrides.resource_values(base_url)
+    ssm = boto3.client("ssm")
+    for logical_id, props in template.properties_of_type("AWS::SSM::Parameter").items():
+        value = computed.get(logical_id) or template.resolve(props.get("Value"), refs)
+        if value is None:
+            raise ValueError(f"{logical_id}: no local value (add it to local.overrides.resource_values)")
+        ssm.put_parameter(Name=template.physical_name(logical_id, refs), Value=str(value), Type="String")
+    secretsmanager = boto3.client("secretsmanager")
+    for logical_id in template.properties_of_type("AWS::SecretsManager::Secret"):
+        name = template.physical_name(logical_id, refs)
+        created = secretsmanager.create_secret(Name=name, SecretString=overrides.secret_value())
+        refs[logical_id] = created["ARN"]  # !Ref of a secret is its ARN
 
 
 def _identity_provider(template: Template, endpoint: str) -> IdentityProvider:
@@ -102,7 +123,7 @@ def _create_resources(template: Template, refs: dict[str, str], settings: Settin
         sesv2.create_configuration_set(ConfigurationSetName=configuration_set)
 
 
-def _load_handlers(template: Template, runtime: Runtime) -> None:
+def _load_handlers(template: Template, runtime: Runtime | ArtifactRuntime) -> None:
     """Import every handler now (a warm start); missing or broken ones are reported, not fatal."""
     for function in template.functions.values():
         try:

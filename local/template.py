@@ -16,10 +16,7 @@ from typing import Any
 import yaml
 
 STACK_NAME = "certtrack-local"
-LOCAL_STAGE = "local"  # the template's Stage parameter locally ("local" is reserved for the dev server)
-# Parameters the dev server sets: the reserved stage, and the sandbox payment provider (authorises
-# without charging; declines on request) so paid kits can be tried locally.
-LOCAL_PARAMETERS = {"Stage": LOCAL_STAGE, "PaymentProvider": "sandbox"}
+LOCAL_STAGE = "local"  # the template's Stage parameter locally (local.overrides says why)
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 
@@ -159,7 +156,15 @@ class Template:
         if refs and logical_id in refs:
             return refs[logical_id]
         props = self.resources.get(logical_id, {}).get("Properties") or {}
-        for name_property in ("TableName", "BucketName", "FunctionName", "UserPoolName", "GroupName", "Name"):
+        for name_property in (
+            "TableName",
+            "BucketName",
+            "FunctionName",
+            "UserPoolName",
+            "GroupName",
+            "Name",
+            "LogGroupName",
+        ):
             declared = self.resolve(props.get(name_property), refs)
             if isinstance(declared, str) and declared:
                 return declared

@@ -32,7 +32,9 @@ os.environ.update(
         "SENDER_EMAIL": "no-reply@certs.example.com",
         "PUBLIC_BASE_URL": "https://certs.example.com",
         "STAGE": "test",
-        "SIGNING_SECRET": "test-signing-secret",
+        "CANDIDATE_PREFIX": "CSCO",
+        "SIGNING_SECRET_ARN": "certtrack-test-signing",  # made in moto by the `aws` fixture
+        "PAYMENT_PROVIDER": "sandbox",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
         "POWERTOOLS_SERVICE_NAME": "certtrack-test",
@@ -43,6 +45,17 @@ sys.path.insert(0, str(ROOT / "layers" / "shared"))
 sys.path.insert(0, str(ROOT))
 
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _settings_read_afresh() -> Iterator[None]:
+    """A test that changes the environment (monkeypatch) leaves no settings or provider behind."""
+    yield
+    from certtrack.fulfillment import payments
+    from certtrack.settings import get_settings
+
+    get_settings.cache_clear()
+    payments.get_provider.cache_clear()
 
 
 @pytest.fixture

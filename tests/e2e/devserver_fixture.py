@@ -32,17 +32,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_devserver(env: dict[str, str] | None = None) -> Iterator[str]:
+def running_devserver(env: dict[str, str] | None = None, args: list[str] | None = None) -> Iterator[str]:
     """Run the dev server on a free port until the block ends; yields ``http://127.0.0.1:<port>``.
 
     ``env`` adds to (or overrides) the inherited environment; variables the template declares are
-    set by the server itself. Fails with the server's stderr if it exits or is not ready in 60 s.
+    set by the server itself. ``args`` are the server's options (``--artifact``, ``--web-port`` …).
+    Fails with the server's stderr if it exits or is not ready in 60 s.
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "local.devserver"],
+            [sys.executable, "-m", "local.devserver", *(args or [])],
             cwd=ROOT,
             env={**os.environ, **(env or {}), "PORT": str(port)},
             stdout=stdout,

@@ -202,7 +202,7 @@ def test_no_personal_data_or_secrets_in_output(observed: tuple[Flows, list[str]]
     leaked = sorted(secret for secret in flows.secrets if secret in text)
     assert not leaked, leaked
     assert "eyJ" not in text  # no JWT
-    assert get_settings().signing_secret not in text
+    assert get_settings().signing_secret.decode() not in text
 
 
 def test_tracing_is_active_in_the_template() -> None:

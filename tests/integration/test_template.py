@@ -21,7 +21,6 @@ from cfnlint.decode import decode
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 DESIGN = ROOT.parent / "shared" / "DESIGN.md"  # the contract, beside the clone (absent in some checkouts)
-SAM_VENV = ROOT / ".venv-sam"
 SAM_TIMEOUT = 1200  # creating .venv-sam and an arm64 layer build take a minute or two each
 
 FUNCTIONS = {
@@ -91,10 +90,9 @@ ENVIRONMENT = {
     "IMPORTS_BUCKET",
     "SENDER_EMAIL",
     "SES_CONFIGURATION_SET",
-    "PUBLIC_BASE_URL",
+    "PUBLIC_BASE_URL_PARAMETER",
     "CANDIDATE_PREFIX",
     "STAGE",
-    "SIGNING_SECRET",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "LOG_LEVEL",
@@ -157,10 +155,11 @@ def actions(statement: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------------------ structure
 
 
-def test_every_function_is_python311_arm64_with_the_layer(template: dict[str, Any]) -> None:
+def test_every_function_is_python313_on_the_architecture_parameter_with_the_layer(template: dict[str, Any]) -> None:
     glob = template["Globals"]["Function"]
-    assert glob["Runtime"] == "python3.11"
-    assert glob["Architectures"] == ["arm64"]
+    assert glob["Runtime"] == "python3.13"
+    assert glob["Architectures"] == [{"Ref": "Architecture"}]
+    assert template["Parameters"]["Architecture"]["Default"] == "arm64"
     assert glob["Layers"] == [{"Ref": "SharedLayer"}]
     assert glob["Tracing"] == "Active"
     functions = resources(template, "AWS::Serverless::Function")
@@ -183,13 +182,16 @@ def test_handlers_point_at_code(template: dict[str, Any]) -> None:
         assert (ROOT / code_uri / "requirements.txt").is_file(), "sam build reads a requirements.txt per CodeUri"
 
 
-def test_shared_layer_builds_for_arm64(template: dict[str, Any]) -> None:
+def test_shared_layer_is_a_makefile_build_for_the_architecture(template: dict[str, Any]) -> None:
     layer = template["Resources"]["SharedLayer"]
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
     assert layer["Properties"]["ContentUri"] == "layers/shared/"
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
-    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
-    assert layer["Metadata"] == {"BuildMethod": "python3.11", "BuildArchitecture": "arm64"}
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == [{"Ref": "Architecture"}]
+    assert layer["Metadata"] == {"BuildMethod": "makefile"}
+    makefile = (ROOT / "layers/shared/Makefile").read_text(encoding="utf-8")
+    assert "build-SharedLayer:" in makefile and "--require-hashes" in makefile
+    assert "compileall" in makefile and "--invalidation-mode unchecked-hash" in makefile
     assert (ROOT / "layers/shared/certtrack/__init__.py").is_file(), "the package sits at the root of ContentUri"
 
 
@@ -202,8 +204,27 @@ def test_environment_names_every_setting(template: dict[str, Any]) -> None:
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "CertTrack"
     # By name (a Ref would be circular through the bucket's notification to ImportsFunction).
     assert env["IMPORTS_BUCKET"] == template["Resources"]["ImportsBucket"]["Properties"]["BucketName"]
-    assert template["Parameters"]["SigningSecret"]["NoEcho"] is True
     assert template["Parameters"]["CandidatePrefix"]["Default"] == "CSCO"
+
+
+def test_no_secret_in_any_environment_and_only_signers_read_the_signing_secret(template: dict[str, Any]) -> None:
+    assert "SigningSecret" not in template["Parameters"]
+    assert template["Resources"]["SigningSecret"]["Type"] == "AWS::SecretsManager::Secret"
+    assert "GenerateSecretString" in template["Resources"]["SigningSecret"]["Properties"]
+    readers = set()
+    for logical_id, fn in resources(template, "AWS::Serverless::Function").items():
+        env = {**template["Globals"]["Function"]["Environment"]["Variables"]}
+        env |= (fn["Properties"].get("Environment") or {}).get("Variables") or {}
+        assert not [name for name in env if "SECRET" in name and not name.endswith("_ARN")], logical_id
+        grants = [s for s in statements(fn) if "secretsmanager:GetSecretValue" in actions(s)]
+        if env.get("SIGNING_SECRET_ARN"):
+            assert env["SIGNING_SECRET_ARN"] == {"Ref": "SigningSecret"}
+            assert [g["Resource"] for g in grants] == [{"Ref": "SigningSecret"}], logical_id
+            readers.add(logical_id)
+        else:
+            assert grants == [], f"{logical_id} may read a secret it does not use"
+    # The unsubscribe route checks reminder links; the daily check signs them.
+    assert readers == {"CertificationsFunction", "ExpiryCheckFunction"}
 
 
 def test_table_matches_the_code_definition(template: dict[str, Any]) -> None:
@@ -421,18 +442,10 @@ def test_cfn_lint_passes_without_warnings() -> None:
 
 @pytest.fixture(scope="session")
 def sam() -> Path:
-    """``.venv-sam/bin/sam``, creating that environment from requirements-sam.txt if needed."""
-    binary = SAM_VENV / "bin" / "sam"
-    if not binary.exists():
-        steps = [
-            [sys.executable, "-m", "venv", "--clear", str(SAM_VENV)],
-            [str(SAM_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r", "requirements-sam.txt"],
-        ]
-        for step in steps:
-            result = _run(step, timeout=SAM_TIMEOUT)
-            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert binary.exists()
-    return binary
+    """``.venv-sam/bin/sam`` (made from requirements-sam.txt on first use)."""
+    from local import build
+
+    return build.sam()
 
 
 @pytest.mark.timeout(SAM_TIMEOUT)
@@ -444,36 +457,30 @@ def test_sam_validate(sam: Path) -> None:
 
 
 @pytest.mark.timeout(SAM_TIMEOUT)
-def test_sam_build_without_docker(sam: Path, tmp_path: Path) -> None:
-    build = tmp_path / "build"
-    result = _run(
-        [
-            str(sam),
-            "build",
-            "--template-file",
-            "template.yaml",
-            "--build-dir",
-            str(build),
-            "--cache-dir",
-            str(tmp_path / "cache"),
-        ],
-        timeout=SAM_TIMEOUT,
-    )
-    hint = ""
-    if "ResolveDependencies" in result.stdout + result.stderr:
-        hint = (
-            "\nA dependency has no wheel for the Lambda platform: python3.11 runs on Amazon Linux 2"
-            " (glibc 2.26), so only manylinux2014/manylinux_2_17 aarch64 wheels fit. Pin a version"
-            " that ships one in layers/shared/requirements.txt."
-        )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:] + hint
-    assert (build / "template.yaml").is_file()
+def test_sam_build_for_the_default_architecture_ships_bytecode(sam: Path, tmp_path: Path) -> None:
+    """The deployed default (arm64): compiled packages for aarch64 and every module as bytecode."""
+    from local import build
+
+    built = build.build(tmp_path / "build", "arm64", cache_dir=tmp_path / "cache")
+    assert (built / "template.yaml").is_file()
     for logical_id in FUNCTIONS:
-        assert (build / logical_id).is_dir(), logical_id
-    layer = build / "SharedLayer" / "python"
+        assert (built / logical_id).is_dir(), logical_id
+    layer = build.layer_dir(built)
     assert (layer / "certtrack" / "__init__.py").is_file()
     assert not (layer / "python").exists(), "the package must sit at the root of the layer's ContentUri"
     # Compiled dependencies were fetched for the Lambda platform, not for this machine.
     compiled = [p.name for p in (layer / "pydantic_core").glob("*.so")]
     assert compiled and all("aarch64" in name for name in compiled), compiled
-    shutil.rmtree(build, ignore_errors=True)
+    # Every module has bytecode that needs no timestamp (the zip's) to be trusted.
+    sources = [p for p in layer.rglob("*.py") if "__pycache__" not in p.parts]
+    missing = [p for p in sources if not (p.parent / "__pycache__" / f"{p.stem}.cpython-313.pyc").is_file()]
+    assert sources and not missing, missing[:5]
+    header = (layer / "certtrack" / "__pycache__" / "settings.cpython-313.pyc").read_bytes()[:8]
+    assert int.from_bytes(header[4:8], "little") == 0b01, "unchecked-hash bytecode"
+    # boto3 and botocore come from the layer, at the versions the tests run.
+    import boto3
+    import botocore
+
+    assert (layer / f"boto3-{boto3.__version__}.dist-info").is_dir()
+    assert (layer / f"botocore-{botocore.__version__}.dist-info").is_dir()
+    shutil.rmtree(built, ignore_errors=True)

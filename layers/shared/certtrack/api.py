@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -32,7 +32,53 @@ from certtrack.errors import (
 from certtrack.settings import get_settings
 from certtrack.telemetry import logger, metrics, tracer
 
-__all__ = ["current_login", "logger", "make_app", "make_handler", "metrics", "model_dump", "tracer"]
+__all__ = [
+    "CORS_ALLOW_HEADERS",
+    "PortalCors",
+    "current_login",
+    "logger",
+    "make_app",
+    "make_handler",
+    "metrics",
+    "model_dump",
+    "tracer",
+]
+
+# The request headers a browser on the portal's origin may send; API Gateway's preflight
+# (template.yaml, Api Cors.AllowHeaders) answers with the same list.
+CORS_ALLOW_HEADERS = ("Accept", "Authorization", "Content-Type", "Idempotency-Key")
+CORS_MAX_AGE_S = 600
+
+
+def origin_of(url: str) -> str:
+    """``https://host[:port]`` of a URL (what a browser sends as ``Origin``)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+class PortalCors(CORSConfig):
+    """CORS for exactly one origin, the portal's public one, read on first use.
+
+    The public base URL may come from the SSM parameter the stack writes once the CDN exists
+    (``certtrack.settings``), so it is not known when the module loads; Powertools reads
+    ``_allowed_origins`` for every response, and this asks the settings then.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allow_origin="", allow_headers=list(CORS_ALLOW_HEADERS), max_age=CORS_MAX_AGE_S)
+        # Powertools always adds its own required headers; keep the list exactly ours.
+        self.allow_headers = set(CORS_ALLOW_HEADERS)
+
+    @property  # type: ignore[override]
+    def _allowed_origins(self) -> list[str]:
+        return [origin_of(get_settings().public_base_url)]
+
+    @_allowed_origins.setter
+    def _allowed_origins(self, _: list[str]) -> None:
+        """The origin is never configured by hand (CORSConfig's constructor sets it)."""
+
+
+CORS = PortalCors()
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -143,7 +189,7 @@ def _is_throttle(error: BaseException) -> bool:
 
 def make_app(title: str, description: str = "") -> APIGatewayRestResolver:
     """A resolver with validation, OpenAPI metadata and our error mapping."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
     app.configure_openapi(
         title="Certification Tracking System API",
         version="1.0.0",
@@ -158,11 +204,13 @@ def current_login(app: APIGatewayRestResolver | Router) -> Login:
     return login_from_event(app.current_event.raw_event)
 
 
-def _early_problem(error: AppError) -> dict[str, Any]:
+def _early_problem(error: AppError, event: dict[str, Any]) -> dict[str, Any]:
     """A problem answered before routing (the resolver's error handlers are not in play yet)."""
+    headers = event.get("headers") or {}
+    origin = next((value for name, value in headers.items() if name.lower() == "origin"), None)
     return {
         "statusCode": error.status,
-        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE, **SECURITY_HEADERS},
+        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE, **SECURITY_HEADERS, **CORS.to_dict(origin)},
         "body": json.dumps(problem_from_error(error)),
         "isBase64Encoded": False,
     }
@@ -178,7 +226,7 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         body = event.get("body") or ""
         if len(body) > max_bytes:
-            return _early_problem(PayloadTooLarge(f"The request body is larger than {max_bytes} bytes."))
+            return _early_problem(PayloadTooLarge(f"The request body is larger than {max_bytes} bytes."), event)
         response: dict[str, Any] = app.resolve(event, context)
         return response
 

@@ -1,55 +1,107 @@
-"""Typed settings, parsed once from environment variables."""
+"""Typed settings, read once from the environment; secrets and the public URL read at run time.
+
+``get_settings()`` validates the environment the template gives every function. A required value
+that is missing stops the function at init (``MissingSettings``, with one log line naming every
+missing variable): there are no defaults for what a deployment must decide. The values that are
+not plain configuration are resolved when first used, through Powertools parameters (cached):
+
+- the signing secret lives in Secrets Manager (``SIGNING_SECRET_ARN``, only on the functions that
+  sign or check links); no secret is ever in an environment variable;
+- the public base URL is either given (``PUBLIC_BASE_URL``: a custom domain known in advance, the
+  tests) or read from the SSM parameter the stack writes once the CDN exists
+  (``PUBLIC_BASE_URL_PARAMETER``): the distribution's domain cannot be in the functions'
+  environment, because the distribution points at the API that points at the functions.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from certtrack.telemetry import logger
+
+PaymentProviderName = Literal["disabled", "sandbox"]
+# Secrets and the base URL change only with a deployment or a rotation: re-read every 5 minutes.
+PARAMETER_MAX_AGE_S = 300
 
 
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+class MissingSettings(RuntimeError):
+    """The function cannot start: its environment lacks required values (or has invalid ones)."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
+
+    stage: str
     table_name: str
     documents_bucket: str
     imports_bucket: str
     sender_email: str
-    ses_configuration_set: str
-    public_base_url: str
     candidate_prefix: str
-    stage: str
-    signing_secret: str
-    presign_seconds: int
-    max_body_bytes: int
-    transcript_max_days: int
-    due_shards: int
-    region: str
+    region: str = Field(validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    ses_configuration_set: str = ""
+    public_base_url_value: str | None = Field(default=None, validation_alias="PUBLIC_BASE_URL")
+    public_base_url_parameter: str | None = None
+    signing_secret_arn: str | None = None
+    payment_provider: PaymentProviderName = "disabled"
+    sandbox_decline_methods: str = ""
+    sandbox_decline_amounts: str = ""
+    presign_seconds: int = Field(default=300, gt=0)
+    max_body_bytes: int = Field(default=262_144, gt=0)
+    transcript_max_days: int = Field(default=365, gt=0)
+    due_shards: int = Field(default=8, gt=0)
+
+    @model_validator(mode="after")
+    def _base_url_source(self) -> Settings:
+        if not (self.public_base_url_value or self.public_base_url_parameter):
+            raise ValueError("PUBLIC_BASE_URL or PUBLIC_BASE_URL_PARAMETER is required")
+        return self
 
     @property
-    def is_local(self) -> bool:
-        return self.stage == "local"
+    def public_base_url(self) -> str:
+        """The portal's public origin (+ path), without a trailing slash."""
+        if self.public_base_url_value:
+            return self.public_base_url_value.rstrip("/")
+        assert self.public_base_url_parameter is not None
+        return _parameter(self.public_base_url_parameter).rstrip("/")
+
+    @property
+    def signing_secret(self) -> bytes:
+        """The key of signed links (reminder unsubscribe tokens), from Secrets Manager."""
+        if not self.signing_secret_arn:
+            raise MissingSettings("SIGNING_SECRET_ARN is not set for this function")
+        return _secret(self.signing_secret_arn).encode("utf-8")
+
+
+def _parameter(name: str) -> str:
+    from aws_lambda_powertools.utilities import parameters
+
+    return str(parameters.get_parameter(name, max_age=PARAMETER_MAX_AGE_S))
+
+
+def _secret(arn: str) -> str:
+    from aws_lambda_powertools.utilities import parameters
+
+    return str(parameters.get_secret(arn, max_age=PARAMETER_MAX_AGE_S))
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Read the environment once per process (cold start)."""
-    env = os.environ
-    return Settings(
-        table_name=env.get("TABLE_NAME", "certtrack"),
-        documents_bucket=env.get("DOCUMENTS_BUCKET", "certtrack-documents"),
-        imports_bucket=env.get("IMPORTS_BUCKET", "certtrack-imports"),
-        sender_email=env.get("SENDER_EMAIL", "no-reply@certs.example.com"),
-        ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
-        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
-        candidate_prefix=env.get("CANDIDATE_PREFIX", "CSCO"),
-        stage=env.get("STAGE", "local"),
-        signing_secret=env.get("SIGNING_SECRET", "local-signing-secret-not-for-production"),
-        presign_seconds=_int("PRESIGN_SECONDS", 300),
-        max_body_bytes=_int("MAX_BODY_BYTES", 262_144),
-        transcript_max_days=_int("TRANSCRIPT_MAX_DAYS", 365),
-        due_shards=_int("DUE_SHARDS", 8),
-        region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
-    )
+    """Read and check the environment once per process (at init)."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # the fields come from the environment
+    except ValidationError as error:
+        problems = sorted({_variable(e["loc"], e["msg"]) for e in error.errors()})
+        logger.error("missing or invalid settings; the function cannot start", extra={"settings": problems})
+        raise MissingSettings("missing or invalid settings: " + "; ".join(problems)) from None
+
+
+def _variable(loc: tuple[int | str, ...], message: str) -> str:
+    if not loc:
+        return message.removeprefix("Value error, ")
+    field = str(loc[0])
+    name = {"public_base_url_value": "PUBLIC_BASE_URL", "region": "AWS_REGION"}.get(field, field.upper())
+    return f"{name}: {message}"

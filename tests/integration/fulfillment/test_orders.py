@@ -9,6 +9,7 @@ from certtrack import verification
 from certtrack.fulfillment import orders, payments
 from certtrack.fulfillment.catalog import claimed_cert_ids
 from certtrack.fulfillment.orders import OrderRequest
+from certtrack.settings import get_settings
 
 from tests.conftest import FIXED_NOW, call
 from tests.integration.fulfillment.conftest import Holder, make_holder
@@ -22,6 +23,7 @@ def sandbox(monkeypatch: pytest.MonkeyPatch, **env: str) -> payments.SandboxPaym
     """The process's sandbox provider, configured through its environment variables."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    get_settings.cache_clear()  # tests/conftest.py clears it again after the test
     payments.get_provider.cache_clear()
     provider = payments.get_provider()
     assert isinstance(provider, payments.SandboxPaymentProvider)

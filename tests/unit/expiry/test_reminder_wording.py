@@ -61,7 +61,7 @@ def test_all_of_and_several_of() -> None:
     )
 
 
-def test_unsubscribe_signature_is_per_candidate_and_verifiable() -> None:
+def test_unsubscribe_signature_is_per_candidate_and_verifiable(aws: None) -> None:  # the key is in Secrets Manager
     one, two = reminders.unsubscribe_signature("CSCO00000001"), reminders.unsubscribe_signature("CSCO00000002")
     assert one != two and len(one) == 43
     assert reminders.verify_signature("CSCO00000001", one)

@@ -7,6 +7,7 @@ from certtrack.errors import BadRequest, Conflict, ServiceUnavailable
 from certtrack.fulfillment import payments
 from certtrack.fulfillment.history import decode_cursor, encode_cursor
 from certtrack.fulfillment.status import check_transition
+from certtrack.settings import MissingSettings, get_settings
 
 
 def test_sandbox_authorises_then_captures() -> None:
@@ -39,19 +40,33 @@ def test_void_releases_once_and_a_declined_hold_cannot_be_captured() -> None:
         provider.capture(declined.id)
 
 
-def test_provider_is_chosen_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _provider_with(monkeypatch: pytest.MonkeyPatch, **env: str) -> payments.PaymentProvider:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
     payments.get_provider.cache_clear()
-    monkeypatch.setenv("PAYMENT_PROVIDER", "sandbox")
-    monkeypatch.setenv("SANDBOX_DECLINE_METHODS", "paypal, debit_card")
-    provider = payments.get_provider()
+    try:
+        return payments.get_provider()
+    finally:
+        get_settings.cache_clear()
+        payments.get_provider.cache_clear()
+
+
+def test_provider_is_chosen_by_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = _provider_with(monkeypatch, PAYMENT_PROVIDER="sandbox", SANDBOX_DECLINE_METHODS="paypal, debit_card")
     assert isinstance(provider, payments.SandboxPaymentProvider)
     assert provider.decline_methods == {"paypal", "debit_card"}
-    payments.get_provider.cache_clear()
-    monkeypatch.setenv("PAYMENT_PROVIDER", "hosted-checkout")
+
+
+def test_payments_switched_off_never_fall_back_to_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ServiceUnavailable) as info:
-        payments.get_provider()
+        _provider_with(monkeypatch, PAYMENT_PROVIDER="disabled")
     assert info.value.code == "payments_unavailable"
-    payments.get_provider.cache_clear()
+    monkeypatch.delenv("PAYMENT_PROVIDER")
+    with pytest.raises(ServiceUnavailable):  # unset means the template's default: switched off
+        _provider_with(monkeypatch)
+    with pytest.raises(MissingSettings, match="PAYMENT_PROVIDER"):
+        _provider_with(monkeypatch, PAYMENT_PROVIDER="hosted-checkout")
 
 
 @pytest.mark.parametrize(("current", "target"), [("queued", "sent"), ("sent", "complete")])

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pynamodb.expressions.condition import Condition
 
@@ -257,8 +257,6 @@ class AgreementPage(Schema):
 
 # ---------------------------------------------------------------- paging
 
-T = TypeVar("T")
-
 
 def encode_offset(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
@@ -277,7 +275,7 @@ def decode_offset(cursor: str | None) -> int:
     return offset
 
 
-def page(items: Sequence[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
+def page[T](items: Sequence[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
     start = decode_offset(cursor)
     end = start + limit
     return list(items[start:end]), (encode_offset(end) if end < len(items) else None)

@@ -136,7 +136,7 @@ def unmet_requirements(node: rules.Progress) -> list[str]:
 
 
 def unsubscribe_signature(candidate_id: str) -> str:
-    secret = get_settings().signing_secret.encode()
+    secret = get_settings().signing_secret
     digest = hmac.new(secret, _UNSUBSCRIBE_PURPOSE + candidate_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 

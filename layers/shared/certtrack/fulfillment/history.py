@@ -9,7 +9,7 @@ import binascii
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from pynamodb.pagination import ResultIterator
 
@@ -18,8 +18,6 @@ from certtrack.db import TableItem
 from certtrack.errors import BadRequest
 from certtrack.fields import Schema
 from certtrack.fulfillment.models import FulfillmentItem, TransactionItem
-
-_Item = TypeVar("_Item", bound=TableItem)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -114,9 +112,9 @@ def fulfillment_entry(item: FulfillmentItem) -> FulfillmentEntry:
     )
 
 
-def _newest_first(
-    model: type[_Item], candidate_id: str, prefix: str, limit: int, cursor: str | None
-) -> ResultIterator[_Item]:
+def _newest_first[Item: TableItem](
+    model: type[Item], candidate_id: str, prefix: str, limit: int, cursor: str | None
+) -> ResultIterator[Item]:
     """One Query: ``CAND#<id>``, SK begins_with ``prefix``, newest first, from the cursor on."""
     pk = keys.candidate_pk(candidate_id)
     return model.query(

@@ -397,8 +397,14 @@ def _send_confirmation(address: ShippingAddress, out: OrderOut) -> None:
         logger.warning("order confirmation email not sent", extra={"order_id": out.order_id})
 
 
-def execute_order(candidate_id: str, request: OrderRequest, now: datetime, provider: PaymentProvider) -> dict[str, Any]:
-    """Validate, price, authorise, write, capture, confirm (not idempotent by itself)."""
+def execute_order(
+    candidate_id: str, request: OrderRequest, now: datetime, provider: PaymentProvider | None = None
+) -> dict[str, Any]:
+    """Validate, price, authorise, write, capture, confirm (not idempotent by itself).
+
+    The payment provider is resolved only for a total above 0: a free initial kit needs none, so it
+    works in a stack whose payments are switched off.
+    """
     from certtrack.certifications.catalog import load_catalog
 
     offer = offer_for(candidate_id, now)
@@ -414,16 +420,17 @@ def execute_order(candidate_id: str, request: OrderRequest, now: datetime, provi
     order_id = new_id(now)
     auth: Authorization | None = None
     if priced.total_cents > 0 and priced.payment_method is not None:
+        provider = provider or get_provider()
         auth = provider.authorize(priced.total_cents, priced.currency, priced.payment_method, order_id)
         if not auth.approved:
             raise PaymentRequired("The payment was declined; nothing was ordered.")
     try:
         order, kits, txn = _write(candidate_id, order_id, priced, address, auth, now)
     except BaseException:
-        if auth is not None:
+        if auth is not None and provider is not None:
             _void_quietly(provider, auth)
         raise
-    if auth is not None:
+    if auth is not None and provider is not None:
         _capture(provider, auth, txn)
     out = OrderOut(
         order_id=order.order_id,
@@ -454,7 +461,7 @@ def _config() -> Any:
     )
 
 
-def _idempotent_body(*, order: dict[str, Any], now: datetime, provider: PaymentProvider) -> dict[str, Any]:
+def _idempotent_body(*, order: dict[str, Any], now: datetime, provider: PaymentProvider | None) -> dict[str, Any]:
     placed = execute_order(order["candidate_id"], OrderRequest.model_validate(order["body"]), now, provider)
     metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=1)  # a replayed key does not get here
     return placed
@@ -520,7 +527,7 @@ def place_order(
         _config().register_lambda_context(lambda_context)
     data = {"candidate_id": candidate_id, "idempotency_key": key, "body": request.model_dump(mode="json")}
     try:
-        return _idempotent_place()(order=data, now=now, provider=provider or get_provider())
+        return _idempotent_place()(order=data, now=now, provider=provider)
     except IdempotencyValidationError as error:
         raise Unprocessable(
             "This Idempotency-Key was already used with a different order; use a new key.",

@@ -3,14 +3,14 @@ provider used locally and in tests. Card data never reaches this code: a real pr
 hosted checkout (see docs/notes/fulfillment.md, "HostedCheckoutProvider"), so what flows here is an
 amount, a currency, a method name and our order id as the reference.
 
-``PAYMENT_PROVIDER`` selects the provider (``sandbox``, the default and the only one built).
-The sandbox declines when the method is listed in ``SANDBOX_DECLINE_METHODS`` (comma-separated,
-e.g. ``debit_card``) or the amount is listed in ``SANDBOX_DECLINE_AMOUNTS`` (cents, e.g. ``2600``).
+``PAYMENT_PROVIDER`` (settings) selects the provider: ``disabled`` (the template's default: paid
+orders answer 503, nothing falls back to the sandbox) or ``sandbox``. The sandbox declines when
+the method is listed in ``SANDBOX_DECLINE_METHODS`` (comma-separated, e.g. ``debit_card``) or the
+amount is listed in ``SANDBOX_DECLINE_AMOUNTS`` (cents, e.g. ``2600``).
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 from dataclasses import dataclass, replace
@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 from aws_lambda_powertools import Logger
 
 from certtrack.errors import AppError, ServiceUnavailable
+from certtrack.settings import get_settings
 
 logger = Logger(child=True)
 
@@ -133,21 +134,19 @@ class SandboxPaymentProvider:
         )
 
 
-def _csv(name: str) -> list[str]:
-    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)
 def get_provider() -> PaymentProvider:
-    """The configured provider, once per process."""
-    name = os.environ.get("PAYMENT_PROVIDER", "sandbox").strip().lower()
-    if name == "sandbox":
+    """The configured provider, once per process; only asked for when an order costs money."""
+    settings = get_settings()
+    if settings.payment_provider == "sandbox":
         return SandboxPaymentProvider(
-            decline_methods=frozenset(_csv("SANDBOX_DECLINE_METHODS")),
-            decline_amounts=frozenset(int(x) for x in _csv("SANDBOX_DECLINE_AMOUNTS")),
+            decline_methods=frozenset(_csv(settings.sandbox_decline_methods)),
+            decline_amounts=frozenset(int(x) for x in _csv(settings.sandbox_decline_amounts)),
         )
-    if name != "disabled":
-        logger.error("unknown payment provider configured", extra={"provider": name})
     raise ServiceUnavailable("Payments are not available right now.", code="payments_unavailable")
 
 

@@ -1,0 +1,83 @@
+"""Everything the local runtime does differently from the stack ``sam deploy`` creates, and why.
+
+The local runtime reads the rest from ``template.yaml`` with the parameters' defaults: routes,
+handlers, each function's environment, resource names, the user pool's policy. What is listed
+here is the whole difference; ``--deployed-defaults`` (``python -m local.devserver``) drops the
+parameter overrides too, so a test can run exactly the deployed configuration.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Override:
+    value: str
+    reason: str
+
+
+PARAMETERS: dict[str, Override] = {
+    "Stage": Override("local", "resource names say `local`; the template's Rules keep that stage out of AWS"),
+    "PaymentProvider": Override(
+        "sandbox",
+        "paid kits can be tried without a payment provider account (the deployed default is `disabled`: "
+        "paid orders answer 503, free kits work)",
+    ),
+}
+# Kept with --deployed-defaults: resource names only, no behaviour.
+NAMING_PARAMETERS = ("Stage",)
+
+
+def parameters(*, deployed_defaults: bool = False) -> dict[str, str]:
+    """Template parameters the dev server sets instead of the defaults."""
+    return {
+        name: override.value
+        for name, override in PARAMETERS.items()
+        if not deployed_defaults or name in NAMING_PARAMETERS
+    }
+
+
+def aws_access(endpoint: str, region: str) -> dict[str, str]:
+    """How every function (and the dev server itself) reaches AWS: moto's server, dummy credentials.
+
+    Lambda gives a function its role's credentials and the regional endpoints; locally there is
+    no account, so botocore's ``AWS_ENDPOINT_URL`` points every client (boto3, PynamoDB,
+    Powertools parameters) at moto without a code path of its own.
+    """
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+    }
+
+
+def function_variables(log_level: str | None) -> dict[str, str]:
+    """Variables set on every function on top of the template's."""
+    return {
+        # There is no X-Ray daemon to send segments to.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        # Metrics are EMF log lines for CloudWatch: locally they only clutter the console.
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        # The template's INFO logs every request; the console shows warnings unless LOG_LEVEL says.
+        "LOG_LEVEL": log_level or "WARNING",
+    }
+
+
+def resource_values(base_url: str) -> dict[str, str]:
+    """Values the template computes from resources that do not exist locally, by logical id.
+
+    ``PublicBaseUrlParameter`` holds the distribution's domain in AWS; locally the dev server's own
+    origin plays the CDN (it serves /app/ and the API on one origin).
+    """
+    return {"PublicBaseUrlParameter": base_url}
+
+
+def secret_value() -> str:
+    """A generated secret (Secrets Manager makes one in AWS); state lives in moto's memory, so a
+    new one at every start is fine."""
+    return secrets.token_urlsafe(48)
