@@ -6,7 +6,7 @@ STAMP := .venv/.installed
 # Python 3.13, as Lambda's python3.13 runtime (scripts/find-python says how to get it if missing).
 PYTHON ?= $(shell scripts/find-python)
 
-.PHONY: run test lint typecheck unit openapi bench fuzz clean venv lock build
+.PHONY: run test lint typecheck unit openapi bench fuzz clean venv lock build checkov
 
 venv: $(STAMP)
 
@@ -55,8 +55,20 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# checkov pins libraries the dev tools pin differently: it gets its own environment.
+CHECKOV_STAMP := .venv-checkov/.installed
+
+$(CHECKOV_STAMP): requirements-checkov.txt $(STAMP)
+	$(PY) -m venv --clear .venv-checkov
+	.venv-checkov/bin/python -m pip install -q -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
+
+# Settings in .checkov.yaml; every skip is on its resource in template.yaml with its reason.
+checkov: $(CHECKOV_STAMP)
+	AWS_DEFAULT_REGION=us-east-1 .venv-checkov/bin/checkov -f template.yaml
+
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=500 $(PY) -m pytest tests/e2e/test_fuzz.py
 
 clean:
-	rm -rf .venv .venv-sam .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-sam .venv-checkov .aws-sam .pytest_cache .mypy_cache .ruff_cache

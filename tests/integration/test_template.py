@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 DESIGN = ROOT.parent / "shared" / "DESIGN.md"  # the contract, beside the clone (absent in some checkouts)
 SAM_TIMEOUT = 1200  # creating .venv-sam and an arm64 layer build take a minute or two each
+CHECKOV_VENV = ROOT / ".venv-checkov"  # checkov pins conflict with the dev tools: its own environment
 
 FUNCTIONS = {
     # logical id: (CodeUri, Handler)
@@ -263,6 +264,36 @@ def test_every_route_is_declared_once_by_its_owner(template: dict[str, Any]) -> 
         assert str(props["Method"]) == str(props["Method"]).lower(), f"{fn}.{name}: method in lower case"
 
 
+# Routes of the contract whose issue is still open: each leaves this table when it is built (the
+# test fails if a route here is already in the template, or if the contract names one not listed).
+PENDING_ROUTES = {
+    ("POST", "/payments/webhook"): "#15 payments",
+    **{
+        (method, path): "#16 operator console"
+        for method, path in [
+            ("GET", "/ops/candidates"),
+            ("GET", "/ops/candidates/{}"),
+            ("GET", "/ops/imports"),
+            ("GET", "/ops/imports/{}"),
+            ("POST", "/ops/imports"),
+            ("GET", "/ops/support-cases"),
+            ("POST", "/ops/support-cases/{}/merge"),
+            ("POST", "/ops/candidates/{}/grants"),
+            ("POST", "/ops/candidates/{}/certifications/{}/revoke"),
+        ]
+    },
+    **{
+        (method, path): "#17 digital badges"
+        for method, path in [
+            ("GET", "/me/badges"),
+            ("GET", "/.well-known/did.json"),
+            ("GET", "/public/credentials/{}"),
+            ("GET", "/public/status/{}"),
+        ]
+    },
+}
+
+
 def test_design_routes_are_all_in_the_template(template: dict[str, Any]) -> None:
     if not DESIGN.is_file():
         pytest.skip("shared/DESIGN.md is not beside this checkout")
@@ -279,7 +310,8 @@ def test_design_routes_are_all_in_the_template(template: dict[str, Any]) -> None
         for method in match.group(1).split("|")
     }
     assert len(in_design) > 20, "the route list of DESIGN.md was not recognised"
-    assert in_design - declared == set()
+    assert in_design - declared == set(PENDING_ROUTES)
+    assert declared & set(PENDING_ROUTES) == set(), "built: take it out of PENDING_ROUTES"
 
 
 def test_authorizer_is_cognito_except_on_public_routes(template: dict[str, Any]) -> None:
@@ -362,12 +394,247 @@ def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
         all_actions = [a for s in stmts for a in actions(s)]
         assert "dynamodb:Scan" not in all_actions, logical_id
         assert not [a for a in all_actions if a == "*" or a.endswith(":*")], logical_id
-        assert "dynamodb:GetItem" in all_actions, logical_id
+        # Every function reads the table, some only through Query or BatchGetItem (pinned below).
+        assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"} & set(all_actions), logical_id
         sends = "ses:SendEmail" in all_actions
         assert sends == (logical_id in SENDS_EMAIL), logical_id
         for statement in stmts:
             if "ses:SendEmail" in actions(statement):
                 assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "SenderEmail"}
+
+
+# What each function does to the table (read from layers/shared/certtrack and functions/): item
+# actions, and the GSIs it queries. Transactions need the per-item actions (Put/Update/ConditionCheck).
+TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
+    "AuthMappingFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
+    "CertificationsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}, set()),
+    "ImportsFunction": ({"BatchGetItem", "Query", "BatchWriteItem", "UpdateItem"}, set()),
+    "ExpiryCheckFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI2"}),
+    "SesEventsFunction": ({"Query", "UpdateItem"}, {"GSI1"}),
+    # Powertools idempotency records: PutItem, GetItem, UpdateItem, DeleteItem.
+    "FulfillmentFunction": (
+        {"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
+        {"GSI1"},
+    ),
+    "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
+}
+
+
+def test_each_function_has_only_the_table_actions_it_uses(template: dict[str, Any]) -> None:
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(TABLE_ACCESS) == set(functions)
+    for logical_id, (expected_actions, expected_indexes) in TABLE_ACCESS.items():
+        granted: set[str] = set()
+        indexes: set[str] = set()
+        for statement in statements(functions[logical_id]):
+            table_actions = {a.removeprefix("dynamodb:") for a in actions(statement) if a.startswith("dynamodb:")}
+            if not table_actions:
+                continue
+            assert statement["Effect"] == "Allow"
+            granted |= table_actions
+            for resource in statement["Resource"]:
+                if resource == {"Fn::GetAtt": ["Table", "Arn"]}:
+                    continue
+                match = re.fullmatch(r"\$\{Table\.Arn\}/index/(GSI\d)", resource["Fn::Sub"])
+                assert match, f"{logical_id}: {resource}"
+                indexes.add(match.group(1))
+        assert granted == expected_actions, logical_id
+        assert indexes == expected_indexes, logical_id
+        assert not {"Scan", "DescribeTable", "PartiQLSelect"} & granted, logical_id
+
+
+# ------------------------------------------------------------------------------ failure envelope
+
+ASYNC_FUNCTIONS = {
+    # logical id: its failure queue
+    "ImportsFunction": "ImportsFailureQueue",
+    "SesEventsFunction": "SesEventsFailureQueue",
+    "ExpiryCheckFunction": "ExpiryCheckFailureQueue",
+}
+ALARM_ACTIONS = [{"Ref": "AlarmTopic"}]
+
+
+def alarms(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()]
+
+
+def alarms_on(template: dict[str, Any], namespace: str, metric: str) -> list[dict[str, Any]]:
+    return [a for a in alarms(template) if (a["Namespace"], a["MetricName"]) == (namespace, metric)]
+
+
+def dimension(alarm: dict[str, Any], name: str) -> Any:
+    (value,) = [d["Value"] for d in alarm["Dimensions"] if d["Name"] == name]
+    return value
+
+
+def test_asynchronous_failures_are_kept_and_watched(template: dict[str, Any]) -> None:
+    res = template["Resources"]
+    depth = alarms_on(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    for logical_id, queue_id in ASYNC_FUNCTIONS.items():
+        props = res[logical_id]["Properties"]
+        assert props["DeadLetterQueue"] == {"Type": "SQS", "TargetArn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+        queue = res[queue_id]
+        assert queue["Type"] == "AWS::SQS::Queue"
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True, queue_id
+        assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600, queue_id
+        watching = [a for a in depth if dimension(a, "QueueName") == {"Fn::GetAtt": [queue_id, "QueueName"]}]
+        assert len(watching) == 1, f"{queue_id}: one depth alarm"
+        (alarm,) = watching
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold"), queue_id
+        assert alarm["AlarmActions"] == ALARM_ACTIONS, queue_id
+
+    # The schedule rule's own dead letters (events it could not deliver) go to the same queue,
+    # which lets only that rule send.
+    (schedule,) = res["ExpiryCheckFunction"]["Properties"]["Events"].values()
+    assert schedule["Properties"]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ExpiryCheckFailureQueue", "Arn"]}}
+    policy = res["ExpiryCheckFailureQueuePolicy"]["Properties"]
+    assert policy["Queues"] == [{"Ref": "ExpiryCheckFailureQueue"}]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    rule_arn = {"Fn::GetAtt": ["ExpiryCheckFunctionDailyExpiryCheck", "Arn"]}
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == rule_arn
+
+    # Synchronous (API) functions have no queue: the client gets the error.
+    for logical_id, fn in resources(template, "AWS::Serverless::Function").items():
+        if logical_id not in ASYNC_FUNCTIONS:
+            assert "DeadLetterQueue" not in fn["Properties"], logical_id
+
+
+def test_asynchronous_functions_have_bounded_concurrency(template: dict[str, Any]) -> None:
+    res = template["Resources"]
+    for logical_id, parameter, default in (
+        ("ImportsFunction", "ImportsReservedConcurrency", 2),
+        ("ExpiryCheckFunction", "ExpiryCheckReservedConcurrency", 1),
+    ):
+        assert res[logical_id]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": parameter}
+        assert template["Parameters"][parameter]["Default"] == default
+        assert template["Parameters"][parameter]["MinValue"] >= 1
+
+
+def test_every_function_alarms_on_errors_and_throttles(template: dict[str, Any]) -> None:
+    for metric in ("Errors", "Throttles"):
+        watched = Counter(
+            dimension(a, "FunctionName")["Ref"]
+            for a in alarms_on(template, "AWS/Lambda", metric)
+            if a["Threshold"] == 0 and a["ComparisonOperator"] == "GreaterThanThreshold"
+        )
+        assert watched == Counter(FUNCTIONS.keys()), metric
+
+
+def test_every_alarm_notifies_the_encrypted_alarm_topic(template: dict[str, Any]) -> None:
+    res = template["Resources"]
+    found = alarms(template)
+    assert len(found) >= 2 * len(FUNCTIONS) + len(ASYNC_FUNCTIONS) + 3
+    for alarm in found:
+        assert alarm["AlarmActions"] == ALARM_ACTIONS, alarm["AlarmDescription"]
+        assert alarm["OKActions"] == ALARM_ACTIONS, alarm["AlarmDescription"]
+        assert alarm["TreatMissingData"] == "notBreaching", alarm["AlarmDescription"]
+
+    # CloudWatch cannot publish to a topic under the AWS managed key alias/aws/sns (its policy does
+    # not let cloudwatch.amazonaws.com use it): a customer managed key whose policy does.
+    topic = res["AlarmTopic"]
+    assert topic["Type"] == "AWS::SNS::Topic"
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}
+    key = res["AlarmTopicKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    services = [s for s in key["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
+    assert {"cloudwatch.amazonaws.com", "ses.amazonaws.com"} <= {p for s in services for p in s["Principal"]["Service"]}
+    for statement in services:
+        assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert res["EmailEventsTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}
+
+    # The mail subscription exists only when AlarmEmail is set.
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    assert template["Conditions"]["HasAlarmEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
+    subscriptions = resources(template, "AWS::SNS::Subscription")
+    assert [s["Condition"] for s in subscriptions.values()] == ["HasAlarmEmail"]
+    (subscription,) = subscriptions.values()
+    assert subscription["Properties"] == {
+        "TopicArn": {"Ref": "AlarmTopic"},
+        "Protocol": "email",
+        "Endpoint": {"Ref": "AlarmEmail"},
+    }
+
+
+def test_api_and_table_alarms(template: dict[str, Any]) -> None:
+    api_dimensions = [
+        {"Name": "ApiName", "Value": {"Fn::Sub": "certtrack-${Stage}"}},
+        {"Name": "Stage", "Value": {"Ref": "Stage"}},
+    ]
+    assert template["Resources"]["Api"]["Properties"]["Name"] == {"Fn::Sub": "certtrack-${Stage}"}
+    (errors,) = alarms_on(template, "AWS/ApiGateway", "5XXError")
+    assert errors["Dimensions"] == api_dimensions
+    assert (errors["Statistic"], errors["Threshold"], errors["ComparisonOperator"]) == (
+        "Sum",
+        0,
+        "GreaterThanThreshold",
+    )
+    (latency,) = alarms_on(template, "AWS/ApiGateway", "Latency")
+    assert latency["Dimensions"] == api_dimensions
+    assert latency["ExtendedStatistic"] == "p99"
+    assert latency["Threshold"] == {"Ref": "ApiLatencyThresholdMs"}
+    assert template["Parameters"]["ApiLatencyThresholdMs"]["Default"] == 3000
+
+    throttles = alarms_on(template, "AWS/DynamoDB", "ReadThrottleEvents") + alarms_on(
+        template, "AWS/DynamoDB", "WriteThrottleEvents"
+    )
+    assert len(throttles) == 2
+    for alarm in throttles:
+        assert alarm["Dimensions"] == [{"Name": "TableName", "Value": {"Ref": "Table"}}]
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+
+
+def test_api_access_log_is_json_without_personal_data(template: dict[str, Any]) -> None:
+    import json
+
+    res = template["Resources"]
+    api = res["Api"]
+    setting = api["Properties"]["AccessLogSetting"]
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    group = res["ApiAccessLogGroup"]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+
+    line = json.loads(setting["Format"])  # one JSON object per request
+    assert isinstance(line, dict)
+    values = set(line.values())
+    for variable in (
+        "$context.requestId",
+        "$context.extendedRequestId",
+        "$context.identity.sourceIp",
+        "$context.httpMethod",
+        "$context.resourcePath",
+        "$context.status",
+        "$context.responseLatency",
+        "$context.integrationLatency",
+        "$context.error.message",
+    ):
+        assert variable in values, variable
+    text = setting["Format"].lower()
+    # No bodies, headers (Authorization), authorizer claims, user names or concrete paths (ids, links).
+    for forbidden in ("authorizer", "claims", "header", "body", "user", "cognito", "$context.path", "querystring"):
+        assert forbidden not in text, forbidden
+    assert api["Properties"]["MethodSettings"][0]["DataTraceEnabled"] is False
+
+    # Access logs need the region's API Gateway CloudWatch role, set before the stage exists.
+    assert api["DependsOn"] == "ApiGatewayAccount"
+    account = res["ApiGatewayAccount"]
+    assert account["Type"] == "AWS::ApiGateway::Account"
+    assert account["Properties"]["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayCloudWatchRole", "Arn"]}
+    role = res["ApiGatewayCloudWatchRole"]
+    assert role["DeletionPolicy"] == "Retain"
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
+
+
+def test_table_is_protected_from_deletion(template: dict[str, Any]) -> None:
+    table = template["Resources"]["Table"]
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+    props = table["Properties"]
+    assert props["DeletionProtectionEnabled"] is True
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"]["SSEEnabled"] is True
 
 
 def test_api_answers_its_own_errors_as_problem_json(template: dict[str, Any]) -> None:
@@ -438,6 +705,53 @@ def test_cfn_lint_passes_without_warnings() -> None:
     result = _run([*command, "--", "template.yaml"], timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "", result.stdout
+
+
+@pytest.fixture(scope="session")
+def checkov() -> Path:
+    """``.venv-checkov/bin/checkov``, creating that environment from requirements-checkov.txt if needed."""
+    binary = CHECKOV_VENV / "bin" / "checkov"
+    if not binary.exists():
+        steps = [
+            [sys.executable, "-m", "venv", "--clear", str(CHECKOV_VENV)],
+            [str(CHECKOV_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r", "requirements-checkov.txt"],
+        ]
+        for step in steps:
+            result = _run(step, timeout=SAM_TIMEOUT)
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert binary.exists()
+    return binary
+
+
+@pytest.mark.timeout(SAM_TIMEOUT)
+def test_checkov_finds_nothing_unexplained(checkov: Path) -> None:
+    """Every checkov finding is fixed or skipped on its resource with a reason (docs/notes/deploying.md)."""
+    import json
+
+    result = _run(
+        [
+            str(checkov),
+            "-f",
+            "template.yaml",
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "-o",
+            "json",
+        ],
+        timeout=600,
+    )
+    report = json.loads(result.stdout)
+    report = report[0] if isinstance(report, list) else report
+    summary = report["summary"]
+    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    assert failed == [], failed
+    assert summary["parsing_errors"] == 0
+    assert summary["passed"] > 50, summary  # the template was really checked
+    assert result.returncode == 0, result.stderr[-3000:]
+    for check in report["results"]["skipped_checks"]:
+        reason = (check.get("check_result") or {}).get("suppress_comment") or ""
+        assert len(reason) > 30, f"{check['check_id']} on {check['resource']} is skipped without a reason"
 
 
 @pytest.fixture(scope="session")
