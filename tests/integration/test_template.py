@@ -161,6 +161,8 @@ def test_every_function_is_python313_on_the_architecture_parameter_with_the_laye
     assert glob["Runtime"] == "python3.13"
     assert glob["Architectures"] == [{"Ref": "Architecture"}]
     assert template["Parameters"]["Architecture"]["Default"] == "arm64"
+    assert glob["AutoPublishAlias"] == "live"
+    assert glob["SnapStart"] == {"ApplyOn": "PublishedVersions"}
     assert glob["Layers"] == [{"Ref": "SharedLayer"}]
     assert glob["Tracing"] == "Active"
     functions = resources(template, "AWS::Serverless::Function")

@@ -8,7 +8,9 @@ So every entry-point module (each ``Handler`` of template.yaml) begins with
 ``import certtrack.coldstart``, which in a Lambda sandbox (``LAMBDA_TASK_ROOT`` set) pauses the
 collector, and ends with ``certtrack.coldstart.ready()``, which moves everything loaded to the
 permanent generation (``gc.freeze``: later collections skip it) and turns collection back on.
-Outside Lambda (tests, scripts, the local runtime) nothing changes.
+Outside Lambda (tests, scripts, the local runtime) nothing changes. ``ready()`` also registers the
+SnapStart hooks (``certtrack.snapstart``): with a snapshot, what the first requests would load is
+loaded before it, and import time matters only where there is no snapshot.
 ``tests/unit/test_coldstart.py`` holds every entry point to both lines.
 """
 
@@ -28,12 +30,15 @@ def pause() -> None:
 
 
 def ready() -> None:
-    """The entry point is loaded: freeze what is there and collect garbage again."""
+    """The entry point is loaded: freeze what is there, collect garbage again, register SnapStart's hooks."""
     global _paused
     if _paused:
         gc.freeze()
         gc.enable()
         _paused = False
+    from certtrack import snapstart
+
+    snapstart.register()
 
 
 pause()
