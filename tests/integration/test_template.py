@@ -800,3 +800,100 @@ def test_sam_build_for_the_default_architecture_ships_bytecode(sam: Path, tmp_pa
     assert (layer / f"boto3-{boto3.__version__}.dist-info").is_dir()
     assert (layer / f"botocore-{botocore.__version__}.dist-info").is_dir()
     shutil.rmtree(built, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------ the one public origin
+
+
+def test_one_public_origin_serves_the_web_client_privately_and_the_api(template: dict[str, Any]) -> None:
+    config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    origins = {origin["Id"]: origin for origin in config["Origins"]}
+    assert origins["api"]["DomainName"] == {"Fn::Sub": "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    assert origins["api"]["OriginPath"] == {"Fn::Sub": "/${Stage}"}
+    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert origins["web"]["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
+    assert (
+        template["Resources"]["WebOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]["SigningBehavior"]
+        == "always"
+    )
+    # Every API path goes to the API with every method; /app/* to the bucket.
+    default = config["DefaultCacheBehavior"]
+    assert default["TargetOriginId"] == "api"
+    assert set(default["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    [app] = config["CacheBehaviors"]
+    assert (app["PathPattern"], app["TargetOriginId"]) == ("/app/*", "web")
+    for behaviour in (default, app):
+        assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+        assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
+    # The API's cache key holds Authorization: nothing can reach another login.
+    cache = template["Resources"]["ApiCachePolicy"]["Properties"]["CachePolicyConfig"]
+    assert cache["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"] == ["Authorization"]
+    assert cache["DefaultTTL"] == 0
+    # The bucket stays private: only this distribution may read the web client.
+    [grant] = [
+        s
+        for s in template["Resources"]["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow"
+    ]
+    assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"} and grant["Action"] == "s3:GetObject"
+    assert "${Distribution}" in grant["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+
+
+def test_security_headers_on_every_answer_of_the_distribution(template: dict[str, Any]) -> None:
+    headers = template["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    assert headers["ContentTypeOptions"]["Override"] is True
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    assert "frame-ancestors 'none'" in headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+
+
+def test_custom_domain_is_optional_and_the_public_url_follows_the_distribution(template: dict[str, Any]) -> None:
+    params = template["Parameters"]
+    assert params["DomainName"]["Default"] == "" and params["CertificateArn"]["Default"] == ""
+    assert "PublicBaseUrl" not in params
+    value = template["Resources"]["PublicBaseUrlParameter"]["Properties"]["Value"]
+    assert value == {
+        "Fn::If": [
+            "HasCustomDomain",
+            {"Fn::Sub": "https://${DomainName}"},
+            {"Fn::Sub": "https://${Distribution.DomainName}"},
+        ]
+    }
+    name = template["Resources"]["PublicBaseUrlParameter"]["Properties"]["Name"]
+    assert template["Globals"]["Function"]["Environment"]["Variables"]["PUBLIC_BASE_URL_PARAMETER"] == name
+
+    # No cycle: no function's environment refers to the distribution (it points at the API).
+    def refers_to_distribution(node: Any) -> bool:
+        if isinstance(node, dict):
+            return any(refers_to_distribution(v) for v in node.values()) or node.get("Ref") == "Distribution"
+        if isinstance(node, list):
+            return any(refers_to_distribution(v) for v in node)
+        return isinstance(node, str) and "Distribution" in node
+
+    for logical_id, fn in resources(template, "AWS::Serverless::Function").items():
+        assert not refers_to_distribution(fn["Properties"].get("Environment")), logical_id
+        reads = [s for s in statements(fn) if "ssm:GetParameter" in actions(s)]
+        assert reads and "public-base-url" in reads[0]["Resource"]["Fn::Sub"], logical_id
+
+
+def test_web_acl_with_managed_rules_and_rate_limits_on_guessing_and_public_routes(template: dict[str, Any]) -> None:
+    acl = template["Resources"]["WebAcl"]
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    managed = {
+        rule["Statement"]["ManagedRuleGroupStatement"]["Name"]
+        for rule in rules.values()
+        if "ManagedRuleGroupStatement" in rule["Statement"]
+    }
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= managed
+    limited = {
+        rule["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["ByteMatchStatement"]["SearchString"]
+        for rule in rules.values()
+        if "RateBasedStatement" in rule["Statement"]
+    }
+    assert limited == {"/mapping/", "/public/"}
+    web_acl_id = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["WebACLId"]
+    assert web_acl_id["Fn::If"][0] == "CreatesWebAcl"
