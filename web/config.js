@@ -4,7 +4,7 @@
 //
 // config.json:
 // {
-//   "apiBaseUrl": "https://<api-id>.execute-api.<region>.amazonaws.com/<stage>",
+//   "apiBaseUrl": "",   (same origin: the CDN routes the API beside /app/; or the API Gateway URL)
 //   "auth": {
 //     "mode": "cognito",
 //     "domain": "https://<prefix>.auth.<region>.amazoncognito.com",
