@@ -44,6 +44,7 @@ def build_app(
         logical_id: identity.client_id for logical_id in template.properties_of_type("AWS::Cognito::UserPoolClient")
     }
     _create_parameters_and_secrets(template, refs, base_url)
+    _forget_undeclared_settings(template)
     os.environ.update(_resolved(template, template.global_environment, refs) | local_variables)
     settings = get_settings()
     _create_resources(template, refs, settings)
@@ -65,6 +66,22 @@ def build_app(
     seeded = seed(datetime.now(UTC), subs)
     local_routes = LocalRoutes(template, runtime, identity, boto3.client("s3"), settings.imports_bucket)
     return LocalApp(template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE), seeded
+
+
+def _forget_undeclared_settings(template: Template) -> None:
+    """Settings the template gives no function must not leak in from the shell (e.g. a test's
+    ``PUBLIC_BASE_URL``): the handlers run in this process and would read them. The sandbox's
+    decline switches (``SANDBOX_DECLINE_*``) are the one knob meant to come from the shell."""
+    from certtrack.settings import Settings
+    from pydantic import AliasChoices
+
+    declared = {name for function in template.functions.values() for name in function.environment}
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        names = alias.choices if isinstance(alias, AliasChoices) else [alias or name]
+        for variable in (str(n).upper() for n in names):
+            if variable not in declared and not variable.startswith(("AWS_", "SANDBOX_")):
+                os.environ.pop(variable, None)
 
 
 def _create_parameters_and_secrets(template: Template, refs: dict[str, str], base_url: str) -> None:
