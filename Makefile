@@ -18,12 +18,14 @@ $(STAMP): requirements-dev.txt layers/shared/requirements.txt
 	$(PIP) install -q --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
 
-# Re-resolve both locks after editing layers/shared/requirements.in or requirements-dev.in.
+# Re-resolve the locks after editing a requirements*.in (the layer's, the dev tools', SAM CLI's, checkov's).
 lock: $(STAMP)
 	cd layers/shared && ../../.venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header \
 		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	.venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header --no-emit-index-url \
 		--no-emit-find-links --allow-unsafe -o requirements-dev.txt requirements-dev.in
+	for tool in sam checkov; do .venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header \
+		--no-emit-index-url --no-emit-find-links --allow-unsafe -o requirements-$$tool.txt requirements-$$tool.in; done
 
 # What `sam deploy` ships: `make build` (arm64), `make build ARCH=x86_64`.
 ARCH ?= arm64
@@ -60,7 +62,7 @@ CHECKOV_STAMP := .venv-checkov/.installed
 
 $(CHECKOV_STAMP): requirements-checkov.txt $(STAMP)
 	$(PY) -m venv --clear .venv-checkov
-	.venv-checkov/bin/python -m pip install -q -r requirements-checkov.txt
+	.venv-checkov/bin/python -m pip install -q --require-hashes -r requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
 
 # Settings in .checkov.yaml; every skip is on its resource in template.yaml with its reason.

@@ -74,7 +74,8 @@ def sam() -> Path:
     binary = SAM_VENV / "bin" / "sam"
     if not binary.exists():
         _run([str(python313()), "-m", "venv", "--clear", str(SAM_VENV)])
-        _run([str(SAM_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r", "requirements-sam.txt"])
+        pip = [str(SAM_VENV / "bin" / "python"), "-m", "pip", "install", "-q"]
+        _run([*pip, "--require-hashes", "-r", "requirements-sam.txt"])
     return binary
 
 

@@ -716,7 +716,16 @@ def checkov() -> Path:
     if not binary.exists():
         steps = [
             [sys.executable, "-m", "venv", "--clear", str(CHECKOV_VENV)],
-            [str(CHECKOV_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r", "requirements-checkov.txt"],
+            [
+                str(CHECKOV_VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--require-hashes",
+                "-r",
+                "requirements-checkov.txt",
+            ],
         ]
         for step in steps:
             result = _run(step, timeout=SAM_TIMEOUT)
