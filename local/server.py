@@ -112,14 +112,21 @@ class LocalApp:
                 return self._local(request)
             return self._api(request)
         except Problem as problem:
-            return problem.response()
+            response = problem.response()
+            if self._preflight is not None and not request.path.startswith("/app/"):
+                # API Gateway's own errors carry the template's CORS origin (GatewayResponses).
+                response.headers.append(("Access-Control-Allow-Origin", self._preflight.allow_origin))
+            return response
 
     def _local(self, request: Request) -> Response:
         """The local-only routes, reachable from a web client on the second origin too."""
         origin = request.header("Origin")
         if request.method == "OPTIONS" and self._preflight is not None:
             return self._preflight.response("GET, OPTIONS, POST")
-        response = self._local_routes.dispatch(request)
+        try:
+            response = self._local_routes.dispatch(request)
+        except Problem as problem:
+            response = problem.response()
         if origin:
             response.headers.append(("Access-Control-Allow-Origin", origin))
         return response

@@ -77,7 +77,7 @@ def _forget_undeclared_settings(template: Template) -> None:
 
     declared = {name for function in template.functions.values() for name in function.environment}
     for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
+        alias = field.validation_alias or field.alias
         names = alias.choices if isinstance(alias, AliasChoices) else [alias or name]
         for variable in (str(n).upper() for n in names):
             if variable not in declared and not variable.startswith(("AWS_", "SANDBOX_")):
