@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import sys
 import uuid
@@ -23,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.support import DynamoCallCounter, aws_sandbox, lambda_context
+from bench.support import DynamoCallCounter, aws_sandbox, environment, lambda_context
 
 ROOT = Path(__file__).resolve().parent.parent
 SUB = "bench-routes-demo"
@@ -32,30 +31,11 @@ PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
 def _environment() -> None:
-    defaults = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "TABLE_NAME": "certtrack-bench-routes",
-        "DOCUMENTS_BUCKET": "certtrack-bench-documents",
-        "IMPORTS_BUCKET": "certtrack-bench-imports",
-        "SENDER_EMAIL": "no-reply@certs.example.com",
-        "PUBLIC_BASE_URL": "https://certs.example.com",
-        "STAGE": "bench",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
-        "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "LOG_LEVEL": "WARNING",
-        "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF lines in the printout
-    }
-    for name, value in defaults.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    for path in (ROOT / "layers" / "shared", ROOT):
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
+    environment(
+        TABLE_NAME="certtrack-bench-routes",
+        LOG_LEVEL="WARNING",
+        POWERTOOLS_METRICS_DISABLED="true",  # no EMF lines in the printout
+    )
 
 
 def _event(
