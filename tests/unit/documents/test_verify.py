@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 25)
 def item(status: str, expires: str | None = "2027-01-01") -> CertificationItem:
     return CertificationItem(
         keys.candidate_pk("CSCO1"), keys.cert_sk("ccna"), candidate_id="CSCO1", cert_id="ccna",
-        status=status, expiration_date=expires,
+        status=status, active_date="2024-01-01", expiration_date=expires,
     )  # fmt: skip
 
 
@@ -27,7 +27,7 @@ def item(status: str, expires: str | None = "2027-01-01") -> CertificationItem:
     ("status", "expires", "shown"),
     [
         ("active", "2027-01-01", "active"),
-        ("active", "2026-11-25", "active"),
+        ("active", "2026-11-25", "active"),  # valid through the expiration date
         ("active", "2026-11-24", "expired"),
         ("expired", "2027-01-01", "expired"),
         ("in_progress", None, "expired"),

@@ -1,8 +1,9 @@
 """Public verification of a certificate or fulfillment kit by its code: ``GET /public/verify/{code}``.
 
 code → ``VERIFY#<code>`` (GetItem) → the certification it names in the holder's partition
-(GetItem) → the holder's name (GetItem). An expired certification is shown as expired, never
-as valid. Unknown codes, and every code of a holder who withdrew ``verification_consent``,
+(GetItem) → the holder's name (GetItem). The status is the certification's standing on the day
+(:mod:`certtrack.certifications.standing`): an expired or revoked certification is shown as such,
+never as valid. Unknown codes, and every code of a holder who withdrew ``verification_consent``,
 are the same 404 with no hint.
 """
 
@@ -13,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from certtrack import keys, verification
+from certtrack.certifications import standing
 from certtrack.certifications.catalog import load_catalog
 from certtrack.certifications.models import CertificationItem
 from certtrack.email import jinja_env
@@ -55,14 +57,9 @@ class Verification:
 
 
 def public_status(item: CertificationItem, today: date) -> str:
-    """``revoked`` / ``expired`` / ``active``; anything not plainly current is not valid."""
-    if item.status == "revoked":
-        return "revoked"
-    if item.status != "active" or not item.expiration_date:
-        return "expired"
-    if date.fromisoformat(item.expiration_date) < today:
-        return "expired"
-    return "active"
+    """``revoked`` / ``expired`` / ``active`` (the standing); anything not active is not valid."""
+    shown = standing.standing(item, today)
+    return shown if shown in (standing.ACTIVE, standing.REVOKED) else standing.EXPIRED
 
 
 def not_found() -> NotFound:
@@ -102,4 +99,8 @@ def verify(code: str, today: date) -> Verification:
 
 def render_page(result: Verification | None) -> str:
     """The HTML page (autoescaped); ``None`` renders the not-found page."""
-    return jinja_env().get_template("pages/verify.html").render(result=result, program=load_catalog().program)
+    return (
+        jinja_env()
+        .get_template("pages/verify.html")
+        .render(result=result, program=load_catalog().program)
+    )
