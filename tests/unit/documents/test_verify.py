@@ -66,9 +66,11 @@ def test_page_escapes_the_holder_and_says_expired_is_not_valid() -> None:
     assert 'lang="en"' in html
 
 
-def test_not_found_page_gives_no_detail() -> None:
+def test_not_found_page_is_neutral_and_gives_no_detail() -> None:
     html = render_page(None)
-    assert "No certification matches this verification code" in html
+    assert "This code cannot be verified online. Ask the holder for a transcript or contact the program." in html
+    for forged in ("No certification matches", "invalid", "not valid", "forged", "fake", "does not exist"):
+        assert forged not in html
     assert "<dl>" not in html
 
 

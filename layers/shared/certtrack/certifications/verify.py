@@ -4,7 +4,8 @@ code → ``VERIFY#<code>`` (GetItem) → the certification it names in the holde
 (GetItem) → the holder's name (GetItem). The status is the certification's standing on the day
 (:mod:`certtrack.certifications.standing`): an expired or revoked certification is shown as such,
 never as valid. Unknown codes, and every code of a holder who withdrew ``verification_consent``,
-are the same 404 with no hint.
+get the same neutral 404 (status, body, headers): it never says or implies that a code is forged,
+only that it cannot be verified online.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from certtrack.identity.models import CandidateItem
 from certtrack.identity.personal import settings_of
 from certtrack.pages import PRIVACY_HEADERS
 
-# On every response of the route, found or not, HTML or JSON.
-NOT_FOUND_DETAIL = "No certification matches this verification code."
+# The one answer for a code that cannot be shown (unknown, or the holder withdrew consent).
+NOT_FOUND_DETAIL = "This code cannot be verified online. Ask the holder for a transcript or contact the program."
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def public_status(item: CertificationItem, today: date) -> str:
 
 
 def not_found() -> NotFound:
-    return NotFound(NOT_FOUND_DETAIL, code="verification_not_found", headers=dict(PRIVACY_HEADERS))
+    return NotFound(NOT_FOUND_DETAIL, code="verification_unavailable", headers=dict(PRIVACY_HEADERS))
 
 
 def verify(code: str, today: date) -> Verification:
@@ -102,5 +103,5 @@ def render_page(result: Verification | None) -> str:
     return (
         jinja_env()
         .get_template("pages/verify.html")
-        .render(result=result, program=load_catalog().program)
+        .render(result=result, program=load_catalog().program, not_found_detail=NOT_FOUND_DETAIL)
     )
