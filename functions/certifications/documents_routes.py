@@ -72,7 +72,7 @@ def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLi
             "description": "HTML page, or JSON with `Accept: application/json`",
             "content": {"text/html": {}, "application/json": {}},
         },
-        404: {"description": "`verification_not_found` (no hint about similar codes)"},
+        404: {"description": "`verification_unavailable`: unknown code or consent withdrawn, one neutral answer"},
     },
 )
 def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> Response[str]:

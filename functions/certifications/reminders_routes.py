@@ -1,7 +1,9 @@
-"""Reminders routes of the certifications API: the one-click unsubscribe link of reminder mail.
+"""Reminders routes of the certifications API: the unsubscribe link of reminder mail (RFC 8058).
 
-Public (no login): the link carries the candidate id and its HMAC. ``GET`` is the link a person
-clicks; ``POST`` is RFC 8058 one-click (``List-Unsubscribe-Post``) sent by mail clients.
+Public (no login): the link carries the candidate id and its HMAC. ``GET`` (the link a person
+clicks, and what mail scanners and link previews fetch) changes nothing: it shows a page with a
+button. ``POST`` unsubscribes: the button posts back to the same URL, and mail clients send the
+RFC 8058 one-click ``List-Unsubscribe=One-Click`` (the mail carries ``List-Unsubscribe-Post``).
 """
 
 from __future__ import annotations
@@ -21,25 +23,28 @@ Signature = Annotated[str, Query(min_length=1, max_length=128)]
 _RESPONSES = {404: {"description": "`unsubscribe_link_invalid`: the link is not one we sent"}}
 
 
-def _confirmation() -> Response[str]:
-    html = reminders.unsubscribed_page()
+def _page(html: str, form_action: str = "'none'") -> Response[str]:
     return Response(
         status_code=200,
         content_type="text/html; charset=utf-8",
         body=html,
-        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", **pages.page_headers(html)},
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            **pages.page_headers(html, form_action=form_action),
+        },
     )
 
 
 @router.get("/reminders/unsubscribe", responses=_RESPONSES)
 def get_unsubscribe(c: CandidateId, s: Signature) -> Response[str]:
-    """Stop expiry-reminder mail for the candidate the signed link names; an HTML confirmation."""
-    reminders.unsubscribe(c, s)
-    return _confirmation()
+    """A confirmation page with a button that posts to this URL; a GET stops nothing."""
+    reminders.check_link(c, s)
+    return _page(reminders.confirm_page(), form_action="'self'")
 
 
 @router.post("/reminders/unsubscribe", responses=_RESPONSES)
 def post_unsubscribe(c: CandidateId, s: Signature) -> Response[str]:
-    """RFC 8058 one-click unsubscribe (the mail client posts `List-Unsubscribe=One-Click`)."""
+    """Stop expiry-reminder mail: the page's button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`)."""
     reminders.unsubscribe(c, s)
-    return _confirmation()
+    return _page(reminders.unsubscribed_page())

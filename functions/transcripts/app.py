@@ -108,12 +108,14 @@ def preview_transcript_email(transcript_id: str) -> EmailPreview:
     "/public/transcripts/<public_id>",
     responses={
         200: {"description": "text/html page, or JSON with Accept: application/json"},
-        404: _problem("Unknown public id (transcript_not_found); an HTML page unless JSON is asked for"),
-        410: _problem("transcript_expired, transcript_revoked, or transcript_unavailable (consent withdrawn)"),
+        404: _problem(
+            "transcript_unavailable: unknown, revoked, expired or consent withdrawn, one identical answer;"
+            " an HTML page unless JSON is asked for"
+        ),
     },
 )
 def public_transcript(public_id: str) -> Response[str]:
-    """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 unknown, 410 gone."""
+    """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 when not shown."""
     page = public.respond(public_id, app.current_event.headers.get("accept"), datetime.now(UTC))
     if page.status == 200:
         metrics.add_metric(name="TranscriptViews", unit=MetricUnit.Count, value=1)

@@ -21,14 +21,16 @@ def style_source(css: str) -> str:
     return f"'sha256-{base64.b64encode(hashlib.sha256(css.encode('utf-8')).digest()).decode()}'"
 
 
-def content_security_policy(*styles: str) -> str:
+def content_security_policy(*styles: str, form_action: str = "'none'") -> str:
+    """``form_action`` is ``'self'`` only for a page whose form posts back to itself (unsubscribe)."""
     style_src = " ".join(style_source(css) for css in styles) or "'none'"
     return (
         f"default-src 'none'; style-src {style_src}; img-src 'none'; base-uri 'none'; "
-        "form-action 'none'; frame-ancestors 'none'"
+        f"form-action {form_action}; frame-ancestors 'none'"
     )
 
 
-def page_headers(html: str) -> dict[str, str]:
+def page_headers(html: str, *, form_action: str = "'none'") -> dict[str, str]:
     """Privacy headers and a CSP allowing only the rendered page's own inline stylesheet(s)."""
-    return {**PRIVACY_HEADERS, "Content-Security-Policy": content_security_policy(*_STYLE.findall(html))}
+    policy = content_security_policy(*_STYLE.findall(html), form_action=form_action)
+    return {**PRIVACY_HEADERS, "Content-Security-Policy": policy}

@@ -8,7 +8,7 @@ import pytest
 from certtrack import keys, verification
 from certtrack.certifications.models import CertificationItem
 
-from tests.conftest import call
+from tests.conftest import LambdaContext, api_event, call, load_function
 from tests.factories import ACTIVE, EXPIRES, certification, days
 from tests.integration.documents.factories import holder
 
@@ -94,6 +94,9 @@ def test_fulfillment_codes_verify_the_certification_of_the_kit() -> None:
     assert (body["kind"], body["certification"]["id"], body["status"]) == ("fulfillment", "ccnp-enterprise", "active")
 
 
+NEUTRAL = "This code cannot be verified online. Ask the holder for a transcript or contact the program."
+
+
 def test_unknown_codes_are_404_without_a_hint() -> None:
     cand = holder()
     code = _issued(cand.candidate_id)
@@ -101,8 +104,8 @@ def test_unknown_codes_are_404_without_a_hint() -> None:
     for attempt in (near, "0OIL1", "x" * 10):
         status, body, headers = _verify(attempt, JSON)
         assert status == 404
-        assert body["code"] == "verification_not_found"
-        assert body["detail"] == "No certification matches this verification code."
+        assert body["code"] == "verification_unavailable"
+        assert body["detail"] == NEUTRAL
         assert headers["x-robots-tag"].startswith("noindex")
         assert headers["referrer-policy"] == "no-referrer"
     status, html, headers = _verify(near)
@@ -115,9 +118,9 @@ def test_withdrawn_consent_shows_nothing_about_the_holder() -> None:
     code = _issued(cand.candidate_id)
     status, body, _ = _verify(code, JSON)
     assert status == 404
-    assert body["code"] == "verification_not_found"
+    assert body["code"] == "verification_unavailable"
     status, html, _ = _verify(code)
-    assert status == 404 and cand.last_name not in html
+    assert status == 404 and cand.last_name not in html and NEUTRAL in html
 
 
 def test_consent_given_is_shown() -> None:
@@ -125,3 +128,58 @@ def test_consent_given_is_shown() -> None:
     code = _issued(cand.candidate_id)
     status, _, _ = _verify(code, JSON)
     assert status == 200
+
+
+def _raw(code: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The handler's whole answer (status, body, every header), minus per-request ids."""
+    event = api_event(
+        "GET",
+        f"/public/verify/{code}",
+        headers=headers,
+        resource="/public/verify/{verification_code}",
+        path_parameters={"verification_code": code},
+    )
+    response = load_function("certifications").lambda_handler(event, LambdaContext())
+    out = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    for k, v in (response.get("multiValueHeaders") or {}).items():
+        out.setdefault(k.lower(), v)
+    for request_id in ("x-request-id", "x-amzn-requestid", "x-correlation-id"):
+        out.pop(request_id, None)
+    return {"status": response["statusCode"], "body": response.get("body"), "headers": out}
+
+
+@pytest.mark.parametrize("accept", [None, JSON], ids=["html", "json"])
+def test_unknown_code_and_withdrawn_consent_give_the_same_neutral_answer(accept: dict[str, str] | None) -> None:
+    """Byte for byte: an employer cannot tell a withdrawn consent from an unknown code, and
+    neither answer says or implies that the certificate is forged."""
+    withdrawn = holder(consent=False)
+    code = _issued(withdrawn.candidate_id)
+    unknown = "7" * len(code) if code != "7" * len(code) else "8" * len(code)
+
+    consent_withdrawn, not_known = _raw(code, accept), _raw(unknown, accept)
+
+    assert consent_withdrawn == not_known
+    assert consent_withdrawn["status"] == 404
+    body = str(consent_withdrawn["body"])
+    assert NEUTRAL in body
+    for forged in ("No certification matches", "invalid", "not valid", "forged", "fake"):
+        assert forged not in body
+    assert withdrawn.last_name not in body and withdrawn.candidate_id not in body
+
+
+@pytest.mark.parametrize(
+    ("status", "expires", "says"),
+    [
+        ("revoked", days(300), "has been <strong>revoked</strong>"),
+        ("expired", days(-3), "has <strong>expired</strong>"),
+    ],
+)
+def test_revoked_and_expired_say_so(status: str, expires: str, says: str) -> None:
+    cand = holder()
+    code = _issued(cand.candidate_id, status=status, expiration_date=expires)
+    answer, _, _ = _verify(code)
+    assert answer == 200
+    _, html, _ = _verify(code)
+    assert says in html and NEUTRAL not in html
+    _, body, _ = _verify(code, JSON)
+    assert body["status"] == status

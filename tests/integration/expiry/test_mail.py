@@ -50,44 +50,78 @@ def test_reminders_are_service_mail_whatever_the_marketing_setting(aws: None, re
     assert len(reminders_sent()) == 1
 
 
-def test_unsubscribe_link_stops_reminders(aws: None, reminders_sent: Any) -> None:
+def _profile(candidate_id: str) -> dict[str, Any]:
+    """The candidate's profile item as stored (re-read, consistent)."""
+    item = CandidateItem.get(*CandidateItem.key(candidate_id), consistent_read=True)
+    return item.attribute_values
+
+
+ONE_CLICK = {"body": "List-Unsubscribe=One-Click", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+
+
+def test_get_shows_a_button_and_changes_nothing(aws: None, reminders_sent: Any) -> None:
+    """Mail scanners and link previews fetch every link: a GET must not unsubscribe."""
     person = holder(EXPIRES)
     expiry.run(at("2026-11-22"))
     link = _link(reminders.unsubscribe_url(person.candidate_id))
+    before = _profile(person.candidate_id)
 
-    status, body, headers = call("certifications", "GET", "/reminders/unsubscribe", query=link)
+    for _ in range(3):  # a scanner, a preview, the person
+        status, body, headers = call("certifications", "GET", "/reminders/unsubscribe", query=link)
+        assert status == 200 and headers["content-type"].startswith("text/html")
+
+    assert _profile(person.candidate_id) == before
+    assert before.get("reminders_unsubscribed") is not True
+    assert "Stop expiry reminders?" in body and "Expiry reminders stopped" not in body
+    # one form, posting back to this very URL (no action: the signed query string is kept), with
+    # the same body an RFC 8058 mail client sends
+    forms = re.findall(r"<form\b[^>]*>", body)
+    assert forms == ['<form method="post">']
+    assert '<input type="hidden" name="List-Unsubscribe" value="One-Click">' in body
+    assert re.search(r"<button type=\"submit\">Stop expiry reminders</button>", body)
+    policy = headers["content-security-policy"]
+    assert "form-action 'self'" in policy and "default-src 'none'" in policy
+    style = re.search(r"<style>(.*?)</style>", body, re.DOTALL)
+    assert style is not None and f"style-src {style_source(style.group(1))};" in policy
+    assert headers["x-robots-tag"] == "noindex, nofollow" and headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-store"
+    # reminders keep coming
+    assert expiry.run(at("2027-01-21")).reminders_sent == 1
+
+
+@pytest.mark.parametrize("how", ["button", "one-click"])
+def test_post_unsubscribes_and_stops_reminders(aws: None, reminders_sent: Any, how: str) -> None:
+    person = holder(EXPIRES)
+    expiry.run(at("2026-11-22"))
+    link = _link(reminders.unsubscribe_url(person.candidate_id))
+    # the page's button posts the form's field; a mail client posts the RFC 8058 body
+    request = (
+        ONE_CLICK
+        if how == "one-click"
+        else {**ONE_CLICK, "headers": {**ONE_CLICK["headers"], "Origin": "https://certs.example.com"}}
+    )
+
+    status, body, headers = call("certifications", "POST", "/reminders/unsubscribe", query=link, **request)
 
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert "Expiry reminders stopped" in body
-    # the public-page policy: nothing runs or loads but the page's own stylesheet, not indexed
-    style = re.search(r"<style>(.*?)</style>", body, re.DOTALL)
-    assert style is not None
-    assert f"style-src {style_source(style.group(1))};" in headers["content-security-policy"]
-    assert "default-src 'none'" in headers["content-security-policy"]
-    assert headers["x-robots-tag"] == "noindex, nofollow" and headers["referrer-policy"] == "no-referrer"
-    assert CandidateItem.get_candidate(person.candidate_id).reminders_unsubscribed is True  # type: ignore[union-attr]
+    assert "form-action 'none'" in headers["content-security-policy"]
+    assert _profile(person.candidate_id)["reminders_unsubscribed"] is True
+    # twice is fine (a person clicks again)
+    assert call("certifications", "POST", "/reminders/unsubscribe", query=link, **request)[0] == 200
     summary = expiry.run(at("2027-01-21"))
     assert summary.reminders_skipped == 1 and summary.reminders_sent == 0
     assert len(reminders_sent()) == 1
     assert certification(person.candidate_id).GSI2SK.startswith("2027-02-13#CERT:r7#")  # type: ignore[union-attr]
-    assert expiry.run(at(EXPIRES)).expired_certifications == 1  # expiry itself still happens
+    assert expiry.run(at("2027-02-21")).expired_certifications == 1  # expiry itself still happens
 
 
-def test_one_click_post_unsubscribes(aws: None) -> None:
+def test_the_mail_announces_one_click_post(aws: None, reminders_sent: Any) -> None:
     person = holder(EXPIRES)
-    link = _link(reminders.unsubscribe_url(person.candidate_id))
-
-    status, _, _ = call(
-        "certifications",
-        "POST",
-        "/reminders/unsubscribe",
-        query=link,
-        body="List-Unsubscribe=One-Click",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-
-    assert status == 200
-    assert CandidateItem.get_candidate(person.candidate_id).reminders_unsubscribed is True  # type: ignore[union-attr]
+    expiry.run(at("2026-11-22"))
+    [message] = raw_messages()
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert str(message["List-Unsubscribe"]).strip("<>") == reminders.unsubscribe_url(person.candidate_id)
 
 
 @pytest.mark.parametrize("tamper", ["signature", "candidate"])
@@ -100,10 +134,10 @@ def test_a_tampered_unsubscribe_link_is_refused(aws: None, tamper: str) -> None:
     else:
         link["c"] = other.candidate_id
 
-    status, body, headers = call("certifications", "GET", "/reminders/unsubscribe", query=link)
-
-    assert status == 404 and headers["content-type"] == "application/problem+json"
-    assert body["code"] == "unsubscribe_link_invalid"
+    for method, extra in (("GET", {}), ("POST", ONE_CLICK)):
+        status, body, headers = call("certifications", method, "/reminders/unsubscribe", query=link, **extra)
+        assert status == 404 and headers["content-type"] == "application/problem+json"
+        assert body["code"] == "unsubscribe_link_invalid"
     for cid in (person.candidate_id, other.candidate_id):
         assert CandidateItem.get_candidate(cid).reminders_unsubscribed is False  # type: ignore[union-attr]
 
@@ -185,7 +219,7 @@ def test_a_transient_bounce_changes_nothing(aws: None) -> None:
 
 
 def test_scheduled_handler_uses_the_event_time(aws: None, reminders_sent: Any) -> None:
-    person = holder("2026-11-26")
+    person = holder("2026-11-25")  # valid through the 25th
     handler = load_function("certifications", "expiry").handler
     event = json.loads(_sample().read_text())
 

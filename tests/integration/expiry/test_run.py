@@ -25,7 +25,7 @@ def test_thousands_of_certifications_only_the_due_ones_are_read(aws: None, remin
 
     bulk_certifications(3000, date(2027, 6, 1))  # first reminder 2027-03-03: none due in November
     due_holders = [holder(EXPIRES) for _ in range(3)]
-    expiring = holder("2026-11-25")
+    expiring = holder("2026-11-24")  # valid through the 24th: expired on the 25th
 
     summary = expiry.run(at("2026-11-25"))
 
@@ -51,7 +51,12 @@ def test_each_reminder_once_then_expiry(aws: None, reminders_sent: Any) -> None:
     assert _days_sent(reminders_sent()) == ["90", "30", "7"]
     assert certification(person.candidate_id).status == "active"
 
-    summary = expiry.run(at(EXPIRES))
+    on_the_day = expiry.run(at(EXPIRES))  # valid through its expiration date
+
+    assert (on_the_day.expired_certifications, on_the_day.reminders_sent) == (0, 0)
+    assert certification(person.candidate_id).status == "active"
+
+    summary = expiry.run(at("2027-02-21"))
 
     assert summary.expired_certifications == 1
     stored = certification(person.candidate_id)
@@ -183,7 +188,7 @@ def test_out_of_time_before_sending_releases_the_claims_for_the_next_run(aws: No
 
 def test_overlapping_runs_do_no_double_work(aws: None, reminders_sent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     reminded = [holder(EXPIRES) for _ in range(3)]
-    expiring = [holder("2026-11-25") for _ in range(2)]
+    expiring = [holder("2026-11-24") for _ in range(2)]
     original = expiry._process_page
     other: list[expiry.Summary] = []
     started: list[bool] = []

@@ -99,8 +99,8 @@ def test_delete_revokes_at_once(john: Person) -> None:
     assert public_get(created["public_url"])[0] == 200
     status, _, _ = john.call("DELETE", path)
     assert status == 204
-    assert public_get(created["public_url"])[0] == 410
-    assert public_get(created["public_url"], accept="application/json")[1]["code"] == "transcript_revoked"
+    assert public_get(created["public_url"])[0] == 404
+    assert public_get(created["public_url"], accept="application/json")[1]["code"] == "transcript_unavailable"
     assert john.call("GET", path)[0] == 404
     assert john.call("DELETE", path)[0] == 404
     assert john.call("GET", "/me/transcripts")[1]["items"] == []

@@ -1,4 +1,4 @@
-"""The public transcript page: HTML and JSON, headers, what it shows, 404/410, counting, budget."""
+"""The public transcript page: HTML and JSON, headers, what it shows, the one 404, counting, budget."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from certtrack.transcripts.models import TranscriptItem
 
 from bench.support import count_dynamodb_calls, reads, writes
-from tests.conftest import call
+from tests.conftest import LambdaContext, api_event, call, load_function
 from tests.factories import certification, days
 from tests.integration.transcripts.conftest import Person, public_get, set_consent, shipping_address
 
@@ -113,19 +114,19 @@ def test_html_injection_is_escaped(person: Callable[..., Person]) -> None:
 def test_unknown_and_malformed_ids_are_404(john: Person) -> None:
     for public_id in ("A" * 32, "short", "bad id with spaces!"):
         status, body, _ = call("transcripts", "GET", f"/public/transcripts/{public_id}", headers={"Accept": JSON})
-        assert status == 404 and body["code"] == "transcript_not_found"
+        assert status == 404 and body["code"] == "transcript_unavailable"
     status, page, headers = call("transcripts", "GET", "/public/transcripts/" + "A" * 32)
     assert status == 404 and headers["content-type"].startswith("text/html")
     assert "not available" in page
 
 
-def test_expired_transcript_is_410_and_not_counted(john: Person) -> None:
+def test_expired_transcript_is_unavailable_and_not_counted(john: Person) -> None:
     created = john.create()
     item = _item(john, created["transcript_id"])
     item.update(actions=[TranscriptItem.expires_on.set(days(-1))])
     status, body, _ = public_get(created["public_url"], accept=JSON)
-    assert status == 410 and body["code"] == "transcript_expired"
-    assert public_get(created["public_url"])[0] == 410
+    assert status == 404 and body["code"] == "transcript_unavailable"
+    assert public_get(created["public_url"])[0] == 404
     assert _item(john, created["transcript_id"]).views == 0
     listed = john.call("GET", "/me/transcripts")[1]["items"][0]
     assert listed["status"] == "expired"
@@ -141,10 +142,10 @@ def test_withdrawn_consent_shows_nothing_about_the_holder(john: Person) -> None:
     created = john.create()
     set_consent(john.candidate_id, False)
     status, page, _ = public_get(created["public_url"])
-    assert status == 410
+    assert status == 404
     assert "John" not in page and "Doe" not in page and "CCNA" not in page
     status, body, _ = public_get(created["public_url"], accept=JSON)
-    assert status == 410 and body["code"] == "transcript_unavailable"
+    assert status == 404 and body["code"] == "transcript_unavailable"
     assert "John" not in str(body)
     set_consent(john.candidate_id, True)
     assert public_get(created["public_url"])[0] == 200
@@ -206,3 +207,46 @@ def test_a_view_costs_two_reads_and_one_write(john: Person) -> None:
     assert status == 200
     assert calls == {"Query": 2, "UpdateItem": 1}
     assert (reads(calls), writes(calls)) == (2, 1)
+
+
+def _raw(path: str, accept: str) -> dict[str, Any]:
+    """The handler's whole answer (status, body, every header), minus per-request ids."""
+    response = load_function("transcripts").lambda_handler(
+        api_event("GET", path, headers={"Accept": accept}), LambdaContext()
+    )
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    for k, v in (response.get("multiValueHeaders") or {}).items():
+        headers.setdefault(k.lower(), v)
+    for request_id in ("x-request-id", "x-amzn-requestid", "x-correlation-id"):
+        headers.pop(request_id, None)
+    return {"status": response["statusCode"], "body": response.get("body"), "headers": headers}
+
+
+@pytest.mark.parametrize("accept", ["text/html", JSON])
+def test_unknown_revoked_expired_and_withdrawn_answer_identically(person: Callable[..., Person], accept: str) -> None:
+    """Nothing tells a viewer which: not the status, the body (byte for byte) or a header."""
+    revoked, expired, withdrawn = (person(f"sub-{n}") for n in ("revoked", "expired", "withdrawn"))
+    links = {}
+    for name, who in (("revoked", revoked), ("expired", expired), ("withdrawn", withdrawn)):
+        created = who.create()
+        links[name] = created["public_url"].split("https://certs.example.com", 1)[1]
+        assert _raw(links[name], accept)["status"] == 200
+        if name == "revoked":
+            assert who.call("DELETE", f"/me/transcripts/{created['transcript_id']}")[0] == 204
+        elif name == "expired":
+            _item(who, created["transcript_id"]).update(actions=[TranscriptItem.expires_on.set(days(-1))])
+        else:
+            set_consent(who.candidate_id, False)
+    links["unknown"] = "/public/transcripts/" + "Q" * 32
+    links["malformed"] = "/public/transcripts/not-an-id!"
+
+    answers = {name: _raw(path, accept) for name, path in links.items()}
+
+    reference = answers["unknown"]
+    assert reference["status"] == 404
+    for name, answer in answers.items():
+        assert answer == reference, name
+    if accept == JSON:
+        assert '"code": "transcript_unavailable"' in reference["body"]
+    for who in (revoked, expired, withdrawn):
+        assert "John" not in reference["body"] and who.candidate_id not in reference["body"]

@@ -114,9 +114,16 @@ def test_expiry_then_initial_requirements_again() -> None:
     assert again.first_earned == date(2020, 1, 10)
 
 
-def test_credits_on_the_expiration_day_are_too_late() -> None:
-    ccna = run([passed("200-301", "2020-01-10")], [credit(30, "2023-01-10")])["ccna"]
-    assert ccna.status == "expired"
+def test_valid_through_the_expiration_day_credits_on_it_renew_the_day_after_is_too_late() -> None:
+    on_the_day = run([passed("200-301", "2020-01-10")], [credit(30, "2023-01-10")], today=date(2023, 6, 1))["ccna"]
+    assert (on_the_day.status, on_the_day.expiration_date) == ("active", date(2026, 1, 10))
+    assert on_the_day.events[-1].text == "Recertified by CE credits"
+    day_after = run([passed("200-301", "2020-01-10")], [credit(30, "2023-01-11")], today=date(2023, 6, 1))["ccna"]
+    assert (day_after.status, day_after.expiration_date) == ("expired", date(2023, 1, 10))
+    assert [e.text for e in day_after.events] == ["Certification earned", "Expired"]
+    on_expiry = run([passed("200-301", "2020-01-10")], today=date(2023, 1, 10))["ccna"]
+    assert on_expiry.status == "active"
+    assert run([passed("200-301", "2020-01-10")], today=date(2023, 1, 11))["ccna"].status == "expired"
 
 
 def test_professional_needs_core_and_concentration_and_renews_ccna() -> None:
@@ -158,11 +165,11 @@ def test_early_renewals_do_not_stack() -> None:
     ccna = run(*evidence)["ccna"]
     assert ccna.expiration_date == date(2030, 1, 10)
     assert [e.text for e in ccna.events] == ["Certification earned", "Recertified by CE credits"]
-    # the second 30 credits count toward the next period, which opens at the old expiry date
+    # the second 30 credits count toward the next period, which opens the day after the old expiry
     assert node(ccna, "1.2")["earned"] == 30
     later = run(*evidence, today=date(2027, 6, 1))["ccna"]
     assert later.expiration_date == date(2033, 1, 10)
-    assert later.events[-1].date == date(2027, 1, 10)
+    assert later.events[-1].date == date(2027, 1, 11)
 
 
 def test_professional_in_progress_shows_started_and_partial_tree() -> None:

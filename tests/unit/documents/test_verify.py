@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 25)
 def item(status: str, expires: str | None = "2027-01-01") -> CertificationItem:
     return CertificationItem(
         keys.candidate_pk("CSCO1"), keys.cert_sk("ccna"), candidate_id="CSCO1", cert_id="ccna",
-        status=status, expiration_date=expires,
+        status=status, active_date="2024-01-01", expiration_date=expires,
     )  # fmt: skip
 
 
@@ -27,7 +27,7 @@ def item(status: str, expires: str | None = "2027-01-01") -> CertificationItem:
     ("status", "expires", "shown"),
     [
         ("active", "2027-01-01", "active"),
-        ("active", "2026-11-25", "active"),
+        ("active", "2026-11-25", "active"),  # valid through the expiration date
         ("active", "2026-11-24", "expired"),
         ("expired", "2027-01-01", "expired"),
         ("in_progress", None, "expired"),
@@ -66,9 +66,11 @@ def test_page_escapes_the_holder_and_says_expired_is_not_valid() -> None:
     assert 'lang="en"' in html
 
 
-def test_not_found_page_gives_no_detail() -> None:
+def test_not_found_page_is_neutral_and_gives_no_detail() -> None:
     html = render_page(None)
-    assert "No certification matches this verification code" in html
+    assert "This code cannot be verified online. Ask the holder for a transcript or contact the program." in html
+    for forged in ("No certification matches", "invalid", "not valid", "forged", "fake", "does not exist"):
+        assert forged not in html
     assert "<dl>" not in html
 
 

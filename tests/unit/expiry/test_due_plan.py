@@ -8,6 +8,7 @@ import pytest
 from certtrack.certifications import due
 
 EXPIRES = "2027-02-20"
+EXPIRE_DUE = "2027-02-21"  # valid through the expiration date: expired the day after
 
 
 @pytest.mark.parametrize(
@@ -18,9 +19,10 @@ EXPIRES = "2027-02-20"
         ("2027-01-20", "r90", ("r30", "2027-01-21")),  # late: the 90-day one until the 30-day mark
         ("2027-01-21", "r30", ("r7", "2027-02-13")),  # at the mark only the 30-day one
         ("2027-02-12", "r30", ("r7", "2027-02-13")),
-        ("2027-02-13", "r7", ("expire", EXPIRES)),
-        ("2027-02-19", "r7", ("expire", EXPIRES)),
-        (EXPIRES, "expire", None),
+        ("2027-02-13", "r7", ("expire", EXPIRE_DUE)),
+        ("2027-02-19", "r7", ("expire", EXPIRE_DUE)),
+        (EXPIRES, "r7", ("expire", EXPIRE_DUE)),  # still valid on its expiration date
+        (EXPIRE_DUE, "expire", None),
         ("2027-06-01", "expire", None),
     ],
 )
@@ -33,7 +35,7 @@ def test_events_of_a_period_in_order() -> None:
         ("r90", "2026-11-22"),
         ("r30", "2027-01-21"),
         ("r7", "2027-02-13"),
-        ("expire", EXPIRES),
+        ("expire", EXPIRE_DUE),
     ]
 
 
@@ -43,7 +45,7 @@ def test_events_of_a_period_in_order() -> None:
         ("CERT:r90", "2026-11-22", EXPIRES),
         ("CERT:r30", "2027-01-21", EXPIRES),
         ("CERT:r7", "2027-02-13", EXPIRES),
-        ("CERT:expire", EXPIRES, EXPIRES),
+        ("CERT:expire", EXPIRE_DUE, EXPIRES),
         ("CERT:r45", "2027-01-06", None),
     ],
 )

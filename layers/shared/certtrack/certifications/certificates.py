@@ -1,7 +1,8 @@
 """PDF certificates: one per certification period, stored once in S3, handed out by presigned URL.
 
-``POST /me/certifications/{cert_id}/certificate``. Only a certification that is active and not
-past its expiry has a certificate (409 ``certificate_unavailable`` otherwise). The first request
+``POST /me/certifications/{cert_id}/certificate``. Only a certification whose standing is active
+that day has a certificate (409 ``certificate_unavailable`` otherwise; see
+:mod:`certtrack.certifications.standing`). The first request
 of a period reserves a verification code (conditional write), records it on the certification
 item (conditional update), renders the PDF and stores it at
 ``certificates/<candidate_id>/<cert_id>/<active_date>.pdf``; later requests only presign.
@@ -14,12 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 
 from certtrack import documents, keys, verification
+from certtrack.certifications import standing
 from certtrack.certifications.catalog import Certification, load_catalog
 from certtrack.certifications.models import CertificationItem
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
@@ -49,13 +51,6 @@ def verify_url(code: str) -> str:
 def safe_filename(text: str) -> str:
     """ASCII letters, digits, dots and dashes only: safe inside ``Content-Disposition``."""
     return re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-") or "document"
-
-
-def is_current(item: CertificationItem, today: date) -> bool:
-    """Active and not past its expiry (the expiry day itself still counts)."""
-    if item.status != "active" or not item.active_date or not item.expiration_date:
-        return False
-    return date.fromisoformat(item.expiration_date) >= today
 
 
 def store_once(key: str, render: Callable[[], bytes], content_type: str) -> None:
@@ -138,7 +133,7 @@ def _holder_name(candidate_id: str) -> str:
 def certificate_link(candidate_id: str, cert_id: str, now: datetime) -> DownloadLink:
     """A presigned URL of the certificate of the current period (rendered on first request)."""
     definition, item = _certification(candidate_id, cert_id)
-    if not is_current(item, now.date()):
+    if not standing.is_current(item, now.date()):
         raise Conflict(
             "A certificate is available only for an active certification that has not expired.",
             code="certificate_unavailable",

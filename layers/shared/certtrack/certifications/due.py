@@ -1,7 +1,8 @@
 """When the expiry check must next look at a certification: GSI2 keys for its next due event.
 
 Events of a certification period, in order: reminders 90, 30 and 7 days before the expiry, then
-the expiry itself. The item carries the next one (``GSI2SK`` starts with its date); the expiry
+the expiry itself, due the day after the expiration date (a certification is valid through it:
+:mod:`certtrack.certifications.standing`). The item carries the next one (``GSI2SK`` starts with its date); the expiry
 check queries GSI2 by date range and moves the item on to the following event.
 """
 
@@ -13,6 +14,7 @@ from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem
+from certtrack.certifications.standing import first_day_expired, lapsed
 from certtrack.db import TableItem
 from certtrack.settings import get_settings
 
@@ -21,10 +23,10 @@ EXPIRE = "expire"
 
 
 def events(expiration_date: str) -> list[tuple[str, str]]:
-    """(kind, due date) of every event of a period: ``r90``, ``r30``, ``r7``, ``expire``."""
+    """(kind, due date) of every event of a period: ``r90``, ``r30``, ``r7``, ``expire`` (the day after)."""
     expiry = date.fromisoformat(expiration_date)
     out = [(f"r{days}", (expiry - timedelta(days=days)).isoformat()) for days in REMINDER_DAYS]
-    out.append((EXPIRE, expiry.isoformat()))
+    out.append((EXPIRE, first_day_expired(expiry).isoformat()))
     return out
 
 
@@ -68,10 +70,11 @@ def parse_sk(gsi2sk: str) -> tuple[str, str]:
 
 
 def implied_expiry(kind: str, due_date: str) -> str | None:
-    """The expiration date a certification event was scheduled for (``CERT:r30`` on D → D + 30)."""
+    """The expiration date a certification event was scheduled for (``CERT:r30`` on D → D + 30,
+    ``CERT:expire`` on D → D - 1)."""
     name = kind.removeprefix(CERT_KIND)
     if name == EXPIRE:
-        return due_date
+        return (date.fromisoformat(due_date) - timedelta(days=1)).isoformat()
     days = _REMINDER_KINDS.get(name)
     if days is None:
         return None
@@ -86,8 +89,7 @@ def plan(expiration_date: str, today: date) -> tuple[str | None, tuple[str, str]
     only the 30-day one) or None; next is (kind, date) of the first event after today, None once
     expired.
     """
-    expiry = date.fromisoformat(expiration_date)
-    if today >= expiry:
+    if lapsed(expiration_date, today):
         return EXPIRE, None
     action: str | None = None
     upcoming: tuple[str, str] | None = None

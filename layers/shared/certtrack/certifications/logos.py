@@ -21,8 +21,9 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from certtrack import keys
 from certtrack.certifications.catalog import Catalog, Certification, Logo, load_catalog
-from certtrack.certifications.certificates import DownloadLink, is_current, presign, store_once
+from certtrack.certifications.certificates import DownloadLink, presign, store_once
 from certtrack.certifications.models import CertificationItem
+from certtrack.certifications.standing import is_current
 from certtrack.db import TableItem
 from certtrack.errors import BadRequest, NotFound, Unprocessable
 from certtrack.fields import Schema

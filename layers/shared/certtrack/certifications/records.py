@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
-from certtrack.certifications import rules
+from certtrack.certifications import rules, standing
 from certtrack.certifications.catalog import Catalog, Certification, Requirement, load_catalog
 from certtrack.certifications.models import (
     AgreementItem,
@@ -284,21 +284,14 @@ def page[T](items: Sequence[T], limit: int, cursor: str | None) -> tuple[list[T]
 # ---------------------------------------------------------------- certifications
 
 
-def _status_today(item: CertificationItem, today: date) -> str:
-    """The stored status, corrected when the expiry check has not run yet today."""
-    if item.status == rules.ACTIVE and item.expiration_date and date.fromisoformat(item.expiration_date) <= today:
-        return rules.EXPIRED
-    return item.status
-
-
-def _downloads(status: str, expiration_date: str | None, today: date) -> Downloads:
-    active = status == rules.ACTIVE
-    not_expired = bool(expiration_date) and date.fromisoformat(str(expiration_date)) > today
-    return Downloads(logo=active, pdf_certificate=active and not_expired)
+def _downloads(status: str) -> Downloads:
+    """Both downloads follow the standing: a logo and a PDF certificate while active, never after."""
+    active = status == standing.ACTIVE
+    return Downloads(logo=active, pdf_certificate=active)
 
 
 def _cert_out(
-    cert: Certification, status: str, started: str | None, active: str | None, expires: str | None, today: date
+    cert: Certification, status: str, started: str | None, active: str | None, expires: str | None
 ) -> CertificationOut:
     return CertificationOut(
         id=cert.id,
@@ -308,7 +301,7 @@ def _cert_out(
         started=started,
         active_date=active,
         expiration_date=expires,
-        downloads=_downloads(status, expires, today),
+        downloads=_downloads(status),
     )
 
 
@@ -318,7 +311,7 @@ def list_certifications(candidate_id: str, now: datetime, limit: int, cursor: st
     today = now.date()
     stored = read_partition(candidate_id, prefix=keys.CERT_PREFIX).certifications
     ordered = [
-        _cert_out(cert, _status_today(item, today), item.started, item.active_date, item.expiration_date, today)
+        _cert_out(cert, standing.standing(item, today), item.started, item.active_date, item.expiration_date)
         for cert in catalog.certifications
         if (item := stored.get(cert.id)) is not None
     ]
@@ -350,13 +343,14 @@ def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> Cert
     today = now.date()
     partition = read_partition(candidate_id, between=_DETAIL)
     result = evaluate_partition(partition, today, catalog)[cert_id]
+    # The engine ran as of today with the same rule; a certification never earned has no record.
+    status = result.status if result.status == rules.IN_PROGRESS else standing.standing(result, today)
     base = _cert_out(
         cert,
-        result.status,
+        status,
         _iso(result.started),
         _iso(result.active_date),
         _iso(result.expiration_date),
-        today,
     )
     counted = set(result.credit_keys)
     credits = sorted(

@@ -155,8 +155,19 @@ def unsubscribe_headers(candidate_id: str) -> dict[str, str]:
 
 
 def unsubscribed_page() -> str:
-    """The HTML confirmation the unsubscribe link answers with."""
+    """The HTML the unsubscribe ``POST`` answers with: reminders are stopped."""
     template = jinja_env().get_template("pages/reminders_unsubscribed.html")
+    return template.render(portal_url=f"{get_settings().public_base_url}/app/")
+
+
+def confirm_page() -> str:
+    """The HTML the link answers on ``GET``: a button that posts back to the same URL.
+
+    A ``GET`` never unsubscribes: mail scanners and link previews fetch every link in a message.
+    The form has no ``action``, so it posts to the page's own URL (query string included: the
+    signed link), with the same ``List-Unsubscribe=One-Click`` body a mail client sends (RFC 8058).
+    """
+    template = jinja_env().get_template("pages/reminders_unsubscribe_confirm.html")
     return template.render(portal_url=f"{get_settings().public_base_url}/app/")
 
 
@@ -164,10 +175,15 @@ def verify_signature(candidate_id: str, signature: str) -> bool:
     return hmac.compare_digest(unsubscribe_signature(candidate_id).encode(), signature.encode())
 
 
-def unsubscribe(candidate_id: str, signature: str) -> None:
-    """Stop reminders for the candidate the signed link names (idempotent; one UpdateItem)."""
+def check_link(candidate_id: str, signature: str) -> None:
+    """404 ``unsubscribe_link_invalid`` unless the link is one we signed (no read, no write)."""
     if not verify_signature(candidate_id, signature):
         raise NotFound("This unsubscribe link is not valid.", code="unsubscribe_link_invalid")
+
+
+def unsubscribe(candidate_id: str, signature: str) -> None:
+    """Stop reminders for the candidate the signed link names (idempotent; one UpdateItem)."""
+    check_link(candidate_id, signature)
     item = CandidateItem(*CandidateItem.key(candidate_id))
     try:
         item.update(actions=[CandidateItem.reminders_unsubscribed.set(True)], condition=CandidateItem.PK.exists())

@@ -15,9 +15,11 @@ The rules, in one place:
 - Recertifying: the recertification tree is met before the expiry → the new expiry is the old
   expiry plus the validity, at once; recertifying (or earning) a higher level renews the
   active certifications it ``renews`` the same way. A period is renewed once: after a renewal
-  the next one can happen from the old expiry date on (evidence after the renewal day counts
-  toward it), so early renewals never stack years on years.
-- On the expiration date the certification expires; it then needs the initial tree again.
+  the next one can happen from the day after the old expiry on (evidence after the renewal day
+  counts toward it), so early renewals never stack years on years.
+- A certification is valid through its expiration date and expires the day after
+  (:mod:`certtrack.certifications.standing`); evidence dated on the expiration date still renews
+  it. Once expired it needs the initial tree again.
 - A certification completes at most once per day (so a tree met by ``hold`` alone cannot loop).
 - Stored standings contribute only what evidence cannot: manual grants and revocations.
 """
@@ -32,6 +34,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from certtrack.certifications.catalog import Catalog, Certification, Requirement
+from certtrack.certifications.standing import first_day_expired, lapsed
 
 IN_PROGRESS = "in_progress"
 ACTIVE = "active"
@@ -278,9 +281,10 @@ class _Engine:
         state = self.states[cert.id]
         assert state.expiry is not None
         self._complete(state, on)
-        state.renewable_from = state.expiry
-        if state.expiry <= self.today:
-            self.pending.add(state.expiry)
+        # The old period still runs through its expiry: the next renewal opens the day after.
+        state.renewable_from = first_day_expired(state.expiry)
+        if state.renewable_from <= self.today:
+            self.pending.add(state.renewable_from)
         state.expiry = add_years(state.expiry, cert.validity_years)
         self._event(state, on, cert, kind, text)
 
@@ -294,10 +298,10 @@ class _Engine:
             self.renew_lower(lower, on)
 
     def expire_until(self, day: date) -> None:
-        """Expire every active certification whose expiration date is on or before ``day``."""
+        """Expire every active certification whose period is over on ``day`` (expiry before ``day``)."""
         for cert in self.certs:
             state = self.states[cert.id]
-            if state.status == ACTIVE and state.expiry is not None and state.expiry <= day:
+            if state.status == ACTIVE and state.expiry is not None and lapsed(state.expiry, day):
                 state.status = EXPIRED
                 self._event(state, state.expiry, cert, EXPIRED_EVENT, "Expired")
 

@@ -1,9 +1,11 @@
 """Public verification of a certificate or fulfillment kit by its code: ``GET /public/verify/{code}``.
 
 code → ``VERIFY#<code>`` (GetItem) → the certification it names in the holder's partition
-(GetItem) → the holder's name (GetItem). An expired certification is shown as expired, never
-as valid. Unknown codes, and every code of a holder who withdrew ``verification_consent``,
-are the same 404 with no hint.
+(GetItem) → the holder's name (GetItem). The status is the certification's standing on the day
+(:mod:`certtrack.certifications.standing`): an expired or revoked certification is shown as such,
+never as valid. Unknown codes, and every code of a holder who withdrew ``verification_consent``,
+get the same neutral 404 (status, body, headers): it never says or implies that a code is forged,
+only that it cannot be verified online.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from certtrack import keys, verification
+from certtrack.certifications import standing
 from certtrack.certifications.catalog import load_catalog
 from certtrack.certifications.models import CertificationItem
 from certtrack.email import jinja_env
@@ -21,8 +24,8 @@ from certtrack.identity.models import CandidateItem
 from certtrack.identity.personal import settings_of
 from certtrack.pages import PRIVACY_HEADERS
 
-# On every response of the route, found or not, HTML or JSON.
-NOT_FOUND_DETAIL = "No certification matches this verification code."
+# The one answer for a code that cannot be shown (unknown, or the holder withdrew consent).
+NOT_FOUND_DETAIL = "This code cannot be verified online. Ask the holder for a transcript or contact the program."
 
 
 @dataclass(frozen=True)
@@ -55,18 +58,13 @@ class Verification:
 
 
 def public_status(item: CertificationItem, today: date) -> str:
-    """``revoked`` / ``expired`` / ``active``; anything not plainly current is not valid."""
-    if item.status == "revoked":
-        return "revoked"
-    if item.status != "active" or not item.expiration_date:
-        return "expired"
-    if date.fromisoformat(item.expiration_date) < today:
-        return "expired"
-    return "active"
+    """``revoked`` / ``expired`` / ``active`` (the standing); anything not active is not valid."""
+    shown = standing.standing(item, today)
+    return shown if shown in (standing.ACTIVE, standing.REVOKED) else standing.EXPIRED
 
 
 def not_found() -> NotFound:
-    return NotFound(NOT_FOUND_DETAIL, code="verification_not_found", headers=dict(PRIVACY_HEADERS))
+    return NotFound(NOT_FOUND_DETAIL, code="verification_unavailable", headers=dict(PRIVACY_HEADERS))
 
 
 def verify(code: str, today: date) -> Verification:
@@ -102,4 +100,8 @@ def verify(code: str, today: date) -> Verification:
 
 def render_page(result: Verification | None) -> str:
     """The HTML page (autoescaped); ``None`` renders the not-found page."""
-    return jinja_env().get_template("pages/verify.html").render(result=result, program=load_catalog().program)
+    return (
+        jinja_env()
+        .get_template("pages/verify.html")
+        .render(result=result, program=load_catalog().program, not_found_detail=NOT_FOUND_DETAIL)
+    )

@@ -1,8 +1,8 @@
 """The kit catalog as one candidate sees it: kits of the certifications they hold, the
 unclaimed initial kit of each at 0, everything else at the program's price.
 
-Who may order: a candidate orders the kits of certifications they *hold* now (status
-``active`` and not past the expiration date). An expired certification's certificate or plaque
+Who may order: a candidate orders the kits of certifications they *hold* now (standing
+``active`` that day, :mod:`certtrack.certifications.standing`). An expired certification's certificate or plaque
 would attest to something no longer true, so expired ones are not offered.
 """
 
@@ -14,6 +14,7 @@ from datetime import datetime
 from certtrack import keys
 from certtrack.certifications.catalog import Catalog, load_catalog
 from certtrack.certifications.models import CertificationItem
+from certtrack.certifications.standing import is_current
 from certtrack.fields import Schema
 from certtrack.fulfillment.models import ClaimItem
 
@@ -58,16 +59,11 @@ class CatalogOut(Schema):
     payment_methods: list[str]
 
 
-def is_held(item: CertificationItem, today: str) -> bool:
-    """Active and not past its expiration date (the expiry check may not have run yet today)."""
-    return item.status == "active" and (item.expiration_date is None or item.expiration_date >= today)
-
-
 def held_cert_ids(candidate_id: str, now: datetime) -> set[str]:
     """One Query over the candidate's ``CERT#`` items."""
-    today = now.date().isoformat()
+    today = now.date()
     items = CertificationItem.query(keys.candidate_pk(candidate_id), CertificationItem.SK.startswith(keys.CERT_PREFIX))
-    return {item.cert_id for item in items if is_held(item, today)}
+    return {item.cert_id for item in items if is_current(item, today)}
 
 
 def claimed_cert_ids(candidate_id: str) -> set[str]:

@@ -21,7 +21,7 @@ class TranscriptItem(TableItem):
 
     ``public_id`` is the capability in the shared URL (192 random bits); ``transcript_id`` is the short
     reference the holder and the email show. A deleted transcript keeps its item with ``revoked_at`` set
-    (so its link answers 410) until the TTL removes it.
+    (its link gives the one 404) until the TTL removes it.
     """
 
     candidate_id = UnicodeAttribute()

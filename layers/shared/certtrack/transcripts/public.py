@@ -4,6 +4,10 @@ DynamoDB budget per view: one Query of GSI1 (``PUBLIC#<public id>``), one Query 
 partition (see :mod:`certtrack.transcripts.holder`), one UpdateItem that counts the view
 (``ADD views 1, SET last_viewed``; conditional on the transcript still existing and not being
 revoked, so a view never re-creates a deleted item and a view racing a revoke is refused).
+
+Unknown, revoked, expired and consent-withdrawn transcripts get one answer, byte for byte (status,
+body, headers; HTML or JSON): a viewer cannot tell which, so a withdrawn consent is never
+disclosed and an id that once existed cannot be told from one that never did.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from certtrack import keys
 from certtrack.certifications.catalog import load_catalog
 from certtrack.dates import long_date
 from certtrack.email import TEMPLATES, jinja_env
-from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, Gone, NotFound, problem_from_error
+from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, NotFound, problem_from_error
 from certtrack.pages import PRIVACY_HEADERS, content_security_policy
 from certtrack.transcripts.holder import load_holder
 from certtrack.transcripts.models import TranscriptItem
@@ -90,28 +94,29 @@ def count_view(item: TranscriptItem, now: datetime) -> None:
         )
     except UpdateError as error:
         if is_conditional_failure(error):
-            raise _revoked() from None
+            raise unavailable() from None
         raise
 
 
-def _revoked() -> Gone:
-    return Gone("This transcript is no longer shared.", code="transcript_revoked")
+UNAVAILABLE_DETAIL = "This transcript is not available."
+
+
+def unavailable() -> NotFound:
+    """The one answer for an unknown, revoked, expired or consent-withdrawn transcript."""
+    return NotFound(UNAVAILABLE_DETAIL, code="transcript_unavailable")
 
 
 def load(public_id: str, now: datetime) -> PublicTranscript:
-    """What a viewer may see, counting the view. 404 unknown; 410 revoked, expired or withdrawn."""
+    """What a viewer may see, counting the view; :func:`unavailable` (404) for anything else."""
     item = find(public_id)
-    if item is None:
-        raise NotFound("No transcript was found at this address.", code="transcript_not_found")
-    if item.revoked_at is not None:
-        raise _revoked()
+    if item is None or item.revoked_at is not None:
+        raise unavailable()
     today = now.date()
-    if item.expires_on < today.isoformat():
-        raise Gone("This transcript has expired.", code="transcript_expired")
+    if date.fromisoformat(item.expires_on) < today:  # the link works through ``expires_on``
+        raise unavailable()
     holder = load_holder(item.candidate_id, with_address=item.show_address)
     if holder.candidate is None or not holder.consents:
-        # Same neutral answer as a revoked link: nothing about the holder, not even that consent changed.
-        raise Gone("This transcript is no longer shared.", code="transcript_unavailable")
+        raise unavailable()
     count_view(item, now)
     candidate = holder.candidate
     return PublicTranscript(
@@ -208,11 +213,11 @@ def wants_json(accept: str | None) -> bool:
 
 
 def respond(public_id: str, accept: str | None, now: datetime) -> Page:
-    """The whole public route: a page (or JSON), or a 404/410 in the format asked for."""
+    """The whole public route: a page (or JSON), or the one 404 in the format asked for."""
     as_api = wants_json(accept)
     try:
         view = load(public_id, now)
-    except (NotFound, Gone) as error:
+    except NotFound as error:
         if as_api:
             return Page(error.status, PROBLEM_CONTENT_TYPE, json.dumps(problem_from_error(error)))
         return Page(error.status, "text/html; charset=utf-8", render_unavailable(error))

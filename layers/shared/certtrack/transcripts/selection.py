@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from certtrack.certifications.catalog import Catalog
+from certtrack.certifications.standing import standing
 
 ACTIVE = "active"
 EXPIRED = "expired"
@@ -63,10 +64,8 @@ class FieldError:
 
 
 def effective_status(record: CertificationRecord, today: date) -> str:
-    """The record's status, except that an "active" one past its expiration date is expired."""
-    if record.status == ACTIVE and record.expiration_date and record.expiration_date < today.isoformat():
-        return EXPIRED
-    return record.status
+    """The record's standing on ``today`` (:mod:`certtrack.certifications.standing`)."""
+    return standing(record, today)
 
 
 def active_ids(records: Iterable[CertificationRecord], today: date) -> list[str]:

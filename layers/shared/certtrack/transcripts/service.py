@@ -44,7 +44,7 @@ ID_LENGTH = 16
 _ID = re.compile(rf"^[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
 # 24 random bytes = 192 bits, URL-safe base64 (32 characters).
 PUBLIC_ID_BYTES = 24
-# A revoked transcript answers 410 for this long, then the TTL removes it (and its link answers 404).
+# A revoked transcript is kept this long (its link gives the one 404 at once), then the TTL removes it.
 REVOKED_RETENTION_DAYS = 90
 
 
@@ -278,7 +278,7 @@ def _due_actions(item: TranscriptItem, expires_on: str) -> list[Action]:
 
 
 def revoke(candidate_id: str, transcript_id: str, now: datetime) -> None:
-    """DELETE: one conditional UpdateItem. The link answers 410 at once; the TTL removes the item later."""
+    """DELETE: one conditional UpdateItem. The link answers 404 at once; the TTL removes the item later."""
     if not _ID.match(transcript_id):
         raise _not_found()
     item = TranscriptItem(*TranscriptItem.key(candidate_id, transcript_id))
