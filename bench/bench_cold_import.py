@@ -88,22 +88,6 @@ class Probe:
     task_root: Path | None = None  # artifact probes: checked for bytecode before each sample
 
 
-def function_environment(template: Template, function: Function) -> dict[str, str]:
-    """The function's variables from the template, resolved with the parameters' defaults.
-
-    A value that does not resolve locally gets a placeholder (the resource's logical id, else the
-    variable's name): settings only need the names present at import.
-    """
-    variables = {}
-    for name, value in function.environment.items():
-        resolved = template.resolve(value)
-        if resolved is None:
-            ref = value.get("Ref") or value.get("Fn::GetAtt") if isinstance(value, dict) else None
-            resolved = ref[0] if isinstance(ref, list) else ref or name
-        variables[name] = str(resolved)
-    return variables
-
-
 def sandbox_environment(template: Template, function: Function, task_root: Path) -> dict[str, str]:
     """What a Lambda sandbox of ``function`` sees at init, with dummy credentials (nothing else)."""
     return (
@@ -117,7 +101,7 @@ def sandbox_environment(template: Template, function: Function, task_root: Path)
             # Lambda sets LOG_ERROR; outside an invocation there is no segment to miss.
             "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
         }
-        | function_environment(template, function)
+        | template.placeholder_environment(function)
     )
 
 

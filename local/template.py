@@ -123,6 +123,20 @@ class Template:
     def global_environment(self) -> dict[str, Any]:
         return dict(self._globals().get("Environment", {}).get("Variables") or {})
 
+    def placeholder_environment(self, function: Function) -> dict[str, str]:
+        """The function's variables resolved with the parameters' defaults, for importing its handler
+        where no stack exists (benches, the OpenAPI generator): a value that names a resource
+        becomes a placeholder (the resource's logical id, else the variable's name), since the
+        settings check at import that each variable is there, not what it points at."""
+        variables = {}
+        for name, value in function.environment.items():
+            resolved = self.resolve(value)
+            if resolved is None:
+                ref = (value.get("Ref") or value.get("Fn::GetAtt")) if isinstance(value, dict) else None
+                resolved = ref[0] if isinstance(ref, list) else ref or name
+            variables[name] = str(resolved)
+        return variables
+
     def properties_of_type(self, *types: str) -> dict[str, dict[str, Any]]:
         return {
             logical_id: resource.get("Properties") or {}

@@ -27,9 +27,22 @@ def _load_app(function: str) -> Any:
     return module.app
 
 
+def _placeholder_environment() -> None:
+    """The variables the handlers check at import, from the template (no stack exists here)."""
+    sys.path.insert(0, str(ROOT))
+    from local.overrides import parameters
+    from local.template import Template
+
+    template = Template(ROOT / "template.yaml", parameters=parameters(deployed_defaults=True))
+    for function in template.functions.values():
+        for name, value in template.placeholder_environment(function).items():
+            os.environ.setdefault(name, value)
+
+
 def build() -> dict[str, Any]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    _placeholder_environment()
     sys.path.insert(0, str(ROOT / "layers" / "shared"))
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
