@@ -1,20 +1,32 @@
-"""Fixed-window counters per login: ``LOGIN#<sub> / RATE#<action>#<window start>``.
+"""Fixed-window counters: ``<owner> / RATE#<action>#<window start>``.
 
-A counter is one item per window, incremented with an atomic conditional ``ADD`` (so concurrent
-requests cannot push it past the limit) and removed by TTL after the window.
+The owner is a login (``LOGIN#<sub>``) or a hashed value no login owns (``RATE#<scope>#<sha256>``:
+a registration number, a folded last name, a source IP, a recipient address). A counter is one
+item per window, incremented with an atomic conditional ``ADD`` (so concurrent requests cannot push
+it past the limit) and removed by TTL after the window.
+
+:func:`take` holds one slot of several windows at once, all or none (one ``TransactWriteItems``):
+a request refused by one window (429) uses no slot of the others, and concurrent requests cannot
+pass a full window. A window counts *attempts*; the score report gives its slots back on a match
+(:func:`give_back`), so only failures stay counted, and a guess is evaluated only after it holds
+its slots (checking first and counting afterwards would let a burst of parallel guesses through).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from certtrack import keys
-from certtrack.errors import TooManyRequests
+from certtrack.errors import ServiceUnavailable, TooManyRequests
 from certtrack.identity.models import RateLimitItem
+from certtrack.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -24,9 +36,36 @@ class Limit:
     window_seconds: int
 
 
-SCORE_REPORT_FAILURES = Limit("score_report", 5, 15 * 60)
+DAY = 24 * 3600  # windows of this length start at UTC midnight
+
+SCORE_REPORT_FAILURES = Limit("score_report", 5, 15 * 60)  # per login
+# Per target, whoever asks (sign-up is open, so per-login limits alone multiply with logins): a
+# registration number gets 5 failed guesses a day, a last name 10 (it is shared by many people,
+# and one attacker varying the registration number against a known name is bounded by it).
+SCORE_REPORT_PER_REGISTRATION = Limit("score_report", 5, DAY)
+SCORE_REPORT_PER_NAME = Limit("score_report", 10, DAY)
+# Per client: 20 failures an hour from one source IP (an office behind one NAT still fits).
+SCORE_REPORT_PER_IP = Limit("score_report", 20, 3600)
 # Outgoing mapping emails per login: stops one login from mailing arbitrary addresses in bulk.
 MAPPING_EMAILS = Limit("mapping_email", 10, 15 * 60)
+# Mapping emails (link, notices, score-report link) to one address per UTC day, whoever asks.
+MAPPING_MAILS_PER_RECIPIENT = Limit("mapping_mail", 3, DAY)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A limit applied to one owner: the partition its counters live in."""
+
+    pk: str
+    limit: Limit
+
+
+def per_login(login_sub: str, limit: Limit) -> Window:
+    return Window(keys.login_pk(login_sub), limit)
+
+
+def per_value(scope: str, value: str, limit: Limit) -> Window:
+    return Window(keys.rate_pk(scope, value), limit)
 
 
 def window_start(now: datetime, limit: Limit) -> int:
@@ -78,3 +117,45 @@ def consume(login_sub: str, now: datetime, limit: Limit) -> int:
             raise _too_many(now, limit) from None
         raise
     return int(item.hits or 0)
+
+
+_TAKE_ATTEMPTS = 3
+
+
+def _window_item(window: Window, now: datetime) -> RateLimitItem:
+    return RateLimitItem(window.pk, keys.rate_sk(window.limit.action, window_start(now, window.limit)))
+
+
+def take(windows: Sequence[Window], now: datetime) -> None:
+    """One slot of every window, or none (one ``TransactWriteItems``); 429 with the longest wait."""
+    for _attempt in range(_TAKE_ATTEMPTS):
+        try:
+            with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+                for window in windows:
+                    expires = window_start(now, window.limit) + window.limit.window_seconds + 3600
+                    transaction.update(
+                        _window_item(window, now),
+                        actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(expires)],
+                        condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < window.limit.max_count),
+                    )
+        except TransactWriteError as error:
+            codes = [reason.code if reason else None for reason in error.cancellation_reasons]
+            full = [w for w, code in zip(windows, codes, strict=False) if code == "ConditionalCheckFailed"]
+            if full:
+                raise _too_many(now, max(full, key=lambda w: retry_after_seconds(now, w.limit)).limit) from None
+            if "TransactionConflict" in codes:
+                continue  # a concurrent request on the same counter: try again
+            raise
+        return
+    raise ServiceUnavailable("Too many requests at once; retry shortly.", headers={"Retry-After": "1"})
+
+
+def give_back(windows: Sequence[Window], now: datetime) -> None:
+    """Return the slots :func:`take` held (one ``TransactWriteItems``; never below zero)."""
+    with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+        for window in windows:
+            transaction.update(
+                _window_item(window, now),
+                actions=[RateLimitItem.hits.add(-1)],
+                condition=RateLimitItem.hits > 0,
+            )
