@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -54,6 +55,20 @@ _TRANSACTION_ATTEMPTS = 3
 # The "this was not me" link stays usable this long: people read old mailboxes late.
 DISPUTE_LIFETIME = timedelta(days=30)
 DISPUTE_RETENTION = timedelta(days=45)
+
+
+@lru_cache(maxsize=1)
+def transactions_connection() -> Connection:
+    """One PynamoDB connection for the mapping transactions, kept while the function is warm.
+
+    A new ``Connection`` makes a new botocore client on first use (hundreds of milliseconds):
+    on every request, that would be most of the request's time.
+    """
+    return Connection(region=get_settings().region)
+
+
+def reset_clients_for_tests() -> None:
+    transactions_connection.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -206,20 +221,24 @@ def _store_token(
 
 
 def _open_support_case(case_id: str, login: Login, candidate_ids: list[str], now: datetime) -> None:
-    item = SupportCaseItem(keys.case_pk(case_id), keys.CASE)
-    item.update(
-        actions=[
-            SupportCaseItem.case_id.set(case_id),
-            SupportCaseItem.reason.set("duplicate_email"),
-            SupportCaseItem.status.set(SupportCaseItem.status | "open"),
-            SupportCaseItem.candidate_ids.set(set(candidate_ids)),
-            SupportCaseItem.login_sub.set(login.sub),
-            SupportCaseItem.login_username.set(login.username),
-            SupportCaseItem.created_at.set(SupportCaseItem.created_at | now),
-            SupportCaseItem.last_requested_at.set(now),
-            SupportCaseItem.requests.add(1),
-        ]
-    )
+    """Open (or, asked again, reopen) the case: one PutItem, the same kind of write as a token's.
+
+    An UpdateItem keeping the first request's time and counting requests would be a different,
+    slower write in this one outcome, and time would tell it apart; the case id is stable per
+    (login, address), so asking again still refers to the same case (``last_requested_at``).
+    """
+    SupportCaseItem(
+        keys.case_pk(case_id),
+        keys.CASE,
+        case_id=case_id,
+        reason="duplicate_email",
+        status="open",
+        candidate_ids=set(candidate_ids),
+        login_sub=login.sub,
+        login_username=login.username,
+        created_at=now,
+        last_requested_at=now,
+    ).save()
 
 
 # ---------------------------------------------------------------- confirmation
@@ -350,7 +369,7 @@ def _map_transaction(
             CandidateItem.email_suppressed.set(False),
         ]
     try:
-        with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+        with TransactWrite(connection=transactions_connection()) as transaction:
             transaction.save(mapping, condition=LoginMappingItem.PK.does_not_exist())
             transaction.update(
                 CandidateItem(*CandidateItem.key(candidate_id)),
@@ -450,7 +469,7 @@ def dispute(token: str, now: datetime) -> DisputeView:
         requests=1,
     )
     try:
-        with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+        with TransactWrite(connection=transactions_connection()) as transaction:
             transaction.update(
                 candidate,
                 actions=[

@@ -5,9 +5,9 @@ a registration number, a folded last name, a source IP, a recipient address). A 
 item per window, incremented with an atomic conditional ``ADD`` (so concurrent requests cannot push
 it past the limit) and removed by TTL after the window.
 
-:func:`take` holds one slot of several windows at once, all or none (one ``TransactWriteItems``):
-a request refused by one window (429) uses no slot of the others, and concurrent requests cannot
-pass a full window. A window counts *attempts*; the score report gives its slots back on a match
+:func:`take` holds one slot of several windows, or none: a request refused by one window (429)
+gives back what it took of the others, and concurrent requests cannot pass a full window. A
+window counts *attempts*; the score report gives its slots back on a match
 (:func:`give_back`), so only failures stay counted, and a guess is evaluated only after it holds
 its slots (checking first and counting afterwards would let a burst of parallel guesses through).
 """
@@ -19,14 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
-from certtrack.errors import ServiceUnavailable, TooManyRequests
+from certtrack.errors import TooManyRequests
 from certtrack.identity.models import RateLimitItem
-from certtrack.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -119,43 +116,40 @@ def consume(login_sub: str, now: datetime, limit: Limit) -> int:
     return int(item.hits or 0)
 
 
-_TAKE_ATTEMPTS = 3
-
-
 def _window_item(window: Window, now: datetime) -> RateLimitItem:
     return RateLimitItem(window.pk, keys.rate_sk(window.limit.action, window_start(now, window.limit)))
 
 
 def take(windows: Sequence[Window], now: datetime) -> None:
-    """One slot of every window, or none (one ``TransactWriteItems``); 429 with the longest wait."""
-    for _attempt in range(_TAKE_ATTEMPTS):
+    """One slot of every window, or none: a conditional ``ADD`` each, in turn; when one is full,
+    the slots already taken are given back and the answer is 429 with that window's wait.
+
+    Each window is bounded atomically on its own, so concurrent requests cannot pass any of them.
+    (Not one transaction: that costs twice the writes, and its all-or-none only hides the
+    moment between a refused window and the give-back, which changes no outcome.)
+    """
+    taken: list[Window] = []
+    for window in windows:
+        expires = window_start(now, window.limit) + window.limit.window_seconds + 3600
         try:
-            with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
-                for window in windows:
-                    expires = window_start(now, window.limit) + window.limit.window_seconds + 3600
-                    transaction.update(
-                        _window_item(window, now),
-                        actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(expires)],
-                        condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < window.limit.max_count),
-                    )
-        except TransactWriteError as error:
-            codes = [reason.code if reason else None for reason in error.cancellation_reasons]
-            full = [w for w, code in zip(windows, codes, strict=False) if code == "ConditionalCheckFailed"]
-            if full:
-                raise _too_many(now, max(full, key=lambda w: retry_after_seconds(now, w.limit)).limit) from None
-            if "TransactionConflict" in codes:
-                continue  # a concurrent request on the same counter: try again
-            raise
-        return
-    raise ServiceUnavailable("Too many requests at once; retry shortly.", headers={"Retry-After": "1"})
+            _window_item(window, now).update(
+                actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(expires)],
+                condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < window.limit.max_count),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                give_back(taken, now)
+                raise
+            give_back(taken, now)
+            raise _too_many(now, window.limit) from None
+        taken.append(window)
 
 
 def give_back(windows: Sequence[Window], now: datetime) -> None:
-    """Return the slots :func:`take` held (one ``TransactWriteItems``; never below zero)."""
-    with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
-        for window in windows:
-            transaction.update(
-                _window_item(window, now),
-                actions=[RateLimitItem.hits.add(-1)],
-                condition=RateLimitItem.hits > 0,
-            )
+    """Return slots :func:`take` held (one ``ADD -1`` each; never below zero)."""
+    for window in windows:
+        try:
+            _window_item(window, now).update(actions=[RateLimitItem.hits.add(-1)], condition=RateLimitItem.hits > 0)
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
