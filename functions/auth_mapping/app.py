@@ -5,9 +5,10 @@ from __future__ import annotations
 import certtrack.coldstart
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from certtrack import identity
@@ -71,7 +72,8 @@ def me() -> dict[str, Any]:
         (202, "Always this body, whatever the address."),
         e409="`already_mapped`: this login is mapped already.",
         e422="`validation_error`: not an email address.",
-        e429="`too_many_requests`: more than 10 mapping emails per login in 15 minutes.",
+        e429="`too_many_requests`: more than 10 mapping emails per login in 15 minutes, or 3 a day to "
+        "one address; see `Retry-After`.",
         e503="`email_unavailable`: nothing was stored; retry.",
     ),
 )
@@ -91,17 +93,60 @@ def map_by_email(body: EmailMappingRequest) -> StatusOut:
     responses=_responses(
         (202, "A confirmation link was sent to `new_email`."),
         e404="`no_match`: counts as a failure.",
-        e409="`already_mapped`",
+        e409="`already_mapped`; `record_frozen`: locked while Customer Support reviews a disputed mapping.",
         e422="`validation_error`",
-        e429="`too_many_requests`: 5 failures per login in 15 minutes; see `Retry-After`.",
+        e429="`too_many_requests`: 5 failures per login in 15 minutes, 5 a day per registration number, "
+        "10 a day per last name, 20 an hour per source IP; 3 mapping emails a day to one address; "
+        "see `Retry-After`.",
         e503="`email_unavailable`: nothing was stored; retry.",
     ),
 )
 def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
     mapping.request_by_score_report(
-        current_login(app), body.last_name, body.registration_number, body.new_email, datetime.now(UTC)
+        current_login(app),
+        body.last_name,
+        body.registration_number,
+        body.new_email,
+        datetime.now(UTC),
+        source_ip=app.current_event.request_context.identity.source_ip or "unknown",
     )
     return StatusOut()
+
+
+DisputeToken = Annotated[str, Query(min_length=1, max_length=128)]
+_DISPUTE_RESPONSES = _responses((200, "An HTML page."), e404="An HTML page: the link is not valid (any more).")
+
+
+def _dispute_response(page: mapping.Page) -> Response[str]:
+    return Response(
+        status_code=page.status, content_type="text/html; charset=utf-8", body=page.html, headers=page.headers
+    )
+
+
+@app.get(
+    "/public/mapping/dispute",
+    description=(
+        'The "this was not me" link mailed to a record\'s previous address after a score-report mapping: '
+        "a page with a button (a GET changes nothing: mail scanners fetch links)."
+    ),
+    responses=_DISPUTE_RESPONSES,
+)
+def get_dispute(token: DisputeToken) -> Response[str]:
+    view = mapping.view_dispute(token, datetime.now(UTC))
+    return _dispute_response(mapping.dispute_page(view, token))
+
+
+@app.post(
+    "/public/mapping/dispute",
+    description=(
+        "Lock the record: the login is disconnected, the previous address restored, a support case opened; "
+        "no mapping until an operator acts. Using the link again shows the same case."
+    ),
+    responses=_DISPUTE_RESPONSES,
+)
+def post_dispute(token: DisputeToken) -> Response[str]:
+    view = mapping.dispute(token, datetime.now(UTC))
+    return _dispute_response(mapping.dispute_page(view, token))
 
 
 @app.post(

@@ -1,9 +1,10 @@
-"""SES bounce and complaint events (delivered by SNS): stop reminder mail to those addresses."""
+"""SES events (delivered by SNS): bounces and complaints stop mail to those addresses; all are counted."""
 
 from __future__ import annotations
 
 import certtrack.coldstart
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -16,7 +17,7 @@ from certtrack.telemetry import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = suppression.handle_messages(suppression.sns_messages(event))
+    report = suppression.handle_messages(suppression.sns_messages(event), datetime.now(UTC))
     metrics.add_metric(name="CandidatesSuppressed", unit=MetricUnit.Count, value=report.candidates_suppressed)
     return report.as_dict()
 

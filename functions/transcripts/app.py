@@ -89,11 +89,12 @@ def revoke_transcript(transcript_id: str) -> Response[None]:
         202: {"description": "Sent"},
         **NOT_FOUND,
         409: _problem("Expired (transcript_expired), or consent withdrawn (verification_consent_withdrawn)"),
-        429: _problem("20 emails for this transcript today already (too_many_requests)"),
+        429: _problem("20 emails for this transcript, or 30 for all your transcripts, today (too_many_requests)"),
+        503: _problem("email_paused: sharing by email is paused while delivery is at risk; email_unavailable"),
     },
 )
 def email_transcript(transcript_id: str, request: EmailRequest) -> Response[EmailAccepted]:
-    """Email the link (at most 20 per transcript per day; 429 after)."""
+    """Email the link (at most 20 per transcript and 30 per candidate per day; 429 after)."""
     accepted = share.send(current_candidate_id(app), transcript_id, str(request.to), datetime.now(UTC))
     return _json(202, model_dump(accepted))  # type: ignore[return-value]
 

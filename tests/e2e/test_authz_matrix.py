@@ -59,6 +59,8 @@ PUBLIC_EXPECTED = {
     "GET /public/verify/{verification_code}": {200},
     "GET /reminders/unsubscribe": {422},  # no signed link given
     "POST /reminders/unsubscribe": {422},
+    "GET /public/mapping/dispute": {422},  # no token given
+    "POST /public/mapping/dispute": {422},
 }
 
 

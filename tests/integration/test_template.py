@@ -43,6 +43,8 @@ ROUTES = {
     ("POST", "/mapping/email"): "AuthMappingFunction",
     ("POST", "/mapping/score-report"): "AuthMappingFunction",
     ("POST", "/mapping/confirm"): "AuthMappingFunction",
+    ("GET", "/public/mapping/dispute"): "AuthMappingFunction",
+    ("POST", "/public/mapping/dispute"): "AuthMappingFunction",
     ("GET", "/me/settings"): "AuthMappingFunction",
     ("PUT", "/me/settings"): "AuthMappingFunction",
     ("GET", "/me/attributes"): "AuthMappingFunction",
@@ -79,6 +81,8 @@ ROUTES = {
 PUBLIC_ROUTES = {
     ("GET", "/health"),
     ("GET", "/openapi.json"),
+    ("GET", "/public/mapping/dispute"),
+    ("POST", "/public/mapping/dispute"),
     ("GET", "/public/transcripts/{public_id}"),
     ("GET", "/public/verify/{verification_code}"),
     ("GET", "/reminders/unsubscribe"),
@@ -408,7 +412,7 @@ def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
 # What each function does to the table (read from layers/shared/certtrack and functions/): item
 # actions, and the GSIs it queries. Transactions need the per-item actions (Put/Update/ConditionCheck).
 TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
-    "AuthMappingFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
+    "AuthMappingFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}, {"GSI1"}),
     "CertificationsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}, set()),
     "ImportsFunction": ({"BatchGetItem", "Query", "BatchWriteItem", "UpdateItem"}, set()),
     "ExpiryCheckFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI2"}),

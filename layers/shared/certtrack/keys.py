@@ -9,6 +9,8 @@ candidate profile      CAND#<candidate_id>         PROFILE
 login mapping          LOGIN#<login sub>           MAPPING
 mapping token          TOKEN#<sha256 hex>          TOKEN
 rate-limit window      LOGIN#<login sub>           RATE#<action>#<window start>
+rate-limit window      RATE#<scope>#<sha256>       RATE#<action>#<window start>
+mapping dispute link   DISPUTE#<sha256 hex>        DISPUTE
 support case           CASE#<case_id>              CASE
 exam result            CAND#<candidate_id>         EXAM#<registration_number>
 registration owner     REG#<registration_number>   OWNER
@@ -27,6 +29,8 @@ fulfillment pointer    FULFILL#<fulfillment_id>    FULFILL
 transaction            CAND#<candidate_id>         TXN#<timestamp>#<txn_id>
 transcript             CAND#<candidate_id>         TRANSCRIPT#<transcript_id>
 email send counter     TRANSCRIPT#<transcript_id>  SENDS#<date>
+candidate mail budget  MAILBUDGET#<candidate_id>   SENDS#<date>
+mail health (SES)      MAILSTATS                   DAY#<date>
 reminder sent          CAND#<candidate_id>         REMINDER#<cert_id>#<expiry>#<days>
 expiry-check state     SCHEDULE#expiry-check       STATE
 sequence counter       COUNTER#<name>              COUNTER
@@ -75,6 +79,23 @@ TOKEN = "TOKEN"  # noqa: S105 - a sort-key literal, not a secret
 
 def rate_sk(action: str, window_start: int) -> str:
     return f"RATE#{action}#{window_start}"
+
+
+def rate_pk(scope: str, value: str) -> str:
+    """A rate window not owned by a login: per registration number, last name, source IP, recipient.
+
+    The value is hashed: what a caller typed (names, addresses) is not kept in keys, and any length or
+    character fits. ``scope`` is a short fixed word (``reg``, ``name``, ``ip``, ``to``).
+    """
+    return f"RATE#{scope}#{hashlib.sha256(value.encode('utf-8')).hexdigest()}"
+
+
+def dispute_pk(token_hash: str) -> str:
+    """The "this was not me" link mailed to the previous address after a score-report mapping."""
+    return f"DISPUTE#{token_hash}"
+
+
+DISPUTE = "DISPUTE"
 
 
 def case_pk(case_id: str) -> str:
@@ -202,6 +223,19 @@ def transcript_pk(transcript_id: str) -> str:
 
 def sends_sk(date: str) -> str:
     return f"SENDS#{date}"
+
+
+def mail_budget_pk(candidate_id: str) -> str:
+    """A candidate's transcript mail across all transcripts (not in ``CAND#``: partition reads stay as they are)."""
+    return f"MAILBUDGET#{candidate_id}"
+
+
+MAILSTATS_PK = "MAILSTATS"
+
+
+def mailstats_sk(date: str) -> str:
+    """One day of SES sends, bounces and complaints (counted from the configuration set's events)."""
+    return f"DAY#{date}"
 
 
 def reminder_sk(cert_id: str, expiry: str, days: int) -> str:

@@ -75,9 +75,10 @@ def test_no_match_is_404(last_name: str, registration: str, jose: CandidateItem,
 
 
 def test_five_failures_then_429_with_retry_after(jose: CandidateItem, outbox: Any) -> None:
-    for _ in range(5):
-        assert report("Wrong", "REG123456")[0] == 404
-    status, body, headers = report("Wrong", "REG123456")
+    # Different names and numbers each time: only the login's own window fills up.
+    for n in range(5):
+        assert report(f"Wrong{n}", f"REG00000{n}")[0] == 404
+    status, body, headers = report("Wrong", "REG999999")
     assert status == 429 and body["code"] == "too_many_requests"
     assert 1 <= int(headers["retry-after"]) <= 15 * 60
     # Even the right answer waits for the window: the limit is per login, whatever the input.
@@ -88,8 +89,8 @@ def test_five_failures_then_429_with_retry_after(jose: CandidateItem, outbox: An
 
 
 def test_successes_do_not_count_as_failures(jose: CandidateItem) -> None:
-    for _ in range(6):
-        assert report("Núñez de la Peña", "REG123456")[0] == 202
+    for n in range(6):  # a new address each time: 3 mapping emails a day go to one address
+        assert report("Núñez de la Peña", "REG123456", f"new{n}@example.com")[0] == 202
 
 
 def test_candidate_already_mapped_is_409(outbox: Any) -> None:

@@ -86,7 +86,7 @@ def test_concurrent_sends_never_pass_the_limit(john: Person) -> None:
 
     def claim(_: int) -> bool:
         try:
-            share.claim_send_slot(created["transcript_id"], now)
+            share.claim_send_slot(john.candidate_id, created["transcript_id"], now)
         except TooManyRequests:
             return False
         return True

@@ -5,16 +5,26 @@ is written only after the send succeeded, so a failed send changes nothing (503)
 write after a send leaves only a dead link (the token is unknown → ``token_invalid``).
 
 ``POST /mapping/email`` does the same work for every address: one read of the caller's mapping,
-one rate-limit counter update, one index query, one rendered template, one email sent. Which
-email goes out depends on what the query found (link, duplicate notice, already-mapped notice, or
-"no record with this address"), and only the owner of the address can tell them apart.
+one transaction taking the rate-limit slots (per login, per recipient address), one index query,
+one rendered template, one email sent, one item written (the link's token; the support case; or,
+for the notices, a token item that carries no candidate and was never mailed). Which email goes
+out depends on what the query found (link, duplicate notice, already-mapped notice, or "no record
+with this address"), and only the owner of the address can tell them apart. No mail quotes
+anything the caller chose (not the login name): it goes to an address the caller may not own.
+
+``POST /mapping/score-report`` holds a slot of four windows before it looks (per login, per
+registration number, per folded last name, per source IP) and gives them back on a match, so
+failures are bounded per target and per client however many logins ask. Confirming a
+score-report link mails the address the record had before ("connected to a new login and
+email; if this was not you …") with a link that freezes the record and opens a support case.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -27,8 +37,14 @@ from certtrack.auth import Login
 from certtrack.errors import BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
 from certtrack.identity import mapped_candidate_id, ratelimit, tokens
 from certtrack.identity.candidates import candidates_with_email, candidates_with_registration
-from certtrack.identity.models import CandidateItem, LoginMappingItem, MappingTokenItem, SupportCaseItem
-from certtrack.identity.normalize import normalize_email, same_name
+from certtrack.identity.models import (
+    CandidateItem,
+    DisputeItem,
+    LoginMappingItem,
+    MappingTokenItem,
+    SupportCaseItem,
+)
+from certtrack.identity.normalize import fold_name, normalize_email, same_name
 from certtrack.settings import get_settings
 
 logger = Logger(child=True)
@@ -36,6 +52,23 @@ logger = Logger(child=True)
 METHOD_EMAIL = "email"
 METHOD_SCORE_REPORT = "score_report"
 _TRANSACTION_ATTEMPTS = 3
+# The "this was not me" link stays usable this long: people read old mailboxes late.
+DISPUTE_LIFETIME = timedelta(days=30)
+DISPUTE_RETENTION = timedelta(days=45)
+
+
+@lru_cache(maxsize=1)
+def transactions_connection() -> Connection:
+    """One PynamoDB connection for the mapping transactions, kept while the function is warm.
+
+    A new ``Connection`` makes a new botocore client on first use (hundreds of milliseconds):
+    on every request, that would be most of the request's time.
+    """
+    return Connection(region=get_settings().region)
+
+
+def reset_clients_for_tests() -> None:
+    transactions_connection.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -47,8 +80,19 @@ def confirm_link(token: str) -> str:
     return f"{get_settings().public_base_url}/app/#/mapping/confirm?token={token}"
 
 
+def dispute_link(token: str) -> str:
+    return f"{get_settings().public_base_url}/public/mapping/dispute?token={token}"
+
+
 def _already_mapped() -> Conflict:
     return Conflict("This login or candidate record is already mapped.", code="already_mapped")
+
+
+def _frozen() -> Conflict:
+    return Conflict(
+        "This candidate record is locked while Customer Support reviews it; contact Customer Support.",
+        code="record_frozen",
+    )
 
 
 def _ensure_login_unmapped(login: Login) -> None:
@@ -62,61 +106,83 @@ def case_id_for(login: Login, address: str) -> str:
     return f"SC-{digest[:10].upper()}"
 
 
+def _recipient_window(address: str) -> ratelimit.Window:
+    return ratelimit.per_value("to", normalize_email(address), ratelimit.MAPPING_MAILS_PER_RECIPIENT)
+
+
 # ---------------------------------------------------------------- requests
 
 
 def request_by_email(login: Login, address: str, now: datetime) -> None:
     """``POST /mapping/email``: always ends in one email to ``address``; see the module docstring."""
     _ensure_login_unmapped(login)
-    ratelimit.consume(login.sub, now, ratelimit.MAPPING_EMAILS)
+    ratelimit.take([ratelimit.per_login(login.sub, ratelimit.MAPPING_EMAILS), _recipient_window(address)], now)
     matches = candidates_with_email(address)
-    context: dict[str, Any] = {"login_id": login.username, "expires_hours": _lifetime_hours(), "email_change": False}
+    token = tokens.new_token()  # made for every outcome; mailed (and usable) only with the link
+    context: dict[str, Any] = {"expires_hours": _lifetime_hours(), "email_change": False}
 
-    if len(matches) == 1 and not matches[0].login_sub:
+    if len(matches) == 1 and not matches[0].login_sub and not matches[0].frozen_at:
         candidate = matches[0]
-        token = tokens.new_token()
         email.send_template(
             address, "mapping_link", {**context, "first_name": candidate.first_name, "link": confirm_link(token)}
         )
-        _store_token(token, login, candidate.candidate_id, METHOD_EMAIL, None, now)
+        _store_token(token, login, candidate.candidate_id, METHOD_EMAIL, None, now, outcome="link")
         outcome = "link"
     elif len(matches) > 1:
         case_id = case_id_for(login, address)
         email.send_template(address, "mapping_duplicate", {**context, "case_id": case_id, "count": len(matches)})
         _open_support_case(case_id, login, [c.candidate_id for c in matches], now)
         outcome = "duplicate"
-    elif matches:
-        email.send_template(address, "mapping_already_mapped", context)
-        outcome = "already_mapped"
     else:
-        email.send_template(address, "mapping_unknown", context)
-        outcome = "unknown"
+        # Mapped to a login already, frozen for review, or no record: a notice, and a token item
+        # with no candidate (the same write as the link's; it can never confirm anything).
+        outcome = "already_mapped" if matches else "unknown"
+        email.send_template(address, f"mapping_{outcome}", context)
+        _store_token(token, login, None, METHOD_EMAIL, None, now, outcome=outcome)
     # The outcome is not personal data; the address and any token never reach the logs.
     logger.info("mapping email requested", extra={"mapping_outcome": outcome})
 
 
+def score_report_windows(
+    login: Login, last_name: str, registration_number: str, source_ip: str
+) -> list[ratelimit.Window]:
+    """The four windows a score-report guess must hold a slot of: login, both targets, client."""
+    return [
+        ratelimit.per_login(login.sub, ratelimit.SCORE_REPORT_FAILURES),
+        ratelimit.per_value("reg", registration_number.strip().casefold(), ratelimit.SCORE_REPORT_PER_REGISTRATION),
+        ratelimit.per_value("name", fold_name(last_name), ratelimit.SCORE_REPORT_PER_NAME),
+        ratelimit.per_value("ip", source_ip, ratelimit.SCORE_REPORT_PER_IP),
+    ]
+
+
 def request_by_score_report(
-    login: Login, last_name: str, registration_number: str, new_email: str, now: datetime
+    login: Login, last_name: str, registration_number: str, new_email: str, now: datetime, source_ip: str = "unknown"
 ) -> None:
-    """``POST /mapping/score-report``: a link to ``new_email`` when the exam and last name agree."""
+    """``POST /mapping/score-report``: a link to ``new_email`` when the exam and last name agree.
+
+    The guess holds its slots before the lookup; a match gives them back (only failures count).
+    """
     _ensure_login_unmapped(login)
-    ratelimit.ensure_allowed(login.sub, now, ratelimit.SCORE_REPORT_FAILURES)
+    windows = score_report_windows(login, last_name, registration_number, source_ip)
+    ratelimit.take(windows, now)
     candidate = next(
         (c for c in candidates_with_registration(registration_number) if same_name(last_name, c.last_name)),
         None,
     )
     if candidate is None:
-        ratelimit.consume(login.sub, now, ratelimit.SCORE_REPORT_FAILURES)
         logger.info("score report did not match")
         raise NotFound("No candidate matches that last name and registration number.", code="no_match")
+    ratelimit.give_back(windows, now)
     if candidate.login_sub:
         raise _already_mapped()
+    if candidate.frozen_at:
+        raise _frozen()
+    ratelimit.take([_recipient_window(new_email)], now)
     token = tokens.new_token()
     email.send_template(
         new_email,
         "mapping_link",
         {
-            "login_id": login.username,
             "expires_hours": _lifetime_hours(),
             "first_name": candidate.first_name,
             "link": confirm_link(token),
@@ -132,7 +198,13 @@ def _lifetime_hours() -> int:
 
 
 def _store_token(
-    token: str, login: Login, candidate_id: str, method: str, new_email: str | None, now: datetime
+    token: str,
+    login: Login,
+    candidate_id: str | None,
+    method: str,
+    new_email: str | None,
+    now: datetime,
+    outcome: str | None = None,
 ) -> None:
     item = MappingTokenItem(
         keys.token_pk(tokens.hash_token(token)),
@@ -140,6 +212,7 @@ def _store_token(
         login_sub=login.sub,
         candidate_id=candidate_id,
         method=method,
+        outcome=outcome,
         new_email=new_email,
         created_at=now,
         expires_at=tokens.ttl_epoch(now),
@@ -148,37 +221,47 @@ def _store_token(
 
 
 def _open_support_case(case_id: str, login: Login, candidate_ids: list[str], now: datetime) -> None:
-    item = SupportCaseItem(keys.case_pk(case_id), keys.CASE)
-    item.update(
-        actions=[
-            SupportCaseItem.case_id.set(case_id),
-            SupportCaseItem.reason.set("duplicate_email"),
-            SupportCaseItem.status.set(SupportCaseItem.status | "open"),
-            SupportCaseItem.candidate_ids.set(set(candidate_ids)),
-            SupportCaseItem.login_sub.set(login.sub),
-            SupportCaseItem.login_username.set(login.username),
-            SupportCaseItem.created_at.set(SupportCaseItem.created_at | now),
-            SupportCaseItem.last_requested_at.set(now),
-            SupportCaseItem.requests.add(1),
-        ]
-    )
+    """Open (or, asked again, reopen) the case: one PutItem, the same kind of write as a token's.
+
+    An UpdateItem keeping the first request's time and counting requests would be a different,
+    slower write in this one outcome, and time would tell it apart; the case id is stable per
+    (login, address), so asking again still refers to the same case (``last_requested_at``).
+    """
+    SupportCaseItem(
+        keys.case_pk(case_id),
+        keys.CASE,
+        case_id=case_id,
+        reason="duplicate_email",
+        status="open",
+        candidate_ids=set(candidate_ids),
+        login_sub=login.sub,
+        login_username=login.username,
+        created_at=now,
+        last_requested_at=now,
+    ).save()
 
 
 # ---------------------------------------------------------------- confirmation
 
 
 def confirm(login: Login, token: str, now: datetime) -> MappingResult:
-    """``POST /mapping/confirm``: map the login to the token's candidate in one transaction."""
+    """``POST /mapping/confirm``: map the login to the token's candidate in one transaction.
+
+    A score-report link also changes the record's email: the address it had before is told
+    first (sent before the transaction, so no mapping happens unnoticed; a failed send is 503
+    with nothing changed), with a "this was not me" link written in the mapping's transaction.
+    """
     invalid = BadRequest("This confirmation link is not valid for this login.", code="token_invalid")
     if not tokens.is_well_formed(token):
         raise invalid
     token_hash = tokens.hash_token(token)
+    dispute: DisputeItem | None = None
     for _attempt in range(_TRANSACTION_ATTEMPTS):
         try:
             item = MappingTokenItem.get(keys.token_pk(token_hash), keys.TOKEN, consistent_read=True)
         except MappingTokenItem.DoesNotExist:
             raise invalid from None
-        if item.login_sub != login.sub:
+        if item.login_sub != login.sub or not item.candidate_id:
             raise invalid
         if item.used_at is not None:
             raise Gone("This confirmation link was already used.", code="token_used")
@@ -190,10 +273,50 @@ def confirm(login: Login, token: str, now: datetime) -> MappingResult:
             raise invalid
         if candidate.login_sub:
             raise _already_mapped()
-        if _map_transaction(login, item.candidate_id, now, item.method, token_item=item):
+        if candidate.frozen_at:
+            raise _frozen()
+        if dispute is None and _needs_notice(item, candidate):
+            dispute = _notify_previous_address(login, candidate, now)
+        if _map_transaction(login, item.candidate_id, now, item.method, token_item=item, dispute=dispute):
             logger.info("login mapped", extra={"mapping_method": item.method})
             return MappingResult(item.candidate_id)
     raise ServiceUnavailable("The mapping is busy; retry shortly.", headers={"Retry-After": "1"})
+
+
+def _needs_notice(item: MappingTokenItem, candidate: CandidateItem) -> bool:
+    """A score-report mapping replaces the address on file: its owner is told (unless it bounced)."""
+    previous = candidate.email
+    return bool(
+        item.method == METHOD_SCORE_REPORT
+        and previous
+        and item.new_email
+        and normalize_email(previous) != item.new_email
+        and not candidate.email_suppressed
+    )
+
+
+def _notify_previous_address(login: Login, candidate: CandidateItem, now: datetime) -> DisputeItem:
+    """Mail the previous address; returns the dispute item to write with the mapping."""
+    assert candidate.email
+    token = tokens.new_token()
+    email.send_template(
+        candidate.email,
+        "mapping_connected_notice",
+        {
+            "first_name": candidate.first_name,
+            "link": dispute_link(token),
+            "lifetime_days": DISPUTE_LIFETIME.days,
+        },
+    )
+    return DisputeItem(
+        keys.dispute_pk(tokens.hash_token(token)),
+        keys.DISPUTE,
+        candidate_id=candidate.candidate_id,
+        login_sub=login.sub,
+        previous_email=normalize_email(candidate.email),
+        created_at=now,
+        expires_at=int((now + DISPUTE_RETENTION).timestamp()),
+    )
 
 
 def map_login(sub: str, username: str, candidate_id: str, now: datetime, method: str = "seed") -> MappingResult:
@@ -211,9 +334,15 @@ def map_login(sub: str, username: str, candidate_id: str, now: datetime, method:
 
 
 def _map_transaction(
-    login: Login, candidate_id: str, now: datetime, method: str, token_item: MappingTokenItem | None
+    login: Login,
+    candidate_id: str,
+    now: datetime,
+    method: str,
+    token_item: MappingTokenItem | None,
+    dispute: DisputeItem | None = None,
 ) -> bool:
-    """One transaction: mapping item (if absent), candidate (if unmapped), token (if unused).
+    """One transaction: mapping item (if absent), candidate (if unmapped and not frozen), token (if
+    unused), and the dispute link of the notice (if one was mailed).
 
     Returns False when DynamoDB cancelled it for a concurrent transaction (worth retrying);
     raises the client's error when a condition failed.
@@ -240,12 +369,16 @@ def _map_transaction(
             CandidateItem.email_suppressed.set(False),
         ]
     try:
-        with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+        with TransactWrite(connection=transactions_connection()) as transaction:
             transaction.save(mapping, condition=LoginMappingItem.PK.does_not_exist())
             transaction.update(
                 CandidateItem(*CandidateItem.key(candidate_id)),
                 actions=candidate_actions,
-                condition=CandidateItem.PK.exists() & CandidateItem.login_sub.does_not_exist(),
+                condition=(
+                    CandidateItem.PK.exists()
+                    & CandidateItem.login_sub.does_not_exist()
+                    & CandidateItem.frozen_at.does_not_exist()
+                ),
             )
             if token_item is not None:
                 transaction.update(
@@ -253,11 +386,13 @@ def _map_transaction(
                     actions=[MappingTokenItem.used_at.set(now)],
                     condition=MappingTokenItem.PK.exists() & MappingTokenItem.used_at.does_not_exist(),
                 )
+            if dispute is not None:
+                transaction.save(dispute, condition=DisputeItem.PK.does_not_exist())
     except TransactWriteError as error:
         codes = [reason.code if reason else None for reason in error.cancellation_reasons]
         if not codes:
             raise
-        if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+        if token_item is not None and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
             raise Gone("This confirmation link was already used.", code="token_used") from None
         if "ConditionalCheckFailed" in codes[:2]:
             raise _already_mapped() from None
@@ -265,3 +400,142 @@ def _map_transaction(
             return False
         raise
     return True
+
+
+# ---------------------------------------------------------------- "this was not me"
+
+
+@dataclass(frozen=True)
+class DisputeView:
+    """What the dispute page shows: ``confirm`` (a button), ``frozen`` (done), or ``invalid``."""
+
+    state: str
+    case_id: str | None = None
+
+
+def _dispute_item(token: str, now: datetime) -> DisputeItem | None:
+    """The dispute a link names, if it is well formed, known and within its lifetime."""
+    if not tokens.is_well_formed(token):
+        return None
+    try:
+        item = DisputeItem.get(keys.dispute_pk(tokens.hash_token(token)), keys.DISPUTE, consistent_read=True)
+    except DisputeItem.DoesNotExist:
+        return None
+    if now >= item.created_at + DISPUTE_LIFETIME:
+        return None
+    return item
+
+
+def dispute_case_id(item: DisputeItem) -> str:
+    return f"SC-{hashlib.sha256(f'dispute|{item.PK}'.encode()).hexdigest()[:10].upper()}"
+
+
+def view_dispute(token: str, now: datetime) -> DisputeView:
+    """``GET /public/mapping/dispute``: changes nothing (mail scanners fetch links); shows a button."""
+    item = _dispute_item(token, now)
+    if item is None:
+        return DisputeView("invalid")
+    if item.used_at is not None:
+        return DisputeView("frozen", item.case_id)
+    return DisputeView("confirm")
+
+
+def dispute(token: str, now: datetime) -> DisputeView:
+    """``POST /public/mapping/dispute``: freeze the record, detach the login, open a support case.
+
+    One transaction: the candidate loses the login and gets its previous address back and
+    ``frozen_at`` (only while it is still mapped to the login the link is about), the login's
+    mapping is deleted (so that login sees nothing of the record any more), a support case
+    ``mapping_disputed`` is opened, and the link is marked used. Using the link again shows the
+    same case. A record changed since (an operator acted, another mapping) is ``invalid``.
+    """
+    item = _dispute_item(token, now)
+    if item is None:
+        return DisputeView("invalid")
+    if item.used_at is not None:
+        return DisputeView("frozen", item.case_id)
+    case_id = dispute_case_id(item)
+    candidate = CandidateItem(*CandidateItem.key(item.candidate_id))
+    case = SupportCaseItem(
+        keys.case_pk(case_id),
+        keys.CASE,
+        case_id=case_id,
+        reason="mapping_disputed",
+        status="open",
+        candidate_ids={item.candidate_id},
+        login_sub=item.login_sub,
+        created_at=now,
+        last_requested_at=now,
+        requests=1,
+    )
+    try:
+        with TransactWrite(connection=transactions_connection()) as transaction:
+            transaction.update(
+                candidate,
+                actions=[
+                    CandidateItem.login_sub.remove(),
+                    CandidateItem.login_username.remove(),
+                    CandidateItem.mapped_at.remove(),
+                    CandidateItem.email.set(item.previous_email),
+                    CandidateItem.GSI1PK.set(keys.email_gsi(item.previous_email)),
+                    CandidateItem.GSI1SK.set(keys.candidate_pk(item.candidate_id)),
+                    CandidateItem.frozen_at.set(now),
+                    CandidateItem.frozen_case_id.set(case_id),
+                ],
+                condition=CandidateItem.login_sub == item.login_sub,
+            )
+            transaction.delete(
+                LoginMappingItem(keys.login_pk(item.login_sub), keys.MAPPING),
+                condition=LoginMappingItem.candidate_id == item.candidate_id,
+            )
+            transaction.save(case, condition=SupportCaseItem.PK.does_not_exist())
+            transaction.update(
+                item,
+                actions=[DisputeItem.used_at.set(now), DisputeItem.case_id.set(case_id)],
+                condition=DisputeItem.used_at.does_not_exist(),
+            )
+    except TransactWriteError as error:
+        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
+        if len(codes) > 3 and codes[3] == "ConditionalCheckFailed":
+            return DisputeView("frozen", case_id)  # used concurrently: the same case
+        if "ConditionalCheckFailed" in codes:
+            logger.info("dispute link no longer applies")
+            return DisputeView("invalid")
+        raise
+    logger.info("mapping disputed; record frozen")
+    return DisputeView("frozen", case_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    html: str
+    headers: dict[str, str]
+
+
+def dispute_page(view: DisputeView, token: str) -> Page:
+    """The HTML answer of the dispute link: 200 with a button or the case number, 404 when not valid."""
+    from certtrack import pages
+    from certtrack.email import jinja_env
+
+    action = f"?token={token}" if view.state == "confirm" else ""
+    html = (
+        jinja_env()
+        .get_template("pages/mapping_dispute.html")
+        .render(state=view.state, case_id=view.case_id, action=action)
+    )
+    headers = pages.page_headers(html)
+    # The page's one form posts to itself; nothing else may be a form target.
+    headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+        "form-action 'none'", "form-action 'self'"
+    )
+    headers.update({"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"})
+    return Page(404 if view.state == "invalid" else 200, html, headers)
+
+
+def unfreeze(candidate_id: str) -> None:
+    """Operator action after reviewing a disputed mapping: the record can be mapped again."""
+    CandidateItem(*CandidateItem.key(candidate_id)).update(
+        actions=[CandidateItem.frozen_at.remove(), CandidateItem.frozen_case_id.remove()],
+        condition=CandidateItem.PK.exists(),
+    )

@@ -34,6 +34,10 @@ class CandidateItem(TableItem):
     vendor_testing_id = UnicodeAttribute(null=True)
     reminders_unsubscribed = BooleanAttribute(default=False)
     email_suppressed = BooleanAttribute(default=False)
+    # Set when the previous address used the "this was not me" link of a score-report mapping:
+    # no mapping (by email, score report or confirmation) until an operator clears it.
+    frozen_at = UTCDateTimeAttribute(null=True)
+    frozen_case_id = UnicodeAttribute(null=True)
 
     lookup_index = LookupIndex()
 
@@ -66,18 +70,22 @@ class MappingTokenItem(TableItem):
     """
 
     login_sub = UnicodeAttribute()
-    candidate_id = UnicodeAttribute()
+    # None for a request whose email carried no link (duplicate, already mapped, unknown address):
+    # every ``/mapping/email`` stores one item, so every outcome does the same work.
+    candidate_id = UnicodeAttribute(null=True)
     method = UnicodeAttribute()  # "email" | "score_report"
+    outcome = UnicodeAttribute(null=True)  # "link" | "already_mapped" | "unknown" (email requests)
     new_email = UnicodeAttribute(null=True)  # score report: the address that becomes the candidate's
     created_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
 
 
 class SupportCaseItem(TableItem):
-    """``CASE#<case_id> / CASE``: several candidates share an email; operators merge them."""
+    """``CASE#<case_id> / CASE``: several candidates share an email (operators merge them), or a
+    score-report mapping was disputed from the previous address (operators review the frozen record)."""
 
     case_id = UnicodeAttribute()
-    reason = UnicodeAttribute()  # "duplicate_email"
+    reason = UnicodeAttribute()  # "duplicate_email" | "mapping_disputed"
     status = UnicodeAttribute()  # "open"
     candidate_ids = UnicodeSetAttribute()
     login_sub = UnicodeAttribute()
@@ -87,8 +95,23 @@ class SupportCaseItem(TableItem):
     requests = NumberAttribute(default=0)
 
 
+class DisputeItem(TableItem):
+    """``DISPUTE#<sha256 of the token> / DISPUTE``: the "this was not me" link of a score-report mapping.
+
+    Mailed to the address the candidate had before; written in the mapping's transaction, so it
+    exists exactly when the mapping happened. Single use; valid ``DISPUTE_LIFETIME``.
+    """
+
+    candidate_id = UnicodeAttribute()
+    login_sub = UnicodeAttribute()  # the login that was mapped
+    previous_email = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+    case_id = UnicodeAttribute(null=True)
+
+
 class RateLimitItem(TableItem):
-    """``LOGIN#<sub> / RATE#<action>#<window start>``: a per-window counter (atomic ADD, TTL)."""
+    """``LOGIN#<sub>`` or ``RATE#<scope>#<hash>`` / ``RATE#<action>#<window start>``: a per-window counter."""
 
     hits = NumberAttribute(default=0)  # not ``count``: that name is Model.count()
 

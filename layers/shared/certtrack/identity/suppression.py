@@ -5,6 +5,9 @@ SES publishes events of the configuration set to an SNS topic; each message is o
 A *permanent* bounce or a complaint marks every candidate with that address
 ``email_suppressed`` (found with one Query of GSI1 ``EMAIL#<address>`` per address). Transient
 bounces (mailbox full, throttling) change nothing: SES retries those itself.
+
+Every ``Send``, permanent ``Bounce`` and ``Complaint`` is also counted per UTC day of the event
+(:mod:`certtrack.mailhealth`), which pauses non-essential mail when the rates get bad.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.exceptions import UpdateError
 
-from certtrack import keys
+from certtrack import keys, mailhealth
 from certtrack.identity.models import CandidateItem
 
 logger = Logger(child=True)
@@ -27,6 +31,7 @@ logger = Logger(child=True)
 @dataclass
 class SuppressionReport:
     events: int = 0
+    sends: int = 0
     ignored: int = 0  # transient bounces, deliveries, anything not a reason to stop mailing
     addresses: int = 0
     candidates_suppressed: int = 0
@@ -35,6 +40,7 @@ class SuppressionReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "events": self.events,
+            "sends": self.sends,
             "ignored": self.ignored,
             "addresses": self.addresses,
             "candidates_suppressed": self.candidates_suppressed,
@@ -82,10 +88,36 @@ def suppress_address(address: str) -> int:
     return changed
 
 
-def handle_messages(messages: Iterable[dict[str, Any]]) -> SuppressionReport:
+def health_event(message: dict[str, Any], now: datetime) -> tuple[str, str] | None:
+    """``(day, kind)`` for the sending-health counters: a send, a permanent bounce or a complaint."""
+    kind = str(message.get("eventType") or message.get("notificationType") or "").lower()
+    raw = message.get(kind)
+    detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    if kind == "send":
+        counted, stamp = mailhealth.SENT, (message.get("mail") or {}).get("timestamp")
+    elif kind == "bounce" and detail.get("bounceType") == "Permanent":
+        counted, stamp = mailhealth.BOUNCED, detail.get("timestamp")
+    elif kind == "complaint":
+        counted, stamp = mailhealth.COMPLAINED, detail.get("timestamp")
+    else:
+        return None
+    try:
+        day = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        day = now.date().isoformat()  # no usable timestamp: the day it arrived
+    return day, counted
+
+
+def handle_messages(messages: Iterable[dict[str, Any]], now: datetime) -> SuppressionReport:
+    """Suppress bounced and complained addresses and count the events; ``now`` dates undated ones."""
     report = SuppressionReport()
+    counted: list[tuple[str, str]] = []
     for message in messages:
         report.events += 1
+        event = health_event(message, now)
+        if event is not None:
+            counted.append(event)
+            report.sends += event[1] == mailhealth.SENT
         reason, addresses = addresses_to_suppress(message)
         if reason is None:
             report.ignored += 1
@@ -94,6 +126,8 @@ def handle_messages(messages: Iterable[dict[str, Any]]) -> SuppressionReport:
         for address in addresses:
             report.addresses += 1
             report.candidates_suppressed += suppress_address(address)
+    if counted:
+        mailhealth.record(counted, now)
     logger.info("ses events handled", extra=report.as_dict())
     return report
 

@@ -60,3 +60,11 @@ class TranscriptSendCounterItem(TableItem):
     transcript_id = UnicodeAttribute()
     day = UnicodeAttribute()
     sent = NumberAttribute(default=0)  # not ``count``: that name is Model.count()
+
+
+class CandidateMailBudgetItem(TableItem):
+    """``MAILBUDGET#<candidate_id> / SENDS#<date>``: transcript emails of one candidate that day, all transcripts."""
+
+    candidate_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    sent = NumberAttribute(default=0)
