@@ -25,8 +25,8 @@ class Block(Schema):
 
 C0_C1 = [chr(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))]
 FORBIDDEN_EVERYWHERE = sorted(
-    {*C0_C1, *BIDI_CONTROLS, *ZERO_WIDTH, "\u2028", "\u2029", "\u00ad", "\U000e0041", "\ue000", "\ufffe"} - {"\n"}
-)
+    {*C0_C1, *BIDI_CONTROLS, *ZERO_WIDTH, "\u2028", "\u2029", "\u00ad", "\U000e0041", "\ue000", "\ufffe"} - {"\n", "\r"}
+)  # CR: a line break in multi-line fields (test_newlines_only_in_multi_line_fields_and_always_as_lf)
 _MESSAGE = re.compile(r"^must not contain [a-z ,()-]+ \(U\+[0-9A-F]{4,6} at character \d+\)$")
 
 

@@ -93,6 +93,11 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.strip()
+    # Fast path: isprintable() is False for every category C and Z character but the space, so a
+    # text it accepts has nothing we refuse (the loop below then only explains a refusal, or lets
+    # the Zs spaces other than U+0020 through).
+    if (text.replace("\n", "") if multiline else text).isprintable():
+        return text
     for position, ch in enumerate(text, start=1):
         reason = _refusal(ch, multiline)
         if reason is not None:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from certtrack import keys
 from certtrack.certifications import evaluation, rules
@@ -185,14 +186,23 @@ def _text(values: dict[str, str], name: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
+@lru_cache(maxsize=65536)
+def _checked_email(value: str) -> tuple[str | None, str]:
+    """(stored form, "") or (None, reason). Cached: email-validator takes ≈ 0.5 ms an address here,
+    and a file names each candidate's address on every one of their rows."""
+    try:
+        return normalize_email(valid_email(value)), ""
+    except ValueError as error:  # pydantic's PydanticCustomError
+        return None, str(error).removeprefix("value is not a valid email address: ").rstrip(".")
+
+
 def _email(values: dict[str, str]) -> str:
     """Checked as the API checks an address (email-validator), then in its stored form."""
     value = _text(values, "email", 254)
-    try:
-        return normalize_email(valid_email(value))
-    except ValueError as error:  # pydantic's PydanticCustomError
-        reason = str(error).removeprefix("value is not a valid email address: ")
-        raise RowError(f"email {value!r} is not a valid email address ({reason.rstrip('.')}).") from None
+    email, reason = _checked_email(value)
+    if email is None:
+        raise RowError(f"email {value!r} is not a valid email address ({reason}).")
+    return email
 
 
 def _identifier(values: dict[str, str], name: str) -> str:
