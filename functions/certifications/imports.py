@@ -27,7 +27,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     for record in event.get("Records", []):
         bucket = record["s3"]["bucket"]["name"]
         key = unquote_plus(record["s3"]["object"]["key"])
-        report = import_object(bucket, key, now).model_dump()
+        report = import_object(bucket, key, now, size=record["s3"]["object"].get("size")).model_dump()
         metrics.add_metric(name="ImportFiles", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="ImportedRows", unit=MetricUnit.Count, value=report["imported"])
         metrics.add_metric(name="RejectedRows", unit=MetricUnit.Count, value=len(report["rejected"]))

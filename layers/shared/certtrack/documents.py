@@ -33,8 +33,27 @@ def put(bucket: str, key: str, body: bytes, content_type: str) -> None:
     s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, ServerSideEncryption="AES256")
 
 
-def get_bytes(bucket: str, key: str) -> bytes:
-    return bytes(s3().get_object(Bucket=bucket, Key=key)["Body"].read())
+class TooLarge(Exception):
+    """An object over the caller's limit; nothing of its body was kept."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"object of {size} bytes")
+        self.size = size
+
+
+def get_bytes(bucket: str, key: str, max_bytes: int | None = None) -> bytes:
+    """The object's body; ``TooLarge`` when over ``max_bytes`` (from its Content-Length, before reading)."""
+    response = s3().get_object(Bucket=bucket, Key=key)
+    if max_bytes is None:
+        return bytes(response["Body"].read())
+    size = int(response.get("ContentLength", 0))
+    if size > max_bytes:
+        response["Body"].close()
+        raise TooLarge(size)
+    body = bytes(response["Body"].read(max_bytes + 1))  # never more, whatever the header said
+    if len(body) > max_bytes:
+        raise TooLarge(len(body))
+    return body
 
 
 def presigned_get(bucket: str, key: str, filename: str, content_type: str, now: datetime) -> tuple[str, str]:

@@ -101,3 +101,36 @@ def test_missing_required_and_bad_country(aws: None) -> None:
     status, problem, _ = h.call("PUT", "/me/shipping-address", body=body)
     assert status == 422
     assert {e["field"] for e in problem["errors"]} == {"postal_code", "country"}
+
+
+def test_hidden_characters_in_any_address_field_are_422_and_change_nothing(aws: None) -> None:
+    from tests.integration.partition import partition_items
+
+    h = make_holder("sub-bidi")  # has a saved address
+    before = partition_items(h.candidate_id)
+    cases = [
+        address_body(address1="Main St\u202e 5"),
+        address_body(city="Ber\u200blin"),
+        address_body(localized={"city": "東\u2067京"}),
+        address_body(localized={"address1": "一丁目\n2"}),
+    ]
+    for sent, field in zip(cases, ["address1", "city", "localized.city", "localized.address1"], strict=True):
+        status, body, _ = h.call("PUT", "/me/shipping-address", body=sent)
+        assert status == 422, body
+        assert [(e["field"], e["type"]) for e in body["errors"]] == [(field, "invalid_characters")]
+        assert field in body["detail"]
+    assert partition_items(h.candidate_id) == before
+
+
+def test_address_is_stored_nfc_and_still_latin_only(aws: None) -> None:
+    import unicodedata
+
+    h = make_holder("sub-nfc", with_address=False)
+    status, body, _ = h.call(
+        "PUT", "/me/shipping-address", body=address_body(first_name=unicodedata.normalize("NFD", "Zoë Núñez"))
+    )
+    assert status == 200 and body["first_name"] == "Zoë Núñez"
+    stored = get_address(h.candidate_id)
+    assert stored is not None and stored.first_name == "Zoë Núñez"
+    status, body, _ = h.call("PUT", "/me/shipping-address", body=address_body(city="Αθήνα"))
+    assert (status, [e["field"] for e in body["errors"]]) == (422, ["city"])

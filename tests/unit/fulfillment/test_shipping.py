@@ -86,3 +86,16 @@ def test_email_must_be_a_latin_address() -> None:
 def test_unknown_fields_and_overlong_values_are_refused() -> None:
     assert failing_fields(address_body(company="ACME")) == {"company"}
     assert failing_fields(address_body(city="x" * 61)) == {"city"}
+
+
+@pytest.mark.parametrize("bad", ["\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\x85", "\n"])
+def test_every_text_field_is_public_text(bad: str) -> None:
+    fields = ("first_name", "last_name", "address1", "address2", "city", "state", "postal_code")
+    body = address_body(**{f: f"A{bad}b" for f in fields}, localized={"city": f"東{bad}京"})
+    assert failing_fields(body) == {*fields, "localized.city"}
+
+
+def test_lengths_count_characters_after_nfc() -> None:
+    address = ShippingAddress.model_validate(address_body(city="e\u0301" * 60))  # 120 code points
+    assert address.city == "\u00e9" * 60
+    assert failing_fields(address_body(city="e\u0301" * 61)) == {"city"}

@@ -1,5 +1,8 @@
 """The shipping address: Latin-script demographics (what the mail house prints), an optional
 localized block in any script, ISO 3166-1 alpha-2 countries; stored as one item per candidate.
+
+Every text field is public text (``certtrack.fields.PublicText``: NFC, no control, bidi or
+zero-width characters, lengths in characters); the demographics are then held to the Latin rule.
 """
 
 from __future__ import annotations
@@ -7,13 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from certtrack import keys
 from certtrack.errors import NotFound
-from certtrack.fields import EmailAddress, Schema
+from certtrack.fields import EmailAddress, PublicText, Schema
 from certtrack.fulfillment.models import AddressAttribute, LocalizedAddress, ShippingAddressItem
 
 # ISO 3166-1 alpha-2, officially assigned codes.
@@ -50,13 +53,7 @@ def is_latin_text(value: str) -> bool:
 def _latin(value: str) -> str:
     if not is_latin_text(value):
         raise ValueError("must use Latin (Roman) letters, digits and common punctuation only")
-    return unicodedata.normalize("NFC", value)
-
-
-def _printable(value: str) -> str:
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
-        raise ValueError("must not contain control characters")
-    return unicodedata.normalize("NFC", value)
+    return value
 
 
 def _country(value: str) -> str:
@@ -78,18 +75,14 @@ def _ascii_email(value: str) -> str:
     return value
 
 
-def _text(max_length: int) -> Any:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
-
-
-LatinName = Annotated[str, _text(60), AfterValidator(_latin)]
-LatinLine = Annotated[str, _text(100), AfterValidator(_latin)]
-LatinPostal = Annotated[str, _text(16), AfterValidator(_latin)]
-AnyName = Annotated[str, _text(60), AfterValidator(_printable)]
-AnyLine = Annotated[str, _text(100), AfterValidator(_printable)]
-AnyPostal = Annotated[str, _text(16), AfterValidator(_printable)]
+AnyName = Annotated[str, PublicText(max_length=60, min_length=1)]
+AnyLine = Annotated[str, PublicText(max_length=100, min_length=1)]
+AnyPostal = Annotated[str, PublicText(max_length=16, min_length=1)]
+LatinName = Annotated[AnyName, AfterValidator(_latin)]
+LatinLine = Annotated[AnyLine, AfterValidator(_latin)]
+LatinPostal = Annotated[AnyPostal, AfterValidator(_latin)]
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
-Phone = Annotated[str, _text(30), AfterValidator(_phone)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), AfterValidator(_phone)]
 Email = Annotated[EmailAddress, AfterValidator(_ascii_email)]
 
 

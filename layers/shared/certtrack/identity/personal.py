@@ -24,8 +24,8 @@ from certtrack import keys
 from certtrack.auth import Login
 from certtrack.certifications.catalog import AttributeDefinition, load_catalog
 from certtrack.errors import Conflict, NotFound, Unprocessable
+from certtrack.fields import InvalidText, clean_text
 from certtrack.identity.models import CandidateItem, SettingsAuditItem
-from certtrack.identity.normalize import is_printable_text
 from certtrack.settings import get_settings
 
 SETTINGS_FIELDS: tuple[str, ...] = (
@@ -208,15 +208,22 @@ def validate_attribute_changes(changes: Sequence[tuple[str, str | None]]) -> dic
             raise _invalid(f"{field}.key", "read_only_attribute", f"The attribute {key} cannot be changed")
         if key in out:
             raise _invalid(f"{field}.key", "duplicate_attribute", f"The attribute {key} is given twice")
-        cleaned = value.strip() if value is not None else None
-        if cleaned is not None and len(cleaned) > definition.max_length:
-            raise _invalid(
-                f"{field}.value", "attribute_too_long", f"At most {definition.max_length} characters are allowed"
-            )
-        if cleaned is not None and not is_printable_text(cleaned):
-            raise _invalid(f"{field}.value", "invalid_characters", "Control characters are not allowed")
-        out[key] = cleaned or None
+        out[key] = _clean_value(f"{field}.value", value, definition.max_length)
     return out
+
+
+def _clean_value(field: str, value: str | None, max_length: int) -> str | None:
+    """The public-text rule (``certtrack.fields.clean_text``); the length is counted after it."""
+    if value is None:
+        return None
+    try:
+        cleaned = clean_text(value)
+    except InvalidText as error:
+        reason = str(error)
+        raise _invalid(field, "invalid_characters", reason[0].upper() + reason[1:]) from None
+    if len(cleaned) > max_length:
+        raise _invalid(field, "attribute_too_long", f"At most {max_length} characters are allowed")
+    return cleaned or None
 
 
 def put_attributes(candidate_id: str, changes: Sequence[tuple[str, str | None]]) -> list[AttributeView]:

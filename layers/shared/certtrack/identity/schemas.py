@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
-from certtrack.fields import EmailAddress, Schema
+from certtrack.fields import EmailAddress, PublicText, Schema
 
 Email = Annotated[EmailAddress, Field(description="An email address (at most 254 characters).")]
-ShortText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, PublicText(max_length=100, min_length=1)]
 
 
 class _Input(Schema):
@@ -21,7 +21,7 @@ class EmailMappingRequest(_Input):
 
 
 class ScoreReportRequest(_Input):
-    last_name: ShortText = Field(description="Last name as on the score report (case, accents, spaces ignored).")
+    last_name: Name = Field(description="Last name as on the score report (case, accents, spaces ignored).")
     registration_number: Annotated[
         str,
         StringConstraints(
@@ -87,8 +87,8 @@ class AttributeOut(Schema):
 class AttributeChange(_Input):
     key: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
     value: Annotated[str, StringConstraints(strict=True, max_length=1000)] | None = Field(
-        description="New value; null or an empty string clears it. Printable characters only; "
-        "`job_title` takes at most 100."
+        description="New value; null or an empty string clears it. Public text (one line, no control, bidi "
+        "or zero-width characters, NFC); `job_title` takes at most 100 characters."
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
-from certtrack.fields import EmailAddress, Schema
+from certtrack.fields import EmailAddress, PublicText, Schema
 
 DISPLAY_NAME_MAX = 100
 DESCRIPTION_MAX = 200
@@ -28,6 +28,11 @@ def _iso_date_only(value: Any) -> Any:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 CertId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# Public text (certtrack.fields.PublicText): the display name is the page's title and the remarks
+# are shown to the viewer; the description is a one-line label in the holder's list.
+DisplayName = Annotated[str, PublicText(max_length=DISPLAY_NAME_MAX, min_length=1)]
+Description = Annotated[str, PublicText(max_length=DESCRIPTION_MAX)]
+Remarks = Annotated[str, PublicText(max_length=REMARKS_MAX, multiline=True)]
 
 
 class DisplayOptions(Schema):
@@ -42,15 +47,11 @@ class TranscriptRequest(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX)]
+    display_name: DisplayName = Field(description="The page's title (one line)")
     display_options: DisplayOptions = Field(default_factory=DisplayOptions)
     expires_on: IsoDate = Field(description="Last day the link works (UTC); in the future, at most TRANSCRIPT_MAX_DAYS")
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX)] = Field(
-        default="", description="The holder's own label; shown in the list only"
-    )
-    remarks: Annotated[str, StringConstraints(strip_whitespace=True, max_length=REMARKS_MAX)] = Field(
-        default="", description="A note to the viewer, shown on the public page"
-    )
+    description: Description = Field(default="", description="The holder's own label (one line), in the list only")
+    remarks: Remarks = Field(default="", description="A note to the viewer on the public page (multi-line)")
     include: Literal["active", "selected"] = "active"
     certification_ids: list[CertId] = Field(default_factory=list, max_length=MAX_SELECTED)
     include_new_certifications: bool = False
