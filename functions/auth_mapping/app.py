@@ -114,7 +114,10 @@ def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
 
 
 DisputeToken = Annotated[str, Query(min_length=1, max_length=128)]
-_DISPUTE_RESPONSES = _responses((200, "An HTML page."), e404="An HTML page: the link is not valid (any more).")
+_DISPUTE_RESPONSES: dict[int, OpenAPIResponse] = {
+    200: {"description": "An HTML page.", "content": {"text/html": {}}},
+    404: {"description": "An HTML page: the link is not valid (any more).", "content": {"text/html": {}}},
+}
 
 
 def _dispute_response(page: mapping.Page) -> Response[str]:
