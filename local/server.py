@@ -25,7 +25,15 @@ from local.template import Template
 
 MAX_BODY_BYTES = 1024 * 1024
 _DRAIN_LIMIT = 16 * MAX_BODY_BYTES  # read (and drop) a too-large body up to this, so the client sees the 413
-_STATIC_HEADERS = [("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff")]
+# What the CDN's response headers policy adds to /app/ in production (template.yaml
+# SecurityHeadersPolicy), but HSTS (plain http here) and the policy's other directives, which the
+# page's meta tag already has (a second origin's API URL is patched into that one).
+_STATIC_HEADERS = [
+    ("Cache-Control", "no-cache"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+]
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -172,10 +180,16 @@ class LocalApp:
             # As a deployment's config.json does: the API is on another origin.
             body = json.dumps({"apiBaseUrl": self._api_url, "auth": {"mode": "local"}}).encode("utf-8")
             return Response(200, [("Content-Type", "application/json"), *_STATIC_HEADERS], body)
-        target = (self._web_dir / relative).resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_relative_to(self._web_dir) or not target.is_file():
+        if "\x00" in relative:
+            raise Problem(404, "not_found", "No such file.")  # no file name holds one (and resolve() raises)
+        try:
+            target = (self._web_dir / relative).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            found = target.is_relative_to(self._web_dir) and target.is_file()
+        except (OSError, ValueError):  # a name too long for the file system, say
+            found = False
+        if not found:
             raise Problem(404, "not_found", "No such file.")
         content_type = _CONTENT_TYPES.get(target.suffix.lower()) or (
             mimetypes.guess_type(target.name)[0] or "application/octet-stream"

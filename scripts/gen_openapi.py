@@ -67,7 +67,7 @@ def build() -> dict[str, Any]:
 # come from any operation: the gateway (401/403/413/429), the body guard and JSON parsing (400, 413),
 # validation (422), the domain errors and throttling (503).
 COMMON_PROBLEMS = {
-    400: "`malformed_json` or `bad_request`",
+    400: "`malformed_json`, `json_too_deep` (arrays or objects nested too deep) or `bad_request`",
     401: "`unauthorized`: no valid ID token",
     403: "`account_not_mapped`, `operators_only` or `forbidden`",
     404: "`route_not_found` or an unknown (or another candidate's) resource",
@@ -78,6 +78,8 @@ COMMON_PROBLEMS = {
     429: "`too_many_requests`: see `Retry-After`",
     503: "`service_unavailable`: a dependency is busy or down; retry after `Retry-After`",
 }
+# Only from an operation that takes a body (certtrack.api: JSON media types only, unless it takes a form).
+BODY_PROBLEMS = {415: "`unsupported_media_type`: send the body as `application/json`"}
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem document; `code` is a stable snake_case string.",
@@ -138,6 +140,8 @@ def _normalize_operation(operation: dict[str, Any]) -> None:
             response.update(description=description, content={**PROBLEM_CONTENT, **html})
     for status, description in COMMON_PROBLEMS.items():
         responses.setdefault(str(status), {"description": description, "content": dict(PROBLEM_CONTENT)})
+    if "requestBody" in operation:
+        responses.setdefault("415", {"description": BODY_PROBLEMS[415], "content": dict(PROBLEM_CONTENT)})
 
 
 def normalize_responses(schema: dict[str, Any]) -> dict[str, Any]:

@@ -79,7 +79,7 @@ def test_problem_bodies_never_leak_internals() -> None:
     assert "Traceback" not in json.dumps(body)
 
 
-def test_form_body_on_a_json_route_is_422_and_nothing_echoed() -> None:
+def test_form_body_on_a_json_route_is_415_and_nothing_echoed() -> None:
     form = "someone%40example.com=1"
     status, body, headers = call(
         "auth_mapping",
@@ -89,7 +89,7 @@ def test_form_body_on_a_json_route_is_422_and_nothing_echoed() -> None:
         sub="s",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert status == 422
+    assert status == 415 and body["code"] == "unsupported_media_type"
     assert headers["content-type"] == "application/problem+json"
     assert "someone" not in json.dumps(body)
 

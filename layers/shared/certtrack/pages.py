@@ -2,7 +2,10 @@
 
 One layout, ``templates/pages/base.html`` (language, viewport, not indexed, no referrer, one inline
 stylesheet), and one header policy: a Content-Security-Policy that allows nothing but the page's
-own stylesheet, named by its hash, plus the privacy headers every public answer carries.
+own stylesheet, named by its hash (``frame-ancestors 'none'`` in it: a header, since browsers
+ignore that directive in a meta tag), ``X-Frame-Options: DENY`` for browsers that predate it,
+and the privacy headers every public answer carries. ``Cache-Control`` is each page's own;
+``certtrack.api`` adds ``no-store`` and ``nosniff`` to any answer that did not set them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import re
 
 PRIVACY_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
+FRAME_HEADERS = {"X-Frame-Options": "DENY"}  # and frame-ancestors 'none' in the policy below
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
@@ -31,6 +35,9 @@ def content_security_policy(*styles: str, form_action: str = "'none'") -> str:
 
 
 def page_headers(html: str, *, form_action: str = "'none'") -> dict[str, str]:
-    """Privacy headers and a CSP allowing only the rendered page's own inline stylesheet(s)."""
-    policy = content_security_policy(*_STYLE.findall(html), form_action=form_action)
-    return {**PRIVACY_HEADERS, "Content-Security-Policy": policy}
+    """Privacy and framing headers and a CSP allowing only the rendered page's own inline stylesheet(s)."""
+    return {
+        **PRIVACY_HEADERS,
+        **FRAME_HEADERS,
+        "Content-Security-Policy": content_security_policy(*_STYLE.findall(html), form_action=form_action),
+    }
