@@ -51,21 +51,27 @@ def last_token(outbox: Callable[[], list[dict[str, Any]]]) -> Callable[[str], st
 
 @pytest.fixture
 def atomic_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's TransactWriteItems atomic across threads, as DynamoDB's is.
+    """Make moto's TransactWriteItems and conditional UpdateItem atomic across threads, as DynamoDB's are.
 
     moto checks every condition and then writes without a lock, so two threads can both pass
-    their checks; DynamoDB serialises conflicting transactions. With the lock, the races below
+    their checks; DynamoDB serialises conflicting transactions and applies one item's updates one
+    at a time (the rate windows' conditional ADDs rely on that). With the lock, the races below
     test our conditions, not moto's thread safety.
     """
     import threading
 
     from moto.dynamodb.models import DynamoDBBackend
 
-    lock = threading.Lock()
-    original = DynamoDBBackend.transact_write_items
+    lock = threading.RLock()
+    transact, update = DynamoDBBackend.transact_write_items, DynamoDBBackend.update_item
 
-    def serialised(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    def serialised_transaction(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         with lock:
-            original(self, transact_items)
+            transact(self, transact_items)
 
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", serialised)
+    def serialised_update(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", serialised_transaction)
+    monkeypatch.setattr(DynamoDBBackend, "update_item", serialised_update)
