@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 from moto.server import ThreadedMotoServer
 
-from local import overrides
+from local import atomic, overrides
 from local.template import REGION, Template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
     # Metrics are disabled locally; Powertools still warns on every invocation that none were published.
     warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+    atomic.install()  # moto's server answers on threads; DynamoDB applies item operations one by one
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     signal.signal(signal.SIGTERM, _interrupt)

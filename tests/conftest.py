@@ -67,6 +67,17 @@ def aws() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def serial_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's item operations one at a time, as DynamoDB applies them per item (``local.atomic``)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from local import atomic
+
+    for name, operation in atomic.serialised_operations():
+        monkeypatch.setattr(DynamoDBBackend, name, operation)
+
+
 def sent_emails() -> list[dict[str, str]]:
     """Messages SES accepted under moto, parsed: to, subject, text, html (oldest first)."""
     import email as email_pkg

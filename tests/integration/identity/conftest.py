@@ -47,31 +47,3 @@ def last_token(outbox: Callable[[], list[dict[str, Any]]]) -> Callable[[str], st
         return token_in(messages[-1])
 
     return _last
-
-
-@pytest.fixture
-def atomic_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's TransactWriteItems and conditional UpdateItem atomic across threads, as DynamoDB's are.
-
-    moto checks every condition and then writes without a lock, so two threads can both pass
-    their checks; DynamoDB serialises conflicting transactions and applies one item's updates one
-    at a time (the rate windows' conditional ADDs rely on that). With the lock, the races below
-    test our conditions, not moto's thread safety.
-    """
-    import threading
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    transact, update = DynamoDBBackend.transact_write_items, DynamoDBBackend.update_item
-
-    def serialised_transaction(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        with lock:
-            transact(self, transact_items)
-
-    def serialised_update(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return update(self, *args, **kwargs)
-
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", serialised_transaction)
-    monkeypatch.setattr(DynamoDBBackend, "update_item", serialised_update)

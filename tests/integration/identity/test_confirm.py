@@ -161,7 +161,7 @@ def _run_concurrently(*calls: Any) -> list[tuple[int, Any, dict[str, Any]]]:
     return results
 
 
-@pytest.mark.usefixtures("atomic_transactions")
+@pytest.mark.usefixtures("serial_dynamodb")
 def test_two_concurrent_confirms_of_one_token(outbox: Any) -> None:
     cand = candidate(email="alice@example.com")
     token = link_for("alice@example.com", "sub-a", outbox)
@@ -173,7 +173,7 @@ def test_two_concurrent_confirms_of_one_token(outbox: Any) -> None:
     assert CandidateItem.get_candidate(cand.candidate_id).login_sub == "sub-a"  # type: ignore[union-attr]
 
 
-@pytest.mark.usefixtures("atomic_transactions")
+@pytest.mark.usefixtures("serial_dynamodb")
 def test_two_logins_confirm_the_same_candidate_concurrently(outbox: Any) -> None:
     cand = candidate(email="alice@example.com")
     token_a = link_for("alice@example.com", "sub-a", outbox)

@@ -99,7 +99,7 @@ def test_a_refused_guess_uses_no_slot_of_the_other_windows(victim: CandidateItem
     assert item.hits == 0
 
 
-@pytest.mark.usefixtures("atomic_transactions")
+@pytest.mark.usefixtures("serial_dynamodb")
 def test_parallel_guesses_never_pass_the_target_limit(victim: CandidateItem) -> None:
     def attempt(n: int) -> int:
         return int(guess(f"Parallel{n}", "REG10000042", sub=f"parallel-{n}", ip=f"192.0.2.{n}")[0])

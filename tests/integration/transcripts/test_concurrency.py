@@ -1,8 +1,9 @@
 """View counts stay right under concurrent views; the email limit holds under concurrent sends.
 
 moto's in-process DynamoDB applies an UpdateItem as Python read-modify-write, so two threads can
-lose an update *inside moto* — something real DynamoDB never does to a single item. The fixture
-below serializes each backend write, restoring DynamoDB's per-item atomicity and nothing more:
+lose an update *inside moto* — something real DynamoDB never does to a single item. The
+``serial_dynamodb`` fixture runs each backend operation alone, restoring DynamoDB's per-item
+atomicity and nothing more:
 our threads still race on everything else, so code that read the count and wrote it back would
 still lose views (``test_read_modify_write_would_lose_views`` shows the harness catches that).
 """
@@ -10,16 +11,13 @@ still lose views (``test_read_modify_write_would_lose_views`` shows the harness 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from certtrack.errors import TooManyRequests
 from certtrack.transcripts import public, share
 from certtrack.transcripts.models import TranscriptItem
-from moto.dynamodb.models import DynamoDBBackend
 
 from tests.integration.transcripts.conftest import Person
 
@@ -27,21 +25,7 @@ VIEWS = 40
 WORKERS = 8
 
 
-@pytest.fixture
-def atomic_items(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    lock = threading.Lock()
-    for name in ("update_item", "put_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def serialized(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, serialized)
-    yield
-
-
-pytestmark = pytest.mark.usefixtures("atomic_items")
+pytestmark = pytest.mark.usefixtures("aws", "serial_dynamodb")
 
 
 def test_concurrent_views_are_all_counted(john: Person) -> None:
