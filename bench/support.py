@@ -22,6 +22,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,14 @@ def lambda_context(function_name: str = "bench", memory_mb: int = 256) -> Any:
     )
 
 
+@lru_cache(maxsize=1)
+def template() -> Any:
+    """``template.yaml``, parsed once (``local.template.Template``)."""
+    from local.template import Template
+
+    return Template(ROOT / "template.yaml")
+
+
 @contextmanager
 def aws_sandbox() -> Iterator[Any]:
     """moto in-process with the table, both buckets and the SES sender identity; yields the settings."""
@@ -104,6 +113,12 @@ def aws_sandbox() -> Iterator[Any]:
         from certtrack.db import create_table
         from certtrack.settings import get_settings
 
+        from local import eventsources
+
+        # The template's queues, and the variables naming them (MAPPING_MAIL_QUEUE_URL, ...).
+        urls = eventsources.create_queues(template(), boto3.client("sqs"))
+        os.environ.update(eventsources.queue_variables(template(), urls))
+        get_settings.cache_clear()
         settings = get_settings()
         create_table(boto3.client("dynamodb"), settings.table_name)
         s3 = boto3.client("s3")

@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
         artifact = args.artifact.resolve() if args.artifact else None
         http.app, seeded = build_app(template, endpoint, base_url, artifact=artifact)
+        http.app.start_event_sources()
         if web is not None:
             web.app = http.app.serving_web_client_for(api_url)
             threading.Thread(target=web.serve_forever, daemon=True).start()

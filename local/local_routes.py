@@ -16,6 +16,7 @@ from typing import Any
 from local import outbox
 from local.apigateway import Problem, Request, Response, json_response
 from local.cognito import IdentityProvider, LoginFailed
+from local.eventsources import EventSources
 from local.lambdas import HandlerMissing, Runtime, s3_put_event, scheduled_event
 from local.template import Function, Template
 
@@ -30,8 +31,10 @@ class LocalRoutes:
         identity: IdentityProvider,
         s3: Any,
         imports_bucket: str,
+        sources: EventSources | None = None,
     ) -> None:
         self._template = template
+        self._sources = sources
         self._runtime = runtime
         self._identity = identity
         self._s3 = s3
@@ -68,6 +71,9 @@ class LocalRoutes:
         return json_response(200, {"id_token": token})
 
     def outbox(self, _: Request) -> Response:
+        """The mailbox, once the queued mail jobs are delivered (the poller would have, a moment later)."""
+        if self._sources is not None:
+            self._sources.drain()
         return json_response(200, {"messages": outbox.messages()})
 
     def import_csv(self, request: Request) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from local.apigateway import Problem, Request, Response, RouteTable, proxy_event, proxy_response
 from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider, InvalidToken
+from local.eventsources import EventSources
 from local.lambdas import HandlerMissing, Runtime
 from local.local_routes import LocalRoutes
 from local.template import Template
@@ -90,6 +92,7 @@ class LocalApp:
         web_dir: Path,
         stage: str,
         api_url: str | None = None,
+        sources: EventSources | None = None,
     ) -> None:
         self._template = template
         self._routes = RouteTable(template.routes)
@@ -100,6 +103,8 @@ class LocalApp:
         self._web_dir = web_dir.resolve()
         self._stage = stage
         self._api_url = api_url  # set when this origin serves a web client that calls the API elsewhere
+        self._sources = sources
+        self._stop_sources = threading.Event()
 
     def serving_web_client_for(self, api_url: str) -> LocalApp:
         """The same app on a second origin whose web client calls the API at ``api_url`` (cross-origin)."""
@@ -107,7 +112,13 @@ class LocalApp:
             self._template, self._runtime, self._identity, self._local_routes, self._web_dir, self._stage, api_url
         )
 
+    def start_event_sources(self) -> None:
+        """Poll the template's SQS event sources on a thread, as Lambda does, until :meth:`stop`."""
+        if self._sources is not None:
+            threading.Thread(target=self._sources.run, args=(self._stop_sources,), daemon=True).start()
+
     def stop(self) -> None:
+        self._stop_sources.set()
         self._runtime.stop()
 
     def dispatch(self, request: Request) -> Response:

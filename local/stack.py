@@ -17,7 +17,7 @@ import boto3
 from certtrack.auth import OPERATORS_GROUP
 from certtrack.settings import Settings, get_settings
 
-from local import overrides
+from local import eventsources, overrides
 from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider
 from local.lambdas import HandlerMissing, Runtime
@@ -44,6 +44,8 @@ def build_app(
         logical_id: identity.client_id for logical_id in template.properties_of_type("AWS::Cognito::UserPoolClient")
     }
     _create_parameters_and_secrets(template, refs, base_url)
+    queue_urls = eventsources.create_queues(template, boto3.client("sqs"))
+    refs |= queue_urls
     _forget_undeclared_settings(template)
     os.environ.update(_resolved(template, template.global_environment, refs) | local_variables)
     settings = get_settings()
@@ -59,13 +61,16 @@ def build_app(
         access = overrides.aws_access(endpoint, REGION)
         runtime = ArtifactRuntime(artifact, {name: env | access for name, env in environments.items()})
     _load_handlers(template, runtime)
+    sources = eventsources.EventSources(
+        eventsources.sqs_sources(template, queue_urls), runtime.invoke, boto3.client("sqs")
+    )
     subs = {
         login.username: identity.ensure_user(login.username, login.password, list(login.groups))
         for login in DEMO_LOGINS
     }
     seeded = seed(datetime.now(UTC), subs)
-    local_routes = LocalRoutes(template, runtime, identity, boto3.client("s3"), settings.imports_bucket)
-    return LocalApp(template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE), seeded
+    local_routes = LocalRoutes(template, runtime, identity, boto3.client("s3"), settings.imports_bucket, sources)
+    return LocalApp(template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE, sources=sources), seeded
 
 
 def _forget_undeclared_settings(template: Template) -> None:

@@ -64,9 +64,10 @@ def me() -> dict[str, Any]:
     "/mapping/email",
     status_code=202,
     description=(
-        "Start mapping by the email on file. The answer is the same for every address (no account "
-        "enumeration), and one email always goes to the address: a confirmation link when exactly one "
-        "unmapped candidate uses it, a support case number when several do, otherwise a notice."
+        "Start mapping by the email on file. The answer is the same for every address, in content and "
+        "time (no account enumeration): the request is queued, and one email then goes to the address: "
+        "a confirmation link when exactly one unmapped candidate uses it, a support case number when "
+        "several do, otherwise a notice."
     ),
     responses=_responses(
         (202, "Always this body, whatever the address."),
@@ -74,7 +75,7 @@ def me() -> dict[str, Any]:
         e422="`validation_error`: not an email address.",
         e429="`too_many_requests`: more than 10 mapping emails per login in 15 minutes, or 3 a day to "
         "one address; see `Retry-After`.",
-        e503="`email_unavailable`: nothing was stored; retry.",
+        e503="`queue_unavailable`: nothing was queued; retry.",
     ),
 )
 def map_by_email(body: EmailMappingRequest) -> StatusOut:

@@ -93,3 +93,28 @@ def test_ses_events_sample_suppresses_the_bounced_address(aws: None) -> None:
     load_function("certifications", "ses_events").handler(event, LambdaContext())
     stored = CandidateItem.get_candidate(cand.candidate_id)
     assert stored is not None and stored.email_suppressed is True
+
+
+def test_mapping_mail_sample_mails_the_address(aws: None, outbox: Any) -> None:
+    event = _sample(EVENTS / "auth_mapping" / "requests.json")
+    address = json.loads(event["Records"][0]["body"])["address"]
+    candidate(first_name="Alice", email=address)
+    result = load_function("auth_mapping", "mapping_mail").handler(event, LambdaContext())
+    assert result == {"batchItemFailures": []}
+    [message] = outbox()
+    assert message["to"] == address and "/app/#/mapping/confirm?token=" in message["text"]
+
+
+def test_mapping_mail_reports_a_malformed_message_as_failed(aws: None, outbox: Any) -> None:
+    """One bad message among good ones is reported alone; a batch that all failed raises (retried whole)."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    event = _sample(EVENTS / "auth_mapping" / "requests.json")
+    good = event["Records"][0]
+    bad = {**good, "messageId": "bad-message", "body": "{not json"}
+    handler = load_function("auth_mapping", "mapping_mail").handler
+    result = handler({"Records": [bad, good]}, LambdaContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad-message"}]}
+    assert len(outbox()) == 1
+    with pytest.raises(BatchProcessingError):
+        handler({"Records": [bad]}, LambdaContext())

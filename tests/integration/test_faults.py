@@ -29,7 +29,7 @@ from certtrack.identity.models import LoginMappingItem
 from certtrack.settings import get_settings
 from certtrack.transcripts.models import TranscriptItem
 
-from tests.conftest import LambdaContext, call, load_function
+from tests.conftest import LambdaContext, call, deliver_queued, load_function
 from tests.factories import candidate
 from tests.integration.fulfillment.factories import certification, shipping_address
 
@@ -86,7 +86,7 @@ def assert_retryable(status: int, body: Any, headers: dict[str, Any]) -> None:
     """A 503 problem with Retry-After: the client knows to retry, and when."""
     assert status == 503, body
     assert headers["content-type"] == PROBLEM
-    assert body["status"] == 503 and body["code"] in {"service_unavailable", "email_unavailable"}, body
+    assert body["status"] == 503 and body["code"] in {"service_unavailable", "email_unavailable", "queue_unavailable"}
     assert {"type", "title", "detail"} <= body.keys()
     assert int(headers["retry-after"]) >= 1
 
@@ -149,18 +149,61 @@ def test_transcript_email_with_ses_down_is_retryable_and_counts_once(aws: None, 
 # -- login mapping -------------------------------------------------------------------------------
 
 
-def test_mapping_email_with_ses_down_then_retried_sends_one_link(aws: None, outbox: Any) -> None:
+def test_mapping_email_with_ses_down_is_retried_by_the_queue_and_sends_one_link(aws: None, outbox: Any) -> None:
+    """The answer does not wait for SES: the job fails, stays queued, and the retry sends one link."""
     candidate(email="map.me@example.com")
-    with inject(ses_down()):
-        assert_retryable(
-            *call("auth_mapping", "POST", "/mapping/email", sub="sub-fault-m", body={"email": "map.me@example.com"})
-        )
-    assert outbox() == []
-    status, body, _ = call(
-        "auth_mapping", "POST", "/mapping/email", sub="sub-fault-m", body={"email": "map.me@example.com"}
-    )
+    status, body, _ = call("auth_mapping", "POST", "/mapping/email", sub="sub-fault-m", body={"email": "map.me@example.com"})
     assert status == 202, body
+    with inject(ses_down()) as fault:
+        assert deliver_queued() == 1
+    assert fault.hits == 1 and _tokens() == []
+    _end_visibility()
     assert [m["to"] for m in outbox()] == ["map.me@example.com"]
+    assert len(_tokens()) == 1
+
+
+def test_mapping_email_with_the_queue_down_is_503_and_queues_nothing(aws: None, outbox: Any) -> None:
+    candidate(email="map.q@example.com")
+    with inject(Fault("sqs", ("SendMessage",), "ServiceUnavailable")):
+        status, body, headers = call(
+            "auth_mapping", "POST", "/mapping/email", sub="sub-fault-q", body={"email": "map.q@example.com"}
+        )
+    assert_retryable(status, body, headers)
+    assert body["code"] == "queue_unavailable"
+    assert deliver_queued() == 0 and outbox() == []
+    assert call("auth_mapping", "POST", "/mapping/email", sub="sub-fault-q", body={"email": "map.q@example.com"})[0] == 202
+    assert [m["to"] for m in outbox()] == ["map.q@example.com"]
+
+
+def test_mapping_token_write_throttled_after_the_send_mails_a_working_link_on_retry(aws: None, outbox: Any) -> None:
+    """A send whose write failed leaves a dead link; the retried job mails one that works."""
+    candidate(email="map.t@example.com")
+    assert call("auth_mapping", "POST", "/mapping/email", sub="sub-fault-t", body={"email": "map.t@example.com"})[0] == 202
+    with inject(throttle("TransactWriteItems")) as fault:
+        assert deliver_queued() == 1
+    assert fault.hits == 1 and _tokens() == []
+    _end_visibility()
+    first, second = (_link_token(m) for m in outbox())
+    confirm = "/mapping/confirm"
+    status, body, _ = call("auth_mapping", "POST", confirm, sub="sub-fault-t", body={"token": first})
+    assert (status, body["code"]) == (400, "token_invalid")
+    assert call("auth_mapping", "POST", confirm, sub="sub-fault-t", body={"token": second})[0] == 200
+
+
+def _tokens() -> list[Any]:
+    from certtrack.identity.models import MappingTokenItem
+
+    return [i for i in MappingTokenItem.scan() if i.PK.startswith("TOKEN#")]  # test-only look at a tiny table
+
+
+def _end_visibility() -> None:
+    """Time passes: messages in flight on the mapping queue become visible again."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    for queue in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues.values():
+        for message in queue._messages:
+            message.change_visibility(0)
 
 
 def test_mapping_token_write_throttled_then_retried(aws: None, outbox: Any) -> None:

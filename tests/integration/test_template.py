@@ -33,6 +33,7 @@ FUNCTIONS = {
     "FulfillmentFunction": ("functions/fulfillment/", "app.lambda_handler"),
     "TranscriptsFunction": ("functions/transcripts/", "app.lambda_handler"),
     "SesEventsFunction": ("functions/certifications/", "ses_events.handler"),
+    "MappingMailFunction": ("functions/auth_mapping/", "mapping_mail.handler"),
 }
 
 # (METHOD, path) -> owning function. Public routes are exactly those in PUBLIC_ROUTES.
@@ -104,6 +105,7 @@ ENVIRONMENT = {
 }
 SENDS_EMAIL = {
     "AuthMappingFunction",
+    "MappingMailFunction",
     "ExpiryCheckFunction",
     "TranscriptsFunction",
     "ImportsFunction",  # congratulations mail
@@ -417,6 +419,7 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
     "ImportsFunction": ({"BatchGetItem", "Query", "BatchWriteItem", "UpdateItem"}, set()),
     "ExpiryCheckFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI2"}),
     "SesEventsFunction": ({"Query", "UpdateItem"}, {"GSI1"}),
+    "MappingMailFunction": ({"GetItem", "Query", "PutItem"}, {"GSI1"}),
     # Powertools idempotency records: PutItem, GetItem, UpdateItem, DeleteItem.
     "FulfillmentFunction": (
         {"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
@@ -505,6 +508,31 @@ def test_asynchronous_failures_are_kept_and_watched(template: dict[str, Any]) ->
     for logical_id, fn in resources(template, "AWS::Serverless::Function").items():
         if logical_id not in ASYNC_FUNCTIONS:
             assert "DeadLetterQueue" not in fn["Properties"], logical_id
+
+
+def test_queued_jobs_are_retried_then_dead_lettered_and_watched(template: dict[str, Any]) -> None:
+    """An SQS-driven worker: partial batch failures, a redrive policy, a watched dead-letter queue."""
+    res = template["Resources"]
+    depth = alarms_on(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    workers = {
+        logical_id: event["Properties"]
+        for logical_id, fn in resources(template, "AWS::Serverless::Function").items()
+        for event in fn["Properties"]["Events"].values()
+        if event["Type"] == "SQS"
+    }
+    assert set(workers) == {"MappingMailFunction"}
+    for logical_id, source in workers.items():
+        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
+        (queue_id, _) = source["Queue"]["Fn::GetAtt"]
+        queue = res[queue_id]["Properties"]
+        timeout = res[logical_id]["Properties"]["Timeout"]
+        assert queue["VisibilityTimeout"] >= 6 * timeout, queue_id  # what Lambda's SQS event source asks
+        assert queue["SqsManagedSseEnabled"] is True
+        dead = queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        assert 1 < queue["RedrivePolicy"]["maxReceiveCount"] <= 10
+        assert res[dead]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+        watching = [a for a in depth if dimension(a, "QueueName") == {"Fn::GetAtt": [dead, "QueueName"]}]
+        assert len(watching) == 1 and watching[0]["AlarmActions"] == ALARM_ACTIONS, dead
 
 
 def test_asynchronous_functions_have_bounded_concurrency(template: dict[str, Any]) -> None:
@@ -685,6 +713,8 @@ def test_sample_event_for_every_entry_point(template: dict[str, Any]) -> None:
                 assert bool(claims) == ((method, resource) not in PUBLIC_ROUTES), path
             elif event["Type"] == "SNS":
                 assert sample["Records"][0]["EventSource"] == "aws:sns", path
+            elif event["Type"] == "SQS":
+                assert sample["Records"][0]["eventSource"] == "aws:sqs", path
             elif event["Type"] == "S3":
                 assert sample["Records"][0]["eventName"].startswith("ObjectCreated:"), path
             else:

@@ -12,6 +12,7 @@ rate-limit window      LOGIN#<login sub>           RATE#<action>#<window start>
 rate-limit window      RATE#<scope>#<sha256>       RATE#<action>#<window start>
 mapping dispute link   DISPUTE#<sha256 hex>        DISPUTE
 support case           CASE#<case_id>              CASE
+queued job done        JOB#<job id>                DONE
 exam result            CAND#<candidate_id>         EXAM#<registration_number>
 registration owner     REG#<registration_number>   OWNER
 CE credit              CAND#<candidate_id>         CE#<external_id>
@@ -96,6 +97,14 @@ def dispute_pk(token_hash: str) -> str:
 
 
 DISPUTE = "DISPUTE"
+
+
+def job_pk(job_id: str) -> str:
+    """A queued job's marker: its effects are written (``certtrack.jobs``)."""
+    return f"JOB#{job_id}"
+
+
+JOB_DONE = "DONE"
 
 
 def case_pk(case_id: str) -> str:

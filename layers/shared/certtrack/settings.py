@@ -49,6 +49,7 @@ class Settings(BaseModel):
     public_base_url_value: str | None = Field(default=None, alias="PUBLIC_BASE_URL")
     public_base_url_parameter: str | None = None
     signing_secret_arn: str | None = None
+    mapping_mail_queue_url: str | None = None
     payment_provider: PaymentProviderName = "disabled"
     sandbox_decline_methods: str = ""
     sandbox_decline_amounts: str = ""
@@ -81,6 +82,13 @@ class Settings(BaseModel):
         if not self.signing_secret_arn:
             raise MissingSettings("SIGNING_SECRET_ARN is not set for this function")
         return _secret(self.signing_secret_arn).encode("utf-8")
+
+    @property
+    def mapping_mail_queue(self) -> str:
+        """The queue of ``/mapping/email`` requests (the function that answers them sends to it)."""
+        if not self.mapping_mail_queue_url:
+            raise MissingSettings("MAPPING_MAIL_QUEUE_URL is not set for this function")
+        return self.mapping_mail_queue_url
 
 
 def _parameter(name: str) -> str:

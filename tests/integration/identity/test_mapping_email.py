@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,7 +10,8 @@ from certtrack import keys
 from certtrack.identity.models import MappingTokenItem, SupportCaseItem
 from certtrack.identity.tokens import hash_token
 
-from tests.conftest import call
+from local import eventsources
+from tests.conftest import FIXED_NOW, call, deliver_queued, sent_emails
 from tests.factories import candidate
 from tests.integration.identity.conftest import token_in
 
@@ -119,9 +121,12 @@ def test_unknown_fields_are_rejected() -> None:
     assert status == 422 and "x" in body["detail"]
 
 
-def test_send_failure_is_503_and_stores_nothing(monkeypatch: pytest.MonkeyPatch, outbox: Any) -> None:
+def test_a_failed_send_is_retried_and_stores_nothing_until_it_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SES refuses: the answer was 202 already; the job stays queued, nothing is stored, a retry sends."""
     from botocore.exceptions import ClientError
     from certtrack import email
+
+    real_client = email._client
 
     class FailingSes:
         def send_email(self, **_: Any) -> None:
@@ -132,10 +137,65 @@ def test_send_failure_is_503_and_stores_nothing(monkeypatch: pytest.MonkeyPatch,
     candidate(email="dup@example.com")
     candidate(email="dup@example.com")
     for address in ("alice@example.com", "dup@example.com"):
-        status, body, headers = request(address)
-        assert status == 503 and body["code"] == "email_unavailable"
-        assert headers["retry-after"]
+        assert request(address)[0] == 202
+    assert deliver_queued() == 2  # both received, both failed (reported as batch item failures)
     assert _items_with_prefix("TOKEN#") == [] and _items_with_prefix("CASE#") == []
+    assert sent_emails() == []  # still in flight until the visibility timeout ends
+    monkeypatch.setattr(email, "_client", real_client)
+    _end_visibility(_mapping_queue())
+    assert sorted(m["to"].lower() for m in sent_emails()) == ["alice@example.com", "dup@example.com"]
+    assert len(_items_with_prefix("TOKEN#")) == 1 and len(_items_with_prefix("CASE#")) == 1
+    assert deliver_queued() == 0  # done: deleted from the queue
+
+
+def test_a_job_failing_five_times_goes_to_the_dead_letter_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from certtrack import email
+
+    def refused(*_: Any, **__: Any) -> str:
+        raise RuntimeError("SES is down")
+
+    monkeypatch.setattr(email, "send", refused)
+    assert request("nobody@example.com")[0] == 202
+    queue = _mapping_queue()
+    for _ in range(5):
+        assert deliver_queued() == 1
+        _end_visibility(queue)
+    assert deliver_queued() == 0  # moto moved it on the sixth receive, as SQS does
+    sqs = boto3.client("sqs")
+    dead = sqs.get_queue_url(QueueName=eventsources.queue_name("MappingMailFailureQueue"))["QueueUrl"]
+    [message] = sqs.receive_message(QueueUrl=dead).get("Messages", [])
+    assert json.loads(message["Body"])["address"] == "nobody@example.com"
+
+
+def test_a_redelivered_job_sends_once(outbox: Any) -> None:
+    """SQS delivers at least once: the done marker (written with the token) makes a second run a no-op."""
+    from certtrack.identity import mapping
+
+    candidate(email="alice@example.com")
+    job = mapping.EmailMappingJob(
+        requested_at=FIXED_NOW, login_sub="sub-new", login_username="newlogin", address="alice@example.com"
+    )
+    assert mapping.deliver_email_request(job, FIXED_NOW) == "link"
+    assert mapping.deliver_email_request(job, FIXED_NOW) is None
+    assert len(outbox()) == 1 and len(_items_with_prefix("TOKEN#")) == 1
+    assert len(_items_with_prefix("JOB#")) == 1
+
+
+def _mapping_queue() -> str:
+    import boto3
+
+    return str(boto3.client("sqs").get_queue_url(QueueName=eventsources.queue_name("MappingMailQueue"))["QueueUrl"])
+
+
+def _end_visibility(queue_url: str) -> None:
+    """Time passes: the messages in flight become visible again (moto keeps no clock of ours)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    name = queue_url.rsplit("/", 1)[-1]
+    for message in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues[name]._messages:
+        message.change_visibility(0)
 
 
 def test_mapping_emails_are_rate_limited_per_login(outbox: Any) -> None:
@@ -157,13 +217,14 @@ def _items_with_prefix(prefix: str) -> list[dict[str, Any]]:
     return [i for i in items if i["PK"]["S"].startswith(prefix)]
 
 
-def test_every_outcome_does_the_same_reads_and_one_send(monkeypatch: pytest.MonkeyPatch, outbox: Any) -> None:
-    from certtrack import email
+def test_every_outcome_does_the_same_calls_before_the_answer(monkeypatch: pytest.MonkeyPatch, outbox: Any) -> None:
+    """The answer comes after the same calls for every address (no lookup, no mail); the worker mails once."""
+    from certtrack import email, jobs
     from pynamodb.connection.base import Connection
 
     calls: list[str] = []
     original_api = Connection._make_api_call
-    original_send = email.send
+    original_send, original_enqueue = email.send, jobs.enqueue
 
     def recording_api(self: Connection, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         calls.append(operation)
@@ -173,21 +234,27 @@ def test_every_outcome_does_the_same_reads_and_one_send(monkeypatch: pytest.Monk
         calls.append("SendEmail")
         return original_send(*args, **kwargs)
 
+    def recording_enqueue(*args: Any, **kwargs: Any) -> None:
+        calls.append("SendMessage")
+        original_enqueue(*args, **kwargs)
+
     monkeypatch.setattr(Connection, "_make_api_call", recording_api)
     monkeypatch.setattr(email, "send", recording_send)
+    monkeypatch.setattr(jobs, "enqueue", recording_enqueue)
     candidate(email="unique@example.com")
     candidate(email="dup@example.com")
     candidate(email="dup@example.com")
     candidate(email="taken@example.com", login_sub="sub-other")
 
-    before_writes: dict[str, list[str]] = {}
+    answered: dict[str, list[str]] = {}
     for address in ("unique@example.com", "dup@example.com", "taken@example.com", "nobody@example.com"):
         calls.clear()
         assert request(address, sub=f"sub-{address}")[0] == 202
-        # The same calls in the same order: up to the send, and one write after it (the link's
-        # token, the support case, or the notices' token item that carries no candidate).
-        before_writes[address] = calls[: calls.index("SendEmail") + 1]
-        assert calls.count("SendEmail") == 1 and len(calls) - len(before_writes[address]) == 1
-        assert calls[-1] == "PutItem", calls
-    assert len({tuple(v) for v in before_writes.values()}) == 1, before_writes
-    assert before_writes["nobody@example.com"] == ["GetItem", "UpdateItem", "UpdateItem", "Query", "SendEmail"]
+        answered[address] = list(calls)
+        calls.clear()
+        assert deliver_queued() == 1
+        assert calls.count("SendEmail") == 1, calls  # the worker: one email whatever the outcome
+        assert calls[-1] == "TransactWriteItems", calls  # then the token or case with the job's marker
+    assert len({tuple(v) for v in answered.values()}) == 1, answered
+    assert answered["nobody@example.com"] == ["GetItem", "UpdateItem", "UpdateItem", "SendMessage"]
+    assert len(outbox()) == 4

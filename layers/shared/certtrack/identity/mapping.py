@@ -1,16 +1,19 @@
 """First-time login mapping: by email, by score report, and the confirmation that maps.
 
-Requests never store anything before the email is accepted by SES: the token (or support case)
-is written only after the send succeeded, so a failed send changes nothing (503), and a failed
-write after a send leaves only a dead link (the token is unknown → ``token_invalid``).
+Nothing is stored before the email is accepted by SES: the token (or support case) is written
+only after the send succeeded, so a failed send changes nothing (503, or a retried job), and a
+failed write after a send leaves only a dead link (the token is unknown → ``token_invalid``).
 
-``POST /mapping/email`` does the same work for every address: one read of the caller's mapping,
-one transaction taking the rate-limit slots (per login, per recipient address), one index query,
-one rendered template, one email sent, one item written (the link's token; the support case; or,
-for the notices, a token item that carries no candidate and was never mailed). Which email goes
-out depends on what the query found (link, duplicate notice, already-mapped notice, or "no record
-with this address"), and only the owner of the address can tell them apart. No mail quotes
-anything the caller chose (not the login name): it goes to an address the caller may not own.
+``POST /mapping/email`` does the same work for every address and answers before anything about
+the address is known: one read of the caller's mapping, one transaction taking the rate-limit
+slots (per login, per recipient address), one message on the mapping-mail queue (202). The
+queue's worker (:func:`deliver_email_request`) then looks the address up and sends one email:
+a confirmation link, a duplicate notice with a support case, an already-mapped notice, or "no
+record with this address"; only the owner of the address can tell them apart, and the answer's
+time cannot (``bench/bench_mapping_timing.py``). The worker writes the link's token (or the
+case) with the job's done marker in one transaction, after the send: a redelivered job that was
+done is skipped, and a send whose write failed leaves only a dead link. No mail quotes anything
+the caller chose (not the login name): it goes to an address the caller may not own.
 
 ``POST /mapping/score-report`` holds a slot of four windows before it looks (per login, per
 registration number, per folded last name, per source IP) and gives them back on a match, so
@@ -32,8 +35,9 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from certtrack import email, keys
+from certtrack import email, jobs, keys
 from certtrack.auth import Login
+from certtrack.db import TableItem
 from certtrack.errors import BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
 from certtrack.identity import mapped_candidate_id, ratelimit, tokens
 from certtrack.identity.candidates import candidates_with_email, candidates_with_registration
@@ -113,34 +117,74 @@ def _recipient_window(address: str) -> ratelimit.Window:
 # ---------------------------------------------------------------- requests
 
 
+class EmailMappingJob(jobs.Job):
+    """A ``/mapping/email`` request on the mapping-mail queue: who asked, for which address."""
+
+    login_sub: str
+    login_username: str
+    address: str
+
+
 def request_by_email(login: Login, address: str, now: datetime) -> None:
-    """``POST /mapping/email``: always ends in one email to ``address``; see the module docstring."""
+    """``POST /mapping/email``: the slots, then the job on the queue; the same work for every address."""
     _ensure_login_unmapped(login)
     ratelimit.take([ratelimit.per_login(login.sub, ratelimit.MAPPING_EMAILS), _recipient_window(address)], now)
-    matches = candidates_with_email(address)
-    token = tokens.new_token()  # made for every outcome; mailed (and usable) only with the link
-    context: dict[str, Any] = {"expires_hours": _lifetime_hours(), "email_change": False}
+    job = EmailMappingJob(requested_at=now, login_sub=login.sub, login_username=login.username, address=address)
+    jobs.enqueue(get_settings().mapping_mail_queue, job)
+    logger.info("mapping email requested")
 
+
+def deliver_email_request(job: EmailMappingJob, now: datetime) -> str | None:
+    """The mapping-mail worker: one email to the job's address; returns the outcome (None: skipped).
+
+    Skipped when the job was done already (SQS delivers at least once) or the login was mapped
+    since (a link would be refused). A failed send raises: the queue retries the job.
+    """
+    login = Login(sub=job.login_sub, username=job.login_username, groups=frozenset())
+    if jobs.is_done(job) or mapped_candidate_id(login) is not None:
+        return None
+    asked = job.requested_at  # the link lives two hours from the request, as the page says
+    address = job.address
+    matches = candidates_with_email(address)
+    context: dict[str, Any] = {"expires_hours": _lifetime_hours(), "email_change": False}
+    effect: TableItem | None = None
     if len(matches) == 1 and not matches[0].login_sub and not matches[0].frozen_at:
-        candidate = matches[0]
+        candidate, token = matches[0], tokens.new_token()
         email.send_template(
             address, "mapping_link", {**context, "first_name": candidate.first_name, "link": confirm_link(token)}
         )
-        _store_token(token, login, candidate.candidate_id, METHOD_EMAIL, None, now, outcome="link")
+        effect = _token_item(token, login, candidate.candidate_id, METHOD_EMAIL, None, asked)
         outcome = "link"
     elif len(matches) > 1:
         case_id = case_id_for(login, address)
         email.send_template(address, "mapping_duplicate", {**context, "case_id": case_id, "count": len(matches)})
-        _open_support_case(case_id, login, [c.candidate_id for c in matches], now)
+        effect = _support_case(case_id, login, [c.candidate_id for c in matches], asked)
         outcome = "duplicate"
     else:
-        # Mapped to a login already, frozen for review, or no record: a notice, and a token item
-        # with no candidate (the same write as the link's; it can never confirm anything).
+        # Mapped to a login already, frozen for review, or no record: a notice, nothing to keep.
         outcome = "already_mapped" if matches else "unknown"
         email.send_template(address, f"mapping_{outcome}", context)
-        _store_token(token, login, None, METHOD_EMAIL, None, now, outcome=outcome)
+    _record_done(job, effect, now)
     # The outcome is not personal data; the address and any token never reach the logs.
-    logger.info("mapping email requested", extra={"mapping_outcome": outcome})
+    logger.info("mapping email sent", extra={"mapping_outcome": outcome})
+    return outcome
+
+
+def _record_done(job: jobs.Job, effect: TableItem | None, now: datetime) -> None:
+    """The job's item (token or case) and its done marker, in one transaction."""
+    try:
+        with TransactWrite(connection=transactions_connection()) as transaction:
+            transaction.save(
+                jobs.done_marker(job, "mapping_email", now), condition=jobs.JobDoneItem.PK.does_not_exist()
+            )
+            if effect is not None:
+                transaction.save(effect)
+    except TransactWriteError as error:
+        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
+        if codes and codes[0] == "ConditionalCheckFailed":
+            logger.info("mapping email job done concurrently")  # a redelivery ran alongside
+            return
+        raise
 
 
 def score_report_windows(
@@ -189,7 +233,9 @@ def request_by_score_report(
             "email_change": True,
         },
     )
-    _store_token(token, login, candidate.candidate_id, METHOD_SCORE_REPORT, normalize_email(new_email), now)
+    _token_item(token, login, candidate.candidate_id, METHOD_SCORE_REPORT, normalize_email(new_email), now).save(
+        condition=MappingTokenItem.PK.does_not_exist()
+    )
     logger.info("score report link sent")
 
 
@@ -197,37 +243,29 @@ def _lifetime_hours() -> int:
     return int(tokens.TOKEN_LIFETIME.total_seconds() // 3600)
 
 
-def _store_token(
+def _token_item(
     token: str,
     login: Login,
-    candidate_id: str | None,
+    candidate_id: str,
     method: str,
     new_email: str | None,
     now: datetime,
-    outcome: str | None = None,
-) -> None:
-    item = MappingTokenItem(
+) -> MappingTokenItem:
+    return MappingTokenItem(
         keys.token_pk(tokens.hash_token(token)),
         keys.TOKEN,
         login_sub=login.sub,
         candidate_id=candidate_id,
         method=method,
-        outcome=outcome,
         new_email=new_email,
         created_at=now,
         expires_at=tokens.ttl_epoch(now),
     )
-    item.save(condition=MappingTokenItem.PK.does_not_exist())
 
 
-def _open_support_case(case_id: str, login: Login, candidate_ids: list[str], now: datetime) -> None:
-    """Open (or, asked again, reopen) the case: one PutItem, the same kind of write as a token's.
-
-    An UpdateItem keeping the first request's time and counting requests would be a different,
-    slower write in this one outcome, and time would tell it apart; the case id is stable per
-    (login, address), so asking again still refers to the same case (``last_requested_at``).
-    """
-    SupportCaseItem(
+def _support_case(case_id: str, login: Login, candidate_ids: list[str], now: datetime) -> SupportCaseItem:
+    """The duplicate-email case; asking again rewrites the same case (``last_requested_at``)."""
+    return SupportCaseItem(
         keys.case_pk(case_id),
         keys.CASE,
         case_id=case_id,
@@ -238,7 +276,7 @@ def _open_support_case(case_id: str, login: Login, candidate_ids: list[str], now
         login_username=login.username,
         created_at=now,
         last_requested_at=now,
-    ).save()
+    )
 
 
 # ---------------------------------------------------------------- confirmation

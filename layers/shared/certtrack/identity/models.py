@@ -70,11 +70,8 @@ class MappingTokenItem(TableItem):
     """
 
     login_sub = UnicodeAttribute()
-    # None for a request whose email carried no link (duplicate, already mapped, unknown address):
-    # every ``/mapping/email`` stores one item, so every outcome does the same work.
-    candidate_id = UnicodeAttribute(null=True)
+    candidate_id = UnicodeAttribute(null=True)  # always set on new links (older notice items had none)
     method = UnicodeAttribute()  # "email" | "score_report"
-    outcome = UnicodeAttribute(null=True)  # "link" | "already_mapped" | "unknown" (email requests)
     new_email = UnicodeAttribute(null=True)  # score report: the address that becomes the candidate's
     created_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
