@@ -152,7 +152,7 @@ def test_transcript_email_with_ses_down_is_retryable_and_counts_once(aws: None, 
 def test_mapping_email_with_ses_down_is_retried_by_the_queue_and_sends_one_link(aws: None, outbox: Any) -> None:
     """The answer does not wait for SES: the job fails, stays queued, and the retry sends one link."""
     candidate(email="map.me@example.com")
-    status, body, _ = call("auth_mapping", "POST", "/mapping/email", sub="sub-fault-m", body={"email": "map.me@example.com"})
+    status, body, _ = _ask_mapping("sub-fault-m", "map.me@example.com")
     assert status == 202, body
     with inject(ses_down()) as fault:
         assert deliver_queued() == 1
@@ -165,20 +165,18 @@ def test_mapping_email_with_ses_down_is_retried_by_the_queue_and_sends_one_link(
 def test_mapping_email_with_the_queue_down_is_503_and_queues_nothing(aws: None, outbox: Any) -> None:
     candidate(email="map.q@example.com")
     with inject(Fault("sqs", ("SendMessage",), "ServiceUnavailable")):
-        status, body, headers = call(
-            "auth_mapping", "POST", "/mapping/email", sub="sub-fault-q", body={"email": "map.q@example.com"}
-        )
+        status, body, headers = _ask_mapping("sub-fault-q", "map.q@example.com")
     assert_retryable(status, body, headers)
     assert body["code"] == "queue_unavailable"
     assert deliver_queued() == 0 and outbox() == []
-    assert call("auth_mapping", "POST", "/mapping/email", sub="sub-fault-q", body={"email": "map.q@example.com"})[0] == 202
+    assert _ask_mapping("sub-fault-q", "map.q@example.com")[0] == 202
     assert [m["to"] for m in outbox()] == ["map.q@example.com"]
 
 
 def test_mapping_token_write_throttled_after_the_send_mails_a_working_link_on_retry(aws: None, outbox: Any) -> None:
     """A send whose write failed leaves a dead link; the retried job mails one that works."""
     candidate(email="map.t@example.com")
-    assert call("auth_mapping", "POST", "/mapping/email", sub="sub-fault-t", body={"email": "map.t@example.com"})[0] == 202
+    assert _ask_mapping("sub-fault-t", "map.t@example.com")[0] == 202
     with inject(throttle("TransactWriteItems")) as fault:
         assert deliver_queued() == 1
     assert fault.hits == 1 and _tokens() == []
@@ -188,6 +186,10 @@ def test_mapping_token_write_throttled_after_the_send_mails_a_working_link_on_re
     status, body, _ = call("auth_mapping", "POST", confirm, sub="sub-fault-t", body={"token": first})
     assert (status, body["code"]) == (400, "token_invalid")
     assert call("auth_mapping", "POST", confirm, sub="sub-fault-t", body={"token": second})[0] == 200
+
+
+def _ask_mapping(sub: str, address: str) -> tuple[int, Any, dict[str, Any]]:
+    return call("auth_mapping", "POST", "/mapping/email", sub=sub, body={"email": address})
 
 
 def _tokens() -> list[Any]:
