@@ -31,10 +31,11 @@ NOW = datetime(2026, 11, 25, 3, tzinfo=UTC)
 def _seed(size: int) -> None:
     """``size`` certifications due later, then the 100 due items, all with batch writes."""
     from certtrack import keys
-    from certtrack.certifications import due, rules
+    from certtrack.certifications import due
     from certtrack.certifications.models import CECreditItem, CertificationItem
     from certtrack.db import TableItem
     from certtrack.identity.models import CandidateItem
+    from certtrack.program import rules
     from certtrack.transcripts.models import TranscriptItem
 
     def ccna(cid: str, expires: date, **extra: str) -> CertificationItem:

@@ -1,6 +1,6 @@
 """One rule for "current": every surface agrees on the day before, the day of and the day after an expiry.
 
-A certification is valid through its expiration date (``certtrack.certifications.standing``). The
+A certification is valid through its expiration date (``certtrack.program.standing``). The
 holder below earns CCNA by exam three years before day D, so it expires on D. Each surface is
 asked through its use case with ``now`` on D-1, D and D+1: the list, the detail, the PDF
 download, the logos, public verification, the private and public transcript JSON and the kit

@@ -2,7 +2,7 @@
 
 Events of a certification period, in order: reminders 90, 30 and 7 days before the expiry, then
 the expiry itself, due the day after the expiration date (a certification is valid through it:
-:mod:`certtrack.certifications.standing`). The item carries the next one (``GSI2SK`` starts with its date); the expiry
+:mod:`certtrack.program.standing`). The item carries the next one (``GSI2SK`` starts with its date); the expiry
 check queries GSI2 by date range and moves the item on to the following event.
 """
 
@@ -14,8 +14,8 @@ from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem
-from certtrack.certifications.standing import first_day_expired, lapsed
 from certtrack.db import TableItem
+from certtrack.program.standing import first_day_expired, lapsed
 from certtrack.settings import get_settings
 
 REMINDER_DAYS = (90, 30, 7)

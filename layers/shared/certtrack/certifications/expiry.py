@@ -39,12 +39,13 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from certtrack import keys
-from certtrack.certifications import due, reminders, rules
-from certtrack.certifications.catalog import Catalog, load_catalog
+from certtrack.certifications import due, reminders
 from certtrack.certifications.evaluation import RULES_SOURCE
 from certtrack.certifications.models import CECreditItem, CertificationItem, HistoryItem
 from certtrack.certifications.records import evaluate_partition, read_partition
 from certtrack.db import TableItem
+from certtrack.program import rules
+from certtrack.program.catalog import Catalog, load_catalog
 from certtrack.settings import get_settings
 from certtrack.transcripts.models import TranscriptItem
 
