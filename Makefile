@@ -39,9 +39,11 @@ run: $(STAMP)
 openapi: $(STAMP)
 	$(PY) scripts/gen_openapi.py
 
+# lint-imports checks the contracts in .importlinter: certtrack's packages import only downwards.
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	PYTHONPATH=layers/shared .venv/bin/lint-imports --no-cache --no-logo
 
 typecheck: $(STAMP)
 	$(PY) -m mypy

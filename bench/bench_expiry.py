@@ -31,10 +31,11 @@ NOW = datetime(2026, 11, 25, 3, tzinfo=UTC)
 def _seed(size: int) -> None:
     """``size`` certifications due later, then the 100 due items, all with batch writes."""
     from certtrack import keys
-    from certtrack.certifications import due, rules
+    from certtrack.certifications import due
     from certtrack.certifications.models import CECreditItem, CertificationItem
     from certtrack.db import TableItem
     from certtrack.identity.models import CandidateItem
+    from certtrack.program import rules
     from certtrack.transcripts.models import TranscriptItem
 
     def ccna(cid: str, expires: date, **extra: str) -> CertificationItem:
@@ -112,6 +113,7 @@ def _seed(size: int) -> None:
 
 def _one_size(size: int) -> dict[str, float]:
     from certtrack.certifications import expiry
+    from certtrack.transcripts import expiry as transcript_expiry
 
     with aws_sandbox() as settings:
         seeded = time.perf_counter()
@@ -119,7 +121,7 @@ def _one_size(size: int) -> dict[str, float]:
         seed_s = time.perf_counter() - seeded
         with DynamoCallCounter() as ddb:
             started = time.perf_counter()
-            summary = expiry.run(NOW)
+            summary = expiry.run(NOW, expire_transcript=transcript_expiry.expire)
             elapsed = time.perf_counter() - started
     due_total = sum(DUE.values())
     done = (

@@ -19,8 +19,8 @@ SECONDS = 2.0
 
 def _evidence() -> tuple[list[object], list[object]]:
     environment()
-    from certtrack.certifications.catalog import load_catalog
-    from certtrack.certifications.rules import Credit, Exam, add_years
+    from certtrack.program.catalog import load_catalog
+    from certtrack.program.rules import Credit, Exam, add_years
 
     catalog = load_catalog()
     rnd = random.Random(7)  # the same candidate every run
@@ -41,8 +41,8 @@ def _evidence() -> tuple[list[object], list[object]]:
 
 def run() -> dict[str, float]:
     exams, credits = _evidence()
-    from certtrack.certifications.catalog import load_catalog
-    from certtrack.certifications.rules import evaluate
+    from certtrack.program.catalog import load_catalog
+    from certtrack.program.rules import evaluate
 
     catalog = load_catalog()
     durations = []

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from certtrack.certifications.imports import CE_COLUMNS, EXAM_COLUMNS, run_import
-from certtrack.certifications.rules import add_years
+from certtrack.program.rules import add_years
 from certtrack.settings import get_settings
 
 JOSE_REG = "REG10000004"  # local/demo_identity.py's SCORE_REPORT_REG

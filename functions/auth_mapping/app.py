@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from certtrack import identity
 from certtrack.api import current_login, make_app, make_handler, metrics
+from certtrack.certifications import registrations
 from certtrack.identity import mapping, personal
 from certtrack.identity.schemas import (
     AttributeOut,
@@ -110,6 +111,7 @@ def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
         body.new_email,
         datetime.now(UTC),
         source_ip=app.current_event.request_context.identity.source_ip or "unknown",
+        holders=registrations.candidates_with_registration,
     )
     return StatusOut()
 

@@ -1,7 +1,8 @@
 """The daily expiry check: the EventBridge schedule's handler; the event's ``time`` is "now".
 
 Expires certifications, CE credits and transcripts past their date and sends the 90/30/7-day
-reminders (``certtrack.certifications.expiry``); returns the run's summary.
+reminders (``certtrack.certifications.expiry``); transcripts are expired by
+``certtrack.transcripts.expiry``, handed to the check here. Returns the run's summary.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from certtrack.certifications import expiry
 from certtrack.telemetry import logger, metrics, tracer
+from certtrack.transcripts import expiry as transcript_expiry
 
 _METRICS = {
     "ExpiredCertifications": "expired_certifications",
@@ -36,7 +38,9 @@ def event_time(event: dict[str, Any]) -> datetime:
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = event_time(event)
-    summary = expiry.run(now, remaining_ms=context.get_remaining_time_in_millis).as_dict()
+    summary = expiry.run(
+        now, remaining_ms=context.get_remaining_time_in_millis, expire_transcript=transcript_expiry.expire
+    ).as_dict()
     for name, key in _METRICS.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])
     logger.info("expiry check done", extra={k: v for k, v in summary.items() if k != "failures"})

@@ -23,9 +23,10 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from certtrack import keys
-from certtrack.certifications import evaluation, rules
+from certtrack.certifications import evaluation
 from certtrack.certifications.models import CertificationItem, ExamItem
 from certtrack.identity.models import LoginMappingItem
+from certtrack.program import rules
 from certtrack.settings import get_settings
 from certtrack.transcripts.models import TranscriptItem
 

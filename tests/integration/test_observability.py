@@ -20,7 +20,8 @@ from typing import Any
 
 import boto3
 import pytest
-from certtrack.certifications import evaluation, rules
+from certtrack.certifications import evaluation
+from certtrack.program import rules
 from certtrack.settings import get_settings
 
 from local.template import Template

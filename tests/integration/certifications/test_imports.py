@@ -307,7 +307,7 @@ def test_a_registration_number_from_an_earlier_file_is_not_given_to_another_cand
 
     import boto3
     from certtrack.certifications.imports import import_object
-    from certtrack.identity.candidates import candidates_with_registration
+    from certtrack.certifications.registrations import candidates_with_registration
     from certtrack.settings import get_settings
 
     first = import_exams([exam_row(**ANN, registration_number="REG-X", exam_date="2024-05-10")], now, "exams/one.csv")

@@ -1,6 +1,6 @@
 """One rule for "current": every surface agrees on the day before, the day of and the day after an expiry.
 
-A certification is valid through its expiration date (``certtrack.certifications.standing``). The
+A certification is valid through its expiration date (``certtrack.program.standing``). The
 holder below earns CCNA by exam three years before day D, so it expires on D. Each surface is
 asked through its use case with ``now`` on D-1, D and D+1: the list, the detail, the PDF
 download, the logos, public verification, the private and public transcript JSON and the kit
@@ -19,6 +19,7 @@ from certtrack.certifications import certificates, expiry, logos, records, verif
 from certtrack.certifications.models import CertificationItem
 from certtrack.errors import Conflict
 from certtrack.fulfillment import catalog as kit_catalog
+from certtrack.transcripts import expiry as transcript_expiry
 from certtrack.transcripts import public, service
 from certtrack.transcripts.schemas import TranscriptRequest
 
@@ -110,7 +111,7 @@ def test_every_surface_agrees_before_on_and_after_the_expiration_date(aws: None,
     seen: dict[date, dict[str, Any]] = {}
     for day in (D - timedelta(days=1), D, D + timedelta(days=1)):
         if daily_check:
-            expiry.run(at(day, 3))
+            expiry.run(at(day, 3), expire_transcript=transcript_expiry.expire)
         answers = _surfaces(transcript_id, public_id, code, at(day))
         code = answers.pop("code")
         seen[day] = answers

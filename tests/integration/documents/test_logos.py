@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 import pytest
 from certtrack import keys
-from certtrack.certifications.catalog import load_catalog
 from certtrack.certifications.logos import LogoAcceptanceItem
+from certtrack.program.catalog import load_catalog
 from certtrack.settings import get_settings
 
 from tests.conftest import call

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from certtrack import keys
-from certtrack.certifications import due, evaluation, rules
+from certtrack.certifications import due, evaluation
 from certtrack.certifications.models import CECreditItem, CertificationItem
 from certtrack.db import TableItem
 from certtrack.identity.models import CandidateItem
+from certtrack.program import rules
 from certtrack.transcripts.models import TranscriptItem
 
 from tests.conftest import LambdaContext

@@ -12,9 +12,10 @@ from certtrack.certifications import expiry, reminders
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.pages import style_source
+from certtrack.transcripts.models import TranscriptItem
 
 from tests.conftest import LambdaContext, call, load_function
-from tests.integration.expiry.conftest import at, certification, credit, holder, raw_messages
+from tests.integration.expiry.conftest import at, certification, credit, holder, raw_messages, transcript
 
 EXPIRES = "2027-02-20"
 
@@ -220,6 +221,7 @@ def test_a_transient_bounce_changes_nothing(aws: None) -> None:
 
 def test_scheduled_handler_uses_the_event_time(aws: None, reminders_sent: Any) -> None:
     person = holder("2026-11-25")  # valid through the 25th
+    shared = transcript(person.candidate_id, "2026-11-25")  # last day the 25th too
     handler = load_function("certifications", "expiry").handler
     event = json.loads(_sample().read_text())
 
@@ -228,6 +230,8 @@ def test_scheduled_handler_uses_the_event_time(aws: None, reminders_sent: Any) -
     assert summary["now"] == "2026-11-26T03:00:00Z"
     assert summary["expired_certifications"] == 1 and summary["complete"] is True
     assert certification(person.candidate_id).status == "expired"
+    assert summary["expired_transcripts"] == 1  # the handler hands transcripts to their package
+    assert TranscriptItem.get(shared.PK, shared.SK).status == "expired"
 
 
 def _sample() -> Any:

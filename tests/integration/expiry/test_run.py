@@ -9,6 +9,7 @@ import pytest
 from certtrack import keys
 from certtrack.certifications import evaluation, expiry, reminders
 from certtrack.certifications.models import CECreditItem, HistoryItem
+from certtrack.transcripts import expiry as transcript_expiry
 from certtrack.transcripts.models import TranscriptItem
 
 from tests.integration.expiry.conftest import at, bulk_certifications, certification, credit, holder, transcript
@@ -145,7 +146,7 @@ def test_credits_and_transcripts_past_their_date(aws: None) -> None:
     gone = transcript(person.candidate_id, "2026-11-24")  # last day the 24th
     today = transcript(person.candidate_id, "2026-11-25")
 
-    summary = expiry.run(at("2026-11-25"))
+    summary = expiry.run(at("2026-11-25"), expire_transcript=transcript_expiry.expire)
 
     assert (summary.inactive_credits, summary.expired_transcripts) == (1, 1)
     assert CECreditItem.get(old.PK, old.SK).status == "inactive"
@@ -153,6 +154,19 @@ def test_credits_and_transcripts_past_their_date(aws: None) -> None:
     assert TranscriptItem.get(gone.PK, gone.SK).status == "expired"
     assert TranscriptItem.get(today.PK, today.SK).status is None
     assert CECreditItem.get(old.PK, old.SK).GSI2SK is None
+    assert TranscriptItem.get(gone.PK, gone.SK).GSI2SK is None
+
+
+def test_transcripts_wait_on_the_index_for_a_run_that_can_expire_them(aws: None) -> None:
+    person = holder("2030-01-01")
+    gone = transcript(person.candidate_id, "2026-11-24")
+
+    without = expiry.run(at("2026-11-25"))  # transcripts expire their own items: nothing passed
+
+    assert (without.expired_transcripts, without.skipped) == (0, 1)
+    assert TranscriptItem.get(gone.PK, gone.SK).status is None
+    assert expiry.run(at("2026-11-26"), expire_transcript=transcript_expiry.expire).expired_transcripts == 1
+    assert TranscriptItem.get(gone.PK, gone.SK).status == "expired"
 
 
 def test_timeout_then_resume_where_it_stopped(aws: None, reminders_sent: Any, fake_context: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from certtrack import keys
 from certtrack.auth import Login
+from certtrack.certifications import registrations
 from certtrack.errors import NotFound, TooManyRequests
 from certtrack.identity import mapping, ratelimit
 from certtrack.identity.models import CandidateItem, RateLimitItem
@@ -117,7 +118,13 @@ def test_the_lockout_ends_with_its_window(victim: CandidateItem) -> None:
     def at(when: datetime, n: int, last_name: str = "Wrong") -> None:
         login = Login(sub=f"later-{when.isoformat()}-{n}", username="x", groups=frozenset())
         mapping.request_by_score_report(
-            login, last_name, "REG10000042", f"n{n}@example.com", when, source_ip=f"192.0.2.{n}"
+            login,
+            last_name,
+            "REG10000042",
+            f"n{n}@example.com",
+            when,
+            source_ip=f"192.0.2.{n}",
+            holders=registrations.candidates_with_registration,
         )
 
     for n in range(5):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from certtrack import keys
-from certtrack.certifications.catalog import load_catalog
 from certtrack.certifications.logos import earned_logos, render_svg
 from certtrack.certifications.models import CertificationItem
+from certtrack.program.catalog import load_catalog
 
 TODAY = date(2026, 11, 25)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from certtrack.certifications import reminders, rules
-from certtrack.certifications.catalog import load_catalog
+from certtrack.certifications import reminders
 from certtrack.identity.suppression import addresses_to_suppress
+from certtrack.program import rules
+from certtrack.program.catalog import load_catalog
 
 
 def _progress(cert_id: str, credits: list[float], exams: list[str], today: date = date(2026, 11, 25)) -> rules.Progress:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from certtrack.certifications.catalog import load_catalog
 from certtrack.fulfillment.catalog import Offer, build_offer
+from certtrack.program.catalog import load_catalog
 
 
 def address_body(**overrides: Any) -> dict[str, Any]:

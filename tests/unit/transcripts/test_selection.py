@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from certtrack.certifications.catalog import load_catalog
 from certtrack.dates import long_date
+from certtrack.program.catalog import load_catalog
 from certtrack.transcripts.selection import (
     display_date,
     effective_status,

@@ -1,1 +1,1 @@
-"""Certifications: the catalog (data), the rules engine, records, imports and the expiry check."""
+"""Certifications: records, imports, evaluation, certificates and logos, the expiry check."""

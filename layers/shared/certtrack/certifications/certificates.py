@@ -2,7 +2,7 @@
 
 ``POST /me/certifications/{cert_id}/certificate``. Only a certification whose standing is active
 that day has a certificate (409 ``certificate_unavailable`` otherwise; see
-:mod:`certtrack.certifications.standing`). The first request
+:mod:`certtrack.program.standing`). The first request
 of a period reserves a verification code (conditional write), records it on the certification
 item (conditional update), renders the PDF and stores it at
 ``certificates/<candidate_id>/<cert_id>/<active_date>.pdf``; later requests only presign.
@@ -21,12 +21,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 
 from certtrack import documents, keys, verification
-from certtrack.certifications import standing
-from certtrack.certifications.catalog import Certification, load_catalog
 from certtrack.certifications.models import CertificationItem
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
+from certtrack.program import standing
+from certtrack.program.catalog import Certification, load_catalog
 from certtrack.settings import get_settings
 
 PDF_CONTENT_TYPE = "application/pdf"

@@ -2,20 +2,22 @@
 
 Events of a certification period, in order: reminders 90, 30 and 7 days before the expiry, then
 the expiry itself, due the day after the expiration date (a certification is valid through it:
-:mod:`certtrack.certifications.standing`). The item carries the next one (``GSI2SK`` starts with its date); the expiry
+:mod:`certtrack.program.standing`). The item carries the next one (``GSI2SK`` starts with its date); the expiry
 check queries GSI2 by date range and moves the item on to the following event.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem
-from certtrack.certifications.standing import first_day_expired, lapsed
 from certtrack.db import TableItem
+from certtrack.program.standing import first_day_expired, lapsed
 from certtrack.settings import get_settings
 
 REMINDER_DAYS = (90, 30, 7)
@@ -115,3 +117,21 @@ def transcript_due(pk: str, sk: str, expires_on: str) -> tuple[str, str]:
 def still_at(model: type[TableItem], gsi2sk: str) -> Condition:
     """The condition of every expiry-check write: the item is still at the index entry that was read."""
     return model.GSI2SK == gsi2sk  # noqa: SIM300 - a PynamoDB condition, not a comparison
+
+
+def take_off_index(item: TableItem, actions: list[Any], gsi2sk: str) -> bool:
+    """Apply ``actions`` and take the item off the index, if it is still where the scan read it.
+
+    False when it moved since (another run did the work, or it was rescheduled): nothing changed.
+    """
+    model = type(item)
+    try:
+        item.update(
+            actions=[*actions, model.GSI2PK.remove(), model.GSI2SK.remove()],
+            condition=still_at(model, gsi2sk),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True

@@ -21,14 +21,15 @@ from aws_lambda_powertools import Logger
 from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
-from certtrack.certifications import due, rules
-from certtrack.certifications.catalog import Catalog, Certification, load_catalog
+from certtrack.certifications import due
 from certtrack.certifications.models import CertificationItem, CounterItem, ExamItem, HistoryItem
 from certtrack.certifications.records import Partition, evaluate_partition, read_partition
 from certtrack.db import TableItem
 from certtrack.email import send_template
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
+from certtrack.program import rules
+from certtrack.program.catalog import Catalog, Certification, load_catalog
 from certtrack.settings import get_settings
 
 logger = Logger(child=True)

@@ -18,7 +18,9 @@ One run, as of ``now`` (the schedule event's time):
    - certification reminder → the candidate's records are read (one Query) for the progress
      tree, the reminder is claimed (see ``reminders``) and collected; a run past several marks
      sends only the latest (90 → 30 → 7), and one past the expiry expires instead;
-   - CE credit past its inactive date → ``inactive``; transcript past ``expires_on`` → ``expired``.
+   - CE credit past its inactive date → ``inactive``; transcript past ``expires_on`` → ``expired``
+     by ``transcripts`` itself (the caller passes ``expire_transcript``: transcripts sit above
+     certifications, so this module never imports them).
 4. Collected reminders are sent after the scan (retries, backoff); each success moves its
    certification to the next event.
 5. The state records the run: success (today's date) when every shard was read to the end, or
@@ -39,14 +41,14 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from certtrack import keys
-from certtrack.certifications import due, reminders, rules
-from certtrack.certifications.catalog import Catalog, load_catalog
+from certtrack.certifications import due, reminders
 from certtrack.certifications.evaluation import RULES_SOURCE
 from certtrack.certifications.models import CECreditItem, CertificationItem, HistoryItem
 from certtrack.certifications.records import evaluate_partition, read_partition
 from certtrack.db import TableItem
+from certtrack.program import rules
+from certtrack.program.catalog import Catalog, load_catalog
 from certtrack.settings import get_settings
-from certtrack.transcripts.models import TranscriptItem
 
 logger = Logger(child=True)
 
@@ -59,6 +61,10 @@ SCAN_RESERVE_MS = 60_000
 SEND_RESERVE_MS = 5_000
 # The records a reminder needs, in one Query of the candidate's partition: CE#, CERT#, EXAM# … PROFILE.
 _REMINDER_SLICE = (keys.CE_PREFIX, keys.PROFILE)
+
+# Expires another package's item on the due index: (PK, SK, the GSI2SK the scan read) → True when
+# it changed the item, False when the item moved since it was read (counted as skipped).
+ExpireItem = Callable[[str, str, str], bool]
 
 
 class ExpiryStateItem(TableItem):
@@ -118,6 +124,7 @@ class _Run:
     catalog: Catalog
     summary: Summary
     run_id: str
+    expire_transcript: ExpireItem | None = None
     pending: list[reminders.Pending] = field(default_factory=list)
 
 
@@ -165,19 +172,24 @@ def run(
     now: datetime,
     *,
     remaining_ms: Callable[[], int] | None = None,
+    expire_transcript: ExpireItem | None = None,
     sleep: Callable[[float], None] | None = None,
     scan_reserve_ms: int = SCAN_RESERVE_MS,
     send_reserve_ms: int = SEND_RESERVE_MS,
     page_size: int = PAGE_SIZE,
 ) -> Summary:
-    """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock."""
+    """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock.
+
+    ``expire_transcript`` is ``certtrack.transcripts.expiry.expire`` (the scheduled handler passes
+    it); without it, transcript entries stay on the index for a run that has it.
+    """
     today = now.date()
     state = load_state()
     start, end = date_range(state, today)
     summary = Summary(now=now.isoformat().replace("+00:00", "Z"), range_start=start, range_end=today.isoformat())
     cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
     summary.resumed = bool(cursors)
-    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex)
+    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript)
 
     initial = remaining_ms() if remaining_ms is not None else 0
     scan_reserve_ms = min(scan_reserve_ms, initial // 4)
@@ -395,29 +407,19 @@ def _claim_taken(
 # ---------------------------------------------------------------- CE credits and transcripts
 
 
-def _off_index_update(context: _Run, item: TableItem, actions: list[Any], gsi2sk: str) -> bool:
-    """Apply ``actions`` and take the item off the index, if it is still where the scan read it."""
-    model = type(item)
-    try:
-        item.update(
-            actions=[*actions, model.GSI2PK.remove(), model.GSI2SK.remove()],
-            condition=due.still_at(model, gsi2sk),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        context.summary.skipped += 1
-        return False
-    return True
-
-
 def _deactivate_credit(context: _Run, entry: Entry) -> None:
     item = CECreditItem(entry.pk, entry.sk)
-    if _off_index_update(context, item, [CECreditItem.status.set("inactive")], entry.gsi2sk):
+    if due.take_off_index(item, [CECreditItem.status.set("inactive")], entry.gsi2sk):
         context.summary.inactive_credits += 1
+    else:
+        context.summary.skipped += 1
 
 
 def _expire_transcript(context: _Run, entry: Entry) -> None:
-    item = TranscriptItem(entry.pk, entry.sk)
-    if _off_index_update(context, item, [TranscriptItem.status.set("expired")], entry.gsi2sk):
+    if context.expire_transcript is None:
+        logger.warning("no handler for due kind", extra={"kind": entry.kind})
+        context.summary.skipped += 1
+    elif context.expire_transcript(entry.pk, entry.sk, entry.gsi2sk):
         context.summary.expired_transcripts += 1
+    else:
+        context.summary.skipped += 1

@@ -26,13 +26,14 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from certtrack import keys
-from certtrack.certifications import evaluation, rules
-from certtrack.certifications.catalog import Catalog, load_catalog
+from certtrack.certifications import evaluation
 from certtrack.certifications.models import AgreementItem, CECreditItem, ExamItem, RegistrationOwnerItem
 from certtrack.certifications.records import read_partition
 from certtrack.fields import InvalidText, Schema, clean_text, valid_email
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.normalize import normalize_email, same_name
+from certtrack.program import rules
+from certtrack.program.catalog import Catalog, load_catalog
 from certtrack.settings import get_settings
 
 EXAMS = "exams"

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from certtrack import keys
-from certtrack.certifications.catalog import Catalog, Certification, Logo, load_catalog
 from certtrack.certifications.certificates import DownloadLink, presign, store_once
 from certtrack.certifications.models import CertificationItem
-from certtrack.certifications.standing import is_current
 from certtrack.db import TableItem
 from certtrack.errors import BadRequest, NotFound, Unprocessable
 from certtrack.fields import Schema
+from certtrack.program.catalog import Catalog, Certification, Logo, load_catalog
+from certtrack.program.standing import is_current
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -17,8 +17,6 @@ from typing import Any, Literal
 from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
-from certtrack.certifications import rules, standing
-from certtrack.certifications.catalog import Catalog, Certification, Requirement, load_catalog
 from certtrack.certifications.models import (
     AgreementItem,
     CECreditItem,
@@ -30,6 +28,8 @@ from certtrack.db import TableItem
 from certtrack.errors import BadRequest, NotFound
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
+from certtrack.program import rules, standing
+from certtrack.program.catalog import Catalog, Certification, Requirement, load_catalog
 
 # Sort-key ranges of the slices routes read (DynamoDB compares UTF-8 bytes; "$" follows "#").
 _WHOLE: tuple[str, str] | None = None

@@ -35,13 +35,14 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.exceptions import PutError, UpdateError
 
 from certtrack import keys
-from certtrack.certifications import due, rules
-from certtrack.certifications.catalog import Certification
+from certtrack.certifications import due
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem
 from certtrack.email import jinja_env, send_template
 from certtrack.errors import NotFound, ServiceUnavailable
 from certtrack.identity.models import CandidateItem
+from certtrack.program import rules
+from certtrack.program.catalog import Certification
 from certtrack.settings import get_settings
 
 logger = Logger(child=True)

@@ -2,7 +2,7 @@
 
 code → ``VERIFY#<code>`` (GetItem) → the certification it names in the holder's partition
 (GetItem) → the holder's name (GetItem). The status is the certification's standing on the day
-(:mod:`certtrack.certifications.standing`): an expired or revoked certification is shown as such,
+(:mod:`certtrack.program.standing`): an expired or revoked certification is shown as such,
 never as valid. Unknown codes, and every code of a holder who withdrew ``verification_consent``,
 get the same neutral 404 (status, body, headers): it never says or implies that a code is forged,
 only that it cannot be verified online.
@@ -15,14 +15,14 @@ from datetime import date
 from typing import Any
 
 from certtrack import keys, verification
-from certtrack.certifications import standing
-from certtrack.certifications.catalog import load_catalog
 from certtrack.certifications.models import CertificationItem
 from certtrack.email import jinja_env
 from certtrack.errors import NotFound
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.personal import settings_of
 from certtrack.pages import PRIVACY_HEADERS
+from certtrack.program import standing
+from certtrack.program.catalog import load_catalog
 
 # The one answer for a code that cannot be shown (unknown, or the holder withdrew consent).
 NOT_FOUND_DETAIL = "This code cannot be verified online. Ask the holder for a transcript or contact the program."

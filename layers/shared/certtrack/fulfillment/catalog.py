@@ -2,7 +2,7 @@
 unclaimed initial kit of each at 0, everything else at the program's price.
 
 Who may order: a candidate orders the kits of certifications they *hold* now (standing
-``active`` that day, :mod:`certtrack.certifications.standing`). An expired certification's certificate or plaque
+``active`` that day, :mod:`certtrack.program.standing`). An expired certification's certificate or plaque
 would attest to something no longer true, so expired ones are not offered.
 """
 
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from certtrack import keys
-from certtrack.certifications.catalog import Catalog, load_catalog
 from certtrack.certifications.models import CertificationItem
-from certtrack.certifications.standing import is_current
 from certtrack.fields import Schema
 from certtrack.fulfillment.models import ClaimItem
+from certtrack.program.catalog import Catalog, load_catalog
+from certtrack.program.standing import is_current
 
 
 @dataclass(frozen=True)

@@ -405,7 +405,7 @@ def execute_order(
     The payment provider is resolved only for a total above 0: a free initial kit needs none, so it
     works in a stack whose payments are switched off.
     """
-    from certtrack.certifications.catalog import load_catalog
+    from certtrack.program.catalog import load_catalog
 
     offer = offer_for(candidate_id, now)
     catalog = load_catalog()

@@ -1,4 +1,4 @@
-"""Candidate records: creation (imports, demo data) and lookups by email and registration number."""
+"""Candidate records: creation (imports, demo data) and the lookup by email."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime
 from pynamodb.exceptions import PutError
 
 from certtrack import keys
-from certtrack.certifications.models import ExamItem
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.normalize import normalize_email
 
@@ -59,17 +58,3 @@ def candidates_with_email(email: str) -> list[CandidateItem]:
         limit=_MAX_EMAIL_MATCHES,
     )
     return [item for item in results if isinstance(item, CandidateItem)]
-
-
-def candidates_with_registration(registration_number: str) -> list[CandidateItem]:
-    """Candidates holding an exam with this registration number (GSI1 ``REG#<n>``, then GetItem)."""
-    out: list[CandidateItem] = []
-    seen: set[str] = set()
-    for exam in ExamItem.lookup_index.query(keys.registration_gsi(registration_number), limit=5):
-        if not isinstance(exam, ExamItem) or exam.candidate_id in seen:
-            continue
-        seen.add(exam.candidate_id)
-        candidate = CandidateItem.get_candidate(exam.candidate_id)
-        if candidate is not None:
-            out.append(candidate)
-    return out

@@ -25,6 +25,7 @@ email; if this was not you …") with a link that freezes the record and opens a
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -40,7 +41,7 @@ from certtrack.auth import Login
 from certtrack.db import TableItem
 from certtrack.errors import BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
 from certtrack.identity import mapped_candidate_id, ratelimit, tokens
-from certtrack.identity.candidates import candidates_with_email, candidates_with_registration
+from certtrack.identity.candidates import candidates_with_email
 from certtrack.identity.models import (
     CandidateItem,
     DisputeItem,
@@ -59,6 +60,11 @@ _TRANSACTION_ATTEMPTS = 3
 # The "this was not me" link stays usable this long: people read old mailboxes late.
 DISPUTE_LIFETIME = timedelta(days=30)
 DISPUTE_RETENTION = timedelta(days=45)
+
+# The candidates holding an exam with a registration number. Exams are certification records
+# (``certtrack.certifications.registrations`` answers); identity sits below certifications, so
+# the caller passes the lookup in.
+RegistrationHolders = Callable[[str], Sequence[CandidateItem]]
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +206,14 @@ def score_report_windows(
 
 
 def request_by_score_report(
-    login: Login, last_name: str, registration_number: str, new_email: str, now: datetime, source_ip: str = "unknown"
+    login: Login,
+    last_name: str,
+    registration_number: str,
+    new_email: str,
+    now: datetime,
+    source_ip: str = "unknown",
+    *,
+    holders: RegistrationHolders,
 ) -> None:
     """``POST /mapping/score-report``: a link to ``new_email`` when the exam and last name agree.
 
@@ -210,7 +223,7 @@ def request_by_score_report(
     windows = score_report_windows(login, last_name, registration_number, source_ip)
     ratelimit.take(windows, now)
     candidate = next(
-        (c for c in candidates_with_registration(registration_number) if same_name(last_name, c.last_name)),
+        (c for c in holders(registration_number) if same_name(last_name, c.last_name)),
         None,
     )
     if candidate is None:

@@ -22,10 +22,10 @@ from pynamodb.transactions import TransactWrite
 
 from certtrack import keys
 from certtrack.auth import Login
-from certtrack.certifications.catalog import AttributeDefinition, load_catalog
 from certtrack.errors import Conflict, NotFound, Unprocessable
 from certtrack.fields import InvalidText, clean_text
 from certtrack.identity.models import CandidateItem, SettingsAuditItem
+from certtrack.program.catalog import AttributeDefinition, load_catalog
 from certtrack.settings import get_settings
 
 SETTINGS_FIELDS: tuple[str, ...] = (

@@ -6,4 +6,5 @@
 - ``service``: create, list, read, replace, revoke (``/me/transcripts``).
 - ``links``: public URL and share links; ``share``: email preview/send with the daily limit.
 - ``public``: the public page (HTML or JSON), view counting and its security headers.
+- ``expiry``: expires a transcript the daily expiry check found past its last day.
 """

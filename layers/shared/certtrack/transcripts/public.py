@@ -22,11 +22,11 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
-from certtrack.certifications.catalog import load_catalog
 from certtrack.dates import long_date
 from certtrack.email import TEMPLATES, jinja_env
 from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, NotFound, problem_from_error
 from certtrack.pages import PRIVACY_HEADERS, content_security_policy
+from certtrack.program.catalog import load_catalog
 from certtrack.transcripts.holder import load_holder
 from certtrack.transcripts.models import TranscriptItem
 from certtrack.transcripts.selection import ShownCertification, display_date, grouped

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
-from certtrack.certifications.catalog import Catalog
-from certtrack.certifications.standing import standing
+from certtrack.program.catalog import Catalog
+from certtrack.program.standing import standing
 
 ACTIVE = "active"
 EXPIRED = "expired"
@@ -64,7 +64,7 @@ class FieldError:
 
 
 def effective_status(record: CertificationRecord, today: date) -> str:
-    """The record's standing on ``today`` (:mod:`certtrack.certifications.standing`)."""
+    """The record's standing on ``today`` (:mod:`certtrack.program.standing`)."""
     return standing(record, today)
 
 

@@ -18,8 +18,8 @@ from pynamodb.expressions.update import Action
 
 from certtrack import keys
 from certtrack.certifications import due
-from certtrack.certifications.catalog import load_catalog
 from certtrack.errors import BadRequest, NotFound, Unprocessable
+from certtrack.program.catalog import load_catalog
 from certtrack.settings import get_settings
 from certtrack.transcripts.holder import Holder, load_holder
 from certtrack.transcripts.links import public_url, share_links

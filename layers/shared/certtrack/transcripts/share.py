@@ -16,10 +16,10 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from certtrack import email, keys, mailhealth
-from certtrack.certifications.catalog import load_catalog
 from certtrack.dates import long_date
 from certtrack.errors import Conflict, ServiceUnavailable, TooManyRequests
 from certtrack.identity.models import CandidateItem
+from certtrack.program.catalog import load_catalog
 from certtrack.transcripts.holder import Holder
 from certtrack.transcripts.links import public_url
 from certtrack.transcripts.models import CandidateMailBudgetItem, TranscriptItem, TranscriptSendCounterItem

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from certtrack.certifications.catalog import load_catalog
-from certtrack.certifications.rules import Result, Standing, add_years, evaluate
+from certtrack.program.catalog import load_catalog
+from certtrack.program.rules import Result, Standing, add_years, evaluate
 
-from tests.unit.certifications.evidence import credit, failed, passed
+from tests.unit.program.evidence import credit, failed, passed
 
 CATALOG = load_catalog()
 TODAY = date(2026, 11, 25)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from certtrack.certifications.catalog import load_catalog
-from certtrack.certifications.rules import Credit, Exam, add_years
+from certtrack.program.catalog import load_catalog
+from certtrack.program.rules import Credit, Exam, add_years
 
 _seq = itertools.count(1)
 

@@ -18,7 +18,7 @@ The rules, in one place:
   the next one can happen from the day after the old expiry on (evidence after the renewal day
   counts toward it), so early renewals never stack years on years.
 - A certification is valid through its expiration date and expires the day after
-  (:mod:`certtrack.certifications.standing`); evidence dated on the expiration date still renews
+  (:mod:`certtrack.program.standing`); evidence dated on the expiration date still renews
   it. Once expired it needs the initial tree again.
 - A certification completes at most once per day (so a tree met by ``hold`` alone cannot loop).
 - Stored standings contribute only what evidence cannot: manual grants and revocations.
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from certtrack.certifications.catalog import Catalog, Certification, Requirement
-from certtrack.certifications.standing import first_day_expired, lapsed
+from certtrack.program.catalog import Catalog, Certification, Requirement
+from certtrack.program.standing import first_day_expired, lapsed
 
 IN_PROGRESS = "in_progress"
 ACTIVE = "active"

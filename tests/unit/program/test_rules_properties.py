@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from certtrack.certifications.catalog import load_catalog
-from certtrack.certifications.rules import ACTIVE, Credit, Exam, Result, Standing, add_years, evaluate
+from certtrack.program.catalog import load_catalog
+from certtrack.program.rules import ACTIVE, Credit, Exam, Result, Standing, add_years, evaluate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
