@@ -45,8 +45,10 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	PYTHONPATH=layers/shared .venv/bin/lint-imports --no-cache --no-logo
 
+# pyproject's files, then each Lambda code directory in a run of its own (docs/CONVENTIONS.md, Types).
 typecheck: $(STAMP)
 	$(PY) -m mypy
+	for code in functions/*/; do $(PY) -m mypy "$$code" || exit 1; done
 
 test: $(STAMP)
 	$(PY) scripts/gen_openapi.py --check

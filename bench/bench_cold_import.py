@@ -125,7 +125,7 @@ def artifact() -> Iterator[Path]:
 
 
 def _bytecode(directory: Path) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for folder, _, files in os.walk(directory):
         found.update(os.path.join(folder, f) for f in files if f.endswith(".pyc"))
     return found
@@ -213,7 +213,7 @@ def run() -> dict[str, float]:
         if not shipped:
             raise SystemExit(f"{layer} has no bytecode: not a `sam build` of this project's layer")
         probes, venv = _artifact_probes(built, template), _venv_probes(template)
-        samples = {name: {"boto3": [], "handler": []} for name in probes}
+        samples: dict[str, dict[str, list[float]]] = {name: {"boto3": [], "handler": []} for name in probes}
         venv_samples: dict[str, list[float]] = {name: [] for name in venv}
         for round_ in range(RUNS + 1):  # round 0 warms the OS file cache (and writes the venv's .pyc)
             keep = round_ > 0

@@ -38,7 +38,7 @@ def _seed(size: int) -> None:
     from certtrack.program import rules
     from certtrack.transcripts.models import TranscriptItem
 
-    def ccna(cid: str, expires: date, **extra: str) -> CertificationItem:
+    def ccna(cid: str, expires: date, granted_on: str | None = None) -> CertificationItem:
         """An active CCNA earned three years before ``expires``, on the due index for its next step."""
         item = CertificationItem(
             keys.candidate_pk(cid),
@@ -48,7 +48,7 @@ def _seed(size: int) -> None:
             status="active",
             active_date=rules.add_years(expires, -3).isoformat(),
             expiration_date=expires.isoformat(),
-            **extra,
+            granted_on=granted_on,
         )
         due.schedule_period(item)
         return item

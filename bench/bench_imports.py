@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 from bench.support import DynamoCallCounter, aws_sandbox, environment
 
@@ -41,26 +42,23 @@ ROUTES = {
 
 @contextmanager
 def _partitioned_moto_query() -> Iterator[None]:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
 
     original = Table.query
 
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    def query(
+        self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any
+    ) -> tuple[list[Item], int, dict[str, Any] | None]:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
         if index_name or hash_key is None or not self.range_key_attr:
             return original(self, hash_key, *args, **kwargs)
         partition = list(self.items[hash_key].values()) if hash_key in self.items else []
-        self.all_items = lambda: sorted(partition, key=lambda item: item.range_key)
-        try:
+        with mock.patch.object(self, "all_items", lambda: sorted(partition, key=lambda item: item.range_key)):
             return original(self, hash_key, *args, **kwargs)
-        finally:
-            del self.all_items
 
-    Table.query = query
-    try:
+    with mock.patch.object(Table, "query", query):
         yield
-    finally:
-        Table.query = original
 
 
 def _csv(rows: list[dict[str, str]]) -> bytes:

@@ -17,35 +17,40 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[[dict[str, Any], "LambdaContext"], object]
 
 
 class LambdaContext:
     """The attributes of the runtime's context object that handlers and Powertools read."""
 
-    def __init__(self, fields, timeout_s):
-        self.function_name = fields["function_name"]
-        self.function_version = fields.get("function_version", "$LATEST")
-        self.invoked_function_arn = fields["invoked_function_arn"]
-        self.memory_limit_in_mb = fields["memory_limit_in_mb"]
-        self.aws_request_id = fields["aws_request_id"]
+    def __init__(self, fields: dict[str, Any], timeout_s: int) -> None:
+        self.function_name: str = fields["function_name"]
+        self.function_version: str = fields.get("function_version", "$LATEST")
+        self.invoked_function_arn: str = fields["invoked_function_arn"]
+        self.memory_limit_in_mb: int = fields["memory_limit_in_mb"]
+        self.aws_request_id: str = fields["aws_request_id"]
         self.log_group_name = f"/aws/lambda/{self.function_name}"
         self.log_stream_name = "local"
         self._deadline = time.monotonic() + timeout_s
 
-    def get_remaining_time_in_millis(self):
+    def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _load(task_root, layer, handler):
+def _load(task_root: str, layer: str, handler: str) -> Handler:
     stdlib = [p for p in sys.path if "site-packages" not in p]  # -I: no script folder
     sys.path[:] = [task_root, layer, *stdlib]
     os.chdir(task_root)
     module_name, _, attribute = handler.rpartition(".")
     module = __import__(module_name, fromlist=[attribute])
-    return getattr(module, attribute)
+    loaded: Handler = getattr(module, attribute)
+    return loaded
 
 
-def main():
+def main() -> int:
     task_root, layer, handler_name = sys.argv[1:4]
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # the handler's prints and logs go to stderr

@@ -11,14 +11,18 @@ import sys
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from local import outbox
 from local.apigateway import Problem, Request, Response, json_response
+from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider, LoginFailed
 from local.eventsources import EventSources
 from local.lambdas import HandlerMissing, Runtime, s3_put_event, scheduled_event
 from local.template import Function, Template
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 IMPORT_KINDS = ("exams", "ce-credits")
 
@@ -27,9 +31,9 @@ class LocalRoutes:
     def __init__(
         self,
         template: Template,
-        runtime: Runtime,
+        runtime: Runtime | ArtifactRuntime,
         identity: IdentityProvider,
-        s3: Any,
+        s3: S3Client,
         imports_bucket: str,
         sources: EventSources | None = None,
     ) -> None:

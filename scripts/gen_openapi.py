@@ -10,13 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported once build() has put the layer on sys.path
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ("auth_mapping", "certifications", "fulfillment", "transcripts")
 
 
-def _load_app(function: str) -> Any:
+def _load_app(function: str) -> APIGatewayRestResolver:
     path = ROOT / "functions" / function / "app.py"
     # Lambda puts the function's code directory on sys.path; its sibling modules import by name.
     sys.path.insert(0, str(path.parent))
@@ -24,7 +27,8 @@ def _load_app(function: str) -> Any:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.app
+    app: APIGatewayRestResolver = module.app
+    return app
 
 
 def _placeholder_environment() -> None:
@@ -115,7 +119,7 @@ def _normalize_operation(operation: dict[str, Any]) -> None:
     if not any(code.startswith("2") for code in responses):
         # Powertools puts the return model on the declared (error) responses when a route passes
         # `responses=` without its success code: move it back to the (default) 200 response.
-        filled = next(
+        filled: dict[str, Any] = next(
             (
                 r["content"]
                 for r in responses.values()

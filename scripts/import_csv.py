@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot reach {args.url} ({error.reason}); is `make run` serving?", file=sys.stderr)
         return 2
     print(json.dumps(report, indent=2, ensure_ascii=False))
-    rejected = report.get("rejected") or []
+    rejected = report.get("rejected")
+    rejected = rejected if isinstance(rejected, list) else []
     summary = f"{report.get('imported', 0)} of {report.get('rows', 0)} rows imported, {len(rejected)} rejected"
     print(summary, file=sys.stderr)
     return 1 if rejected else 0

@@ -172,7 +172,7 @@ def confirm_mapping(body: ConfirmRequest) -> ConfirmOut:
 
 
 def _settings_out(view: personal.SettingsView) -> SettingsOut:
-    return SettingsOut(**view.values, updated=SettingsUpdated(**view.updated))  # type: ignore[arg-type]
+    return SettingsOut(**view.values, updated=SettingsUpdated(**view.updated))
 
 
 @app.get("/me/settings", description="The five settings (null when never answered) and when each last changed.")
