@@ -50,6 +50,20 @@ typecheck: $(STAMP)
 	$(PY) -m mypy
 	for code in functions/*/; do $(PY) -m mypy "$$code" || exit 1; done
 
+# The web client's ES modules, type-checked by tsc (// @ts-check + JSDoc; tsconfig.json). npm installs
+# the pinned TypeScript from package-lock.json again when the lock is newer than the install.
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+.PHONY: webcheck
+webcheck: $(NODE_STAMP)
+	npx --no-install tsc -p tsconfig.json
+
+typecheck: webcheck
+
 test: $(STAMP)
 	$(PY) scripts/gen_openapi.py --check
 	$(MAKE) lint typecheck
@@ -77,4 +91,4 @@ fuzz: $(STAMP)
 	FUZZ_EXAMPLES=500 $(PY) -m pytest tests/e2e/test_fuzz.py
 
 clean:
-	rm -rf .venv .venv-sam .venv-checkov .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-sam .venv-checkov .aws-sam .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -1,6 +1,8 @@
+// @ts-check
 // The API client: Bearer token from sessionStorage, JSON in and out, problem+json errors
 // turned into messages a person can act on.
 import { config } from "./config.js";
+/** @import { FieldError, Problem, TokenClaims } from "./types.js" */
 
 const TOKEN_KEY = "certtrack.id_token";
 
@@ -15,6 +17,7 @@ export function getToken() {
   return token;
 }
 
+/** @param {string} token */
 export function setToken(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
 }
@@ -23,7 +26,11 @@ export function clearToken() {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** The (unverified) claims of a JWT: only used for display and expiry, the API verifies it. */
+/**
+ * The (unverified) claims of a JWT: only used for display and expiry, the API verifies it.
+ * @param {string} token
+ * @returns {TokenClaims}
+ */
 export function tokenClaims(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
@@ -36,6 +43,7 @@ export function tokenClaims(token) {
   }
 }
 
+/** @type {Record<string, string>} */
 const MESSAGES_BY_CODE = {
   account_not_mapped: "Your login is not mapped to a candidate record yet.",
   token_expired: "This link has expired. Please request a new one.",
@@ -47,6 +55,7 @@ const MESSAGES_BY_CODE = {
   read_only_attribute: "Only Job Title can be changed here.",
 };
 
+/** @type {Record<number, string>} */
 const MESSAGES_BY_STATUS = {
   400: "The request was not understood.",
   401: "Your session has ended. Please log in again.",
@@ -64,8 +73,17 @@ const MESSAGES_BY_STATUS = {
 
 /** An error from the API (or the network) with a message ready to show. */
 export class ApiError extends Error {
+  /**
+   * @param {object} problem
+   * @param {number} problem.status the HTTP status (0: the network failed)
+   * @param {string | null} [problem.code]
+   * @param {string | null} [problem.detail]
+   * @param {string | null} [problem.title]
+   * @param {FieldError[]} [problem.fieldErrors]
+   * @param {boolean} [problem.retryable]
+   */
   constructor({ status, code, detail, title, fieldErrors = [], retryable = false }) {
-    const base = detail || MESSAGES_BY_CODE[code] || MESSAGES_BY_STATUS[status] || title || "The request failed.";
+    const base = detail || (code && MESSAGES_BY_CODE[code]) || MESSAGES_BY_STATUS[status] || title || "The request failed.";
     super(base);
     this.status = status;
     this.code = code;
@@ -81,6 +99,7 @@ export class ApiError extends Error {
   }
 }
 
+/** @param {string | undefined} name */
 export function humanField(name) {
   if (!name || name === "body") return "Request";
   const last = String(name).split(".").filter((p) => !/^\d+$/.test(p)).pop() || name;
@@ -88,25 +107,40 @@ export function humanField(name) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** @type {() => void} */
 let unauthorizedHandler = () => {};
+/** @type {() => void} */
 let notMappedHandler = () => {};
 
+/** @param {() => void} fn */
 export function onUnauthorized(fn) {
   unauthorizedHandler = fn;
 }
+/** @param {() => void} fn */
 export function onNotMapped(fn) {
   notMappedHandler = fn;
 }
 
+/**
+ * @typedef {{ [name: string]: string | number | null | undefined }} Query
+ * @typedef {{ body?: unknown, query?: Query, headers?: Record<string, string>, auth?: boolean, handleAuth?: boolean }} RequestOptions
+ */
+
+/**
+ * @param {string} path
+ * @param {Query} [query]
+ */
 function buildUrl(path, query) {
   const url = new URL(`${config().apiBaseUrl}${path}`, window.location.origin);
   for (const [key, value] of Object.entries(query || {})) {
-    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, value);
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, String(value));
   }
   return url.toString();
 }
 
+/** @param {Response} response */
 async function problemFrom(response) {
+  /** @type {Problem} */
   let body = {};
   const type = response.headers.get("Content-Type") || "";
   if (type.includes("json")) {
@@ -131,8 +165,14 @@ async function problemFrom(response) {
 /**
  * request("GET", "/me/exams", {query: {sort: "date"}}) → parsed JSON (or null for 204).
  * 401 → the unauthorized handler (back to login); 403 account_not_mapped → mapping screens.
+ * The answer is `unknown`: each caller names the payload it expects (`types.js`).
+ * @param {string} method
+ * @param {string} path
+ * @param {RequestOptions} [options]
+ * @returns {Promise<unknown>}
  */
 export async function request(method, path, { body, query, headers = {}, auth = true, handleAuth = true } = {}) {
+  /** @type {RequestInit & { headers: Record<string, string> }} */
   const init = { method, headers: { Accept: "application/json", ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -178,18 +218,32 @@ export async function request(method, path, { body, query, headers = {}, auth = 
 }
 
 export const api = {
+  /** @param {string} path @param {RequestOptions} [options] */
   get: (path, options) => request("GET", path, options),
+  /** @param {string} path @param {unknown} [body] @param {RequestOptions} [options] */
   post: (path, body, options = {}) => request("POST", path, { ...options, body }),
+  /** @param {string} path @param {unknown} body @param {RequestOptions} [options] */
   put: (path, body, options = {}) => request("PUT", path, { ...options, body }),
+  /** @param {string} path @param {RequestOptions} [options] */
   del: (path, options) => request("DELETE", path, options),
 };
 
-/** The array in a list response, whatever it is called ({"items": [...], "next"} or a bare array). */
+/**
+ * The array in a list response, whatever it is called ({"items": [...], "next"} or a bare array).
+ * `unknown[]`: the caller names the item type, as for `request`.
+ * @param {unknown} data
+ * @param {...string} names
+ * @returns {unknown[]}
+ */
 export function listOf(data, ...names) {
   if (Array.isArray(data)) return data;
   if (!data || typeof data !== "object") return [];
-  for (const name of [...names, "items"]) if (Array.isArray(data[name])) return data[name];
-  const first = Object.values(data).find(Array.isArray);
+  const fields = /** @type {Record<string, unknown>} */ (data);
+  for (const name of [...names, "items"]) {
+    const list = fields[name];
+    if (Array.isArray(list)) return list;
+  }
+  const first = Object.values(fields).find(Array.isArray);
   return first || [];
 }
 

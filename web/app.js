@@ -1,8 +1,9 @@
+// @ts-check
 // The candidate portal: a hash router, the page shell, and the views.
 import { loadConfig } from "./config.js";
 import { api, getToken, onUnauthorized, onNotMapped, ApiError } from "./api.js";
 import { completeHostedLogin, logout, rememberReturn } from "./auth.js";
-import { h, clear, append } from "./dom.js";
+import { h, clear, append, shellElement } from "./dom.js";
 import { announce, clearMessages, flash, takeFlash, errorBox, loadingIndicator } from "./ui.js";
 import { state, resetState } from "./state.js";
 import { loginView, mappingView, mappingSentView, mappingConfirmView } from "./views/login.js";
@@ -13,10 +14,13 @@ import { certificationsView, certificationDetailView, logosView } from "./views/
 import { claimView, shippingView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
 import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
 import { opsKitsView, isOperator } from "./views/ops.js";
+/** @import { Me, View } from "./types.js" */
 
 // [pattern, view, options]; `section` marks the main-nav entry, `public` needs no login,
 // `unmapped` works before the login is mapped to a candidate record, `operator` is for the
 // operators group (who need no candidate record).
+/** @typedef {{ section?: string, public?: boolean, unmapped?: boolean, operator?: boolean }} RouteOptions */
+/** @type {[RegExp, View, RouteOptions][]} */
 const ROUTES = [
   [/^\/login$/, loginView, { public: true }],
   [/^\/mapping$/, mappingView, { unmapped: true }],
@@ -52,6 +56,7 @@ const SECTIONS = [
   ["transcripts", "#/transcripts", "Transcripts"],
 ];
 
+/** @param {string} hash */
 export function navigate(hash) {
   if (window.location.hash === hash) render();
   else window.location.hash = hash;
@@ -63,14 +68,19 @@ function parseHash() {
   return { path: path || "/home", query: new URLSearchParams(search) };
 }
 
+/**
+ * @param {string | null | undefined} section the main-nav entry to mark current
+ * @param {boolean} signedIn
+ */
 function renderShell(section, signedIn) {
-  const nav = document.getElementById("mainnav");
-  const tools = clear(document.getElementById("header-tools"));
+  const nav = shellElement("mainnav");
+  const tools = clear(shellElement("header-tools"));
   clear(nav);
   if (!signedIn) {
     nav.hidden = true;
     return;
   }
+  /** @type {Partial<Me>} */
   const me = state.me || {};
   const idText = me.mapped ? `ID: ${me.candidate_id}` : me.login_id ? `Login: ${me.login_id}` : "";
   const menuButton = h(
@@ -111,7 +121,7 @@ let renderCounter = 0;
 async function render() {
   const current = ++renderCounter;
   const { path, query } = parseHash();
-  const main = document.getElementById("main");
+  const main = shellElement("main");
 
   if (path === "/logout") {
     resetState();
@@ -121,7 +131,10 @@ async function render() {
     return;
   }
 
-  const found = ROUTES.map(([re, view, opts]) => [re.exec(path), view, opts]).find(([m]) => m);
+  // The first route whose pattern matched, with its match.
+  const found = /** @type {[RegExpExecArray, View, RouteOptions] | undefined} */ (
+    ROUTES.map(([re, view, opts]) => [re.exec(path), view, opts]).find(([m]) => m)
+  );
   if (!found) {
     renderShell(null, Boolean(getToken()));
     clear(main).append(
@@ -146,7 +159,7 @@ async function render() {
   if (signedIn && !state.me) {
     clear(main).append(loadingIndicator());
     try {
-      state.me = await api.get("/me");
+      state.me = /** @type {Me} */ (await api.get("/me"));
     } catch (error) {
       if (current !== renderCounter) return;
       if (error instanceof ApiError && error.status === 401) return;
@@ -196,11 +209,11 @@ async function start() {
   try {
     if (await completeHostedLogin()) navigate("#/home");
   } catch (error) {
-    announce(error.message, "error");
+    announce(/** @type {Error} */ (error).message, "error");
   }
-  document.getElementById("skip-link").addEventListener("click", (event) => {
+  shellElement("skip-link").addEventListener("click", (event) => {
     event.preventDefault();
-    document.getElementById("main").focus();
+    shellElement("main").focus();
   });
   window.addEventListener("hashchange", render);
   await render();

@@ -1,7 +1,9 @@
+// @ts-check
 // Login: locally the dev server's /_local/login; in production the Cognito hosted UI
 // (authorization code flow with PKCE, no client secret).
 import { request, setToken, clearToken } from "./api.js";
 import { config } from "./config.js";
+/** @import { CognitoAuth } from "./config.js" */
 
 const PKCE_KEY = "certtrack.pkce";
 const RETURN_KEY = "certtrack.return_to";
@@ -10,7 +12,15 @@ export function authMode() {
   return config().auth.mode === "cognito" ? "cognito" : "local";
 }
 
-/** Remember where to go after logging in (e.g. a mapping confirmation link). */
+/** The hosted UI's settings: only read once `authMode()` is "cognito". */
+function cognitoAuth() {
+  return /** @type {CognitoAuth} */ (config().auth);
+}
+
+/**
+ * Remember where to go after logging in (e.g. a mapping confirmation link).
+ * @param {string} hash
+ */
 export function rememberReturn(hash) {
   if (hash && !hash.startsWith("#/login") && !hash.startsWith("#/logout")) sessionStorage.setItem(RETURN_KEY, hash);
 }
@@ -21,16 +31,21 @@ export function takeReturn() {
   return hash;
 }
 
+/**
+ * @param {string} username
+ * @param {string} password
+ */
 export async function localLogin(username, password) {
-  const data = await request("POST", "/_local/login", {
+  const data = /** @type {{ id_token?: string } | null} */ (await request("POST", "/_local/login", {
     body: { username, password },
     auth: false,
     handleAuth: false,
-  });
+  }));
   if (!data || !data.id_token) throw new Error("The login service did not return a token.");
   setToken(data.id_token);
 }
 
+/** @param {ArrayBuffer | Uint8Array} bytes */
 function base64url(bytes) {
   return btoa(String.fromCharCode(...new Uint8Array(bytes)))
     .replace(/\+/g, "-")
@@ -40,7 +55,7 @@ function base64url(bytes) {
 
 /** Production: send the browser to the Cognito hosted UI. */
 export async function startHostedLogin() {
-  const { domain, clientId, redirectUri, scopes = ["openid", "email"] } = config().auth;
+  const { domain, clientId, redirectUri, scopes = ["openid", "email"] } = cognitoAuth();
   const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
   const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
   const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
@@ -63,12 +78,13 @@ export async function completeHostedLogin() {
   const params = new URLSearchParams(window.location.search);
   const code = params.get("code");
   if (!code || authMode() !== "cognito") return false;
+  /** @type {{ verifier?: string, state?: string }} */
   const saved = JSON.parse(sessionStorage.getItem(PKCE_KEY) || "{}");
   sessionStorage.removeItem(PKCE_KEY);
   // Drop ?code=&state= from the address bar whatever happens next.
   window.history.replaceState(null, "", window.location.pathname + window.location.hash);
   if (!saved.state || saved.state !== params.get("state")) throw new Error("The login response did not match.");
-  const { domain, clientId, redirectUri } = config().auth;
+  const { domain, clientId, redirectUri } = cognitoAuth();
   const response = await fetch(new URL("/oauth2/token", domain), {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -77,11 +93,11 @@ export async function completeHostedLogin() {
       client_id: clientId,
       code,
       redirect_uri: redirectUri,
-      code_verifier: saved.verifier,
+      code_verifier: /** @type {string} */ (saved.verifier), // saved with the state checked above
     }),
   });
   if (!response.ok) throw new Error("The identity provider refused the login. Please try again.");
-  const tokens = await response.json();
+  const tokens = /** @type {{ id_token: string }} */ (await response.json());
   setToken(tokens.id_token);
   return true;
 }
@@ -90,7 +106,7 @@ export function logout() {
   clearToken();
   sessionStorage.removeItem(RETURN_KEY);
   if (authMode() === "cognito") {
-    const { domain, clientId, logoutUri, redirectUri } = config().auth;
+    const { domain, clientId, logoutUri, redirectUri } = cognitoAuth();
     const url = new URL("/logout", domain);
     url.search = new URLSearchParams({ client_id: clientId, logout_uri: logoutUri || redirectUri }).toString();
     window.location.assign(url.toString());

@@ -1,3 +1,4 @@
+// @ts-check
 // Runtime configuration. Locally the dev server serves the API on the same origin and
 // logs in with /_local/login. In production `config.json` (written at deploy time from the
 // stack outputs, see docs/notes/web.md) sets the API URL and the Cognito hosted UI.
@@ -14,13 +15,22 @@
 //   }
 // }
 
+/**
+ * @typedef {{ mode: "local" }} LocalAuth
+ * @typedef {{ mode: "cognito", domain: string, clientId: string, redirectUri: string, logoutUri?: string, scopes?: string[] }} CognitoAuth
+ * @typedef {{ apiBaseUrl: string, auth: LocalAuth | CognitoAuth }} Config
+ * @typedef {{ apiBaseUrl?: string, auth?: Partial<Omit<CognitoAuth, "mode">> & { mode?: string } }} ConfigFile config.json (deploy time)
+ */
+
 const DEFAULTS = Object.freeze({
   apiBaseUrl: "",
-  auth: { mode: "local" },
+  auth: /** @type {LocalAuth} */ ({ mode: "local" }),
 });
 
+/** @type {Config | null} */
 let current = null;
 
+/** @param {string | undefined} url */
 function normaliseBase(url) {
   return (url || "").replace(/\/+$/, "");
 }
@@ -28,6 +38,7 @@ function normaliseBase(url) {
 /** Load config.json once; a missing file means local development (same origin, local login). */
 export async function loadConfig() {
   if (current) return current;
+  /** @type {ConfigFile} */
   let loaded = {};
   try {
     const response = await fetch(new URL("config.json", document.baseURI), { cache: "no-cache" });
@@ -37,11 +48,13 @@ export async function loadConfig() {
   }
   current = {
     apiBaseUrl: normaliseBase(loaded.apiBaseUrl ?? DEFAULTS.apiBaseUrl),
-    auth: { ...DEFAULTS.auth, ...(loaded.auth || {}) },
+    // config.json is the deployer's: a "cognito" mode comes with the hosted UI's fields.
+    auth: /** @type {LocalAuth | CognitoAuth} */ ({ ...DEFAULTS.auth, ...(loaded.auth || {}) }),
   };
   return current;
 }
 
+/** @returns {Config} */
 export function config() {
   if (!current) throw new Error("configuration not loaded");
   return current;

@@ -1,3 +1,4 @@
+// @ts-check
 // ISO 3166-1 alpha-2 codes the shipping address accepts, with names from the browser (Intl.DisplayNames).
 export const COUNTRY_CODES = [
   "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
@@ -18,12 +19,20 @@ export const COUNTRY_CODES = [
   "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"
 ];
 
+/**
+ * [code, name] pairs sorted by name.
+ * @param {string} [locale]
+ * @returns {[string, string][]}
+ */
 export function countryOptions(locale = "en") {
+  /** @type {Intl.DisplayNames | null} */
   let names = null;
   try {
     names = new Intl.DisplayNames([locale], { type: "region" });
   } catch {
     names = null;
   }
-  return COUNTRY_CODES.map((code) => [code, (names && names.of(code)) || code]).sort((a, b) => a[1].localeCompare(b[1]));
+  return COUNTRY_CODES.map((code) => /** @type {[string, string]} */ ([code, (names && names.of(code)) || code])).sort(
+    (a, b) => a[1].localeCompare(b[1]),
+  );
 }

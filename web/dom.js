@@ -1,22 +1,35 @@
+// @ts-check
 // Tiny DOM helpers: every piece of data goes in as text, never as HTML.
+
+/**
+ * What `h` and `append` take as children: nodes, text, and nothing (skipped), nested in arrays.
+ * @typedef {Node | string | number | null | undefined | false | Child[]} Child
+ */
+
+/** @typedef {{ [name: string]: unknown }} Attrs */
 
 /**
  * h("button", {class: "primary", onclick: fn}, "Save") → element.
  * Attributes: `class`, `for`, `on<event>` handlers, booleans (true → present, false/null → absent),
  * `dataset` (object). Children: strings, numbers, nodes, arrays, null/false (skipped).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attrs | null} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith("on") && typeof value === "function") {
-      el.addEventListener(name.slice(2), value);
+      el.addEventListener(name.slice(2), /** @type {EventListener} */ (value));
     } else if (name === "dataset") {
       Object.assign(el.dataset, value);
     } else if (name === "value" && "value" in el) {
-      el.value = value;
+      Object.assign(el, { value });
     } else if (name === "checked" || name === "selected" || name === "disabled") {
-      el[name] = Boolean(value);
+      Object.assign(el, { [name]: Boolean(value) });
     } else if (value === true) {
       el.setAttribute(name, "");
     } else {
@@ -27,26 +40,53 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * @template {Node & ParentNode} P
+ * @param {P} parent
+ * @param {Child[]} children
+ * @returns {P}
+ */
 export function append(parent, children) {
-  for (const child of children.flat(Infinity)) {
+  // unknown[]: flattening the recursive Child type to any depth is past what tsc will compute.
+  for (const child of /** @type {unknown[]} */ (children).flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return parent;
 }
 
+/**
+ * @template {Node} E
+ * @param {E} el
+ * @returns {E}
+ */
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
   return el;
 }
 
+/**
+ * An element of the page shell (`index.html`), which is always there.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function shellElement(id) {
+  return /** @type {HTMLElement} */ (document.getElementById(id));
+}
+
 let idCounter = 0;
+/** @param {string} [prefix] */
 export function uid(prefix = "f") {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
 }
 
-/** A labelled form field: label + control (+ hint, + error slot bound with aria-describedby). */
+/**
+ * A labelled form field: label + control (+ hint, + error slot bound with aria-describedby).
+ * @param {string} label
+ * @param {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} control
+ * @param {{ hint?: string, required?: boolean }} [options]
+ */
 export function field(label, control, { hint, required } = {}) {
   const id = control.id || uid(control.name || "f");
   control.id = id;
@@ -70,7 +110,11 @@ export function field(label, control, { hint, required } = {}) {
   );
 }
 
-/** A table with a caption, header cells with scope, and rows built by `row(item)`. */
+/**
+ * A table with a caption, header cells with scope (a Node column is used as its own header cell),
+ * and rows (each a `tr`, or an array of them).
+ * @param {{ caption?: string, columns: (string | Node)[], rows: Child[], empty?: string, className?: string }} options
+ */
 export function table({ caption, columns, rows, empty = "Nothing to show yet.", className = "" }) {
   const thead = h("thead", {}, h("tr", {}, columns.map((c) => (c instanceof Node ? c : h("th", { scope: "col" }, c)))));
   const tbody = h("tbody");

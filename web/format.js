@@ -1,7 +1,12 @@
+// @ts-check
 // Display formats: dates as "2024-Apr-01" like the guide, money from integer cents.
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/**
+ * @param {unknown} value an ISO date (or date-time); anything else is shown as it is
+ * @param {string} [fallback] shown for no value
+ */
 export function date(value, fallback = "n/a") {
   if (!value) return fallback;
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(value));
@@ -9,6 +14,10 @@ export function date(value, fallback = "n/a") {
   return `${m[1]}-${MONTHS[Number(m[2]) - 1] || m[2]}-${m[3]}`;
 }
 
+/**
+ * @param {string | number | null | undefined} value
+ * @param {string} [fallback]
+ */
 export function timestamp(value, fallback = "n/a") {
   if (!value) return fallback;
   const d = new Date(value);
@@ -16,6 +25,10 @@ export function timestamp(value, fallback = "n/a") {
   return `${date(d.toISOString())} ${d.toISOString().slice(11, 16)} UTC`;
 }
 
+/**
+ * @param {unknown} cents
+ * @param {string | null} [currency]
+ */
 export function money(cents, currency = "USD") {
   const amount = Number(cents || 0) / 100;
   try {
@@ -25,16 +38,19 @@ export function money(cents, currency = "USD") {
   }
 }
 
+/** @param {unknown} value */
 export function yesNo(value) {
   if (value === true) return "Yes";
   if (value === false) return "No";
   return "n/a";
 }
 
+/** @param {unknown} value */
 export function titleCase(value) {
   if (value === null || value === undefined || value === "") return "n/a";
   const s = String(value).replace(/_/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** @type {Record<string, string>} */
 export const PAYMENT_METHODS = { paypal: "PayPal", debit_card: "Debit Card", credit_card: "Credit Card" };

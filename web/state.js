@@ -1,4 +1,15 @@
+// @ts-check
 // In-memory state shared by the views (cleared on logout).
+/** @import { Me, OrderResult, OrderSelection } from "./types.js" */
+
+/**
+ * @type {{
+ *   me: Me | null,
+ *   order: OrderSelection | null,
+ *   pendingOrder: { fingerprint: string, key: string } | null,
+ *   lastOrder: (OrderResult & { requested: OrderSelection }) | null,
+ * }}
+ */
 export const state = {
   me: null, // GET /me
   order: null, // the claim & purchase selection between steps: {skus, tracking, payment_method, items}

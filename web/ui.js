@@ -1,13 +1,23 @@
+// @ts-check
 // Page furniture shared by the views: titles, messages (aria-live), loading states, form errors.
-import { h, clear } from "./dom.js";
+import { h, clear, shellElement } from "./dom.js";
 import { ApiError, humanField } from "./api.js";
+/** @import { Child } from "./dom.js" */
+/** @import { FieldError } from "./types.js" */
 
+/** @typedef {"info" | "success" | "error"} MessageKind */
+
+/** @type {{ message: string, kind: MessageKind } | null} */
 let pendingFlash = null;
 
-/** Show a message now, in the live region (status for info, alert for errors). */
+/**
+ * Show a message now, in the live region (status for info, alert for errors).
+ * @param {string} message
+ * @param {MessageKind} [kind]
+ */
 export function announce(message, kind = "info") {
-  const region = document.getElementById(kind === "error" ? "alerts" : "messages");
-  const other = document.getElementById(kind === "error" ? "messages" : "alerts");
+  const region = shellElement(kind === "error" ? "alerts" : "messages");
+  const other = shellElement(kind === "error" ? "messages" : "alerts");
   clear(other);
   clear(region);
   if (!message) return;
@@ -22,11 +32,15 @@ export function announce(message, kind = "info") {
 }
 
 export function clearMessages() {
-  clear(document.getElementById("messages"));
-  clear(document.getElementById("alerts"));
+  clear(shellElement("messages"));
+  clear(shellElement("alerts"));
 }
 
-/** A message to show after the next navigation (e.g. "Transcript created"). */
+/**
+ * A message to show after the next navigation (e.g. "Transcript created").
+ * @param {string} message
+ * @param {MessageKind} [kind]
+ */
 export function flash(message, kind = "success") {
   pendingFlash = { message, kind };
 }
@@ -37,17 +51,29 @@ export function takeFlash() {
   return f;
 }
 
-/** h1 + document title; the h1 takes focus after navigation so screen readers announce the page. */
+/**
+ * h1 + document title; the h1 takes focus after navigation so screen readers announce the page.
+ * @param {string} text
+ * @param {...Child} rest
+ */
 export function heading(text, ...rest) {
   document.title = `${text} · Certification Tracking System`;
   return h("h1", { tabindex: "-1", id: "page-title" }, text, ...rest);
 }
 
+/** @param {string} [text] */
 export function loadingIndicator(text = "Loading…") {
   return h("p", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
 }
 
-/** Run `work` with a loading indicator inside `container` (aria-busy while it runs). */
+/**
+ * Run `work` with a loading indicator inside `container` (aria-busy while it runs).
+ * @template T
+ * @param {HTMLElement} container
+ * @param {() => Promise<T>} work
+ * @param {string} [text]
+ * @returns {Promise<T>}
+ */
 export async function withLoading(container, work, text) {
   const indicator = loadingIndicator(text);
   container.setAttribute("aria-busy", "true");
@@ -60,9 +86,22 @@ export async function withLoading(container, work, text) {
   }
 }
 
-/** An error box inside a view (e.g. a list that failed to load) with an optional retry. */
+/**
+ * The message to show for what was thrown: an ApiError's with its field details, else the Error's.
+ * @param {unknown} error
+ * @returns {string}
+ */
+export function errorMessage(error) {
+  return error instanceof ApiError ? error.fullMessage : /** @type {Error} */ (error).message;
+}
+
+/**
+ * An error box inside a view (e.g. a list that failed to load) with an optional retry.
+ * @param {unknown} error
+ * @param {() => void} [retry]
+ */
 export function errorBox(error, retry) {
-  const message = error instanceof ApiError ? error.fullMessage : error.message || String(error);
+  const message = errorMessage(error) || String(error);
   return h(
     "div",
     { class: "notice notice-error", role: "alert" },
@@ -71,7 +110,11 @@ export function errorBox(error, retry) {
   );
 }
 
-/** Put per-field 422 errors next to the fields of `form`; returns true if any field matched. */
+/**
+ * Put per-field 422 errors next to the fields of `form`; returns true if any field matched.
+ * @param {HTMLFormElement} form
+ * @param {{ fieldErrors?: FieldError[] }} error an ApiError, or errors found before sending
+ */
 export function showFieldErrors(form, error) {
   clearFieldErrors(form);
   let matched = false;
@@ -84,29 +127,38 @@ export function showFieldErrors(form, error) {
     if (!box) continue;
     matched = true;
     const control = box.querySelector("input, select, textarea");
-    const slot = box.querySelector(".field-error");
+    const slot = /** @type {HTMLElement | null} */ (box.querySelector(".field-error"));
     if (control) control.setAttribute("aria-invalid", "true");
     if (slot) {
       slot.hidden = false;
       slot.textContent = `${humanField(e.field)}: ${e.message}`;
     }
   }
-  const firstInvalid = form.querySelector("[aria-invalid='true']");
+  const firstInvalid = /** @type {HTMLElement | null} */ (form.querySelector("[aria-invalid='true']"));
   if (firstInvalid) firstInvalid.focus();
   return matched;
 }
 
+/** @param {HTMLFormElement} form */
 export function clearFieldErrors(form) {
   for (const el of form.querySelectorAll("[aria-invalid='true']")) el.removeAttribute("aria-invalid");
-  for (const el of form.querySelectorAll(".field-error")) {
+  for (const el of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll(".field-error"))) {
     el.hidden = true;
     el.textContent = "";
   }
 }
 
-/** Submit handling: disables the button, shows "Working…", reports errors in the live region. */
+/**
+ * Submit handling: disables the button, shows "Working…", reports errors in the live region.
+ * Resolves to what `work` returns, or undefined when it failed (the error is shown).
+ * @template T
+ * @param {HTMLFormElement} form
+ * @param {() => Promise<T>} work
+ * @param {{ busyText?: string }} [options]
+ * @returns {Promise<T | undefined>}
+ */
 export async function submitting(form, work, { busyText = "Working…" } = {}) {
-  const buttons = [...form.querySelectorAll("button[type='submit']")];
+  const buttons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (form.querySelectorAll("button[type='submit']"))];
   const labels = buttons.map((b) => b.textContent);
   buttons.forEach((b) => {
     b.disabled = true;
@@ -120,7 +172,7 @@ export async function submitting(form, work, { busyText = "Working…" } = {}) {
     if (error instanceof ApiError && error.status === 401) return undefined;
     if (error instanceof ApiError && error.code === "account_not_mapped") return undefined;
     if (error instanceof ApiError) showFieldErrors(form, error);
-    announce(error instanceof ApiError ? error.fullMessage : error.message, "error");
+    announce(errorMessage(error), "error");
     return undefined;
   } finally {
     form.removeAttribute("aria-busy");
@@ -131,7 +183,12 @@ export async function submitting(form, work, { busyText = "Working…" } = {}) {
   }
 }
 
-/** A secondary navigation bar (Settings / Attributes / Identification …). */
+/**
+ * A secondary navigation bar (Settings / Attributes / Identification …).
+ * @param {string} label
+ * @param {[string, string][]} items [href, text] pairs
+ * @param {string} currentPath
+ */
 export function subnav(label, items, currentPath) {
   return h(
     "nav",

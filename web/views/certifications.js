@@ -1,35 +1,47 @@
+// @ts-check
 // Certifications: active certifications by category (Logo, PDF Certificate), the detail with the
 // progress tree, CE credits and history, and Download Logos with the logo agreement.
 import { api, listOf, ApiError } from "../api.js";
 import { h, table, uid } from "../dom.js";
-import { heading, withLoading, subnav, announce } from "../ui.js";
+import { heading, withLoading, subnav, announce, errorMessage } from "../ui.js";
 import * as fmt from "../format.js";
+/**
+ * @import { AppliedCredit, Certification, CertificationDetail, CertificationEvent, CertificationGroup,
+ *   DownloadLink, Downloads, Logo, Logos, ProgressNode, View } from "../types.js"
+ */
 
+/** @type {[string, string][]} */
 const NAV = [
   ["#/certifications", "Certifications"],
   ["#/certifications/logos", "Download Logos"],
   ["#/history/agreements", "Certification Agreement"],
 ];
 
-/** PDF certificate: ask for a fresh presigned URL, then go there (the browser shows or saves the PDF). */
+/**
+ * PDF certificate: ask for a fresh presigned URL, then go there (the browser shows or saves the PDF).
+ * @param {Certification} cert
+ * @param {HTMLButtonElement} button
+ */
 async function downloadCertificate(cert, button) {
   const label = button.textContent;
   button.disabled = true;
   button.textContent = "Preparing…";
   try {
-    const result = await api.post(`/me/certifications/${encodeURIComponent(cert.id)}/certificate`);
+    const result = /** @type {DownloadLink} */ (await api.post(`/me/certifications/${encodeURIComponent(cert.id)}/certificate`));
     announce(`Your ${cert.name} certificate is ready; the download starts now.`, "success");
     window.location.assign(result.url);
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401)) announce(error.fullMessage || error.message, "error");
+    if (!(error instanceof ApiError && error.status === 401)) announce(errorMessage(error), "error");
   } finally {
     button.disabled = false;
     button.textContent = label;
   }
 }
 
+/** @param {Certification} cert */
 function downloadsCell(cert) {
   const parts = [];
+  /** @type {Partial<Downloads>} */
   const d = cert.downloads || {};
   if (d.logo) parts.push(h("a", { href: "#/certifications/logos", "aria-label": `Logo for ${cert.name}` }, "Logo"));
   if (d.pdf_certificate) {
@@ -44,10 +56,11 @@ function downloadsCell(cert) {
   return parts.length ? h("span", { class: "downloads" }, parts) : "n/a";
 }
 
+/** @type {View} */
 export async function certificationsView(container, { path }) {
   container.append(subnav("Certifications", NAV, path), heading("Certifications"));
   const data = await withLoading(container, () => api.get("/me/certifications"));
-  const groups = listOf(data, "groups");
+  const groups = /** @type {CertificationGroup[]} */ (listOf(data, "groups"));
   const rows = [];
   for (const group of groups) {
     rows.push(h("tr", { class: "group-row" }, h("th", { scope: "colgroup", colspan: 6 }, group.category)));
@@ -83,6 +96,10 @@ export async function certificationsView(container, { path }) {
   );
 }
 
+/**
+ * @param {ProgressNode} node
+ * @returns {HTMLLIElement}
+ */
 function progressNode(node) {
   const met = Boolean(node.met);
   const label = `${node.id} – ${node.label}`;
@@ -101,10 +118,13 @@ function progressNode(node) {
   );
 }
 
+/** @type {View} */
 export async function certificationDetailView(container, { params, path }) {
   const [certId] = params;
   container.append(subnav("Certifications", NAV, path));
-  const cert = await withLoading(container, () => api.get(`/me/certifications/${encodeURIComponent(certId)}`));
+  const cert = /** @type {CertificationDetail} */ (
+    await withLoading(container, () => api.get(`/me/certifications/${encodeURIComponent(certId)}`))
+  );
   container.append(
     heading(`${cert.name}${cert.abbreviation ? ` (${cert.abbreviation})` : ""}`),
     h(
@@ -143,7 +163,7 @@ export async function certificationDetailView(container, { params, path }) {
   );
   container.append(progress);
 
-  const credits = listOf(cert.ce_credits || []);
+  const credits = /** @type {AppliedCredit[]} */ (listOf(cert.ce_credits || []));
   const totalPoints = credits.filter((c) => c.status === "active").reduce((n, c) => n + Number(c.points || 0), 0);
   container.append(
     h(
@@ -173,7 +193,7 @@ export async function certificationDetailView(container, { params, path }) {
       table({
         caption: "What happened to this certification",
         columns: ["Date", "Event"],
-        rows: listOf(cert.history || []).map((e) =>
+        rows: /** @type {CertificationEvent[]} */ (listOf(cert.history || [])).map((e) =>
           h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, fmt.titleCase(e.event))),
         ),
         empty: "No history yet.",
@@ -182,10 +202,11 @@ export async function certificationDetailView(container, { params, path }) {
   );
 }
 
+/** @type {View} */
 export async function logosView(container, { path }) {
   container.append(subnav("Certifications", NAV, path), heading("Certification Logos"));
-  const data = await withLoading(container, () => api.get("/me/logos"));
-  const logos = listOf(data, "logos");
+  const data = /** @type {Logos | null} */ (await withLoading(container, () => api.get("/me/logos")));
+  const logos = /** @type {Logo[]} */ (listOf(data, "logos"));
   const agreement = (data && data.agreement) || {};
   const accept = h("input", { type: "checkbox", id: uid("accept"), name: "accept_agreement" });
   container.append(
@@ -214,14 +235,16 @@ export async function logosView(container, { path }) {
       }
       button.disabled = true;
       try {
-        const result = await api.post(`/me/logos/${encodeURIComponent(logo.id)}/download`, {
-          accept_agreement: true,
-          format: select.value,
-        });
+        const result = /** @type {DownloadLink} */ (
+          await api.post(`/me/logos/${encodeURIComponent(logo.id)}/download`, {
+            accept_agreement: true,
+            format: select.value,
+          })
+        );
         announce(`Downloading ${logo.name}.`, "success");
         window.location.assign(result.url);
       } catch (error) {
-        if (!(error instanceof ApiError && error.status === 401)) announce(error.fullMessage || error.message, "error");
+        if (!(error instanceof ApiError && error.status === 401)) announce(errorMessage(error), "error");
       } finally {
         button.disabled = false;
       }

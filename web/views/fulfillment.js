@@ -1,3 +1,4 @@
+// @ts-check
 // Certificates & Plaques: claim & purchase (catalog, tracking, payment method), the shipping form
 // (Latin demographics + optional localized block), the confirmation screen, history & status.
 import { api, listOf, ApiError, newIdempotencyKey } from "../api.js";
@@ -6,7 +7,12 @@ import { heading, withLoading, subnav, announce, submitting, showFieldErrors } f
 import { state } from "../state.js";
 import { countryOptions } from "../countries.js";
 import * as fmt from "../format.js";
+/**
+ * @import { AddressField, Catalog, CatalogItem, FulfillmentEntry, LocalizedAddress, LocalizedField, Me,
+ *   OrderResult, OrderSelection, ShippingAddress, View } from "../types.js"
+ */
 
+/** @type {[string, string][]} */
 const NAV = [
   ["#/fulfillment", "Claim & Purchase Fulfillment"],
   ["#/fulfillment/history", "History & Status"],
@@ -14,16 +20,19 @@ const NAV = [
 
 const SHIPPING_NOTE = "Please allow 6-8 weeks for processing and shipping";
 
+/** @type {View} */
 export async function claimView(container, { path, navigate }) {
   container.append(subnav("Certificates & Plaques", NAV, path), heading("Claim & Purchase Fulfillment"));
-  const catalog = await withLoading(container, () => api.get("/me/fulfillment/catalog"));
-  const items = listOf(catalog, "items");
+  const catalog = /** @type {Catalog} */ (await withLoading(container, () => api.get("/me/fulfillment/catalog")));
+  const items = /** @type {CatalogItem[]} */ (listOf(catalog, "items"));
+  /** @type {Partial<OrderSelection>} */
   const previous = state.order || {};
   const chosen = new Set(previous.skus || []);
   const currency = (items[0] && items[0].currency) || "USD";
   const trackingFee = catalog.tracking_fee_cents || 0;
 
   const total = h("output", { id: "order-total", "aria-live": "polite" });
+  /** @type {[HTMLInputElement, CatalogItem][]} */
   const boxes = [];
   const rows = items.map((item) => {
     const box = h("input", {
@@ -87,7 +96,7 @@ export async function claimView(container, { path, navigate }) {
     const selected = boxes.filter(([b]) => b.checked).map(([, item]) => item);
     if (!selected.length) {
       announce("Select at least one kit to claim or purchase.", "error");
-      (boxes[0] && boxes[0][0].focus()) || undefined;
+      if (boxes[0]) boxes[0][0].focus();
       return;
     }
     state.order = {
@@ -103,6 +112,7 @@ export async function claimView(container, { path, navigate }) {
   container.append(form);
 }
 
+/** @type {[AddressField, string, string, boolean][]} [field, label, autocomplete, required] */
 const LATIN_FIELDS = [
   ["first_name", "First Name", "given-name", true],
   ["last_name", "Last Name", "family-name", true],
@@ -116,6 +126,7 @@ const LATIN_FIELDS = [
   ["country", "Country", "country", true],
 ];
 
+/** @type {[LocalizedField, string][]} */
 const LOCALIZED_FIELDS = [
   ["first_name", "First Name"],
   ["last_name", "Last Name"],
@@ -126,10 +137,12 @@ const LOCALIZED_FIELDS = [
   ["postal_code", "Postal Code"],
 ];
 
+/** @param {OrderSelection} order */
 function fingerprint(order) {
   return JSON.stringify([order.skus, order.tracking, order.payment_method]);
 }
 
+/** @type {View} */
 export async function shippingView(container, { path, navigate }) {
   container.append(subnav("Certificates & Plaques", NAV, path), heading("Shipping information"));
   const order = state.order;
@@ -137,16 +150,20 @@ export async function shippingView(container, { path, navigate }) {
     container.append(h("p", {}, "Choose what to claim or purchase first. ", h("a", { href: "#/fulfillment" }, "Back to step 1")));
     return;
   }
+  /** @type {ShippingAddress} */
   let address = {};
   try {
-    address = (await withLoading(container, () => api.get("/me/shipping-address"))) || {};
+    address = /** @type {ShippingAddress | null} */ (await withLoading(container, () => api.get("/me/shipping-address"))) || {};
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
+    /** @type {Partial<Me>} */
     const me = state.me || {};
     address = { first_name: me.first_name, last_name: me.last_name, email: me.email };
   }
+  /** @type {LocalizedAddress} */
   const localized = address.localized || {};
 
+  /** @type {[AddressField, HTMLInputElement | HTMLSelectElement, HTMLDivElement][]} */
   const latinInputs = LATIN_FIELDS.map(([key, label, autocomplete, required]) => {
     if (key === "country") {
       const current = String(address.country || "").toUpperCase();
@@ -167,6 +184,7 @@ export async function shippingView(container, { path, navigate }) {
     });
     return [key, input, field(label, input, { required })];
   });
+  /** @type {[LocalizedField, HTMLInputElement, HTMLDivElement][]} */
   const localInputs = LOCALIZED_FIELDS.map(([key, label]) => {
     const input = h("input", { name: `localized.${key}`, type: "text", value: localized[key] ?? "", maxlength: "100" });
     const f = field(label, input);
@@ -204,8 +222,10 @@ export async function shippingView(container, { path, navigate }) {
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    /** @type {Record<string, unknown>} */
     const body = {};
     for (const [key, input] of latinInputs) body[key] = input.value.trim() || null;
+    /** @type {Record<string, string>} */
     const loc = {};
     for (const [key, input] of localInputs) if (input.value.trim()) loc[key] = input.value.trim();
     if (Object.keys(loc).length) body.localized = loc;
@@ -228,10 +248,12 @@ export async function shippingView(container, { path, navigate }) {
         if (!state.pendingOrder || state.pendingOrder.fingerprint !== print) {
           state.pendingOrder = { fingerprint: print, key: newIdempotencyKey() };
         }
-        const result = await api.post(
-          "/me/fulfillment/orders",
-          { skus: order.skus, tracking: order.tracking, payment_method: order.payment_method },
-          { headers: { "Idempotency-Key": state.pendingOrder.key } },
+        const result = /** @type {OrderResult} */ (
+          await api.post(
+            "/me/fulfillment/orders",
+            { skus: order.skus, tracking: order.tracking, payment_method: order.payment_method },
+            { headers: { "Idempotency-Key": state.pendingOrder.key } },
+          )
         );
         state.pendingOrder = null;
         state.lastOrder = { ...result, requested: order };
@@ -244,6 +266,7 @@ export async function shippingView(container, { path, navigate }) {
   container.append(form);
 }
 
+/** @type {View} */
 export async function orderConfirmationView(container, { path }) {
   container.append(subnav("Certificates & Plaques", NAV, path), heading("Claim & Purchase Fulfillment"));
   const result = state.lastOrder;
@@ -251,8 +274,10 @@ export async function orderConfirmationView(container, { path }) {
     container.append(h("p", {}, "There is no recent order to show. ", h("a", { href: "#/fulfillment/history" }, "See History & Status")));
     return;
   }
+  /** @type {Partial<OrderSelection>} */
   const requested = result.requested || {};
-  const items = listOf(result.items || []).map((item) => {
+  /** @type {Partial<CatalogItem>[]} */
+  const items = /** @type {(string | Partial<CatalogItem>)[]} */ (listOf(result.items || [])).map((item) => {
     if (typeof item === "string") {
       const known = (requested.items || []).find((i) => i.sku === item);
       return known || { name: item };
@@ -279,10 +304,11 @@ export async function orderConfirmationView(container, { path }) {
   );
 }
 
+/** @type {View} */
 export async function fulfillmentHistoryView(container, { path }) {
   container.append(subnav("Certificates & Plaques", NAV, path), heading("Fulfillment History & Status"));
   const data = await withLoading(container, () => api.get("/me/fulfillment/history"));
-  const items = listOf(data, "history", "fulfillments");
+  const items = /** @type {FulfillmentEntry[]} */ (listOf(data, "history", "fulfillments"));
   container.append(
     table({
       caption: "Certificates, plaques and letters sent to you",

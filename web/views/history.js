@@ -1,10 +1,14 @@
+// @ts-check
 // Testing History: exams (sortable), CE activities (search, expandable import details),
 // e-commerce transactions, agreements.
 import { api, listOf, ApiError } from "../api.js";
 import { h, table, field, uid } from "../dom.js";
 import { heading, withLoading, subnav } from "../ui.js";
 import * as fmt from "../format.js";
+/** @import { Query } from "../api.js" */
+/** @import { Agreement, CeActivity, Exam, Transaction, View } from "../types.js" */
 
+/** @type {[string, string][]} */
 const NAV = [
   ["#/history/exams", "Exams"],
   ["#/history/ce-activities", "CE Activities"],
@@ -12,6 +16,7 @@ const NAV = [
   ["#/history/agreements", "Agreements"],
 ];
 
+/** @type {[keyof Exam, string][]} */
 const EXAM_COLUMNS = [
   ["code", "Code"],
   ["exam", "Exam"],
@@ -21,6 +26,10 @@ const EXAM_COLUMNS = [
   ["expires", "Expires"],
 ];
 
+/**
+ * @param {unknown} a
+ * @param {unknown} b
+ */
 function compare(a, b) {
   if (a === b) return 0;
   if (a === null || a === undefined || a === "") return 1;
@@ -28,12 +37,21 @@ function compare(a, b) {
   return String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: "base" });
 }
 
-/** GET a whole list, following `next` (bounded, so a runaway cursor cannot loop forever). */
+/**
+ * GET a whole list, following `next` (bounded, so a runaway cursor cannot loop forever).
+ * @param {string} path
+ * @param {Query} query
+ * @param {...string} names
+ * @returns {Promise<unknown[]>} the caller names the item type
+ */
 async function getAll(path, query, ...names) {
   const items = [];
+  /** @type {string | null | undefined} */
   let next = null;
   for (let page = 0; page < 20; page += 1) {
-    const data = await api.get(path, { query: { ...query, limit: 100, next } });
+    const data = /** @type {{ next?: string | null } | unknown[] | null} */ (
+      await api.get(path, { query: { ...query, limit: 100, next } })
+    );
     items.push(...listOf(data, ...names));
     next = data && !Array.isArray(data) ? data.next : null;
     if (!next) break;
@@ -41,17 +59,19 @@ async function getAll(path, query, ...names) {
   return items;
 }
 
+/** @type {View} */
 export async function examsView(container, { path, query, navigate }) {
-  const sort = EXAM_COLUMNS.some(([k]) => k === query.get("sort")) ? query.get("sort") : "date";
+  const sort = EXAM_COLUMNS.map(([k]) => k).find((k) => k === query.get("sort")) || "date";
   const order = query.get("order") === "asc" ? "asc" : "desc";
   container.append(subnav("Testing History", NAV, path), heading("Exams"));
+  /** @type {Exam[]} */
   let exams;
   try {
-    exams = await withLoading(container, () => getAll("/me/exams", { sort, order }, "exams"));
+    exams = /** @type {Exam[]} */ (await withLoading(container, () => getAll("/me/exams", { sort, order }, "exams")));
   } catch (error) {
     // The server sorts by date; if it does not know another column, sort that column here.
     if (!(error instanceof ApiError) || ![400, 422].includes(error.status) || sort === "date") throw error;
-    exams = await withLoading(container, () => getAll("/me/exams", { sort: "date", order }, "exams"));
+    exams = /** @type {Exam[]} */ (await withLoading(container, () => getAll("/me/exams", { sort: "date", order }, "exams")));
     exams.sort((a, b) => compare(a[sort], b[sort]) * (order === "asc" ? 1 : -1));
   }
   const headers = EXAM_COLUMNS.map(([key, label]) => {
@@ -95,6 +115,7 @@ export async function examsView(container, { path, query, navigate }) {
   );
 }
 
+/** @type {View} */
 export async function ceActivitiesView(container, { path, query, navigate }) {
   const q = query.get("q") || "";
   container.append(subnav("Testing History", NAV, path), heading("Continuing education activities"));
@@ -112,7 +133,9 @@ export async function ceActivitiesView(container, { path, query, navigate }) {
     navigate(value ? `#/history/ce-activities?q=${encodeURIComponent(value)}` : "#/history/ce-activities");
   });
   container.append(form);
-  const activities = await withLoading(container, () => getAll("/me/ce-activities", { q }, "activities"));
+  const activities = /** @type {CeActivity[]} */ (
+    await withLoading(container, () => getAll("/me/ce-activities", { q }, "activities"))
+  );
   const rows = activities.flatMap((a) => {
     const detailId = uid("ce-detail");
     const detail = h(
@@ -177,25 +200,31 @@ export async function ceActivitiesView(container, { path, query, navigate }) {
 
 const MONEY_KEYS = /_cents$/;
 
+/** @type {View} */
 export async function transactionsView(container, { path }) {
   container.append(subnav("Testing History", NAV, path), heading("E-commerce Transactions"));
   const data = await withLoading(container, () => api.get("/me/transactions"));
-  const items = listOf(data, "transactions");
+  const items = /** @type {Transaction[]} */ (listOf(data, "transactions"));
   // The contract leaves the columns open: show the fields the service returns, money formatted.
   const preferred = ["date", "created", "created_at", "order_id", "description", "name", "items", "payment_method", "total_cents", "amount_cents", "status"];
   const keys = [...new Set(items.flatMap((t) => Object.keys(t)))].filter((k) => k !== "currency" && k !== "next");
   keys.sort((a, b) => (preferred.indexOf(a) + 1 || 99) - (preferred.indexOf(b) + 1 || 99));
-  const label = (k) => fmt.titleCase(k.replace(MONEY_KEYS, "").replace(/_at$/, ""));
+  const label = (/** @type {string} */ k) => fmt.titleCase(k.replace(MONEY_KEYS, "").replace(/_at$/, ""));
+  /**
+   * @param {Transaction} t
+   * @param {string} k
+   * @returns {string | number}
+   */
   const cell = (t, k) => {
     const v = t[k];
     if (MONEY_KEYS.test(k)) return fmt.money(v, t.currency);
-    if (k === "payment_method") return fmt.PAYMENT_METHODS[v] || fmt.titleCase(v);
+    if (k === "payment_method") return fmt.PAYMENT_METHODS[/** @type {string} */ (v)] || fmt.titleCase(v);
     if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? x.name || x.sku || JSON.stringify(x) : x)).join(", ");
     if (typeof v === "boolean") return fmt.yesNo(v);
     if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)) return fmt.timestamp(v);
     if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return fmt.date(v);
     if (v && typeof v === "object") return JSON.stringify(v);
-    return v ?? "n/a";
+    return /** @type {string | number} */ (v ?? "n/a"); // JSON: what is left is a number or a string
   };
   container.append(
     table({
@@ -207,10 +236,11 @@ export async function transactionsView(container, { path }) {
   );
 }
 
+/** @type {View} */
 export async function agreementsView(container, { path }) {
   container.append(subnav("Testing History", NAV, path), heading("Certification agreements"));
   const data = await withLoading(container, () => api.get("/me/agreements"));
-  const items = listOf(data, "agreements");
+  const items = /** @type {Agreement[]} */ (listOf(data, "agreements"));
   container.append(
     table({
       caption: "Agreements you have accepted",

@@ -1,9 +1,11 @@
+// @ts-check
 // Home: who you are, your active certifications, where to go next.
 import { api, listOf } from "../api.js";
 import { h, table } from "../dom.js";
 import { heading, withLoading, errorBox } from "../ui.js";
 import { state } from "../state.js";
 import * as fmt from "../format.js";
+/** @import { CertificationGroup, Me, View } from "../types.js" */
 
 const CARDS = [
   ["#/personal/settings", "Personal Info", "Confirm your settings, job title and account IDs."],
@@ -13,7 +15,9 @@ const CARDS = [
   ["#/transcripts", "Transcripts", "Share your certification status with third parties."],
 ];
 
+/** @type {View} */
 export async function homeView(container) {
+  /** @type {Partial<Me>} */
   const me = state.me || {};
   container.append(
     heading(`Welcome, ${[me.first_name, me.last_name].filter(Boolean).join(" ") || "candidate"}`),
@@ -28,7 +32,8 @@ export async function homeView(container) {
   container.append(section);
   try {
     const data = await withLoading(section, () => api.get("/me/certifications"));
-    const certs = listOf(data, "groups").flatMap((g) => (g.certifications || []).map((c) => ({ ...c, category: g.category })));
+    const groups = /** @type {CertificationGroup[]} */ (listOf(data, "groups"));
+    const certs = groups.flatMap((g) => (g.certifications || []).map((c) => ({ ...c, category: g.category })));
     const active = certs.filter((c) => c.status === "active");
     section.append(
       table({

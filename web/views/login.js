@@ -1,10 +1,13 @@
+// @ts-check
 // Login and the first-time mapping screens.
 import { api, ApiError } from "../api.js";
 import { authMode, localLogin, startHostedLogin, takeReturn } from "../auth.js";
 import { h, field } from "../dom.js";
 import { heading, submitting, announce } from "../ui.js";
 import { state } from "../state.js";
+/** @import { MappingConfirmed, Me, View } from "../types.js" */
 
+/** @type {View} */
 export async function loginView(container, { navigate }) {
   container.append(heading("Log in"));
   if (authMode() === "cognito") {
@@ -59,6 +62,7 @@ const MAPPING_INTRO =
   "The system will send an email that includes a link which will allow you to complete the login process. " +
   "The email address we have on file is most commonly the same one you supplied the last time you took an exam.";
 
+/** @type {View} */
 export async function mappingView(container, { navigate }) {
   if (state.me && state.me.mapped) {
     container.append(
@@ -145,6 +149,7 @@ export async function mappingView(container, { navigate }) {
   container.append(h("div", { class: "grid-2" }, byEmail, byReport));
 }
 
+/** @type {View} */
 export async function mappingSentView(container) {
   container.append(
     heading("Check your email"),
@@ -169,8 +174,10 @@ export async function mappingSentView(container) {
   );
 }
 
+/** @type {View} */
 export async function mappingConfirmView(container, { query }) {
-  container.append(heading("Completing your login"));
+  const title = heading("Completing your login");
+  container.append(title);
   const token = query.get("token");
   if (!token) {
     container.append(
@@ -182,15 +189,15 @@ export async function mappingConfirmView(container, { query }) {
   const status = h("p", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Confirming…");
   container.append(status);
   try {
-    const result = await api.post("/mapping/confirm", { token });
+    const result = /** @type {MappingConfirmed} */ (await api.post("/mapping/confirm", { token }));
     status.remove();
     state.me = null; // reload /me: the login is now mapped
     try {
-      state.me = await api.get("/me");
+      state.me = /** @type {Me} */ (await api.get("/me"));
     } catch {
       state.me = null;
     }
-    container.querySelector("h1").textContent = "Account mapping complete";
+    title.textContent = "Account mapping complete";
     document.title = "Account mapping complete · Certification Tracking System";
     container.append(
       h(
@@ -203,9 +210,9 @@ export async function mappingConfirmView(container, { query }) {
   } catch (error) {
     status.remove();
     if (error instanceof ApiError && error.status === 401) return;
-    container.querySelector("h1").textContent = "The mapping could not be completed";
+    title.textContent = "The mapping could not be completed";
     container.append(
-      h("div", { class: "notice notice-error", role: "alert" }, h("p", {}, error.message)),
+      h("div", { class: "notice notice-error", role: "alert" }, h("p", {}, /** @type {Error} */ (error).message)),
       error instanceof ApiError && error.code === "already_mapped"
         ? h("p", {}, h("a", { href: "#/home" }, "Go to Home"))
         : h("p", {}, h("a", { href: "#/mapping" }, "Request a new link")),

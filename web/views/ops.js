@@ -1,10 +1,15 @@
+// @ts-check
 // Operators: the kits to ship (queued), on their way (sent) and delivered (complete); one button
 // moves a kit to its next status. Shown to logins in the `operators` group (the API checks it).
 import { api, listOf, getToken, tokenClaims } from "../api.js";
 import { h, table } from "../dom.js";
 import { heading, subnav, withLoading, flash, submitting } from "../ui.js";
 import * as fmt from "../format.js";
+/** @import { Kit, KitStatus, Page, ShippingAddress, View } from "../types.js" */
 
+/** @typedef {[KitStatus, string, string | null, KitStatus | null]} StatusStep [status, label, action, next status] */
+
+/** @type {StatusStep[]} */
 const STATUSES = [
   ["queued", "To ship", "Mark as sent", "sent"],
   ["sent", "Sent", "Mark as complete", "complete"],
@@ -18,6 +23,7 @@ export function isOperator() {
   return (Array.isArray(groups) ? groups : String(groups || "").split(/[,\s]+/)).includes("operators");
 }
 
+/** @param {ShippingAddress | null} a */
 function addressLines(a) {
   if (!a) return [h("em", {}, "No address on the order")];
   const lines = [
@@ -31,9 +37,11 @@ function addressLines(a) {
   return lines.flatMap((line, i) => (i ? [h("br"), line] : [line]));
 }
 
+/** @type {View} */
 export async function opsKitsView(container, { query, path, navigate }) {
-  const status = STATUSES.some(([s]) => s === query.get("status")) ? query.get("status") : "queued";
-  const [, label, action, target] = STATUSES.find(([s]) => s === status);
+  // An unknown or missing ?status= shows the first step (queued).
+  const step = STATUSES.find(([s]) => s === query.get("status")) || STATUSES[0];
+  const [status, label, action, target] = step;
   container.append(
     subnav(
       "Kit status",
@@ -45,11 +53,12 @@ export async function opsKitsView(container, { query, path, navigate }) {
   const list = h("div", {});
   container.append(list);
 
+  /** @param {string | null | undefined} next the cursor of the page to load (none: the first) */
   async function load(next) {
-    const data = await withLoading(list, () =>
-      api.get("/ops/fulfillment", { query: { status, limit: 50, ...(next ? { next } : {}) } }),
+    const data = /** @type {Page<Kit> | null} */ (
+      await withLoading(list, () => api.get("/ops/fulfillment", { query: { status, limit: 50, ...(next ? { next } : {}) } }))
     );
-    const items = listOf(data, "items");
+    const items = /** @type {Kit[]} */ (listOf(data, "items"));
     const rows = items.map((kit) => {
       const cells = [
         h("td", {}, kit.name, h("br"), h("small", {}, kit.fulfillment_id)),
@@ -62,7 +71,7 @@ export async function opsKitsView(container, { query, path, navigate }) {
         const form = h(
           "form",
           {
-            onsubmit: async (event) => {
+            onsubmit: async (/** @type {SubmitEvent} */ event) => {
               event.preventDefault();
               const done = await submitting(form, () =>
                 api.put(`/ops/fulfillment/${encodeURIComponent(kit.fulfillment_id)}`, { status: target }),

@@ -1,14 +1,18 @@
+// @ts-check
 // Personal Info: Settings (five required yes/no questions), Attributes (Job Title editable), Identification.
 import { api, listOf } from "../api.js";
 import { h, field, uid } from "../dom.js";
 import { heading, withLoading, submitting, announce, subnav, errorBox } from "../ui.js";
+/** @import { Attribute, Identifier, Settings, View } from "../types.js" */
 
+/** @type {[string, string][]} */
 const NAV = [
   ["#/personal/settings", "Settings"],
   ["#/personal/attributes", "Attributes"],
   ["#/personal/identification", "Identification"],
 ];
 
+/** @type {[string, string, string][]} [key, label, question] */
 const SETTINGS = [
   ["program_employee", "Program Employee", "Are you an employee of the certification program's company?"],
   ["partner_or_reseller", "Partner or Reseller", "Do you work for a partner or reseller?"],
@@ -28,13 +32,24 @@ const SETTINGS = [
   ],
 ];
 
+/** @param {string} path */
 function personalNav(path) {
   return subnav("Personal Info", NAV, path);
 }
 
+/**
+ * @param {string} key
+ * @param {string} label
+ * @param {string} question
+ * @param {boolean | null | undefined} value the saved answer (none yet: neither radio checked)
+ */
 function yesNoGroup(key, label, question, value) {
   const legendId = uid(key);
   const errorEl = h("p", { class: "field-error", id: `${legendId}-error`, hidden: true });
+  /**
+   * @param {"yes" | "no"} v
+   * @param {string} text
+   */
   const radio = (v, text) => {
     const id = uid(`${key}-${v}`);
     return h(
@@ -63,9 +78,10 @@ function yesNoGroup(key, label, question, value) {
   );
 }
 
+/** @type {View} */
 export async function settingsView(container, { path }) {
   container.append(personalNav(path), heading("Settings"));
-  const settings = await withLoading(container, () => api.get("/me/settings"));
+  const settings = /** @type {Settings | null} */ (await withLoading(container, () => api.get("/me/settings")));
   const form = h(
     "form",
     { class: "card", novalidate: true },
@@ -74,17 +90,19 @@ export async function settingsView(container, { path }) {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    /** @type {Record<string, boolean>} */
     const body = {};
+    /** @type {string[]} */
     const missing = [];
     for (const [key, label] of SETTINGS) {
-      const chosen = form.querySelector(`input[name="${key}"]:checked`);
+      const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector(`input[name="${key}"]:checked`));
       if (!chosen) missing.push(label);
       else body[key] = chosen.value === "yes";
     }
     if (missing.length) {
       announce(`Please answer every required question: ${missing.join(", ")}.`, "error");
-      const firstKey = SETTINGS.find(([, label]) => label === missing[0])[0];
-      form.querySelector(`input[name="${firstKey}"]`).focus();
+      const [firstKey] = /** @type {[string, string, string]} */ (SETTINGS.find(([, label]) => label === missing[0]));
+      /** @type {HTMLInputElement} */ (form.querySelector(`input[name="${firstKey}"]`)).focus();
       return;
     }
     submitting(form, async () => {
@@ -95,10 +113,12 @@ export async function settingsView(container, { path }) {
   container.append(form);
 }
 
+/** @type {View} */
 export async function attributesView(container, { path }) {
   container.append(personalNav(path), heading("Candidate Attributes"));
   const data = await withLoading(container, () => api.get("/me/attributes"));
-  const attributes = listOf(data, "attributes");
+  const attributes = /** @type {Attribute[]} */ (listOf(data, "attributes"));
+  /** @type {[string, HTMLInputElement][]} */
   const inputs = [];
   const rows = attributes.map((attr) => {
     if (attr.editable) {
@@ -131,17 +151,21 @@ export async function attributesView(container, { path }) {
   container.append(form);
 }
 
-/** PUT /me/attributes body: only the editable keys, as the list shape GET returns. */
+/**
+ * PUT /me/attributes body: only the editable keys, as the list shape GET returns.
+ * @param {[string, HTMLInputElement][]} inputs
+ */
 function attributesBody(inputs) {
   return { attributes: inputs.map(([key, input]) => ({ key, value: input.value.trim() })) };
 }
 
+/** @type {View} */
 export async function identificationView(container, { path }) {
   container.append(personalNav(path), heading("Identifiers"));
   container.append(h("p", {}, "Below are the different IDs assigned to your account, including testing IDs and system IDs."));
   try {
     const data = await withLoading(container, () => api.get("/me/identifiers"));
-    const ids = listOf(data, "identifiers");
+    const ids = /** @type {Identifier[]} */ (listOf(data, "identifiers"));
     container.append(
       h("h2", {}, "Candidate IDs used externally"),
       h(

@@ -1,19 +1,28 @@
+// @ts-check
 // Transcripts: create/edit, the list with views, and sharing (copy link, email with preview,
 // LinkedIn, Facebook, X).
 import { api, listOf, ApiError } from "../api.js";
 import { h, table, field, uid, clear } from "../dom.js";
-import { heading, withLoading, announce, submitting, flash } from "../ui.js";
+import { heading, withLoading, announce, submitting, flash, errorMessage } from "../ui.js";
 import { state } from "../state.js";
 import * as fmt from "../format.js";
+/**
+ * @import { Certification, CertificationGroup, EmailPreview, Transcript, TranscriptRequest, View, ViewContext } from "../types.js"
+ */
 
 const INTRO =
   "Create a new transcript or edit an existing one. Then share it: copy its link, email it, or post it. " +
   "Anyone with the link can see the certifications you chose until the transcript expires.";
 
+/**
+ * @param {Transcript} t
+ * @returns {string}
+ */
 function transcriptId(t) {
-  return t.transcript_id || t.id;
+  return /** @type {string} */ (t.transcript_id || t.id);
 }
 
+/** @param {string} url */
 async function copyLink(url) {
   try {
     await navigator.clipboard.writeText(url);
@@ -23,6 +32,7 @@ async function copyLink(url) {
   }
 }
 
+/** @param {Transcript} t */
 function emailPanel(t) {
   const id = transcriptId(t);
   const to = h("input", { type: "email", name: "to", autocomplete: "email", maxlength: "254" });
@@ -41,7 +51,7 @@ function emailPanel(t) {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const action = event.submitter ? event.submitter.value : "send";
+    const action = event.submitter ? /** @type {HTMLButtonElement} */ (event.submitter).value : "send";
     if (!to.value.trim()) {
       announce("Enter the email address to send the transcript to.", "error");
       to.focus();
@@ -50,7 +60,9 @@ function emailPanel(t) {
     submitting(form, async () => {
       const body = { to: to.value.trim() };
       if (action === "preview") {
-        const p = await api.post(`/me/transcripts/${encodeURIComponent(id)}/email/preview`, body);
+        const p = /** @type {EmailPreview} */ (
+          await api.post(`/me/transcripts/${encodeURIComponent(id)}/email/preview`, body)
+        );
         clear(preview).append(
           h("h4", {}, "Email preview"),
           h("dl", { class: "inline" }, h("dt", {}, "Subject"), h("dd", {}, p.subject || "")),
@@ -67,7 +79,11 @@ function emailPanel(t) {
   return form;
 }
 
-/** The share actions of one transcript, and the email panel they open (a full-width row below it). */
+/**
+ * The share actions of one transcript, and the email panel they open (a full-width row below it).
+ * @param {Transcript} t
+ * @param {number} columns the table's, which the panel row spans
+ */
 function shareParts(t, columns) {
   const share = t.share || {};
   const url = share.url || t.public_url;
@@ -93,11 +109,16 @@ function shareParts(t, columns) {
         const open = emailToggle.getAttribute("aria-expanded") !== "true";
         emailToggle.setAttribute("aria-expanded", String(open));
         panelRow.hidden = !open;
-        if (open) panelRow.querySelector("input").focus();
+        if (open) /** @type {HTMLInputElement} */ (panelRow.querySelector("input")).focus();
       },
     },
     "Email",
   );
+  /**
+   * @param {string | undefined} href
+   * @param {string} label
+   * @param {string} text
+   */
   const social = (href, label, text) =>
     href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "aria-label": `${label} (opens a new tab)` }, text) : null;
   const actions = h(
@@ -114,6 +135,7 @@ function shareParts(t, columns) {
   return { actions, panelRow };
 }
 
+/** @param {Transcript} t */
 function displayOptions(t) {
   const o = t.display_options || {};
   const parts = [];
@@ -123,6 +145,10 @@ function displayOptions(t) {
   return `${include}${parts.length ? `; shows ${parts.join(" and ")}` : ""}${t.include_new_certifications ? "; includes new certifications" : ""}`;
 }
 
+/**
+ * @param {Transcript} t
+ * @param {ViewContext["navigate"]} navigate
+ */
 async function remove(t, navigate) {
   if (!window.confirm(`Delete the transcript “${t.description || transcriptId(t)}”? Its link stops working.`)) return;
   try {
@@ -130,10 +156,11 @@ async function remove(t, navigate) {
     flash("Transcript deleted.");
     navigate("#/transcripts");
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401)) announce(error.fullMessage || error.message, "error");
+    if (!(error instanceof ApiError && error.status === 401)) announce(errorMessage(error), "error");
   }
 }
 
+/** @type {View} */
 export async function transcriptsView(container, { navigate }) {
   container.append(
     heading("Transcripts"),
@@ -141,7 +168,7 @@ export async function transcriptsView(container, { navigate }) {
     h("p", {}, h("a", { href: "#/transcripts/new", class: "button primary" }, "Create new transcript")),
   );
   const data = await withLoading(container, () => api.get("/me/transcripts"));
-  const items = listOf(data, "transcripts");
+  const items = /** @type {Transcript[]} */ (listOf(data, "transcripts"));
   container.append(
     table({
       caption: "Your transcripts",
@@ -181,10 +208,12 @@ export async function transcriptsView(container, { navigate }) {
   );
 }
 
+/** @param {Date} d */
 function isoDate(d) {
   return d.toISOString().slice(0, 10);
 }
 
+/** @type {View} */
 export async function transcriptFormView(container, { params, navigate }) {
   const [editId] = params;
   container.append(heading(editId ? "Edit transcript" : "Create new transcript"));
@@ -194,8 +223,10 @@ export async function transcriptFormView(container, { params, navigate }) {
       editId ? api.get(`/me/transcripts/${encodeURIComponent(editId)}`) : Promise.resolve(null),
     ]),
   );
-  const t = existing || {};
-  const certs = listOf(certData, "groups").flatMap((g) => (g.certifications || []).map((c) => ({ ...c, category: g.category })));
+  /** @type {Partial<Transcript>} */
+  const t = /** @type {Transcript | null} */ (existing) || {};
+  const groups = /** @type {CertificationGroup[]} */ (listOf(certData, "groups"));
+  const certs = groups.flatMap((g) => (g.certifications || []).map((c) => ({ ...c, category: g.category })));
   const selectedIds = new Set(t.certification_ids || []);
   const options = t.display_options || {};
   const inThirtyDays = isoDate(new Date(Date.now() + 30 * 86400000));
@@ -209,6 +240,7 @@ export async function transcriptFormView(container, { params, navigate }) {
   const includeActive = h("input", { type: "radio", id: uid("include-active"), name: "include", value: "active", checked: t.include !== "selected" });
   const includeSelected = h("input", { type: "radio", id: uid("include-selected"), name: "include", value: "selected", checked: t.include === "selected" });
   const includeNew = h("input", { type: "checkbox", id: uid("include-new"), name: "include_new_certifications", checked: Boolean(t.include_new_certifications) });
+  /** @type {[HTMLInputElement, Certification][]} */
   const certBoxes = certs.map((c) => {
     const box = h("input", { type: "checkbox", id: uid("cert"), name: "certification_ids", value: c.id, checked: selectedIds.has(c.id) });
     return [box, c];
@@ -236,6 +268,10 @@ export async function transcriptFormView(container, { params, navigate }) {
   includeSelected.addEventListener("change", syncSelection);
   syncSelection();
 
+  /**
+   * @param {HTMLInputElement} input
+   * @param {string} label
+   */
   const checkbox = (input, label) => h("div", { class: "checkbox" }, input, h("label", { for: input.id }, label));
   const form = h(
     "form",
@@ -282,6 +318,7 @@ export async function transcriptFormView(container, { params, navigate }) {
       announce("Select at least one certification, or choose “Active certifications”.", "error");
       return;
     }
+    /** @type {TranscriptRequest} */
     const body = {
       display_name: displayName.value.trim(),
       display_options: { show_address: showAddress.checked, show_email: showEmail.checked },

@@ -1,0 +1,216 @@
+// @ts-check
+// Types only: the shapes of the API payloads the client reads (as in /openapi.json) and the view
+// contract. Nothing imports this file at run time; modules name these types with JSDoc `@import`,
+// which the browser never sees. A field marked "fallback" is not in the contract: the client
+// tolerates its absence or reads it only when the contract's field is missing.
+export {};
+
+/**
+ * A list page: `{"items": [...], "next"}`; a few routes name the list differently (`listOf`).
+ * @template T
+ * @typedef {{ items?: T[], next?: string | null }} Page
+ */
+
+/**
+ * problem+json, as `api.js` reads it.
+ * @typedef {{ type?: string, title?: string, status?: number, detail?: unknown, code?: string, errors?: unknown }} Problem
+ */
+
+/** @typedef {{ field?: string, message?: string }} FieldError */
+
+/**
+ * GET /me (mapped logins carry the candidate's fields).
+ * @typedef {object} Me
+ * @property {boolean} mapped
+ * @property {string} [login_id]
+ * @property {string} [candidate_id]
+ * @property {string} [first_name]
+ * @property {string} [last_name]
+ * @property {string} [email]
+ */
+
+/** @typedef {{ status?: string, candidate_id: string }} MappingConfirmed POST /mapping/confirm */
+
+/** @typedef {{ [key: string]: boolean | null | undefined }} Settings GET /me/settings (the five booleans) */
+
+/** @typedef {{ key: string, label: string, value: string | null, editable: boolean }} Attribute */
+
+/** @typedef {{ label: string, value: string | null }} Identifier */
+
+/** @typedef {{ logo: boolean, pdf_certificate: boolean }} Downloads */
+
+/**
+ * One certification of GET /me/certifications (`groups[].certifications[]`).
+ * @typedef {object} Certification
+ * @property {string} id
+ * @property {string} name
+ * @property {string} [abbreviation]
+ * @property {string} status
+ * @property {string | null} [started]
+ * @property {string | null} [active_date]
+ * @property {string | null} [expiration_date]
+ * @property {Downloads} [downloads]
+ * @property {string} [category] set by the client from the group (and read on the detail as a fallback)
+ */
+
+/** @typedef {{ category: string, certifications?: Certification[] }} CertificationGroup */
+
+/**
+ * A node of the requirement tree.
+ * @typedef {object} ProgressNode
+ * @property {string} id
+ * @property {string} label
+ * @property {number | null} [earned]
+ * @property {number | null} [required]
+ * @property {boolean} met
+ * @property {ProgressNode[]} [children]
+ */
+
+/** @typedef {{ active_date: string, inactive_date: string, points: number, status: string }} AppliedCredit */
+
+/** @typedef {{ date: string, event: string }} CertificationEvent */
+
+/**
+ * GET /me/certifications/{cert_id}.
+ * @typedef {Certification & { progress?: ProgressNode, ce_credits?: AppliedCredit[], history?: CertificationEvent[] }} CertificationDetail
+ */
+
+/** @typedef {{ url: string, expires_at?: string }} DownloadLink the presigned URL of a PDF or logo */
+
+/** @typedef {{ id: string, name: string, formats?: string[] }} Logo */
+
+/** @typedef {{ logos?: Logo[], agreement?: { version?: string, text?: string } }} Logos GET /me/logos */
+
+/** @typedef {{ code: string, exam: string, registration_number: string, grade: string, date: string, expires: string | null }} Exam */
+
+/**
+ * GET /me/ce-activities.
+ * @typedef {object} CeActivity
+ * @property {string} name
+ * @property {string} active_date
+ * @property {string} expires
+ * @property {string | null} review
+ * @property {number} points
+ * @property {string | null} updated
+ * @property {string} provider_name
+ * @property {string} source
+ * @property {string | null} import_source
+ * @property {string} external_id
+ */
+
+/** @typedef {{ name: string, active_date: string, expires: string | null }} Agreement */
+
+/** @typedef {{ [field: string]: unknown, currency?: string }} Transaction the columns are open (DESIGN.md) */
+
+/**
+ * One line of GET /me/fulfillment/catalog.
+ * @typedef {object} CatalogItem
+ * @property {string} sku
+ * @property {string} name
+ * @property {string} kind
+ * @property {string} [certification_id]
+ * @property {number} price_cents
+ * @property {string} currency
+ * @property {boolean} initial_kit
+ */
+
+/** @typedef {{ items?: CatalogItem[], tracking_fee_cents?: number, payment_methods?: string[] }} Catalog */
+
+/** @typedef {"first_name" | "last_name" | "address1" | "address2" | "city" | "state" | "postal_code"} LocalizedField */
+
+/** @typedef {{ [K in LocalizedField]?: string | null }} LocalizedAddress */
+
+/** @typedef {LocalizedField | "email" | "phone" | "country"} AddressField */
+
+/** @typedef {{ [K in AddressField]?: string | null } & { localized?: LocalizedAddress | null }} ShippingAddress */
+
+/**
+ * What the claim screen chose, kept in `state.order` for the shipping step.
+ * @typedef {object} OrderSelection
+ * @property {string[]} skus
+ * @property {CatalogItem[]} items
+ * @property {boolean} tracking
+ * @property {string} payment_method
+ * @property {number} tracking_fee_cents
+ * @property {string} currency
+ */
+
+/**
+ * POST /me/fulfillment/orders (201); `items` are skus (or lines, as a fallback).
+ * @typedef {object} OrderResult
+ * @property {string} [order_id]
+ * @property {(string | Partial<CatalogItem>)[]} [items]
+ * @property {number} [total_cents]
+ * @property {string} [status]
+ * @property {string} [currency] fallback
+ */
+
+/**
+ * A row of GET /me/fulfillment/history.
+ * @typedef {object} FulfillmentEntry
+ * @property {string} name
+ * @property {string} [verification_code]
+ * @property {string | null} queued
+ * @property {string | null} sent
+ * @property {string | null} complete
+ * @property {string} status
+ */
+
+/** @typedef {"queued" | "sent" | "complete"} KitStatus */
+
+/**
+ * A row of GET /ops/fulfillment (operators).
+ * @typedef {{ [K in KitStatus]: string | null } & { name: string, fulfillment_id: string, candidate_id: string, ship_to: ShippingAddress | null, tracking: boolean }} Kit
+ */
+
+/** @typedef {{ url?: string, email?: string, linkedin?: string, facebook?: string, twitter?: string }} ShareLinks */
+
+/** @typedef {{ show_address?: boolean, show_email?: boolean }} DisplayOptions */
+
+/**
+ * A transcript (GET /me/transcripts items, GET /me/transcripts/{id}).
+ * @typedef {object} Transcript
+ * @property {string} transcript_id
+ * @property {string} [id] fallback for `transcript_id`
+ * @property {string} [display_name]
+ * @property {DisplayOptions} [display_options]
+ * @property {string} [expires_on]
+ * @property {string} [description]
+ * @property {string} [remarks]
+ * @property {"active" | "selected"} [include]
+ * @property {string[]} [certification_ids]
+ * @property {boolean} [include_new_certifications]
+ * @property {string} [public_url]
+ * @property {ShareLinks} [share]
+ * @property {string} [status]
+ * @property {number} [views]
+ * @property {string | null} [last_viewed]
+ */
+
+/**
+ * POST /me/transcripts and PUT /me/transcripts/{id}, as the form sends it.
+ * @typedef {object} TranscriptRequest
+ * @property {string} display_name
+ * @property {Required<DisplayOptions>} display_options
+ * @property {string} expires_on
+ * @property {string} description
+ * @property {string | null} [remarks] left out when empty
+ * @property {"active" | "selected"} include
+ * @property {string[]} certification_ids
+ * @property {boolean} include_new_certifications
+ */
+
+/** @typedef {{ subject?: string, text?: string, body_text?: string }} EmailPreview `body_text` is a fallback */
+
+/** @typedef {{ [claim: string]: unknown, exp?: number, "cognito:groups"?: string[] | string }} TokenClaims */
+
+/**
+ * What the router hands each view.
+ * @typedef {object} ViewContext
+ * @property {string[]} params the route pattern's groups, URI-decoded
+ * @property {URLSearchParams} query
+ * @property {string} path
+ * @property {(hash: string) => void} navigate
+ */
+
+/** @typedef {(container: HTMLElement, context: ViewContext) => Promise<void>} View */
