@@ -6,9 +6,6 @@ sort-key prefix or range); lists are sorted in memory and paged with an offset c
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,9 +24,10 @@ from certtrack.certifications.models import (
     HistoryItem,
 )
 from certtrack.db import TableItem
-from certtrack.errors import BadRequest, NotFound
+from certtrack.errors import NotFound
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
+from certtrack.paging import page
 
 # Sort-key ranges of the slices routes read (DynamoDB compares UTF-8 bytes; "$" follows "#").
 _WHOLE: tuple[str, str] | None = None
@@ -253,32 +251,6 @@ class AgreementOut(Schema):
 class AgreementPage(Schema):
     items: list[AgreementOut]
     next: str | None
-
-
-# ---------------------------------------------------------------- paging
-
-
-def encode_offset(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
-
-
-def decode_offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = raw["o"] if isinstance(raw, dict) else None
-    except (ValueError, binascii.Error, UnicodeDecodeError, KeyError):
-        offset = None
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise BadRequest("The `next` cursor is not valid for this list.", code="invalid_cursor")
-    return offset
-
-
-def page[T](items: Sequence[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
-    start = decode_offset(cursor)
-    end = start + limit
-    return list(items[start:end]), (encode_offset(end) if end < len(items) else None)
 
 
 # ---------------------------------------------------------------- certifications

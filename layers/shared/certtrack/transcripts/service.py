@@ -6,9 +6,6 @@ another candidate's transcript id is simply not found (404).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import secrets
 from datetime import UTC, date, datetime, timedelta
@@ -19,7 +16,8 @@ from pynamodb.expressions.update import Action
 from certtrack import keys
 from certtrack.certifications import due
 from certtrack.certifications.catalog import load_catalog
-from certtrack.errors import BadRequest, NotFound, Unprocessable
+from certtrack.errors import NotFound, Unprocessable
+from certtrack.paging import page
 from certtrack.settings import get_settings
 from certtrack.transcripts.holder import Holder, load_holder
 from certtrack.transcripts.links import public_url, share_links
@@ -196,26 +194,8 @@ def create(candidate_id: str, request: TranscriptRequest, now: datetime) -> Tran
     return to_view(item, holder, now)
 
 
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        offset = json.loads(raw)["offset"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise BadRequest("The `next` cursor is not valid.", code="invalid_cursor") from None
-    if not isinstance(offset, int) or offset < 0:
-        raise BadRequest("The `next` cursor is not valid.", code="invalid_cursor")
-    return offset
-
-
-def _encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
-
-
 def list_transcripts(candidate_id: str, now: datetime, *, limit: int = 50, cursor: str | None = None) -> TranscriptList:
     """Newest first. One Query for the transcripts and one for the holder's records."""
-    offset = _decode_cursor(cursor)
     items = [
         item
         for item in TranscriptItem.query(
@@ -224,13 +204,9 @@ def list_transcripts(candidate_id: str, now: datetime, *, limit: int = 50, curso
         if item.revoked_at is None
     ]
     items.sort(key=lambda i: (i.created_at, i.transcript_id), reverse=True)
-    page = items[offset : offset + limit]
-    holder = load_holder(candidate_id, with_address=False) if page else Holder(candidate=None)
-    more = offset + limit < len(items)
-    return TranscriptList(
-        items=[to_view(item, holder, now) for item in page],
-        next=_encode_cursor(offset + limit) if more else None,
-    )
+    shown, next_cursor = page(items, limit, cursor, field="offset")
+    holder = load_holder(candidate_id, with_address=False) if shown else Holder(candidate=None)
+    return TranscriptList(items=[to_view(item, holder, now) for item in shown], next=next_cursor)
 
 
 def get(candidate_id: str, transcript_id: str, now: datetime) -> Transcript:
