@@ -25,6 +25,7 @@ from certtrack.certifications import due, rules
 from certtrack.certifications.catalog import Catalog, Certification, load_catalog
 from certtrack.certifications.models import CertificationItem, CounterItem, ExamItem, HistoryItem
 from certtrack.certifications.records import Partition, evaluate_partition, read_partition
+from certtrack.dates import iso_day
 from certtrack.db import TableItem
 from certtrack.email import send_template
 from certtrack.errors import ServiceUnavailable
@@ -83,10 +84,6 @@ class Outcome:
     changed_certifications: list[str] = field(default_factory=list)
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def _certification_item(
     candidate_id: str, result: rules.Result, stored: CertificationItem | None, now: datetime
 ) -> CertificationItem:
@@ -96,10 +93,10 @@ def _certification_item(
         candidate_id=candidate_id,
         cert_id=result.cert_id,
         status=result.status,
-        started=_iso(result.started),
-        active_date=_iso(result.active_date),
-        expiration_date=_iso(result.expiration_date),
-        first_earned=_iso(result.first_earned),
+        started=iso_day(result.started),
+        active_date=iso_day(result.active_date),
+        expiration_date=iso_day(result.expiration_date),
+        first_earned=iso_day(result.first_earned),
         updated_at=now,
     )
     if stored is not None:
@@ -278,8 +275,8 @@ def _email_context(profile: CandidateItem, cert: Certification, result: rules.Re
         "first_name": profile.first_name,
         "certification_name": cert.name,
         "abbreviation": cert.abbreviation,
-        "active_date": _iso(result.active_date),
-        "expiration_date": _iso(result.expiration_date),
+        "active_date": iso_day(result.active_date),
+        "expiration_date": iso_day(result.expiration_date),
         "kit_name": kit.name if kit else None,
         "claim_url": f"{base}/app/#/fulfillment",
         "certification_url": f"{base}/app/#/certifications/{cert.id}",

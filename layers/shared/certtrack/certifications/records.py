@@ -23,6 +23,7 @@ from certtrack.certifications.models import (
     ExamItem,
     HistoryItem,
 )
+from certtrack.dates import iso_day
 from certtrack.db import TableItem
 from certtrack.errors import NotFound
 from certtrack.fields import Schema
@@ -302,10 +303,6 @@ def _exam_codes(node: Requirement) -> set[str]:
     return set(node.exams).union(*(_exam_codes(child) for child in node.children))
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> CertificationDetail:
     """One Query (``CE#`` … ``HIST#``); status, dates and progress from the rules engine as of today."""
     catalog = load_catalog()
@@ -320,9 +317,9 @@ def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> Cert
     base = _cert_out(
         cert,
         status,
-        _iso(result.started),
-        _iso(result.active_date),
-        _iso(result.expiration_date),
+        iso_day(result.started),
+        iso_day(result.active_date),
+        iso_day(result.expiration_date),
     )
     counted = set(result.credit_keys)
     credits = sorted(

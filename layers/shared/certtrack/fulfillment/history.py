@@ -4,20 +4,13 @@ paged with ``limit`` and an opaque ``next`` cursor (base64url of DynamoDB's Last
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pynamodb.pagination import ResultIterator
 
 from certtrack import keys, paging
+from certtrack.dates import iso_instant
 from certtrack.db import TableItem
 from certtrack.fields import Schema
 from certtrack.fulfillment.models import FulfillmentItem, TransactionItem
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class FulfillmentEntry(Schema):
@@ -65,9 +58,9 @@ def fulfillment_entry(item: FulfillmentItem) -> FulfillmentEntry:
         kind=item.kind,
         certification_id=item.cert_id,
         verification_code=item.verification_code,
-        queued=_iso(item.queued),
-        sent=_iso(item.sent),
-        complete=_iso(item.complete),
+        queued=iso_instant(item.queued),
+        sent=iso_instant(item.sent),
+        complete=iso_instant(item.complete),
         status=item.status,
     )
 
@@ -98,7 +91,7 @@ def list_transactions(candidate_id: str, limit: int, cursor: str | None) -> Tran
     results = _newest_first(TransactionItem, candidate_id, keys.TRANSACTION_PREFIX, limit, cursor)
     items = [
         TransactionEntry(
-            date=_iso(item.date) or "",
+            date=iso_instant(item.date) or "",
             description=item.description,
             amount_cents=int(item.amount_cents),
             currency=item.currency,

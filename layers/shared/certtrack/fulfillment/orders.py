@@ -31,6 +31,7 @@ from pynamodb.transactions import TransactWrite
 
 from certtrack import email, keys, verification
 from certtrack.certifications.models import CertificationItem
+from certtrack.dates import iso_instant
 from certtrack.errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
 from certtrack.fields import Schema
 from certtrack.fulfillment.catalog import Offer, OfferLine, offer_for
@@ -166,10 +167,6 @@ def new_id(now: datetime) -> str:
     return f"{now.astimezone(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
-def _iso(now: datetime) -> str:
-    return now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def format_money(cents: int, currency: str) -> str:
     amount = f"{cents / 100:,.2f}"
     return f"${amount}" if currency == "USD" else f"{amount} {currency}"
@@ -253,7 +250,7 @@ def _write_once(
     txn_id = secrets.token_hex(8)
     txn = TransactionItem(
         pk,
-        keys.transaction_sk(_iso(now), txn_id),
+        keys.transaction_sk(iso_instant(now), txn_id),
         candidate_id=candidate_id,
         txn_id=txn_id,
         order_id=order_id,

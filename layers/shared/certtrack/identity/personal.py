@@ -23,6 +23,7 @@ from pynamodb.transactions import TransactWrite
 from certtrack import keys
 from certtrack.auth import Login
 from certtrack.certifications.catalog import AttributeDefinition, load_catalog
+from certtrack.dates import iso_instant
 from certtrack.errors import Conflict, NotFound, Unprocessable
 from certtrack.fields import InvalidText, clean_text
 from certtrack.identity.models import CandidateItem, SettingsAuditItem
@@ -35,10 +36,6 @@ SETTINGS_FIELDS: tuple[str, ...] = (
     "academy_student",
     "verification_consent",
 )
-
-
-def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _candidate(candidate_id: str) -> CandidateItem:
@@ -98,7 +95,7 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
     changed = [name for name in SETTINGS_FIELDS if before[name] != bool(values[name])]
     if not changed:
         return _view(candidate)
-    stamp = iso(now)
+    stamp = iso_instant(now)
     new_map: dict[str, Any] = {name: bool(values[name]) for name in SETTINGS_FIELDS}
     new_map["updated"] = {
         name: (stamp if name in changed else updated[name])

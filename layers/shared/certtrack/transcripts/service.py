@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
@@ -16,6 +16,7 @@ from pynamodb.expressions.update import Action
 from certtrack import keys
 from certtrack.certifications import due
 from certtrack.certifications.catalog import load_catalog
+from certtrack.dates import iso_instant
 from certtrack.errors import NotFound, Unprocessable
 from certtrack.paging import page
 from certtrack.settings import get_settings
@@ -52,10 +53,6 @@ def new_transcript_id() -> str:
 
 def new_public_id() -> str:
     return secrets.token_urlsafe(PUBLIC_ID_BYTES)
-
-
-def iso_timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def transcript_status(item: TranscriptItem, today: date) -> str:
@@ -120,9 +117,9 @@ def to_view(item: TranscriptItem, holder: Holder, now: datetime) -> Transcript:
         include_new_certifications=item.include_new_certifications,
         status="expired" if transcript_status(item, today) == "expired" else "active",
         views=int(item.views or 0),
-        last_viewed=iso_timestamp(item.last_viewed) if item.last_viewed else None,
-        created_at=iso_timestamp(item.created_at),
-        updated_at=iso_timestamp(item.updated_at),
+        last_viewed=iso_instant(item.last_viewed) if item.last_viewed else None,
+        created_at=iso_instant(item.created_at),
+        updated_at=iso_instant(item.updated_at),
         certifications=[
             TranscriptCertification(
                 id=c.id,
