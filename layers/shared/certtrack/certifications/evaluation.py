@@ -26,7 +26,7 @@ from certtrack.certifications.catalog import Catalog, Certification, load_catalo
 from certtrack.certifications.models import CertificationItem, CounterItem, ExamItem, HistoryItem
 from certtrack.certifications.records import Partition, evaluate_partition, read_partition
 from certtrack.dates import iso_day
-from certtrack.db import TableItem
+from certtrack.db import TableItem, condition_failed, raw_map
 from certtrack.email import send_template
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
@@ -202,14 +202,6 @@ def _queue_history(partition: Partition, results: dict[str, rules.Result], write
 # ---------------------------------------------------------------- expert numbers
 
 
-def _raw_map(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if hasattr(value, "as_dict"):
-        return dict(value.as_dict())
-    return dict(value)
-
-
 def next_number(name: str, first: int) -> int:
     """The next value of a sequence (one atomic UpdateItem ADD)."""
     counter = CounterItem(keys.counter_pk(name), keys.COUNTER)
@@ -221,7 +213,7 @@ def assign_attributes(profile: CandidateItem | None, results: dict[str, rules.Re
     """Give a candidate the attributes (expert numbers) of every certification they ever earned."""
     if profile is None:
         return []
-    have = _raw_map(profile.attributes)
+    have = raw_map(profile.attributes)
     assigned = []
     for cert in catalog.certifications:
         if results[cert.id].first_earned is None:
@@ -252,14 +244,14 @@ def _set_attribute(profile: CandidateItem, key: str, value: str) -> bool:
                 )
                 return True
             except UpdateError as error:
-                if error.cause_response_code != "ConditionalCheckFailedException":
+                if not condition_failed(error):
                     raise
         item.update(
             actions=[attributes[key].set(value)],
             condition=CandidateItem.PK.exists() & attributes[key].does_not_exist(),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         return False
     return True

@@ -32,13 +32,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
 from certtrack.certifications import due, rules
 from certtrack.certifications.catalog import Certification
 from certtrack.certifications.models import CertificationItem
-from certtrack.db import TableItem
+from certtrack.db import TableItem, condition_failed
 from certtrack.email import jinja_env, send_template
 from certtrack.errors import NotFound, ServiceUnavailable
 from certtrack.identity.models import CandidateItem
@@ -188,7 +188,7 @@ def unsubscribe(candidate_id: str, signature: str) -> None:
     try:
         item.update(actions=[CandidateItem.reminders_unsubscribed.set(True)], condition=CandidateItem.PK.exists())
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise NotFound("This unsubscribe link is not valid.", code="unsubscribe_link_invalid") from None
         raise
 
@@ -268,10 +268,6 @@ def existing(candidate_id: str, cert_id: str, expiration_date: str, days: int) -
         return None
 
 
-def is_condition_failure(error: PutError | UpdateError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
-
-
 def _advance_actions(next_due: tuple[str, str] | None, pk: str, sk: str) -> list[Any]:
     if next_due is None:
         return [CertificationItem.GSI2PK.remove(), CertificationItem.GSI2SK.remove()]
@@ -289,7 +285,7 @@ def advance(pk: str, sk: str, read_gsi2sk: str, next_due: tuple[str, str] | None
             condition=due.still_at(CertificationItem, read_gsi2sk),
         )
     except UpdateError as error:
-        if is_condition_failure(error):
+        if condition_failed(error):
             return False
         raise
     return True
@@ -308,7 +304,7 @@ def confirm(pending: Pending, now: datetime, attempts: int) -> bool:
             condition=ReminderItem.run_id == pending.reminder.run_id,
         )
     except UpdateError as error:
-        if not is_condition_failure(error):
+        if not condition_failed(error):
             raise
     pk, sk = keys.candidate_pk(pending.candidate_id), keys.cert_sk(pending.cert_id)
     return advance(pk, sk, pending.read_gsi2sk, pending.next_due)
@@ -322,7 +318,7 @@ def release(pending: Pending, attempts: int) -> None:
             condition=ReminderItem.run_id == pending.reminder.run_id,
         )
     except UpdateError as error:
-        if not is_condition_failure(error):
+        if not condition_failed(error):
             raise
 
 

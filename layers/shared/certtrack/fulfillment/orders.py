@@ -32,6 +32,7 @@ from pynamodb.transactions import TransactWrite
 from certtrack import email, keys, verification
 from certtrack.certifications.models import CertificationItem
 from certtrack.dates import iso_instant
+from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
 from certtrack.errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
 from certtrack.fields import Schema
 from certtrack.fulfillment.catalog import Offer, OfferLine, offer_for
@@ -325,9 +326,9 @@ def _fulfillment(candidate_id: str, order_id: str, kit: _Kit, now: datetime) -> 
 
 
 def _raise_for_cancellation(error: TransactWriteError, labels: list[tuple[str, str]]) -> None:
-    reasons = error.cancellation_reasons if error.cause_response_code == "TransactionCanceledException" else []
-    failed = {labels[i][0] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"}
-    conflicted = any(reason and reason.code == "TransactionConflict" for reason in reasons)
+    codes = cancellation_codes(error)
+    failed = {labels[i][0] for i, code in enumerate(codes) if code == CONDITION_FAILED}
+    conflicted = TRANSACTION_CONFLICT in codes
     if "claim" in failed:
         raise Conflict(
             "The free initial kit of this certification has already been claimed.", code="initial_kit_already_claimed"

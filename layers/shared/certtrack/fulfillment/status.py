@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 from pynamodb.exceptions import UpdateError
 
 from certtrack import email, keys, paging
+from certtrack.db import condition_failed
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
 from certtrack.fields import Schema
 from certtrack.fulfillment.history import FulfillmentEntry, fulfillment_entry
@@ -114,7 +115,7 @@ def change_status(fulfillment_id: str, target: str, now: datetime) -> Fulfillmen
             condition=FulfillmentItem.status == current,
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise Conflict("The kit's status changed meanwhile; reload it.", code="invalid_transition") from error
         raise
     if target == "sent":

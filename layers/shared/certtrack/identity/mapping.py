@@ -34,6 +34,7 @@ from pynamodb.transactions import TransactWrite
 
 from certtrack import email, keys
 from certtrack.auth import Login
+from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes, condition_failed
 from certtrack.errors import BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
 from certtrack.identity import mapped_candidate_id, ratelimit, tokens
 from certtrack.identity.candidates import candidates_with_email, candidates_with_registration
@@ -389,14 +390,14 @@ def _map_transaction(
             if dispute is not None:
                 transaction.save(dispute, condition=DisputeItem.PK.does_not_exist())
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
+        codes = cancellation_codes(error)
         if not codes:
             raise
-        if token_item is not None and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+        if token_item is not None and len(codes) > 2 and codes[2] == CONDITION_FAILED:
             raise Gone("This confirmation link was already used.", code="token_used") from None
-        if "ConditionalCheckFailed" in codes[:2]:
+        if CONDITION_FAILED in codes[:2]:
             raise _already_mapped() from None
-        if "TransactionConflict" in codes:
+        if TRANSACTION_CONFLICT in codes:
             return False
         raise
     return True
@@ -495,10 +496,10 @@ def dispute(token: str, now: datetime) -> DisputeView:
                 condition=DisputeItem.used_at.does_not_exist(),
             )
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
-        if len(codes) > 3 and codes[3] == "ConditionalCheckFailed":
+        codes = cancellation_codes(error)
+        if len(codes) > 3 and codes[3] == CONDITION_FAILED:
             return DisputeView("frozen", case_id)  # used concurrently: the same case
-        if "ConditionalCheckFailed" in codes:
+        if condition_failed(error):
             logger.info("dispute link no longer applies")
             return DisputeView("invalid")
         raise

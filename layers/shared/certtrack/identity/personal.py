@@ -24,6 +24,7 @@ from certtrack import keys
 from certtrack.auth import Login
 from certtrack.certifications.catalog import AttributeDefinition, load_catalog
 from certtrack.dates import iso_instant
+from certtrack.db import TRANSACTION_CONFLICT, cancellation_codes, condition_failed, raw_map
 from certtrack.errors import Conflict, NotFound, Unprocessable
 from certtrack.fields import InvalidText, clean_text
 from certtrack.identity.models import CandidateItem, SettingsAuditItem
@@ -45,14 +46,6 @@ def _candidate(candidate_id: str) -> CandidateItem:
     return candidate
 
 
-def _raw_map(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if hasattr(value, "as_dict"):
-        return dict(value.as_dict())
-    return dict(value)
-
-
 # ---------------------------------------------------------------- settings
 
 
@@ -64,12 +57,12 @@ class SettingsView:
 
 def settings_of(candidate: CandidateItem) -> dict[str, bool | None]:
     """The five flags of a candidate; ``None`` for a flag never set."""
-    raw = _raw_map(candidate.settings)
+    raw = raw_map(candidate.settings)
     return {name: (bool(raw[name]) if raw.get(name) is not None else None) for name in SETTINGS_FIELDS}
 
 
 def _view(candidate: CandidateItem) -> SettingsView:
-    updated = _raw_map(_raw_map(candidate.settings).get("updated"))
+    updated = raw_map(raw_map(candidate.settings).get("updated"))
     return SettingsView(
         values=settings_of(candidate),
         updated={name: (str(updated[name]) if updated.get(name) else None) for name in SETTINGS_FIELDS},
@@ -131,10 +124,7 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
                     condition=SettingsAuditItem.SK.does_not_exist(),
                 )
     except TransactWriteError as error:
-        if any(
-            reason and reason.code in {"ConditionalCheckFailed", "TransactionConflict"}
-            for reason in error.cancellation_reasons
-        ):
+        if condition_failed(error) or TRANSACTION_CONFLICT in cancellation_codes(error):
             raise Conflict(
                 "Your settings were changed by another request; reload and try again.", code="concurrent_update"
             ) from None
@@ -170,7 +160,7 @@ def _definitions() -> tuple[AttributeDefinition, ...]:
 
 
 def _attribute_views(candidate: CandidateItem) -> list[AttributeView]:
-    values = _raw_map(candidate.attributes)
+    values = raw_map(candidate.attributes)
     return [
         AttributeView(
             key=d.key,
@@ -237,7 +227,7 @@ def put_attributes(candidate_id: str, changes: Sequence[tuple[str, str | None]])
             )
             return get_attributes(candidate_id)
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
     attributes: Any = CandidateItem.attributes  # a raw map: ``[key]`` is a document path
     actions = [

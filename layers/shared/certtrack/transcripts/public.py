@@ -24,13 +24,14 @@ from pynamodb.exceptions import UpdateError
 from certtrack import keys
 from certtrack.certifications.catalog import load_catalog
 from certtrack.dates import long_date
+from certtrack.db import condition_failed
 from certtrack.email import TEMPLATES, jinja_env
 from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, NotFound, problem_from_error
 from certtrack.pages import PRIVACY_HEADERS, content_security_policy
 from certtrack.transcripts.holder import load_holder
 from certtrack.transcripts.models import TranscriptItem
 from certtrack.transcripts.selection import ShownCertification, display_date, grouped
-from certtrack.transcripts.service import is_conditional_failure, shown_for
+from certtrack.transcripts.service import shown_for
 
 # token_urlsafe output; anything else cannot be a public id and costs no read.
 _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
@@ -93,7 +94,7 @@ def count_view(item: TranscriptItem, now: datetime) -> None:
             condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist(),
         )
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise unavailable() from None
         raise
 

@@ -10,13 +10,14 @@ import re
 import secrets
 from datetime import date, datetime, timedelta
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from certtrack import keys
 from certtrack.certifications import due
 from certtrack.certifications.catalog import load_catalog
 from certtrack.dates import iso_instant
+from certtrack.db import condition_failed
 from certtrack.errors import NotFound, Unprocessable
 from certtrack.paging import page
 from certtrack.settings import get_settings
@@ -58,10 +59,6 @@ def new_public_id() -> str:
 def transcript_status(item: TranscriptItem, today: date) -> str:
     """``active`` through its ``expires_on`` day, ``expired`` after."""
     return "expired" if item.expires_on < today.isoformat() else "active"
-
-
-def is_conditional_failure(error: PutError | UpdateError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 def _not_found() -> NotFound:
@@ -239,7 +236,7 @@ def replace(candidate_id: str, transcript_id: str, request: TranscriptRequest, n
     try:
         item.update(actions=actions, condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist())
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise _not_found() from None
         raise
     return to_view(item, holder, now)
@@ -266,6 +263,6 @@ def revoke(candidate_id: str, transcript_id: str, now: datetime) -> None:
             condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist(),
         )
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise _not_found() from None
         raise
