@@ -34,12 +34,12 @@ from aws_lambda_powertools import Logger
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import UpdateError
 
-from certtrack import keys
+from certtrack import keys, pages
 from certtrack.certifications import due, rules
 from certtrack.certifications.catalog import Certification
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem, condition_failed
-from certtrack.email import jinja_env, send_template
+from certtrack.email import send_template
 from certtrack.errors import NotFound, ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.settings import get_settings
@@ -156,8 +156,7 @@ def unsubscribe_headers(candidate_id: str) -> dict[str, str]:
 
 def unsubscribed_page() -> str:
     """The HTML the unsubscribe ``POST`` answers with: reminders are stopped."""
-    template = jinja_env().get_template("pages/reminders_unsubscribed.html")
-    return template.render(portal_url=f"{get_settings().public_base_url}/app/")
+    return pages.render("reminders_unsubscribed.html", portal_url=f"{get_settings().public_base_url}/app/")
 
 
 def confirm_page() -> str:
@@ -167,8 +166,7 @@ def confirm_page() -> str:
     The form has no ``action``, so it posts to the page's own URL (query string included: the
     signed link), with the same ``List-Unsubscribe=One-Click`` body a mail client sends (RFC 8058).
     """
-    template = jinja_env().get_template("pages/reminders_unsubscribe_confirm.html")
-    return template.render(portal_url=f"{get_settings().public_base_url}/app/")
+    return pages.render("reminders_unsubscribe_confirm.html", portal_url=f"{get_settings().public_base_url}/app/")
 
 
 def verify_signature(candidate_id: str, signature: str) -> bool:

@@ -517,14 +517,9 @@ class Page:
 def dispute_page(view: DisputeView, token: str) -> Page:
     """The HTML answer of the dispute link: 200 with a button or the case number, 404 when not valid."""
     from certtrack import pages
-    from certtrack.email import jinja_env
 
     action = f"?token={token}" if view.state == "confirm" else ""
-    html = (
-        jinja_env()
-        .get_template("pages/mapping_dispute.html")
-        .render(state=view.state, case_id=view.case_id, action=action)
-    )
+    html = pages.render("mapping_dispute.html", state=view.state, case_id=view.case_id, action=action)
     headers = pages.page_headers(html)
     # The page's one form posts to itself; nothing else may be a form target.
     headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
