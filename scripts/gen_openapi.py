@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # imported once build() has put the layer on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ("auth_mapping", "certifications", "fulfillment", "transcripts")
+sys.path.insert(0, str(ROOT / "layers" / "shared"))
+
+from certtrack.openapi import PROBLEM_MEDIA_TYPE, PROBLEM_REF, PROBLEM_SCHEMA  # noqa: E402
 
 
 def _load_app(function: str) -> APIGatewayRestResolver:
@@ -47,7 +50,6 @@ def build() -> dict[str, Any]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     _placeholder_environment()
-    sys.path.insert(0, str(ROOT / "layers" / "shared"))
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
     merger = OpenAPIMerge(
@@ -84,27 +86,7 @@ COMMON_PROBLEMS = {
 }
 # Only from an operation that takes a body (certtrack.api: JSON media types only, unless it takes a form).
 BODY_PROBLEMS = {415: "`unsupported_media_type`: send the body as `application/json`"}
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "title": "Problem",
-    "description": "RFC 9457 problem document; `code` is a stable snake_case string.",
-    "type": "object",
-    "required": ["type", "title", "status", "detail", "code"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "code": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "type": {"type": "string"}},
-            },
-        },
-    },
-}
-PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_REF}}}
 POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ResponseValidationError", "ValidationError")
 
 
@@ -124,7 +106,7 @@ def _normalize_operation(operation: dict[str, Any]) -> None:
                 r["content"]
                 for r in responses.values()
                 if "application/json" in (r.get("content") or {})
-                and (r["content"]["application/json"].get("schema") or {}).get("$ref") != "#/components/schemas/Problem"
+                and (r["content"]["application/json"].get("schema") or {}).get("$ref") != PROBLEM_REF
                 and "HTTPValidationError" not in json.dumps(r["content"])
             ),
             {"application/json": {}},

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from certtrack import identity
 from certtrack.api import current_login, make_app, make_handler, metrics
@@ -22,27 +21,15 @@ from certtrack.identity.schemas import (
     ConfirmRequest,
     EmailMappingRequest,
     IdentifierOut,
-    Problem,
     ScoreReportRequest,
     SettingsIn,
     SettingsOut,
     SettingsUpdated,
     StatusOut,
 )
-from certtrack.openapi import merged_openapi_json
+from certtrack.openapi import merged_openapi_json, responses
 
 app = make_app("Login mapping and personal info")
-
-
-def _responses(ok: tuple[int, str], **errors: str) -> dict[int, OpenAPIResponse]:
-    """OpenAPI responses: the success description and problem+json errors keyed "e409" → 409."""
-    out: dict[int, OpenAPIResponse] = {ok[0]: {"description": ok[1]}}
-    for status, text in errors.items():
-        out[int(status.removeprefix("e"))] = {
-            "description": text,
-            "content": {"application/problem+json": {"model": Problem}},
-        }
-    return out
 
 
 @app.get("/health")
@@ -70,13 +57,15 @@ def me() -> dict[str, Any]:
         "a confirmation link when exactly one unmapped candidate uses it, a support case number when "
         "several do, otherwise a notice."
     ),
-    responses=_responses(
-        (202, "Always this body, whatever the address."),
-        e409="`already_mapped`: this login is mapped already.",
-        e422="`validation_error`: not an email address.",
-        e429="`too_many_requests`: more than 10 mapping emails per login in 15 minutes, or 3 a day to "
-        "one address; see `Retry-After`.",
-        e503="`queue_unavailable`: nothing was queued; retry.",
+    responses=responses(
+        {
+            409: "`already_mapped`: this login is mapped already.",
+            422: "`validation_error`: not an email address.",
+            429: "`too_many_requests`: more than 10 mapping emails per login in 15 minutes, or 3 a day to "
+            "one address; see `Retry-After`.",
+            503: "`queue_unavailable`: nothing was queued; retry.",
+        },
+        ok=(202, "Always this body, whatever the address."),
     ),
 )
 def map_by_email(body: EmailMappingRequest) -> StatusOut:
@@ -92,15 +81,17 @@ def map_by_email(body: EmailMappingRequest) -> StatusOut:
         "candidate with that last name (case, accents and spaces ignored), a link goes to `new_email`; "
         "confirming it also makes `new_email` the candidate's email address."
     ),
-    responses=_responses(
-        (202, "A confirmation link was sent to `new_email`."),
-        e404="`no_match`: counts as a failure.",
-        e409="`already_mapped`; `record_frozen`: locked while Customer Support reviews a disputed mapping.",
-        e422="`validation_error`",
-        e429="`too_many_requests`: 5 failures per login in 15 minutes, 5 a day per registration number, "
-        "10 a day per last name, 20 an hour per source IP; 3 mapping emails a day to one address; "
-        "see `Retry-After`.",
-        e503="`email_unavailable`: nothing was stored; retry.",
+    responses=responses(
+        {
+            404: "`no_match`: counts as a failure.",
+            409: "`already_mapped`; `record_frozen`: locked while Customer Support reviews a disputed mapping.",
+            422: "`validation_error`",
+            429: "`too_many_requests`: 5 failures per login in 15 minutes, 5 a day per registration number, "
+            "10 a day per last name, 20 an hour per source IP; 3 mapping emails a day to one address; "
+            "see `Retry-After`.",
+            503: "`email_unavailable`: nothing was stored; retry.",
+        },
+        ok=(202, "A confirmation link was sent to `new_email`."),
     ),
 )
 def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
@@ -117,10 +108,9 @@ def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
 
 
 DisputeToken = Annotated[str, Query(min_length=1, max_length=128)]
-_DISPUTE_RESPONSES: dict[int, OpenAPIResponse] = {
-    200: {"description": "An HTML page.", "content": {"text/html": {}}},
-    404: {"description": "An HTML page: the link is not valid (any more).", "content": {"text/html": {}}},
-}
+_DISPUTE_RESPONSES = responses(
+    {404: "An HTML page: the link is not valid (any more)."}, ok=(200, "An HTML page."), page=True
+)
 
 
 def _dispute_response(page: mapping.Page) -> Response[str]:
@@ -158,11 +148,13 @@ def post_dispute(token: DisputeToken) -> Response[str]:
 @app.post(
     "/mapping/confirm",
     description="Confirm a mapping link: single use, valid 2 hours, only for the login that asked for it.",
-    responses=_responses(
-        (200, "The login is now mapped."),
-        e400="`token_invalid`: unknown, malformed, or issued to another login.",
-        e409="`already_mapped`: this login or the candidate is mapped already.",
-        e410="`token_expired` or `token_used`.",
+    responses=responses(
+        {
+            400: "`token_invalid`: unknown, malformed, or issued to another login.",
+            409: "`already_mapped`: this login or the candidate is mapped already.",
+            410: "`token_expired` or `token_used`.",
+        },
+        ok=(200, "The login is now mapped."),
     ),
 )
 def confirm_mapping(body: ConfirmRequest) -> ConfirmOut:
@@ -183,7 +175,7 @@ def get_settings() -> SettingsOut:
 @app.put(
     "/me/settings",
     description="Answer all five settings; each changed field is timestamped and kept in an audit trail.",
-    responses=_responses((200, "The saved settings."), e422="`validation_error` listing the missing fields."),
+    responses=responses({422: "`validation_error` listing the missing fields."}, ok=(200, "The saved settings.")),
 )
 def put_settings(body: SettingsIn) -> SettingsOut:
     view = personal.put_settings(
@@ -206,10 +198,12 @@ def get_attributes() -> list[AttributeOut]:
         'Change editable attributes: `{"attributes":[{"key":"job_title","value":"Network Engineer"}]}` '
         "(null or empty clears). Answers the full list, as GET does."
     ),
-    responses=_responses(
-        (200, "The attributes after the change."),
-        e422="`read_only_attribute`, `unknown_attribute`, `duplicate_attribute`, `attribute_too_long`, "
-        "`invalid_characters` or `validation_error`; `errors[].field` names the entry.",
+    responses=responses(
+        {
+            422: "`read_only_attribute`, `unknown_attribute`, `duplicate_attribute`, `attribute_too_long`, "
+            "`invalid_characters` or `validation_error`; `errors[].field` names the entry."
+        },
+        ok=(200, "The attributes after the change."),
     ),
 )
 def put_attributes(body: AttributesIn) -> list[AttributeOut]:

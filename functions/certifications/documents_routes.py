@@ -17,6 +17,7 @@ from certtrack.certifications.logos import LogoPage
 from certtrack.errors import NotFound
 from certtrack.fields import Schema
 from certtrack.identity import current_candidate_id
+from certtrack.openapi import responses
 from pydantic import ConfigDict, Field
 
 router = Router()
@@ -40,11 +41,13 @@ def get_logos(
 
 @router.post(
     "/me/logos/<logo_id>/download",
-    responses={
-        404: {"description": "`logo_not_found`: not a logo the caller has earned"},
-        422: {"description": "`format_not_offered`, `agreement_required` or invalid fields"},
-        503: {"description": "`service_unavailable`: the document store failed; retry"},
-    },
+    responses=responses(
+        {
+            404: "`logo_not_found`: not a logo the caller has earned",
+            422: "`format_not_offered`, `agreement_required` or invalid fields",
+            503: "`service_unavailable`: the document store failed; retry",
+        }
+    ),
 )
 def post_logo_download(logo_id: Annotated[str, Path(max_length=64)], body: LogoDownloadRequest) -> DownloadLink:
     """Accept the logo agreement (recorded with its version) and get a short-lived download URL."""
@@ -54,11 +57,13 @@ def post_logo_download(logo_id: Annotated[str, Path(max_length=64)], body: LogoD
 
 @router.post(
     "/me/certifications/<cert_id>/certificate",
-    responses={
-        404: {"description": "`certification_not_found`"},
-        409: {"description": "`certificate_unavailable`: not active, or expired"},
-        503: {"description": "`service_unavailable`: the document store failed; retry"},
-    },
+    responses=responses(
+        {
+            404: "`certification_not_found`",
+            409: "`certificate_unavailable`: not active, or expired",
+            503: "`service_unavailable`: the document store failed; retry",
+        }
+    ),
 )
 def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLink:
     """A presigned URL of the PDF certificate of the current certification period."""
@@ -67,13 +72,10 @@ def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLi
 
 @router.get(
     "/public/verify/<verification_code>",
-    responses={
-        200: {
-            "description": "HTML page, or JSON with `Accept: application/json`",
-            "content": {"text/html": {}, "application/json": {}},
-        },
-        404: {"description": "`verification_unavailable`: unknown code or consent withdrawn, one neutral answer"},
-    },
+    responses=responses(
+        {404: "`verification_unavailable`: unknown code or consent withdrawn, one neutral answer"},
+        ok=(200, "HTML page, or JSON with `Accept: application/json`"),
+    ),
 )
 def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> Response[str]:
     """Public: holder, certification, status (`active`, `expired`, `revoked`) and dates."""

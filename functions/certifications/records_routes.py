@@ -18,6 +18,7 @@ from certtrack.certifications.records import (
     SortOrder,
 )
 from certtrack.identity import current_candidate_id
+from certtrack.openapi import responses
 
 router = Router()
 
@@ -31,7 +32,7 @@ def get_certifications(limit: Limit = 50, next: Cursor = None) -> Certifications
     return records.list_certifications(current_candidate_id(router), datetime.now(UTC), limit, next)
 
 
-@router.get("/me/certifications/<cert_id>", responses={404: {"description": "`not_found`: no such certification"}})
+@router.get("/me/certifications/<cert_id>", responses=responses({404: "`not_found`: no such certification"}))
 def get_certification(cert_id: Annotated[str, Path(max_length=64)]) -> CertificationDetail:
     """One certification: progress tree, the CE credits applied to it and its history."""
     return records.certification_detail(current_candidate_id(router), cert_id, datetime.now(UTC))

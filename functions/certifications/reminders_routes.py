@@ -13,17 +13,15 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from certtrack import pages
 from certtrack.certifications import reminders
+from certtrack.openapi import responses
 
 router = Router()
 
 CandidateId = Annotated[str, Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")]
 Signature = Annotated[str, Query(min_length=1, max_length=128)]
-_RESPONSES: dict[int, OpenAPIResponse] = {
-    404: {"description": "`unsubscribe_link_invalid`: the link is not one we sent"}
-}
+_RESPONSES = responses({404: "`unsubscribe_link_invalid`: the link is not one we sent"})
 
 
 def _page(html: str, form_action: str = "'none'") -> Response[str]:

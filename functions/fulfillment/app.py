@@ -13,6 +13,7 @@ from certtrack.api import current_login, make_app, make_handler, model_dump
 from certtrack.auth import require_operator
 from certtrack.fulfillment import catalog, history, orders, shipping, status
 from certtrack.identity import current_candidate_id
+from certtrack.openapi import responses
 
 app = make_app("Kit catalog, initial-kit claim, purchases, shipping and fulfillment status")
 
@@ -26,7 +27,7 @@ def get_catalog() -> catalog.CatalogOut:
     return catalog.catalog_view(current_candidate_id(app), datetime.now(UTC))
 
 
-@app.get("/me/shipping-address", responses={404: {"description": "No address saved yet"}})
+@app.get("/me/shipping-address", responses=responses({404: "No address saved yet"}))
 def get_shipping_address() -> shipping.ShippingAddress:
     return shipping.require_address(current_candidate_id(app))
 
@@ -39,12 +40,14 @@ def put_shipping_address(address: shipping.ShippingAddress) -> shipping.Shipping
 
 @app.post(
     "/me/fulfillment/orders",
-    responses={
-        201: {"description": "Order submitted (or replayed for the same Idempotency-Key and body)"},
-        402: {"description": "payment_declined: nothing was written"},
-        409: {"description": "initial_kit_already_claimed, idempotency_key_in_progress"},
-        422: {"description": "unknown_sku, sku_not_held, duplicate_sku, empty_order, idempotency_key_reused …"},
-    },
+    responses=responses(
+        {
+            402: "payment_declined: nothing was written",
+            409: "initial_kit_already_claimed, idempotency_key_in_progress",
+            422: "unknown_sku, sku_not_held, duplicate_sku, empty_order, idempotency_key_reused …",
+        },
+        ok=(201, "Order submitted (or replayed for the same Idempotency-Key and body)"),
+    ),
 )
 def post_order(
     order: orders.OrderRequest,

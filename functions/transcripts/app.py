@@ -9,36 +9,24 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from certtrack.api import make_app, make_handler, metrics, model_dump
 from certtrack.identity import current_candidate_id
+from certtrack.openapi import responses
 from certtrack.transcripts import public, service, share
 from certtrack.transcripts.schemas import (
     EmailAccepted,
     EmailPreview,
     EmailRequest,
-    Problem,
     Transcript,
     TranscriptList,
     TranscriptRequest,
 )
-from pydantic import BaseModel
 
 app = make_app("Transcripts, sharing and the public transcript page")
 
 
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
-
-
-NOT_FOUND: dict[int, OpenAPIResponse] = {
-    404: _problem("Unknown transcript, or another candidate's (transcript_not_found)"),
-}
-
-
-def _ok(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
-    return {200: {"description": "OK", "content": {"application/json": {"model": model}}}, **NOT_FOUND}
+NOT_FOUND = {404: "Unknown transcript, or another candidate's (transcript_not_found)"}
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
@@ -48,7 +36,7 @@ def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
 
 @app.post(
     "/me/transcripts",
-    responses={201: {"description": "Created"}, 422: _problem("Invalid fields, named in `errors`")},
+    responses=responses({422: "Invalid fields, named in `errors`"}, ok=(201, "Created")),
 )
 def create_transcript(request: TranscriptRequest) -> Response[Transcript]:
     """Create a transcript; the answer carries its public URL and share links."""
@@ -65,18 +53,18 @@ def list_transcripts(
     return service.list_transcripts(current_candidate_id(app), datetime.now(UTC), limit=limit, cursor=next)
 
 
-@app.get("/me/transcripts/<transcript_id>", responses=_ok(Transcript))
+@app.get("/me/transcripts/<transcript_id>", responses=responses(NOT_FOUND))
 def get_transcript(transcript_id: str) -> Transcript:
     return service.get(current_candidate_id(app), transcript_id, datetime.now(UTC))
 
 
-@app.put("/me/transcripts/<transcript_id>", responses=_ok(Transcript))
+@app.put("/me/transcripts/<transcript_id>", responses=responses(NOT_FOUND))
 def replace_transcript(transcript_id: str, request: TranscriptRequest) -> Transcript:
     """Replace every editable field (same body as create)."""
     return service.replace(current_candidate_id(app), transcript_id, request, datetime.now(UTC))
 
 
-@app.delete("/me/transcripts/<transcript_id>", responses={204: {"description": "Revoked"}, **NOT_FOUND})
+@app.delete("/me/transcripts/<transcript_id>", responses=responses(NOT_FOUND, ok=(204, "Revoked")))
 def revoke_transcript(transcript_id: str) -> Response[None]:
     """Revoke at once: the public link answers 410 from now on."""
     service.revoke(current_candidate_id(app), transcript_id, datetime.now(UTC))
@@ -85,13 +73,15 @@ def revoke_transcript(transcript_id: str) -> Response[None]:
 
 @app.post(
     "/me/transcripts/<transcript_id>/email",
-    responses={
-        202: {"description": "Sent"},
-        **NOT_FOUND,
-        409: _problem("Expired (transcript_expired), or consent withdrawn (verification_consent_withdrawn)"),
-        429: _problem("20 emails for this transcript, or 30 for all your transcripts, today (too_many_requests)"),
-        503: _problem("email_paused: sharing by email is paused while delivery is at risk; email_unavailable"),
-    },
+    responses=responses(
+        {
+            **NOT_FOUND,
+            409: "Expired (transcript_expired), or consent withdrawn (verification_consent_withdrawn)",
+            429: "20 emails for this transcript, or 30 for all your transcripts, today (too_many_requests)",
+            503: "email_paused: sharing by email is paused while delivery is at risk; email_unavailable",
+        },
+        ok=(202, "Sent"),
+    ),
 )
 def email_transcript(transcript_id: str, request: EmailRequest) -> Response[EmailAccepted]:
     """Email the link (at most 20 per transcript and 30 per candidate per day; 429 after)."""
@@ -99,7 +89,7 @@ def email_transcript(transcript_id: str, request: EmailRequest) -> Response[Emai
     return _json(202, model_dump(accepted))  # type: ignore[return-value]
 
 
-@app.post("/me/transcripts/<transcript_id>/email/preview", responses=_ok(EmailPreview))
+@app.post("/me/transcripts/<transcript_id>/email/preview", responses=responses(NOT_FOUND))
 def preview_transcript_email(transcript_id: str) -> EmailPreview:
     """The email's subject, text and HTML, without sending it."""
     return share.preview(current_candidate_id(app), transcript_id)
@@ -107,13 +97,13 @@ def preview_transcript_email(transcript_id: str) -> EmailPreview:
 
 @app.get(
     "/public/transcripts/<public_id>",
-    responses={
-        200: {"description": "text/html page, or JSON with Accept: application/json"},
-        404: _problem(
-            "transcript_unavailable: unknown, revoked, expired or consent withdrawn, one identical answer;"
+    responses=responses(
+        {
+            404: "transcript_unavailable: unknown, revoked, expired or consent withdrawn, one identical answer;"
             " an HTML page unless JSON is asked for"
-        ),
-    },
+        },
+        ok=(200, "text/html page, or JSON with Accept: application/json"),
+    ),
 )
 def public_transcript(public_id: str) -> Response[str]:
     """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 when not shown."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -70,6 +71,35 @@ class TableItem(Model):
         # queries would then fail with "has no index", depending on which model ran first.
         super().__init_subclass__(**kwargs)
         cls._connection = None
+
+
+# Cancellation reason codes of a TransactWriteItems, one per item in the order written.
+CONDITION_FAILED = "ConditionalCheckFailed"
+TRANSACTION_CONFLICT = "TransactionConflict"
+
+
+def cancellation_codes(error: TransactWriteError) -> list[str | None]:
+    """Why each item of a cancelled transaction failed (None: not this one); [] when it was not cancelled."""
+    if error.cause_response_code != "TransactionCanceledException":
+        return []
+    return [reason.code if reason else None for reason in error.cancellation_reasons]
+
+
+def condition_failed(error: PynamoDBException) -> bool:
+    """Whether a write was refused because its condition did not hold: a Put, Update or Delete whose
+    condition was false, or a transaction that a condition on any of its items cancelled."""
+    if isinstance(error, TransactWriteError):
+        return CONDITION_FAILED in cancellation_codes(error)
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+def raw_map(value: Any) -> dict[str, Any]:
+    """A map attribute's value as a plain dict (``{}`` when absent)."""
+    if value is None:
+        return {}
+    if hasattr(value, "as_dict"):
+        return dict(value.as_dict())
+    return dict(value)
 
 
 def _gsi(name: str, pk: str, sk: str, projection: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from certtrack.settings import get_settings
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent / "templates" / "email"
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class RenderedEmail:
 
 @lru_cache(maxsize=1)
 def jinja_env() -> Environment:
-    """One Jinja2 environment for emails and pages; autoescape on for HTML.
+    """The emails' Jinja2 environment (``templates/email/``); autoescape on for HTML parts.
 
     Jinja2 (with MarkupSafe) is imported here, on first use, not when a function starts: most
     requests render no template.
@@ -54,11 +54,11 @@ def jinja_env() -> Environment:
 def render(name: str, context: Mapping[str, Any]) -> RenderedEmail:
     env = jinja_env()
     ctx = {"program_name": "Certification Program", **context}
-    subject = env.get_template(f"email/{name}.subject.txt").render(ctx).strip()
+    subject = env.get_template(f"{name}.subject.txt").render(ctx).strip()
     return RenderedEmail(
         subject=" ".join(subject.split()),
-        text=env.get_template(f"email/{name}.txt").render(ctx),
-        html=env.get_template(f"email/{name}.html").render(ctx),
+        text=env.get_template(f"{name}.txt").render(ctx),
+        html=env.get_template(f"{name}.html").render(ctx),
     )
 
 

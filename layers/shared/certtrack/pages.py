@@ -6,6 +6,9 @@ own stylesheet, named by its hash (``frame-ancestors 'none'`` in it: a header, s
 ignore that directive in a meta tag), ``X-Frame-Options: DENY`` for browsers that predate it,
 and the privacy headers every public answer carries. ``Cache-Control`` is each page's own;
 ``certtrack.api`` adds ``no-store`` and ``nosniff`` to any answer that did not set them.
+
+Pages render through their own Jinja2 environment, which sees only ``templates/pages/``; emails
+have theirs (``certtrack.email``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+TEMPLATES = Path(__file__).parent / "templates" / "pages"
 
 PRIVACY_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
 FRAME_HEADERS = {"X-Frame-Options": "DENY"}  # and frame-ancestors 'none' in the policy below
@@ -41,3 +52,22 @@ def page_headers(html: str, *, form_action: str = "'none'") -> dict[str, str]:
         **FRAME_HEADERS,
         "Content-Security-Policy": content_security_policy(*_STYLE.findall(html), form_action=form_action),
     }
+
+
+@lru_cache(maxsize=1)
+def jinja_env() -> Environment:
+    """The pages' Jinja2 environment (autoescaped HTML), imported on first use, not at start."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, **context: Any) -> str:
+    """The HTML of ``templates/pages/<name>``."""
+    return jinja_env().get_template(name).render(**context)

@@ -52,13 +52,13 @@ def warm() -> None:
     """Load what the first requests would load on demand (no AWS call is made)."""
     import email_validator  # noqa: F401  (certtrack.fields imports it on the first address)
 
-    from certtrack import documents, email
+    from certtrack import documents, email, pages
 
     documents.s3()
     email._client()
-    env = email.jinja_env()
-    for name in env.list_templates():
-        env.get_template(name)
+    for env in (email.jinja_env(), pages.jinja_env()):
+        for name in env.list_templates():
+            env.get_template(name)
     for model in _subclasses(Schema):
         model.model_rebuild()
     logger.debug("warmed before the snapshot")

@@ -12,7 +12,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError
 
 from certtrack import keys
-from certtrack.db import TableItem
+from certtrack.db import TableItem, condition_failed
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -65,7 +65,7 @@ def reserve(
         try:
             item.save(condition=VerificationItem.PK.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 continue
             raise
         return item.code

@@ -1,11 +1,10 @@
-"""Sandbox payment provider, status transitions and list cursors."""
+"""Sandbox payment provider and status transitions."""
 
 from __future__ import annotations
 
 import pytest
-from certtrack.errors import BadRequest, Conflict, ServiceUnavailable
+from certtrack.errors import Conflict, ServiceUnavailable
 from certtrack.fulfillment import payments
-from certtrack.fulfillment.history import decode_cursor, encode_cursor
 from certtrack.fulfillment.status import check_transition
 from certtrack.settings import MissingSettings, get_settings
 
@@ -82,16 +81,3 @@ def test_other_transitions_conflict(current: str, target: str) -> None:
     with pytest.raises(Conflict) as info:
         check_transition(current, target)
     assert info.value.code == "invalid_transition"
-
-
-def test_cursor_round_trip_and_refuses_other_partitions() -> None:
-    key = {"PK": {"S": "CAND#CSCO1"}, "SK": {"S": "FULFILL#x"}}
-    cursor = encode_cursor(key)
-    assert cursor is not None and "=" not in cursor
-    assert decode_cursor(cursor, "CAND#CSCO1", "FULFILL#") == key
-    assert encode_cursor(None) is None and decode_cursor(None, "CAND#CSCO1", "FULFILL#") is None
-    for bad in (encode_cursor({"PK": {"S": "CAND#CSCO2"}, "SK": {"S": "FULFILL#x"}}), "!!!", "e30"):
-        with pytest.raises(BadRequest):
-            decode_cursor(bad, "CAND#CSCO1", "FULFILL#")
-    with pytest.raises(BadRequest):
-        decode_cursor(encode_cursor({"PK": {"S": "CAND#CSCO1"}, "SK": {"S": "PROFILE"}}), "CAND#CSCO1", "FULFILL#")

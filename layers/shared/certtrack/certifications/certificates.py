@@ -22,6 +22,7 @@ from pynamodb.exceptions import UpdateError
 
 from certtrack import documents, keys, verification
 from certtrack.certifications.models import CertificationItem
+from certtrack.db import condition_failed
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
@@ -110,7 +111,7 @@ def period_code(item: CertificationItem) -> str:
             condition=unchanged & (CertificationItem.active_date == period),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         verification.VerificationItem(keys.verify_pk(code), keys.VERIFY).delete()
         item.refresh(consistent_read=True)

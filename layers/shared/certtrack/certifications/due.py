@@ -16,7 +16,7 @@ from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem
-from certtrack.db import TableItem
+from certtrack.db import TableItem, condition_failed
 from certtrack.program.standing import first_day_expired, lapsed
 from certtrack.settings import get_settings
 
@@ -131,7 +131,7 @@ def take_off_index(item: TableItem, actions: list[Any], gsi2sk: str) -> bool:
             condition=still_at(model, gsi2sk),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         return False
     return True

@@ -24,7 +24,8 @@ from certtrack import keys
 from certtrack.certifications import due
 from certtrack.certifications.models import CertificationItem, CounterItem, ExamItem, HistoryItem
 from certtrack.certifications.records import Partition, evaluate_partition, read_partition
-from certtrack.db import TableItem
+from certtrack.dates import iso_day
+from certtrack.db import TableItem, condition_failed, raw_map
 from certtrack.email import send_template
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
@@ -84,10 +85,6 @@ class Outcome:
     changed_certifications: list[str] = field(default_factory=list)
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def _certification_item(
     candidate_id: str, result: rules.Result, stored: CertificationItem | None, now: datetime
 ) -> CertificationItem:
@@ -97,10 +94,10 @@ def _certification_item(
         candidate_id=candidate_id,
         cert_id=result.cert_id,
         status=result.status,
-        started=_iso(result.started),
-        active_date=_iso(result.active_date),
-        expiration_date=_iso(result.expiration_date),
-        first_earned=_iso(result.first_earned),
+        started=iso_day(result.started),
+        active_date=iso_day(result.active_date),
+        expiration_date=iso_day(result.expiration_date),
+        first_earned=iso_day(result.first_earned),
         updated_at=now,
     )
     if stored is not None:
@@ -206,14 +203,6 @@ def _queue_history(partition: Partition, results: dict[str, rules.Result], write
 # ---------------------------------------------------------------- expert numbers
 
 
-def _raw_map(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if hasattr(value, "as_dict"):
-        return dict(value.as_dict())
-    return dict(value)
-
-
 def next_number(name: str, first: int) -> int:
     """The next value of a sequence (one atomic UpdateItem ADD)."""
     counter = CounterItem(keys.counter_pk(name), keys.COUNTER)
@@ -225,7 +214,7 @@ def assign_attributes(profile: CandidateItem | None, results: dict[str, rules.Re
     """Give a candidate the attributes (expert numbers) of every certification they ever earned."""
     if profile is None:
         return []
-    have = _raw_map(profile.attributes)
+    have = raw_map(profile.attributes)
     assigned = []
     for cert in catalog.certifications:
         if results[cert.id].first_earned is None:
@@ -256,14 +245,14 @@ def _set_attribute(profile: CandidateItem, key: str, value: str) -> bool:
                 )
                 return True
             except UpdateError as error:
-                if error.cause_response_code != "ConditionalCheckFailedException":
+                if not condition_failed(error):
                     raise
         item.update(
             actions=[attributes[key].set(value)],
             condition=CandidateItem.PK.exists() & attributes[key].does_not_exist(),
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         return False
     return True
@@ -279,8 +268,8 @@ def _email_context(profile: CandidateItem, cert: Certification, result: rules.Re
         "first_name": profile.first_name,
         "certification_name": cert.name,
         "abbreviation": cert.abbreviation,
-        "active_date": _iso(result.active_date),
-        "expiration_date": _iso(result.expiration_date),
+        "active_date": iso_day(result.active_date),
+        "expiration_date": iso_day(result.expiration_date),
         "kit_name": kit.name if kit else None,
         "claim_url": f"{base}/app/#/fulfillment",
         "certification_url": f"{base}/app/#/certifications/{cert.id}",

@@ -45,7 +45,7 @@ from certtrack.certifications import due, reminders
 from certtrack.certifications.evaluation import RULES_SOURCE
 from certtrack.certifications.models import CECreditItem, CertificationItem, HistoryItem
 from certtrack.certifications.records import evaluate_partition, read_partition
-from certtrack.db import TableItem
+from certtrack.db import TableItem, condition_failed
 from certtrack.program import rules
 from certtrack.program.catalog import Catalog, load_catalog
 from certtrack.settings import get_settings
@@ -318,7 +318,7 @@ def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
             condition=still_due,
         )
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         context.summary.skipped += 1
         return
@@ -368,7 +368,7 @@ def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, str, int
         try:
             claimed = reminders.claim(candidate_id, cert_id, expiry, days, context.run_id, context.now)
         except PutError as error:
-            if not reminders.is_condition_failure(error):
+            if not condition_failed(error):
                 raise
             _claim_taken(context, entry, candidate_id, cert_id, expiry, days, upcoming)
             continue

@@ -9,7 +9,6 @@ PDF of the same SVG) and stored at ``logos/<logo_id>.<format>``. A download need
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,8 +22,9 @@ from certtrack import keys
 from certtrack.certifications.certificates import DownloadLink, presign, store_once
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem
-from certtrack.errors import BadRequest, NotFound, Unprocessable
+from certtrack.errors import NotFound, Unprocessable
 from certtrack.fields import Schema
+from certtrack.paging import page
 from certtrack.program.catalog import Catalog, Certification, Logo, load_catalog
 from certtrack.program.standing import is_current
 
@@ -112,32 +112,14 @@ def _certifications(candidate_id: str) -> list[CertificationItem]:
     )
 
 
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        offset = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The cursor is not valid.", code="invalid_cursor") from None
-    if offset < 0:
-        raise BadRequest("The cursor is not valid.", code="invalid_cursor")
-    return offset
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(str(offset).encode()).decode().rstrip("=")
-
-
 def list_logos(candidate_id: str, now: datetime, limit: int = 100, cursor: str | None = None) -> LogoPage:
     catalog = load_catalog()
     logos = earned_logos(_certifications(candidate_id), catalog, now.date())
-    start = _offset(cursor)
-    shown = logos[start : start + limit]
-    end = start + len(shown)
+    shown, next_cursor = page(logos, limit, cursor, field=None)
     return LogoPage(
         logos=[LogoOut(id=logo.id, name=logo.name, formats=list(logo.formats)) for logo in shown],
         agreement=AgreementOut(version=catalog.logo_agreement_version, text=catalog.logo_agreement_text),
-        next=_cursor(end) if end < len(logos) else None,
+        next=next_cursor,
     )
 
 

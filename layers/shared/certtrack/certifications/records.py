@@ -6,9 +6,6 @@ sort-key prefix or range); lists are sorted in memory and paged with an offset c
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,10 +21,12 @@ from certtrack.certifications.models import (
     ExamItem,
     HistoryItem,
 )
+from certtrack.dates import iso_day
 from certtrack.db import TableItem
-from certtrack.errors import BadRequest, NotFound
+from certtrack.errors import NotFound
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
+from certtrack.paging import page
 from certtrack.program import rules, standing
 from certtrack.program.catalog import Catalog, Certification, Requirement, load_catalog
 
@@ -255,32 +254,6 @@ class AgreementPage(Schema):
     next: str | None
 
 
-# ---------------------------------------------------------------- paging
-
-
-def encode_offset(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
-
-
-def decode_offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = raw["o"] if isinstance(raw, dict) else None
-    except (ValueError, binascii.Error, UnicodeDecodeError, KeyError):
-        offset = None
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise BadRequest("The `next` cursor is not valid for this list.", code="invalid_cursor")
-    return offset
-
-
-def page[T](items: Sequence[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
-    start = decode_offset(cursor)
-    end = start + limit
-    return list(items[start:end]), (encode_offset(end) if end < len(items) else None)
-
-
 # ---------------------------------------------------------------- certifications
 
 
@@ -330,10 +303,6 @@ def _exam_codes(node: Requirement) -> set[str]:
     return set(node.exams).union(*(_exam_codes(child) for child in node.children))
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> CertificationDetail:
     """One Query (``CE#`` … ``HIST#``); status, dates and progress from the rules engine as of today."""
     catalog = load_catalog()
@@ -348,9 +317,9 @@ def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> Cert
     base = _cert_out(
         cert,
         status,
-        _iso(result.started),
-        _iso(result.active_date),
-        _iso(result.expiration_date),
+        iso_day(result.started),
+        iso_day(result.active_date),
+        iso_day(result.expiration_date),
     )
     counted = set(result.credit_keys)
     credits = sorted(

@@ -32,13 +32,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
-from certtrack import keys
+from certtrack import keys, pages
 from certtrack.certifications import due
 from certtrack.certifications.models import CertificationItem
-from certtrack.db import TableItem
-from certtrack.email import jinja_env, send_template
+from certtrack.db import TableItem, condition_failed
+from certtrack.email import send_template
 from certtrack.errors import NotFound, ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.program import rules
@@ -157,8 +157,7 @@ def unsubscribe_headers(candidate_id: str) -> dict[str, str]:
 
 def unsubscribed_page() -> str:
     """The HTML the unsubscribe ``POST`` answers with: reminders are stopped."""
-    template = jinja_env().get_template("pages/reminders_unsubscribed.html")
-    return template.render(portal_url=f"{get_settings().public_base_url}/app/")
+    return pages.render("reminders_unsubscribed.html", portal_url=f"{get_settings().public_base_url}/app/")
 
 
 def confirm_page() -> str:
@@ -168,8 +167,7 @@ def confirm_page() -> str:
     The form has no ``action``, so it posts to the page's own URL (query string included: the
     signed link), with the same ``List-Unsubscribe=One-Click`` body a mail client sends (RFC 8058).
     """
-    template = jinja_env().get_template("pages/reminders_unsubscribe_confirm.html")
-    return template.render(portal_url=f"{get_settings().public_base_url}/app/")
+    return pages.render("reminders_unsubscribe_confirm.html", portal_url=f"{get_settings().public_base_url}/app/")
 
 
 def verify_signature(candidate_id: str, signature: str) -> bool:
@@ -189,7 +187,7 @@ def unsubscribe(candidate_id: str, signature: str) -> None:
     try:
         item.update(actions=[CandidateItem.reminders_unsubscribed.set(True)], condition=CandidateItem.PK.exists())
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise NotFound("This unsubscribe link is not valid.", code="unsubscribe_link_invalid") from None
         raise
 
@@ -269,10 +267,6 @@ def existing(candidate_id: str, cert_id: str, expiration_date: str, days: int) -
         return None
 
 
-def is_condition_failure(error: PutError | UpdateError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
-
-
 def _advance_actions(next_due: tuple[str, str] | None, pk: str, sk: str) -> list[Any]:
     if next_due is None:
         return [CertificationItem.GSI2PK.remove(), CertificationItem.GSI2SK.remove()]
@@ -290,7 +284,7 @@ def advance(pk: str, sk: str, read_gsi2sk: str, next_due: tuple[str, str] | None
             condition=due.still_at(CertificationItem, read_gsi2sk),
         )
     except UpdateError as error:
-        if is_condition_failure(error):
+        if condition_failed(error):
             return False
         raise
     return True
@@ -309,7 +303,7 @@ def confirm(pending: Pending, now: datetime, attempts: int) -> bool:
             condition=ReminderItem.run_id == pending.reminder.run_id,
         )
     except UpdateError as error:
-        if not is_condition_failure(error):
+        if not condition_failed(error):
             raise
     pk, sk = keys.candidate_pk(pending.candidate_id), keys.cert_sk(pending.cert_id)
     return advance(pk, sk, pending.read_gsi2sk, pending.next_due)
@@ -323,7 +317,7 @@ def release(pending: Pending, attempts: int) -> None:
             condition=ReminderItem.run_id == pending.reminder.run_id,
         )
     except UpdateError as error:
-        if not is_condition_failure(error):
+        if not condition_failed(error):
             raise
 
 

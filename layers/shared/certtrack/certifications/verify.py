@@ -16,11 +16,10 @@ from typing import Any
 
 from certtrack import keys, verification
 from certtrack.certifications.models import CertificationItem
-from certtrack.email import jinja_env
 from certtrack.errors import NotFound
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.personal import settings_of
-from certtrack.pages import PRIVACY_HEADERS
+from certtrack.pages import PRIVACY_HEADERS, render
 from certtrack.program import standing
 from certtrack.program.catalog import load_catalog
 
@@ -100,8 +99,4 @@ def verify(code: str, today: date) -> Verification:
 
 def render_page(result: Verification | None) -> str:
     """The HTML page (autoescaped); ``None`` renders the not-found page."""
-    return (
-        jinja_env()
-        .get_template("pages/verify.html")
-        .render(result=result, program=load_catalog().program, not_found_detail=NOT_FOUND_DETAIL)
-    )
+    return render("verify.html", result=result, program=load_catalog().program, not_found_detail=NOT_FOUND_DETAIL)

@@ -4,60 +4,13 @@ paged with ``limit`` and an opaque ``next`` cursor (base64url of DynamoDB's Last
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
-
 from pynamodb.pagination import ResultIterator
 
-from certtrack import keys
+from certtrack import keys, paging
+from certtrack.dates import iso_instant
 from certtrack.db import TableItem
-from certtrack.errors import BadRequest
 from certtrack.fields import Schema
 from certtrack.fulfillment.models import FulfillmentItem, TransactionItem
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
-    if not last_key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, pk: str, sk_prefix: str) -> dict[str, Any] | None:
-    """The LastEvaluatedKey, only if it points inside this candidate's own items (400 otherwise)."""
-    return decode_checked_cursor(
-        cursor,
-        lambda raw: (
-            set(raw) == {"PK", "SK"}
-            and raw["PK"] == {"S": pk}
-            and isinstance(raw["SK"], dict)
-            and str(raw["SK"].get("S", "")).startswith(sk_prefix)
-        ),
-    )
-
-
-def decode_checked_cursor(cursor: str | None, valid: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
-    """A cursor back to the LastEvaluatedKey it encodes, if ``valid`` accepts it (400 otherwise):
-    a client cannot steer a Query into items of another list."""
-    if not cursor:
-        return None
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        ok = isinstance(raw, dict) and bool(valid(raw))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        ok = False
-    if not ok:
-        raise BadRequest("The `next` cursor is not valid for this list.", code="invalid_cursor")
-    return dict(raw)
 
 
 class FulfillmentEntry(Schema):
@@ -105,9 +58,9 @@ def fulfillment_entry(item: FulfillmentItem) -> FulfillmentEntry:
         kind=item.kind,
         certification_id=item.cert_id,
         verification_code=item.verification_code,
-        queued=_iso(item.queued),
-        sent=_iso(item.sent),
-        complete=_iso(item.complete),
+        queued=iso_instant(item.queued),
+        sent=iso_instant(item.sent),
+        complete=iso_instant(item.complete),
         status=item.status,
     )
 
@@ -122,7 +75,7 @@ def _newest_first[Item: TableItem](
         model.SK.startswith(prefix),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, pk, prefix),
+        last_evaluated_key=paging.decode_key(cursor, paging.in_partition(pk, prefix)),
     )
 
 
@@ -130,7 +83,7 @@ def list_fulfillments(candidate_id: str, limit: int, cursor: str | None) -> Fulf
     """One Query: ``CAND#<id>``, SK begins_with ``FULFILL#``, newest first."""
     results = _newest_first(FulfillmentItem, candidate_id, keys.FULFILLMENT_PREFIX, limit, cursor)
     items = [fulfillment_entry(item) for item in results]
-    return FulfillmentPage(items=items, next=encode_cursor(results.last_evaluated_key))
+    return FulfillmentPage(items=items, next=paging.encode_key(results.last_evaluated_key))
 
 
 def list_transactions(candidate_id: str, limit: int, cursor: str | None) -> TransactionPage:
@@ -138,7 +91,7 @@ def list_transactions(candidate_id: str, limit: int, cursor: str | None) -> Tran
     results = _newest_first(TransactionItem, candidate_id, keys.TRANSACTION_PREFIX, limit, cursor)
     items = [
         TransactionEntry(
-            date=_iso(item.date) or "",
+            date=iso_instant(item.date) or "",
             description=item.description,
             amount_cents=int(item.amount_cents),
             currency=item.currency,
@@ -148,4 +101,4 @@ def list_transactions(candidate_id: str, limit: int, cursor: str | None) -> Tran
         )
         for item in results
     ]
-    return TransactionPage(items=items, next=encode_cursor(results.last_evaluated_key))
+    return TransactionPage(items=items, next=paging.encode_key(results.last_evaluated_key))

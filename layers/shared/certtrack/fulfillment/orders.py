@@ -31,6 +31,8 @@ from pynamodb.transactions import TransactWrite
 
 from certtrack import email, keys, verification
 from certtrack.certifications.models import CertificationItem
+from certtrack.dates import iso_instant
+from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
 from certtrack.errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
 from certtrack.fields import Schema
 from certtrack.fulfillment.catalog import Offer, OfferLine, offer_for
@@ -166,10 +168,6 @@ def new_id(now: datetime) -> str:
     return f"{now.astimezone(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
-def _iso(now: datetime) -> str:
-    return now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def format_money(cents: int, currency: str) -> str:
     amount = f"{cents / 100:,.2f}"
     return f"${amount}" if currency == "USD" else f"{amount} {currency}"
@@ -253,7 +251,7 @@ def _write_once(
     txn_id = secrets.token_hex(8)
     txn = TransactionItem(
         pk,
-        keys.transaction_sk(_iso(now), txn_id),
+        keys.transaction_sk(iso_instant(now), txn_id),
         candidate_id=candidate_id,
         txn_id=txn_id,
         order_id=order_id,
@@ -328,9 +326,9 @@ def _fulfillment(candidate_id: str, order_id: str, kit: _Kit, now: datetime) -> 
 
 
 def _raise_for_cancellation(error: TransactWriteError, labels: list[tuple[str, str]]) -> None:
-    reasons = error.cancellation_reasons if error.cause_response_code == "TransactionCanceledException" else []
-    failed = {labels[i][0] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"}
-    conflicted = any(reason and reason.code == "TransactionConflict" for reason in reasons)
+    codes = cancellation_codes(error)
+    failed = {labels[i][0] for i, code in enumerate(codes) if code == CONDITION_FAILED}
+    conflicted = TRANSACTION_CONFLICT in codes
     if "claim" in failed:
         raise Conflict(
             "The free initial kit of this certification has already been claimed.", code="initial_kit_already_claimed"

@@ -15,10 +15,11 @@ from aws_lambda_powertools import Logger
 from pydantic import ConfigDict
 from pynamodb.exceptions import UpdateError
 
-from certtrack import email, keys
+from certtrack import email, keys, paging
+from certtrack.db import condition_failed
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
 from certtrack.fields import Schema
-from certtrack.fulfillment.history import FulfillmentEntry, decode_checked_cursor, encode_cursor, fulfillment_entry
+from certtrack.fulfillment.history import FulfillmentEntry, fulfillment_entry
 from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OrderItem
 from certtrack.fulfillment.shipping import ShippingAddress
 from certtrack.settings import get_settings
@@ -59,7 +60,7 @@ class KitPage(Schema):
 def list_kits(status: KitStatus, limit: int, cursor: str | None) -> KitPage:
     """Kits in ``status``, the longest waiting first: one Query on GSI1, one BatchGet of orders."""
     gsi_pk = keys.kits_gsi(status)
-    start = decode_checked_cursor(
+    start = paging.decode_key(
         cursor,
         lambda raw: set(raw) == {"PK", "SK", "GSI1PK", "GSI1SK"} and raw["GSI1PK"] == {"S": gsi_pk},
     )
@@ -79,7 +80,7 @@ def list_kits(status: KitStatus, limit: int, cursor: str | None) -> KitPage:
                 ship_to=ShippingAddress.from_attribute(order.ship_to) if order else None,
             )
         )
-    return KitPage(items=items, next=encode_cursor(results.last_evaluated_key))
+    return KitPage(items=items, next=paging.encode_key(results.last_evaluated_key))
 
 
 def check_transition(current: str, target: str) -> None:
@@ -114,7 +115,7 @@ def change_status(fulfillment_id: str, target: str, now: datetime) -> Fulfillmen
             condition=FulfillmentItem.status == current,
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise Conflict("The kit's status changed meanwhile; reload it.", code="invalid_transition") from error
         raise
     if target == "sent":

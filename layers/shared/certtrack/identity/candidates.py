@@ -8,6 +8,7 @@ from datetime import datetime
 from pynamodb.exceptions import PutError
 
 from certtrack import keys
+from certtrack.db import condition_failed
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.normalize import normalize_email
 
@@ -42,7 +43,7 @@ def create_candidate(
     try:
         item.save(condition=CandidateItem.PK.does_not_exist())
     except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         existing = CandidateItem.get_candidate(candidate_id)
         assert existing is not None

@@ -38,7 +38,7 @@ from pynamodb.transactions import TransactWrite
 
 from certtrack import email, jobs, keys
 from certtrack.auth import Login
-from certtrack.db import TableItem
+from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, TableItem, cancellation_codes, condition_failed
 from certtrack.errors import BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
 from certtrack.identity import mapped_candidate_id, ratelimit, tokens
 from certtrack.identity.candidates import candidates_with_email
@@ -186,8 +186,8 @@ def _record_done(job: jobs.Job, effect: TableItem | None, now: datetime) -> None
             if effect is not None:
                 transaction.save(effect)
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
-        if codes and codes[0] == "ConditionalCheckFailed":
+        codes = cancellation_codes(error)
+        if codes and codes[0] == CONDITION_FAILED:
             logger.info("mapping email job done concurrently")  # a redelivery ran alongside
             return
         raise
@@ -440,14 +440,14 @@ def _map_transaction(
             if dispute is not None:
                 transaction.save(dispute, condition=DisputeItem.PK.does_not_exist())
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
+        codes = cancellation_codes(error)
         if not codes:
             raise
-        if token_item is not None and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+        if token_item is not None and len(codes) > 2 and codes[2] == CONDITION_FAILED:
             raise Gone("This confirmation link was already used.", code="token_used") from None
-        if "ConditionalCheckFailed" in codes[:2]:
+        if CONDITION_FAILED in codes[:2]:
             raise _already_mapped() from None
-        if "TransactionConflict" in codes:
+        if TRANSACTION_CONFLICT in codes:
             return False
         raise
     return True
@@ -546,10 +546,10 @@ def dispute(token: str, now: datetime) -> DisputeView:
                 condition=DisputeItem.used_at.does_not_exist(),
             )
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
-        if len(codes) > 3 and codes[3] == "ConditionalCheckFailed":
+        codes = cancellation_codes(error)
+        if len(codes) > 3 and codes[3] == CONDITION_FAILED:
             return DisputeView("frozen", case_id)  # used concurrently: the same case
-        if "ConditionalCheckFailed" in codes:
+        if condition_failed(error):
             logger.info("dispute link no longer applies")
             return DisputeView("invalid")
         raise
@@ -567,14 +567,9 @@ class Page:
 def dispute_page(view: DisputeView, token: str) -> Page:
     """The HTML answer of the dispute link: 200 with a button or the case number, 404 when not valid."""
     from certtrack import pages
-    from certtrack.email import jinja_env
 
     action = f"?token={token}" if view.state == "confirm" else ""
-    html = (
-        jinja_env()
-        .get_template("pages/mapping_dispute.html")
-        .render(state=view.state, case_id=view.case_id, action=action)
-    )
+    html = pages.render("mapping_dispute.html", state=view.state, case_id=view.case_id, action=action)
     headers = pages.page_headers(html)
     # The page's one form posts to itself; nothing else may be a form target.
     headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(

@@ -22,6 +22,8 @@ from pynamodb.transactions import TransactWrite
 
 from certtrack import keys
 from certtrack.auth import Login
+from certtrack.dates import iso_instant
+from certtrack.db import TRANSACTION_CONFLICT, cancellation_codes, condition_failed, raw_map
 from certtrack.errors import Conflict, NotFound, Unprocessable
 from certtrack.fields import InvalidText, clean_text
 from certtrack.identity.models import CandidateItem, SettingsAuditItem
@@ -37,23 +39,11 @@ SETTINGS_FIELDS: tuple[str, ...] = (
 )
 
 
-def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _candidate(candidate_id: str) -> CandidateItem:
     candidate = CandidateItem.get_candidate(candidate_id)
     if candidate is None:
         raise NotFound("No such candidate.", code="candidate_not_found")
     return candidate
-
-
-def _raw_map(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if hasattr(value, "as_dict"):
-        return dict(value.as_dict())
-    return dict(value)
 
 
 # ---------------------------------------------------------------- settings
@@ -67,12 +57,12 @@ class SettingsView:
 
 def settings_of(candidate: CandidateItem) -> dict[str, bool | None]:
     """The five flags of a candidate; ``None`` for a flag never set."""
-    raw = _raw_map(candidate.settings)
+    raw = raw_map(candidate.settings)
     return {name: (bool(raw[name]) if raw.get(name) is not None else None) for name in SETTINGS_FIELDS}
 
 
 def _view(candidate: CandidateItem) -> SettingsView:
-    updated = _raw_map(_raw_map(candidate.settings).get("updated"))
+    updated = raw_map(raw_map(candidate.settings).get("updated"))
     return SettingsView(
         values=settings_of(candidate),
         updated={name: (str(updated[name]) if updated.get(name) else None) for name in SETTINGS_FIELDS},
@@ -98,7 +88,7 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
     changed = [name for name in SETTINGS_FIELDS if before[name] != bool(values[name])]
     if not changed:
         return _view(candidate)
-    stamp = iso(now)
+    stamp = iso_instant(now)
     new_map: dict[str, Any] = {name: bool(values[name]) for name in SETTINGS_FIELDS}
     new_map["updated"] = {
         name: (stamp if name in changed else updated[name])
@@ -134,10 +124,7 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
                     condition=SettingsAuditItem.SK.does_not_exist(),
                 )
     except TransactWriteError as error:
-        if any(
-            reason and reason.code in {"ConditionalCheckFailed", "TransactionConflict"}
-            for reason in error.cancellation_reasons
-        ):
+        if condition_failed(error) or TRANSACTION_CONFLICT in cancellation_codes(error):
             raise Conflict(
                 "Your settings were changed by another request; reload and try again.", code="concurrent_update"
             ) from None
@@ -173,7 +160,7 @@ def _definitions() -> tuple[AttributeDefinition, ...]:
 
 
 def _attribute_views(candidate: CandidateItem) -> list[AttributeView]:
-    values = _raw_map(candidate.attributes)
+    values = raw_map(candidate.attributes)
     return [
         AttributeView(
             key=d.key,
@@ -240,7 +227,7 @@ def put_attributes(candidate_id: str, changes: Sequence[tuple[str, str | None]])
             )
             return get_attributes(candidate_id)
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
     attributes: Any = CandidateItem.attributes  # a raw map: ``[key]`` is a document path
     actions = [

@@ -22,6 +22,7 @@ from datetime import datetime
 from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
+from certtrack.db import condition_failed
 from certtrack.errors import TooManyRequests
 from certtrack.identity.models import RateLimitItem
 
@@ -110,7 +111,7 @@ def consume(login_sub: str, now: datetime, limit: Limit) -> int:
             condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < limit.max_count),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise _too_many(now, limit) from None
         raise
     return int(item.hits or 0)
@@ -137,7 +138,7 @@ def take(windows: Sequence[Window], now: datetime) -> None:
                 condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < window.limit.max_count),
             )
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 give_back(taken, now)
                 raise
             give_back(taken, now)
@@ -151,5 +152,5 @@ def give_back(windows: Sequence[Window], now: datetime) -> None:
         try:
             _window_item(window, now).update(actions=[RateLimitItem.hits.add(-1)], condition=RateLimitItem.hits > 0)
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise

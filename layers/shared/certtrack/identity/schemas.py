@@ -101,13 +101,3 @@ class AttributesIn(_Input):
 class IdentifierOut(Schema):
     label: str
     value: str | None
-
-
-class Problem(Schema):
-    """RFC 9457 problem document (``application/problem+json``); ``code`` is stable snake_case."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str

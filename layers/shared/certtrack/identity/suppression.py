@@ -23,6 +23,7 @@ from aws_lambda_powertools import Logger
 from pynamodb.exceptions import UpdateError
 
 from certtrack import keys, mailhealth
+from certtrack.db import condition_failed
 from certtrack.identity.models import CandidateItem
 
 logger = Logger(child=True)
@@ -81,7 +82,7 @@ def suppress_address(address: str) -> int:
                 condition=CandidateItem.GSI1PK == keys.email_gsi(address),  # noqa: SIM300 - a PynamoDB condition
             )
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             continue
         changed += 1

@@ -23,18 +23,18 @@ from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
 from certtrack.dates import long_date
-from certtrack.email import TEMPLATES, jinja_env
+from certtrack.db import condition_failed
 from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, NotFound, problem_from_error
-from certtrack.pages import PRIVACY_HEADERS, content_security_policy
+from certtrack.pages import PRIVACY_HEADERS, TEMPLATES, content_security_policy, render
 from certtrack.program.catalog import load_catalog
 from certtrack.transcripts.holder import load_holder
 from certtrack.transcripts.models import TranscriptItem
 from certtrack.transcripts.selection import ShownCertification, display_date, grouped
-from certtrack.transcripts.service import is_conditional_failure, shown_for
+from certtrack.transcripts.service import shown_for
 
 # token_urlsafe output; anything else cannot be a public id and costs no read.
 _PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
-CSS_PATH = TEMPLATES / "pages" / "transcript.css"
+CSS_PATH = TEMPLATES / "transcript.css"
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +93,7 @@ def count_view(item: TranscriptItem, now: datetime) -> None:
             condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist(),
         )
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise unavailable() from None
         raise
 
@@ -166,30 +166,19 @@ def _page_css_markup() -> Any:
 
 
 def render_html(view: PublicTranscript) -> str:
-    return (
-        jinja_env()
-        .get_template("pages/transcript.html")
-        .render(
-            view=view,
-            holder_name=f"{view.first_name} {view.last_name}".strip(),
-            groups=grouped(view.certifications),
-            css=_page_css_markup(),
-            display_date=display_date,
-            expires_on=long_date(view.expires_on),
-        )
+    return render(
+        "transcript.html",
+        view=view,
+        holder_name=f"{view.first_name} {view.last_name}".strip(),
+        groups=grouped(view.certifications),
+        css=_page_css_markup(),
+        display_date=display_date,
+        expires_on=long_date(view.expires_on),
     )
 
 
 def render_unavailable(error: AppError) -> str:
-    return (
-        jinja_env()
-        .get_template("pages/transcript_unavailable.html")
-        .render(
-            status=error.status,
-            message=error.detail,
-            css=_page_css_markup(),
-        )
-    )
+    return render("transcript_unavailable.html", status=error.status, message=error.detail, css=_page_css_markup())
 
 
 def wants_json(accept: str | None) -> bool:

@@ -124,13 +124,3 @@ class EmailPreview(Schema):
 class EmailAccepted(Schema):
     status: Literal["email_sent"]
     sends_left_today: int
-
-
-class Problem(Schema):
-    """RFC 9457 problem document (documentation only: ``certtrack.api`` builds them)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str

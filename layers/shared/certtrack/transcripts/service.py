@@ -6,19 +6,19 @@ another candidate's transcript id is simply not found (404).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from certtrack import keys
 from certtrack.certifications import due
-from certtrack.errors import BadRequest, NotFound, Unprocessable
+from certtrack.dates import iso_instant
+from certtrack.db import condition_failed
+from certtrack.errors import NotFound, Unprocessable
+from certtrack.paging import page
 from certtrack.program.catalog import load_catalog
 from certtrack.settings import get_settings
 from certtrack.transcripts.holder import Holder, load_holder
@@ -56,17 +56,9 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(PUBLIC_ID_BYTES)
 
 
-def iso_timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def transcript_status(item: TranscriptItem, today: date) -> str:
     """``active`` through its ``expires_on`` day, ``expired`` after."""
     return "expired" if item.expires_on < today.isoformat() else "active"
-
-
-def is_conditional_failure(error: PutError | UpdateError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 def _not_found() -> NotFound:
@@ -122,9 +114,9 @@ def to_view(item: TranscriptItem, holder: Holder, now: datetime) -> Transcript:
         include_new_certifications=item.include_new_certifications,
         status="expired" if transcript_status(item, today) == "expired" else "active",
         views=int(item.views or 0),
-        last_viewed=iso_timestamp(item.last_viewed) if item.last_viewed else None,
-        created_at=iso_timestamp(item.created_at),
-        updated_at=iso_timestamp(item.updated_at),
+        last_viewed=iso_instant(item.last_viewed) if item.last_viewed else None,
+        created_at=iso_instant(item.created_at),
+        updated_at=iso_instant(item.updated_at),
         certifications=[
             TranscriptCertification(
                 id=c.id,
@@ -196,26 +188,8 @@ def create(candidate_id: str, request: TranscriptRequest, now: datetime) -> Tran
     return to_view(item, holder, now)
 
 
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        offset = json.loads(raw)["offset"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise BadRequest("The `next` cursor is not valid.", code="invalid_cursor") from None
-    if not isinstance(offset, int) or offset < 0:
-        raise BadRequest("The `next` cursor is not valid.", code="invalid_cursor")
-    return offset
-
-
-def _encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
-
-
 def list_transcripts(candidate_id: str, now: datetime, *, limit: int = 50, cursor: str | None = None) -> TranscriptList:
     """Newest first. One Query for the transcripts and one for the holder's records."""
-    offset = _decode_cursor(cursor)
     items = [
         item
         for item in TranscriptItem.query(
@@ -224,13 +198,9 @@ def list_transcripts(candidate_id: str, now: datetime, *, limit: int = 50, curso
         if item.revoked_at is None
     ]
     items.sort(key=lambda i: (i.created_at, i.transcript_id), reverse=True)
-    page = items[offset : offset + limit]
-    holder = load_holder(candidate_id, with_address=False) if page else Holder(candidate=None)
-    more = offset + limit < len(items)
-    return TranscriptList(
-        items=[to_view(item, holder, now) for item in page],
-        next=_encode_cursor(offset + limit) if more else None,
-    )
+    shown, next_cursor = page(items, limit, cursor, field="offset")
+    holder = load_holder(candidate_id, with_address=False) if shown else Holder(candidate=None)
+    return TranscriptList(items=[to_view(item, holder, now) for item in shown], next=next_cursor)
 
 
 def get(candidate_id: str, transcript_id: str, now: datetime) -> Transcript:
@@ -266,7 +236,7 @@ def replace(candidate_id: str, transcript_id: str, request: TranscriptRequest, n
     try:
         item.update(actions=actions, condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist())
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise _not_found() from None
         raise
     return to_view(item, holder, now)
@@ -293,6 +263,6 @@ def revoke(candidate_id: str, transcript_id: str, now: datetime) -> None:
             condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist(),
         )
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise _not_found() from None
         raise

@@ -17,6 +17,7 @@ from pynamodb.exceptions import UpdateError
 
 from certtrack import email, keys, mailhealth
 from certtrack.dates import long_date
+from certtrack.db import condition_failed
 from certtrack.errors import Conflict, ServiceUnavailable, TooManyRequests
 from certtrack.identity.models import CandidateItem
 from certtrack.program.catalog import load_catalog
@@ -24,7 +25,7 @@ from certtrack.transcripts.holder import Holder
 from certtrack.transcripts.links import public_url
 from certtrack.transcripts.models import CandidateMailBudgetItem, TranscriptItem, TranscriptSendCounterItem
 from certtrack.transcripts.schemas import EmailAccepted, EmailPreview
-from certtrack.transcripts.service import is_conditional_failure, owned, transcript_status
+from certtrack.transcripts.service import owned, transcript_status
 
 TEMPLATE = "transcript_share"
 DAILY_EMAIL_LIMIT = 20  # per transcript
@@ -95,7 +96,7 @@ def claim_send_slot(
             condition=CandidateMailBudgetItem.sent.does_not_exist() | (CandidateMailBudgetItem.sent < candidate_limit),
         )
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise _too_many(
                 f"Your transcripts were already emailed {candidate_limit} times today; try again tomorrow.", now
             ) from None
@@ -112,7 +113,7 @@ def claim_send_slot(
         )
     except UpdateError as error:
         budget.update(actions=[CandidateMailBudgetItem.sent.add(-1)], condition=CandidateMailBudgetItem.sent > 0)
-        if is_conditional_failure(error):
+        if condition_failed(error):
             detail = f"This transcript was already emailed {limit} times today; try again tomorrow."
             raise _too_many(detail, now) from None
         raise
