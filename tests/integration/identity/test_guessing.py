@@ -14,7 +14,7 @@ import pytest
 from certtrack import keys
 from certtrack.auth import Login
 from certtrack.certifications import registrations
-from certtrack.errors import NotFound, TooManyRequests
+from certtrack.errors import AppError, NotFound, TooManyRequests
 from certtrack.identity import mapping, ratelimit
 from certtrack.identity.models import CandidateItem, RateLimitItem
 
@@ -103,7 +103,22 @@ def test_a_refused_guess_uses_no_slot_of_the_other_windows(victim: CandidateItem
 @pytest.mark.usefixtures("serial_dynamodb")
 def test_parallel_guesses_never_pass_the_target_limit(victim: CandidateItem) -> None:
     def attempt(n: int) -> int:
-        return int(guess(f"Parallel{n}", "REG10000042", sub=f"parallel-{n}", ip=f"192.0.2.{n}")[0])
+        # The use case, not the handler: one resolver answers one request at a time, as one Lambda
+        # environment does; parallel requests are parallel environments sharing only the table.
+        login = Login(sub=f"parallel-{n}", username=f"parallel-{n}", groups=frozenset())
+        try:
+            mapping.request_by_score_report(
+                login,
+                f"Parallel{n}",
+                "REG10000042",
+                "attacker@example.com",
+                datetime.now(UTC),
+                source_ip=f"192.0.2.{n}",
+                holders=registrations.candidates_with_registration,
+            )
+        except AppError as error:
+            return error.status
+        return 202
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(attempt, range(20)))
