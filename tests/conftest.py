@@ -102,6 +102,16 @@ def deliver_queued() -> int:
     return eventsources.EventSources(sources, _invoke_in_process, sqs).drain()
 
 
+def end_visibility_timeouts() -> None:
+    """Time passes: every message in flight on moto's queues becomes visible again."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    for queue in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues.values():
+        for message in queue._messages:
+            message.change_visibility(0)
+
+
 def _invoke_in_process(function: Any, event: dict[str, Any]) -> Any:
     module, _, attribute = function.handler.rpartition(".")
     return getattr(load_function(function.code_dir.name, module), attribute)(event, LambdaContext())

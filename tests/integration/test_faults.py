@@ -30,7 +30,7 @@ from certtrack.program import rules
 from certtrack.settings import get_settings
 from certtrack.transcripts.models import TranscriptItem
 
-from tests.conftest import LambdaContext, call, deliver_queued, load_function
+from tests.conftest import LambdaContext, call, deliver_queued, end_visibility_timeouts, load_function
 from tests.factories import candidate
 from tests.integration.fulfillment.factories import certification, shipping_address
 
@@ -158,7 +158,7 @@ def test_mapping_email_with_ses_down_is_retried_by_the_queue_and_sends_one_link(
     with inject(ses_down()) as fault:
         assert deliver_queued() == 1
     assert fault.hits == 1 and _tokens() == []
-    _end_visibility()
+    end_visibility_timeouts()
     assert [m["to"] for m in outbox()] == ["map.me@example.com"]
     assert len(_tokens()) == 1
 
@@ -181,7 +181,7 @@ def test_mapping_token_write_throttled_after_the_send_mails_a_working_link_on_re
     with inject(throttle("TransactWriteItems")) as fault:
         assert deliver_queued() == 1
     assert fault.hits == 1 and _tokens() == []
-    _end_visibility()
+    end_visibility_timeouts()
     first, second = (_link_token(m) for m in outbox())
     confirm = "/mapping/confirm"
     status, body, _ = call("auth_mapping", "POST", confirm, sub="sub-fault-t", body={"token": first})
@@ -197,16 +197,6 @@ def _tokens() -> list[Any]:
     from certtrack.identity.models import MappingTokenItem
 
     return [i for i in MappingTokenItem.scan() if i.PK.startswith("TOKEN#")]  # test-only look at a tiny table
-
-
-def _end_visibility() -> None:
-    """Time passes: messages in flight on the mapping queue become visible again."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sqs.models import sqs_backends
-
-    for queue in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues.values():
-        for message in queue._messages:
-            message.change_visibility(0)
 
 
 def test_mapping_token_write_throttled_then_retried(aws: None, outbox: Any) -> None:

@@ -11,7 +11,7 @@ from certtrack.identity.models import MappingTokenItem, SupportCaseItem
 from certtrack.identity.tokens import hash_token
 
 from local import eventsources
-from tests.conftest import FIXED_NOW, call, deliver_queued, sent_emails
+from tests.conftest import FIXED_NOW, call, deliver_queued, end_visibility_timeouts, sent_emails
 from tests.factories import candidate
 from tests.integration.identity.conftest import token_in
 
@@ -142,7 +142,7 @@ def test_a_failed_send_is_retried_and_stores_nothing_until_it_succeeds(monkeypat
     assert _items_with_prefix("TOKEN#") == [] and _items_with_prefix("CASE#") == []
     assert sent_emails() == []  # still in flight until the visibility timeout ends
     monkeypatch.setattr(email, "_client", real_client)
-    _end_visibility(_mapping_queue())
+    end_visibility_timeouts()
     assert sorted(m["to"].lower() for m in sent_emails()) == ["alice@example.com", "dup@example.com"]
     assert len(_items_with_prefix("TOKEN#")) == 1 and len(_items_with_prefix("CASE#")) == 1
     assert deliver_queued() == 0  # done: deleted from the queue
@@ -157,10 +157,9 @@ def test_a_job_failing_five_times_goes_to_the_dead_letter_queue(monkeypatch: pyt
 
     monkeypatch.setattr(email, "send", refused)
     assert request("nobody@example.com")[0] == 202
-    queue = _mapping_queue()
     for _ in range(5):
         assert deliver_queued() == 1
-        _end_visibility(queue)
+        end_visibility_timeouts()
     assert deliver_queued() == 0  # moto moved it on the sixth receive, as SQS does
     sqs = boto3.client("sqs")
     dead = sqs.get_queue_url(QueueName=eventsources.queue_name("MappingMailFailureQueue"))["QueueUrl"]
@@ -180,22 +179,6 @@ def test_a_redelivered_job_sends_once(outbox: Any) -> None:
     assert mapping.deliver_email_request(job, FIXED_NOW) is None
     assert len(outbox()) == 1 and len(_items_with_prefix("TOKEN#")) == 1
     assert len(_items_with_prefix("JOB#")) == 1
-
-
-def _mapping_queue() -> str:
-    import boto3
-
-    return str(boto3.client("sqs").get_queue_url(QueueName=eventsources.queue_name("MappingMailQueue"))["QueueUrl"])
-
-
-def _end_visibility(queue_url: str) -> None:
-    """Time passes: the messages in flight become visible again (moto keeps no clock of ours)."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sqs.models import sqs_backends
-
-    name = queue_url.rsplit("/", 1)[-1]
-    for message in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues[name]._messages:
-        message.change_visibility(0)
 
 
 def test_mapping_emails_are_rate_limited_per_login(outbox: Any) -> None:
