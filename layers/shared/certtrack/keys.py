@@ -29,8 +29,6 @@ fulfillment            CAND#<candidate_id>         FULFILL#<fulfillment_id>
 fulfillment pointer    FULFILL#<fulfillment_id>    FULFILL
 transaction            CAND#<candidate_id>         TXN#<timestamp>#<txn_id>
 transcript             CAND#<candidate_id>         TRANSCRIPT#<transcript_id>
-email send counter     TRANSCRIPT#<transcript_id>  SENDS#<date>
-candidate mail budget  MAILBUDGET#<candidate_id>   SENDS#<date>
 mail health (SES)      MAILSTATS                   DAY#<date>
 reminder sent          CAND#<candidate_id>         REMINDER#<cert_id>#<expiry>#<days>
 expiry-check state     SCHEDULE#expiry-check       STATE
@@ -224,19 +222,6 @@ def transcript_sk(transcript_id: str) -> str:
 
 
 TRANSCRIPT_PREFIX = "TRANSCRIPT#"
-
-
-def transcript_pk(transcript_id: str) -> str:
-    return f"TRANSCRIPT#{transcript_id}"
-
-
-def sends_sk(date: str) -> str:
-    return f"SENDS#{date}"
-
-
-def mail_budget_pk(candidate_id: str) -> str:
-    """A candidate's transcript mail across all transcripts (not in ``CAND#``: partition reads stay as they are)."""
-    return f"MAILBUDGET#{candidate_id}"
 
 
 MAILSTATS_PK = "MAILSTATS"

@@ -11,7 +11,10 @@ import pytest
 from certtrack import keys
 from certtrack.dates import long_date
 from certtrack.errors import ServiceUnavailable
-from certtrack.transcripts.models import TranscriptItem, TranscriptSendCounterItem
+from certtrack.identity import ratelimit
+from certtrack.identity.models import RateLimitItem
+from certtrack.transcripts import share
+from certtrack.transcripts.models import TranscriptItem
 
 from tests.factories import days
 from tests.integration.transcripts.conftest import Person, set_consent
@@ -77,10 +80,11 @@ def test_failed_send_gives_the_slot_back(john: Person) -> None:
     with mock.patch("certtrack.email.send", side_effect=ServiceUnavailable("down", code="email_unavailable")):
         status, body, _ = john.call("POST", path, body={"to": "hr@acme.example.com"})
     assert status == 503 and body["code"] == "email_unavailable"
-    counter = TranscriptSendCounterItem.get(
-        keys.transcript_pk(created["transcript_id"]), keys.sends_sk(datetime.now(UTC).date().isoformat())
-    )
-    assert counter.sent == 0 and counter.expires_at
+    limit = share.TRANSCRIPT_EMAILS
+    window = ratelimit.per_value("transcript", created["transcript_id"], limit)
+    start = ratelimit.window_start(datetime.now(UTC), limit)
+    counter = RateLimitItem.get(window.pk, keys.rate_sk(limit.action, start))
+    assert counter.hits == 0 and counter.expires_at
 
 
 @pytest.mark.parametrize("to", ["not-an-email", "a@b", "", "x" * 250 + "@example.com", "two@a.com,three@b.com"])

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from certtrack import keys, mailhealth
+from certtrack.identity import ratelimit
+from certtrack.identity.models import RateLimitItem
 from certtrack.transcripts import share
-from certtrack.transcripts.models import CandidateMailBudgetItem, TranscriptSendCounterItem
 
 from tests.conftest import LambdaContext, call, load_function
 from tests.factories import candidate
@@ -24,11 +25,16 @@ def send(person: Person, transcript_id: str, to: str) -> tuple[int, Any, dict[st
     return person.call("POST", f"/me/transcripts/{transcript_id}/email", body={"to": to})
 
 
-def _counter(pk: str, model: Any) -> int:
+def _counter(kind: str, owner: str) -> int:
+    """Today's slots used in the ``transcript`` or ``mailbudget`` window (0 when none was taken)."""
+    limit = share.TRANSCRIPT_EMAILS if kind == "transcript" else share.CANDIDATE_EMAILS
+    now = datetime.now(UTC)
+    window = ratelimit.per_value(kind, owner, limit)
     try:
-        return int(model.get(pk, keys.sends_sk(datetime.now(UTC).date().isoformat()), consistent_read=True).sent)
-    except model.DoesNotExist:
+        item = RateLimitItem.get(window.pk, keys.rate_sk(limit.action, ratelimit.window_start(now, limit)))
+    except RateLimitItem.DoesNotExist:
         return 0
+    return int(item.hits or 0)
 
 
 def test_thirty_a_day_across_all_transcripts(john: Person, outbox: Outbox) -> None:
@@ -46,8 +52,8 @@ def test_thirty_a_day_across_all_transcripts(john: Person, outbox: Outbox) -> No
     assert 0 < int(headers["retry-after"]) <= 24 * 3600
     assert len(outbox()) == sent
     # Refused before anything was counted for the new transcript; the budget stays at its limit.
-    assert _counter(keys.transcript_pk(fresh), TranscriptSendCounterItem) == 0
-    assert _counter(keys.mail_budget_pk(john.candidate_id), CandidateMailBudgetItem) == 30
+    assert _counter("transcript", fresh) == 0
+    assert _counter("mailbudget", john.candidate_id) == 30
 
 
 def test_a_full_transcript_gives_the_budget_slot_back(john: Person) -> None:
@@ -55,7 +61,7 @@ def test_a_full_transcript_gives_the_budget_slot_back(john: Person) -> None:
     for n in range(share.DAILY_EMAIL_LIMIT):
         assert send(john, created, f"x{n}@acme.example.com")[0] == 202
     assert send(john, created, "over@acme.example.com")[0] == 429
-    assert _counter(keys.mail_budget_pk(john.candidate_id), CandidateMailBudgetItem) == share.DAILY_EMAIL_LIMIT
+    assert _counter("mailbudget", john.candidate_id) == share.DAILY_EMAIL_LIMIT
 
 
 def _ses(messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -94,7 +100,7 @@ def test_transcript_shares_pause_past_the_bounce_threshold(john: Person, outbox:
     status, problem, headers = send(john, created, "paused@acme.example.com")
     assert status == 503 and problem["code"] == "email_paused" and headers["retry-after"]
     assert [m["to"] for m in outbox()] == ["ok@acme.example.com"]
-    assert _counter(keys.transcript_pk(created), TranscriptSendCounterItem) == 1  # nothing counted
+    assert _counter("transcript", created) == 1  # nothing counted
     # Essential mail still goes: a mapping link.
     candidate(email="alice@example.com")
     assert call("auth_mapping", "POST", "/mapping/email", sub="sub-any", body={"email": "alice@example.com"})[0] == 202

@@ -32,6 +32,8 @@ class Limit:
     action: str
     max_count: int
     window_seconds: int
+    # The 429's detail; ``{seconds}`` is the wait, ``{max_count}`` the limit.
+    refusal: str = "Too many attempts; retry in {seconds} seconds."
 
 
 DAY = 24 * 3600  # windows of this length start at UTC midnight
@@ -79,61 +81,33 @@ def retry_after_seconds(now: datetime, limit: Limit) -> int:
 def _too_many(now: datetime, limit: Limit) -> TooManyRequests:
     seconds = retry_after_seconds(now, limit)
     return TooManyRequests(
-        f"Too many attempts; retry in {seconds} seconds.",
+        limit.refusal.format(seconds=seconds, max_count=limit.max_count),
         code="too_many_requests",
         headers={"Retry-After": str(seconds)},
         extra={"retry_after": seconds},
     )
 
 
-def _key(login_sub: str, now: datetime, limit: Limit) -> tuple[str, str]:
-    return keys.login_pk(login_sub), keys.rate_sk(limit.action, window_start(now, limit))
-
-
-def ensure_allowed(login_sub: str, now: datetime, limit: Limit) -> None:
-    """Raise 429 when this window's counter is already at the limit (one GetItem)."""
-    try:
-        item = RateLimitItem.get(*_key(login_sub, now, limit), consistent_read=True)
-    except RateLimitItem.DoesNotExist:
-        return
-    if int(item.hits or 0) >= limit.max_count:
-        raise _too_many(now, limit)
-
-
-def consume(login_sub: str, now: datetime, limit: Limit) -> int:
-    """Count one event; raise 429 instead when the window is full (one conditional UpdateItem)."""
-    pk, sk = _key(login_sub, now, limit)
-    item = RateLimitItem(pk, sk)
-    expires = window_start(now, limit) + limit.window_seconds + 3600
-    try:
-        item.update(
-            actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(expires)],
-            condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < limit.max_count),
-        )
-    except UpdateError as error:
-        if condition_failed(error):
-            raise _too_many(now, limit) from None
-        raise
-    return int(item.hits or 0)
-
-
 def _window_item(window: Window, now: datetime) -> RateLimitItem:
     return RateLimitItem(window.pk, keys.rate_sk(window.limit.action, window_start(now, window.limit)))
 
 
-def take(windows: Sequence[Window], now: datetime) -> None:
+def take(windows: Sequence[Window], now: datetime) -> int:
     """One slot of every window, or none: a conditional ``ADD`` each, in turn; when one is full,
     the slots already taken are given back and the answer is 429 with that window's wait.
+    Returns the slots left in the fullest window.
 
     Each window is bounded atomically on its own, so concurrent requests cannot pass any of them.
     (Not one transaction: that costs twice the writes, and its all-or-none only hides the
     moment between a refused window and the give-back, which changes no outcome.)
     """
     taken: list[Window] = []
+    left = min((window.limit.max_count for window in windows), default=0)
     for window in windows:
         expires = window_start(now, window.limit) + window.limit.window_seconds + 3600
+        item = _window_item(window, now)
         try:
-            _window_item(window, now).update(
+            item.update(
                 actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(expires)],
                 condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < window.limit.max_count),
             )
@@ -144,6 +118,8 @@ def take(windows: Sequence[Window], now: datetime) -> None:
             give_back(taken, now)
             raise _too_many(now, window.limit) from None
         taken.append(window)
+        left = min(left, window.limit.max_count - int(item.hits or 0))
+    return max(0, left)
 
 
 def give_back(windows: Sequence[Window], now: datetime) -> None:

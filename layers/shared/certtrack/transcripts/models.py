@@ -52,19 +52,3 @@ class TranscriptItem(TableItem):
     @classmethod
     def key(cls, candidate_id: str, transcript_id: str) -> tuple[str, str]:
         return keys.candidate_pk(candidate_id), keys.transcript_sk(transcript_id)
-
-
-class TranscriptSendCounterItem(TableItem):
-    """``TRANSCRIPT#<transcript_id> / SENDS#<date>``: emails sent that day; TTL removes it two days later."""
-
-    transcript_id = UnicodeAttribute()
-    day = UnicodeAttribute()
-    sent = NumberAttribute(default=0)  # not ``count``: that name is Model.count()
-
-
-class CandidateMailBudgetItem(TableItem):
-    """``MAILBUDGET#<candidate_id> / SENDS#<date>``: transcript emails of one candidate that day, all transcripts."""
-
-    candidate_id = UnicodeAttribute()
-    day = UnicodeAttribute()
-    sent = NumberAttribute(default=0)
