@@ -60,8 +60,8 @@ def _settings_read_afresh() -> Iterator[None]:
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """moto in-process: the table, both buckets and the SES sender identity (the benches' sandbox)."""
-    from bench.support import aws_sandbox
+    """moto in-process: the table, both buckets, the SES sender identity, the signing secret."""
+    from local.sandbox import aws_sandbox
 
     with aws_sandbox():
         yield
