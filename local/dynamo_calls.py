@@ -12,8 +12,12 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, Any
+from unittest import mock
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
@@ -54,7 +58,7 @@ class DynamoCallCounter:
         self._unique = f"dynamo-calls-{uuid.uuid4()}"
         self._clients: dict[int, Any] = {}
         self._index: str | None = None  # calls are sequential: ``after`` follows its ``before``
-        self._create_client: Any = None
+        self._patches = ExitStack()  # botocore's create_client, hooked while inside
 
     @property
     def total(self) -> int:
@@ -105,21 +109,21 @@ class DynamoCallCounter:
 
         for model in models(TableItem):
             self._hook(model._get_connection().connection.client)
-        original = self._create_client = botocore.session.Session.create_client
+        original = botocore.session.Session.create_client
 
-        def create_client(session: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        def create_client(
+            session: botocore.session.Session, service_name: str, *args: Any, **kwargs: Any
+        ) -> BaseClient:
             client = original(session, service_name, *args, **kwargs)
             if service_name == "dynamodb":
                 self._hook(client)
             return client
 
-        botocore.session.Session.create_client = create_client  # type: ignore[method-assign,assignment]
+        self._patches.enter_context(mock.patch.object(botocore.session.Session, "create_client", create_client))
         return self
 
     def __exit__(self, *_: object) -> None:
-        import botocore.session
-
-        botocore.session.Session.create_client = self._create_client  # type: ignore[method-assign]
+        self._patches.close()
         for client in self._clients.values():
             client.meta.events.unregister("before-call.dynamodb.*", unique_id=self._unique + "b")
             client.meta.events.unregister("after-call.dynamodb.*", unique_id=self._unique + "a")
