@@ -21,7 +21,9 @@ import time
 import warnings
 from datetime import UTC, date, datetime, timedelta
 
-from bench.support import DynamoCallCounter, aws_sandbox, environment
+from bench.support import environment
+from local.dynamo_calls import DynamoCallCounter
+from local.sandbox import aws_sandbox
 
 SIZES = (2_000, 50_000)
 DUE = {"reminders": 40, "expirations": 40, "credits": 10, "transcripts": 10}

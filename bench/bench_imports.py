@@ -3,7 +3,7 @@
 ``python -m bench.bench_imports`` prints the figures; ``run()`` returns them for ``make bench``:
 ``import.<exams|ce-credits>.rows_per_s``, ``import.<exams|ce-credits>.write_calls_per_row`` and
 ``import.<exams|ce-credits>.ddb_calls_per_row`` (every DynamoDB API call, counted with botocore
-``before-call.dynamodb.*`` events by ``bench.support.DynamoCallCounter``), plus ``ddb_calls.GET
+``before-call.dynamodb.*`` events by ``local.dynamo_calls.DynamoCallCounter``), plus ``ddb_calls.GET
 <route>`` for the records routes (one request each, for the imported candidate with the most records).
 
 moto's in-process Query walks (and sorts) the whole table for every call, so a benchmark that
@@ -26,7 +26,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from unittest import mock
 
-from bench.support import DynamoCallCounter, aws_sandbox, environment
+from bench.support import environment
+from local.dynamo_calls import DynamoCallCounter
+from local.sandbox import aws_sandbox
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 PER_CANDIDATE = 4

@@ -21,7 +21,8 @@ import uuid
 import warnings
 from typing import Any
 
-from bench.support import ROOT, aws_sandbox, environment, lambda_context
+from bench.support import ROOT, environment, lambda_context
+from local.sandbox import aws_sandbox
 
 REQUESTS = 40
 WARMUP = 5

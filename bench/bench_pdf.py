@@ -21,7 +21,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.support import aws_sandbox, environment
+from bench.support import environment
+from local.sandbox import aws_sandbox
 
 RUNS = 30
 

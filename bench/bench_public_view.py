@@ -15,7 +15,9 @@ import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.support import ROOT, DynamoCallCounter, aws_sandbox, environment, lambda_context
+from bench.support import ROOT, environment, lambda_context
+from local.dynamo_calls import DynamoCallCounter
+from local.sandbox import aws_sandbox
 
 VIEWS = 50
 

@@ -22,7 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.support import DynamoCallCounter, aws_sandbox, environment, lambda_context
+from bench.support import environment, lambda_context
+from local.dynamo_calls import DynamoCallCounter
+from local.sandbox import aws_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SUB = "bench-routes-demo"

@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from local.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,12 +61,20 @@ def _settings_read_afresh() -> Iterator[None]:
     payments.get_provider.cache_clear()
 
 
-@pytest.fixture
-def aws() -> Iterator[None]:
-    """moto in-process: the table, both buckets and the SES sender identity (the benches' sandbox)."""
-    from bench.support import aws_sandbox
+@pytest.fixture(scope="session")
+def _sandbox() -> Iterator[Sandbox]:
+    """One moto for the session: botocore's service models are parsed once (``local.sandbox``)."""
+    from local.sandbox import Sandbox, shared_service_models
 
-    with aws_sandbox():
+    with shared_service_models():
+        yield Sandbox()
+
+
+@pytest.fixture
+def aws(_sandbox: Sandbox) -> Iterator[None]:
+    """moto in-process, every service empty: the table, both buckets, the SES sender identity and
+    the signing secret made anew, no client or setting cached from another test (``local.sandbox``)."""
+    with _sandbox.run():
         yield
 
 
@@ -90,8 +101,8 @@ def deliver_queued() -> int:
 
     if not sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues:
         return 0  # no sandbox (or no queue in it): nothing can be waiting
-    from bench.support import template
     from local import eventsources
+    from local.sandbox import template
 
     sqs = boto3.client("sqs")
     urls = {

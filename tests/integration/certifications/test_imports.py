@@ -10,7 +10,7 @@ from certtrack.certifications.models import AgreementItem, CECreditItem, Certifi
 from certtrack.certifications.records import read_partition
 from certtrack.identity.models import CandidateItem
 
-from bench.support import count_dynamodb_calls
+from local.dynamo_calls import count_dynamodb_calls
 from tests.factories import candidate
 from tests.integration.certifications.conftest import (
     EXAM_HEADER,

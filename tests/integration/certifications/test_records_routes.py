@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.support import count_dynamodb_calls
+from local.dynamo_calls import count_dynamodb_calls
 from tests.conftest import call
 from tests.factories import candidate
 from tests.integration.certifications.conftest import ce_row, exam_row, import_credits, import_exams

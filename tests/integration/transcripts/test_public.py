@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from certtrack.transcripts.models import TranscriptItem
 
-from bench.support import count_dynamodb_calls, reads, writes
+from local.dynamo_calls import count_dynamodb_calls, reads, writes
 from tests.conftest import LambdaContext, api_event, call, load_function
 from tests.factories import certification, days
 from tests.integration.transcripts.conftest import Person, public_get, set_consent, shipping_address

@@ -1,0 +1,165 @@
+"""moto in-process with the stack's resources: what the integration tests and the benches run on.
+
+:func:`create_resources` makes what ``template.yaml`` would (the table from
+``certtrack.db.create_table``, both buckets, the SES sender identity, the signing secret), and
+:func:`create_queues` the template's SQS queues.
+:class:`Sandbox` keeps one moto for many runs and gives each run a fresh account::
+
+    sandbox = Sandbox()          # once (the tests: once per session)
+    with sandbox.run():          # each run (each test): empty AWS, the resources, no cached client
+        ...
+
+A run starts with every moto backend reset (whatever a previous run stored, sent or created is
+gone) and the resources made anew, then forgets the boto3 clients, parameter values and settings
+``certtrack`` caches; it ends the same way. What is kept between runs is what costs and holds no
+data: boto3's default session (with the service models it has parsed, about a second per run
+otherwise) and the clients that make the resources. Outside a run moto is off. Re-creating the
+table is also the cheapest way to empty it: about 30 ms whatever it holds, where a scan and delete
+of 200 items takes over a second.
+
+:func:`aws_sandbox` is one run on a sandbox of its own (the benches).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from local.template import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+
+if TYPE_CHECKING:
+    from certtrack.settings import Settings
+
+
+def service_clients(region: str) -> dict[str, Any]:
+    """The clients :func:`create_resources` makes the resources with, by service name."""
+    import boto3
+
+    return {
+        "dynamodb": boto3.client("dynamodb", region_name=region),
+        "s3": boto3.client("s3", region_name=region),
+        "sesv2": boto3.client("sesv2", region_name=region),
+        "secretsmanager": boto3.client("secretsmanager", region_name=region),
+        "sqs": boto3.client("sqs", region_name=region),
+    }
+
+
+@lru_cache(maxsize=1)
+def template() -> Template:
+    """``template.yaml``, parsed once."""
+    return Template(ROOT / "template.yaml")
+
+
+def create_queues(clients: dict[str, Any]) -> dict[str, str]:
+    """The template's queues (``local.eventsources``), and the variables naming them set in the
+    environment (``MAPPING_MAIL_QUEUE_URL``, …: the same URL every run); logical id → URL."""
+    from local import eventsources
+
+    urls = eventsources.create_queues(template(), clients["sqs"])
+    os.environ.update(eventsources.queue_variables(template(), urls))
+    return urls
+
+
+def create_resources(clients: dict[str, Any], settings: Settings) -> None:
+    """The stack's resources in an empty moto account (``clients`` from :func:`service_clients`)."""
+    from certtrack.db import create_table
+
+    create_table(clients["dynamodb"], settings.table_name)
+    for bucket in (settings.documents_bucket, settings.imports_bucket):
+        clients["s3"].create_bucket(Bucket=bucket)
+    clients["sesv2"].create_email_identity(EmailIdentity=settings.sender_email)
+    if settings.signing_secret_arn:
+        clients["secretsmanager"].create_secret(
+            Name=settings.signing_secret_arn, SecretString=f"sandbox-{uuid.uuid4().hex}{uuid.uuid4().hex}"
+        )
+
+
+def reset_clients() -> None:
+    """Forget the settings, boto3 clients and parameter values ``certtrack`` caches."""
+    from aws_lambda_powertools.utilities import parameters
+    from certtrack import documents, email
+    from certtrack.settings import get_settings
+
+    get_settings.cache_clear()
+    parameters.clear_caches()  # drops Powertools' providers: their clients and the values they hold
+    email._client.cache_clear()
+    documents.s3.cache_clear()
+    for module in list(sys.modules.values()):
+        reset = getattr(module, "reset_clients_for_tests", None)
+        if callable(reset):
+            reset()
+
+
+@contextmanager
+def shared_service_models() -> Iterator[None]:
+    """Every botocore session made while inside reads the service models through one loader.
+
+    PynamoDB gives each connection a botocore session of its own, and a new session parses the
+    DynamoDB model again (0.3 to 0.8 s here): paid once per model class in a Lambda, but on every
+    test that uses a connection ``certtrack`` re-creates. The loader only holds botocore's data
+    files, as it does for all clients of one session.
+    """
+    import botocore.loaders
+    import botocore.session
+
+    original = botocore.session.create_loader
+    loaders: dict[Any, botocore.loaders.Loader] = {}
+
+    def create_loader(search_path_string: Any = None) -> botocore.loaders.Loader:
+        if search_path_string not in loaders:
+            loaders[search_path_string] = original(search_path_string)
+        return loaders[search_path_string]
+
+    botocore.session.create_loader = create_loader
+    try:
+        yield
+    finally:
+        botocore.session.create_loader = original
+
+
+class Sandbox:
+    """One moto for many runs, each on a fresh account (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        from moto import mock_aws
+
+        # moto's default replaces boto3's default session on every start, so every run would parse
+        # the service models of every client again; the session holds no AWS data.
+        self._mock = mock_aws(config={"core": {"reset_boto3_session": False}})
+        self._clients: dict[str, dict[str, Any]] = {}  # by region
+
+    @contextmanager
+    def run(self) -> Iterator[Settings]:
+        """moto on, every backend empty, the resources made; yields the settings."""
+        from certtrack.settings import get_settings
+
+        self._mock.start(reset=True)
+        try:
+            reset_clients()
+            settings = get_settings()
+            region = settings.region
+            if region not in self._clients:
+                self._clients[region] = service_clients(region)
+            create_queues(self._clients[region])
+            get_settings.cache_clear()  # the queues' variables are set now
+            settings = get_settings()
+            create_resources(self._clients[region], settings)
+            yield settings
+        finally:
+            reset_clients()
+            self._mock.stop(remove_data=True)
+
+
+@contextmanager
+def aws_sandbox() -> Iterator[Settings]:
+    """moto in-process with the stack's resources, for one block; yields the settings."""
+    with Sandbox().run() as settings:
+        yield settings
