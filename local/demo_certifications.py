@@ -23,7 +23,8 @@ import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from certtrack.certifications.imports import CE_COLUMNS, EXAM_COLUMNS, run_import
+from certtrack.certifications.import_rows import CE_COLUMNS, EXAM_COLUMNS
+from certtrack.certifications.imports import run_import
 from certtrack.program.rules import add_years
 from certtrack.settings import get_settings
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from certtrack.certifications import records
-from certtrack.certifications.records import (
+from certtrack.certifications.record_schemas import (
     AgreementPage,
     CEActivityPage,
     CertificationDetail,

@@ -10,7 +10,8 @@ import pytest
 from local.dynamo_calls import count_dynamodb_calls
 from tests.conftest import call
 from tests.factories import candidate
-from tests.integration.certifications.conftest import ce_row, exam_row, import_credits, import_exams
+from tests.factories.csv_rows import ce_row, exam_row
+from tests.integration.certifications.conftest import import_credits, import_exams
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -23,7 +23,8 @@ from certtrack.transcripts import expiry as transcript_expiry
 from certtrack.transcripts import public, service
 from certtrack.transcripts.schemas import TranscriptRequest
 
-from tests.integration.certifications.conftest import exam_row, import_exams
+from tests.factories.csv_rows import exam_row
+from tests.integration.certifications.conftest import import_exams
 
 D = date(2029, 6, 15)  # the expiration date
 EARNED = date(2026, 6, 15)  # CCNA is valid three years

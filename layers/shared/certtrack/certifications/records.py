@@ -1,19 +1,22 @@
 """A candidate's certification records: read in one Query, shaped into the ``/me/*`` payloads.
 
 Every route reads one slice of the candidate's partition (``CAND#<id>``) with one Query (a
-sort-key prefix or range); lists are sorted in memory and paged with an offset cursor.
+sort-key prefix or range); lists are sorted in memory and paged with an offset cursor. The
+payloads are :mod:`~certtrack.certifications.record_schemas`; the items become the engine's
+evidence in :mod:`~certtrack.certifications.evidence`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
 from certtrack import keys
+from certtrack.certifications import evidence
 from certtrack.certifications.models import (
     AgreementItem,
     CECreditItem,
@@ -21,10 +24,27 @@ from certtrack.certifications.models import (
     ExamItem,
     HistoryItem,
 )
+from certtrack.certifications.record_schemas import (
+    AgreementOut,
+    AgreementPage,
+    AppliedCredit,
+    CategoryGroup,
+    CEActivity,
+    CEActivityPage,
+    CertificationDetail,
+    CertificationOut,
+    CertificationsPage,
+    Downloads,
+    ExamOut,
+    ExamPage,
+    ExamSort,
+    HistoryEntry,
+    ProgressNode,
+    SortOrder,
+)
 from certtrack.dates import iso_day
 from certtrack.db import TableItem
 from certtrack.errors import NotFound
-from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
 from certtrack.paging import page
 from certtrack.program import rules, standing
@@ -102,156 +122,10 @@ def read_partition(
             return partition
 
 
-# ---------------------------------------------------------------- engine inputs
-
-
-def exam_evidence(items: Sequence[ExamItem]) -> list[rules.Exam]:
-    return [
-        rules.Exam(
-            code=e.exam_code,
-            date=date.fromisoformat(e.exam_date),
-            passed=e.grade == "Pass",
-            key=e.registration_number,
-        )
-        for e in items
-    ]
-
-
-def credit_evidence(items: Sequence[CECreditItem]) -> list[rules.Credit]:
-    return [
-        rules.Credit(
-            points=float(c.points),
-            active_date=date.fromisoformat(c.active_date),
-            inactive_date=date.fromisoformat(c.inactive_date),
-            key=c.external_id,
-        )
-        for c in items
-    ]
-
-
-def standings(items: dict[str, CertificationItem]) -> dict[str, rules.Standing]:
-    out = {}
-    for cert_id, item in items.items():
-        out[cert_id] = rules.Standing(
-            cert_id=cert_id,
-            revoked=item.status == rules.REVOKED,
-            granted_on=date.fromisoformat(item.granted_on) if item.granted_on else None,
-            granted_until=date.fromisoformat(item.granted_until) if item.granted_until else None,
-        )
-    return out
-
-
 def evaluate_partition(partition: Partition, today: date, catalog: Catalog | None = None) -> dict[str, rules.Result]:
-    return rules.evaluate(
-        catalog or load_catalog(),
-        exam_evidence(partition.exams),
-        credit_evidence(partition.credits),
-        standings(partition.certifications),
-        today,
+    return evidence.evaluate(
+        catalog or load_catalog(), partition.exams, partition.credits, partition.certifications, today
     )
-
-
-# ---------------------------------------------------------------- payloads
-
-
-class Downloads(Schema):
-    logo: bool
-    pdf_certificate: bool
-
-
-class CertificationOut(Schema):
-    id: str
-    name: str
-    abbreviation: str
-    status: str
-    started: str | None
-    active_date: str | None
-    expiration_date: str | None
-    downloads: Downloads
-
-
-class CategoryGroup(Schema):
-    category: str
-    certifications: list[CertificationOut]
-
-
-class CertificationsPage(Schema):
-    """``GET /me/certifications``: the candidate's certifications grouped by category."""
-
-    groups: list[CategoryGroup]
-    next: str | None
-
-
-class ProgressNode(Schema):
-    id: str
-    label: str
-    earned: int | float
-    required: int | float
-    met: bool
-    children: list[ProgressNode]
-
-
-class AppliedCredit(Schema):
-    active_date: str
-    inactive_date: str
-    points: int | float
-    status: str
-
-
-class HistoryEntry(Schema):
-    date: str
-    event: str
-
-
-class CertificationDetail(CertificationOut):
-    """``GET /me/certifications/{cert_id}``: the certification, its progress, credits and history."""
-
-    progress: ProgressNode
-    ce_credits: list[AppliedCredit]
-    history: list[HistoryEntry]
-
-
-class CEActivity(Schema):
-    name: str
-    active_date: str
-    expires: str
-    review: str | None
-    points: int | float
-    updated: str | None
-    provider_name: str
-    source: str
-    import_source: str | None
-    external_id: str
-
-
-class CEActivityPage(Schema):
-    items: list[CEActivity]
-    next: str | None
-
-
-class ExamOut(Schema):
-    code: str
-    exam: str
-    registration_number: str
-    grade: str
-    date: str
-    expires: str | None  # null: never (a failed exam)
-
-
-class ExamPage(Schema):
-    items: list[ExamOut]
-    next: str | None
-
-
-class AgreementOut(Schema):
-    name: str
-    active_date: str
-    expires: str | None  # null: never
-
-
-class AgreementPage(Schema):
-    items: list[AgreementOut]
-    next: str | None
 
 
 # ---------------------------------------------------------------- certifications
@@ -385,21 +259,11 @@ def list_ce_activities(candidate_id: str, q: str | None, limit: int, cursor: str
     )
 
 
-ExamSort = Literal["date", "code", "grade"]
-SortOrder = Literal["asc", "desc"]
-
 _EXAM_SORTS: dict[str, Callable[[ExamItem], tuple[str, ...]]] = {
     "date": lambda e: (e.exam_date, e.exam_code, e.registration_number),
     "code": lambda e: (e.exam_code, e.exam_date, e.registration_number),
     "grade": lambda e: (e.grade, e.exam_date, e.registration_number),
 }
-
-
-def exam_expires(item: ExamItem, catalog: Catalog) -> str | None:
-    """A pass counts for ``exam_validity_years``; a failed exam never expires (shown "Never")."""
-    if item.grade != "Pass":
-        return None
-    return rules.add_years(date.fromisoformat(item.exam_date), catalog.exam_validity_years).isoformat()
 
 
 def list_exams(candidate_id: str, sort: ExamSort, order: SortOrder, limit: int, cursor: str | None) -> ExamPage:
@@ -416,7 +280,7 @@ def list_exams(candidate_id: str, sort: ExamSort, order: SortOrder, limit: int, 
                 registration_number=e.registration_number,
                 grade=e.grade,
                 date=e.exam_date,
-                expires=exam_expires(e, catalog),
+                expires=evidence.exam_expires(e, catalog),
             )
             for e in items
         ],

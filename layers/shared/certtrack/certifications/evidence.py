@@ -1,0 +1,68 @@
+"""Stored records as the rules engine's evidence, and how long an exam counts (pure: no I/O).
+
+The engine (:mod:`certtrack.program.rules`) takes exams, credits and stored standings; these map
+the candidate's items onto them; :mod:`certtrack.certifications.records` reads the items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from certtrack.certifications.models import CECreditItem, CertificationItem, ExamItem
+from certtrack.program import rules
+from certtrack.program.catalog import Catalog
+
+
+def exam_evidence(items: Sequence[ExamItem]) -> list[rules.Exam]:
+    return [
+        rules.Exam(
+            code=e.exam_code,
+            date=date.fromisoformat(e.exam_date),
+            passed=e.grade == "Pass",
+            key=e.registration_number,
+        )
+        for e in items
+    ]
+
+
+def credit_evidence(items: Sequence[CECreditItem]) -> list[rules.Credit]:
+    return [
+        rules.Credit(
+            points=float(c.points),
+            active_date=date.fromisoformat(c.active_date),
+            inactive_date=date.fromisoformat(c.inactive_date),
+            key=c.external_id,
+        )
+        for c in items
+    ]
+
+
+def standings(items: dict[str, CertificationItem]) -> dict[str, rules.Standing]:
+    out = {}
+    for cert_id, item in items.items():
+        out[cert_id] = rules.Standing(
+            cert_id=cert_id,
+            revoked=item.status == rules.REVOKED,
+            granted_on=date.fromisoformat(item.granted_on) if item.granted_on else None,
+            granted_until=date.fromisoformat(item.granted_until) if item.granted_until else None,
+        )
+    return out
+
+
+def evaluate(
+    catalog: Catalog,
+    exams: Sequence[ExamItem],
+    credits: Sequence[CECreditItem],
+    certifications: dict[str, CertificationItem],
+    today: date,
+) -> dict[str, rules.Result]:
+    """The rules engine on a candidate's stored items, as of ``today``."""
+    return rules.evaluate(catalog, exam_evidence(exams), credit_evidence(credits), standings(certifications), today)
+
+
+def exam_expires(item: ExamItem, catalog: Catalog) -> str | None:
+    """A pass counts for ``exam_validity_years``; a failed exam never expires (shown "Never")."""
+    if item.grade != "Pass":
+        return None
+    return rules.add_years(date.fromisoformat(item.exam_date), catalog.exam_validity_years).isoformat()
