@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from certtrack.errors import Unprocessable
-from certtrack.fulfillment.orders import OrderRequest, format_money, price_order
+from certtrack.fulfillment.order_email import format_money
+from certtrack.fulfillment.order_schemas import OrderRequest
+from certtrack.fulfillment.pricing import price_order
 from pydantic import ValidationError
 
 from tests.unit.fulfillment.factories import known, offer, order_body
