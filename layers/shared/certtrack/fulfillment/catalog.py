@@ -1,5 +1,6 @@
 """The kit catalog as one candidate sees it: kits of the certifications they hold, the
-unclaimed initial kit of each at 0, everything else at the program's price.
+unclaimed initial kit of each at 0, everything else at the program's price (the prices and the
+free-kit rule are :mod:`certtrack.fulfillment.pricing`; this module reads what is held and claimed).
 
 Who may order: a candidate orders the kits of certifications they *hold* now (standing
 ``active`` that day, :mod:`certtrack.program.standing`). An expired certification's certificate or plaque
