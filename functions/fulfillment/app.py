@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from certtrack.api import current_login, make_app, make_handler, model_dump
 from certtrack.auth import require_operator
-from certtrack.fulfillment import catalog, history, orders, shipping, status
+from certtrack.fulfillment import catalog, history, order_schemas, orders, shipping, status
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
 
@@ -50,7 +50,7 @@ def put_shipping_address(address: shipping.ShippingAddress) -> shipping.Shipping
     ),
 )
 def post_order(
-    order: orders.OrderRequest,
+    order: order_schemas.OrderRequest,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response[dict[str, Any]]:
     """Prices are the server's; the free initial kit is claimable once per certification."""

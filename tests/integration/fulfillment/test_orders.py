@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 from certtrack import verification
+from certtrack.errors import Conflict
 from certtrack.fulfillment import orders, payments
 from certtrack.fulfillment.catalog import claimed_cert_ids
-from certtrack.fulfillment.orders import OrderRequest
+from certtrack.fulfillment.order_schemas import OrderRequest
 from certtrack.settings import get_settings
 
 from tests.conftest import FIXED_NOW, call
@@ -157,7 +158,7 @@ def test_concurrent_initial_kit_claims_exactly_one_wins(holder: Holder) -> None:
     provider = RacingProvider(holder)
     request = OrderRequest.model_validate(order_body("ccna-certificate", tracking=True, payment_method="paypal"))
     # A prices the kit at 0 (unclaimed), then B claims it during A's authorisation.
-    with pytest.raises(orders.Conflict) as info:
+    with pytest.raises(Conflict) as info:
         orders.place_order(holder.candidate_id, "mine", request, FIXED_NOW, provider=provider)
     assert info.value.code == "initial_kit_already_claimed"
     assert provider.rival is not None and provider.rival[0] == 201
@@ -172,7 +173,7 @@ def test_concurrent_initial_kit_claims_exactly_one_wins(holder: Holder) -> None:
 
 def test_the_loser_may_retry_its_key_and_pays(holder: Holder) -> None:
     request = OrderRequest.model_validate(order_body("ccna-certificate", tracking=True, payment_method="paypal"))
-    with pytest.raises(orders.Conflict):
+    with pytest.raises(Conflict):
         orders.place_order(holder.candidate_id, "retry", request, FIXED_NOW, provider=RacingProvider(holder))
     # The failed attempt left no idempotency record: the same key runs again, at the new price.
     out = orders.place_order(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from certtrack.fulfillment.catalog import Offer, build_offer
+from certtrack.fulfillment.pricing import Offer, build_offer
 from certtrack.program.catalog import load_catalog
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from certtrack.errors import Unprocessable
-from certtrack.fulfillment.orders import OrderRequest, format_money, price_order
+from certtrack.fulfillment.order_email import format_money
+from certtrack.fulfillment.order_schemas import OrderRequest
+from certtrack.fulfillment.pricing import price_order
 from pydantic import ValidationError
 
 from tests.unit.fulfillment.factories import known, offer, order_body
@@ -99,3 +101,24 @@ def test_format_money() -> None:
     assert format_money(15900, "USD") == "$159.00"
     assert format_money(0, "USD") == "$0.00"
     assert format_money(123456, "EUR") == "1,234.56 EUR"
+
+
+def test_nothing_is_offered_without_a_held_certification() -> None:
+    empty = offer(set())
+    assert empty.lines == () and empty.line("ccna-certificate") is None
+    assert empty.tracking_fee_cents == 1000 and "paypal" in empty.payment_methods
+
+
+def test_totals_are_what_the_order_stores_and_echoes() -> None:
+    priced = price_order(
+        offer({"ccie-enterprise"}),
+        request("ccie-enterprise-certificate", "ccie-enterprise-letter", payment_method="credit_card"),
+        known,
+    )
+    assert priced.totals() == {
+        "tracking": False,
+        "tracking_fee_cents": 0,
+        "total_cents": 500,
+        "currency": "USD",
+        "payment_method": "credit_card",
+    }

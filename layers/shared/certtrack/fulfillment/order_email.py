@@ -1,0 +1,48 @@
+"""The order confirmation email: the kits, their prices, the total and the processing notice, sent
+to the address on the order. A failed send never fails the order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from certtrack import email
+from certtrack.errors import ServiceUnavailable
+from certtrack.fulfillment.order_schemas import OrderOut
+from certtrack.fulfillment.shipping import ShippingAddress
+from certtrack.settings import get_settings
+
+logger = Logger(child=True)
+
+PROCESSING_NOTICE = "Please allow 6-8 weeks for processing and shipping."
+
+# ``certtrack.email.send_template``'s shape: (to, template name, context).
+SendEmail = Callable[[str, str, Mapping[str, Any]], object]
+
+
+def format_money(cents: int, currency: str) -> str:
+    amount = f"{cents / 100:,.2f}"
+    return f"${amount}" if currency == "USD" else f"{amount} {currency}"
+
+
+def confirmation_context(address: ShippingAddress, out: OrderOut) -> dict[str, Any]:
+    return {
+        "first_name": address.first_name,
+        "order_id": out.order_id,
+        "items": [{"name": k.name, "price": format_money(k.price_cents, out.currency)} for k in out.items],
+        "tracking": out.tracking,
+        "tracking_fee": format_money(out.tracking_fee_cents, out.currency),
+        "total": format_money(out.total_cents, out.currency),
+        "notice": PROCESSING_NOTICE,
+        "history_url": f"{get_settings().public_base_url}/app/#/fulfillment/history",
+    }
+
+
+def send_confirmation(address: ShippingAddress, out: OrderOut, send: SendEmail | None = None) -> None:
+    try:
+        (send or email.send_template)(address.email, "order_confirmation", confirmation_context(address, out))
+    except ServiceUnavailable:
+        # The order stands; the history page shows it. Never fail a paid order on email.
+        logger.warning("order confirmation email not sent", extra={"order_id": out.order_id})
