@@ -289,3 +289,10 @@ def test_a_page_keeps_its_own_cache_rule_and_gets_nosniff() -> None:
     assert answer["status"] == 200
     assert answer["headers"]["cache-control"] == "public, max-age=60"
     assert answer["headers"]["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/page\n", "/page/\n", "/pa\x00ge", "/page\x7f", "/page\t"])
+def test_a_control_character_in_the_path_is_404_before_routing(path: str) -> None:
+    """The resolver's ``$`` would match before a final newline: ``/page\\n`` must not reach ``/page``."""
+    _problem(_call(path, method="GET", content_type=None), 404, "route_not_found")
+    assert _call("/page", method="GET", content_type=None)["status"] == 200

@@ -39,6 +39,7 @@ from certtrack.errors import (
     PROBLEM_CONTENT_TYPE,
     AppError,
     BadRequest,
+    NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     problem,
@@ -152,6 +153,16 @@ def body_bytes(event: dict[str, Any]) -> bytes:
 def _header(event: dict[str, Any], name: str) -> str:
     headers = event.get("headers") or {}
     return next((str(value) for key, value in headers.items() if key.lower() == name and value is not None), "")
+
+
+def check_path(event: dict[str, Any]) -> None:
+    """No route has a control character in its path: 404 before routing.
+
+    The resolver matches paths with regular expressions whose ``$`` also matches before a final
+    newline, so ``/me/transcripts/\n`` would otherwise reach the list route.
+    """
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in event.get("path") or ""):
+        raise NotFound("No such route.", code="route_not_found")
 
 
 def check_body(event: dict[str, Any], max_bytes: int) -> None:
@@ -362,6 +373,7 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
+            check_path(event)
             check_body(event, max_bytes)
         except AppError as error:
             return _early_problem(error, event)
