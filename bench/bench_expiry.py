@@ -102,7 +102,7 @@ def _seed(size: int) -> None:
                 transcript_id=f"BENCH{n:011d}",
                 public_id=f"bench-{n}",
                 display_name="Bench",
-                expires_on=(today - timedelta(days=1)).isoformat(),
+                expires_on=today - timedelta(days=1),
                 include="active",
                 created_at=NOW,
                 updated_at=NOW,

@@ -8,16 +8,34 @@ runtime and the tests create.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, ClassVar, Self, cast
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
+from pynamodb.constants import STRING
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from certtrack.settings import get_settings
 
 _settings = get_settings()
+
+
+class DateAttribute(Attribute[date]):
+    """A calendar day, stored as the ``YYYY-MM-DD`` string it always was; read as a ``date``."""
+
+    attr_type = STRING
+
+    def serialize(self, value: date) -> str:
+        if isinstance(value, datetime):  # a datetime is a date too, but would store its time
+            raise TypeError(f"a day, not an instant: {value!r}")
+        return value.isoformat()
+
+    def deserialize(self, value: str) -> date:
+        return date.fromisoformat(value)
 
 
 class LookupIndex(GlobalSecondaryIndex["TableItem"]):
@@ -65,12 +83,63 @@ class TableItem(Model):
     # that queries GSI1/GSI2 declares its own ``lookup_index = LookupIndex()`` /
     # ``due_index = DueIndex()`` and gets its own item type back.
 
+    # The sort key of this item type: an exact SK (``"PROFILE"``) or, ending in ``#``, an SK prefix
+    # (``"CERT#"``). Declared by the types read through :func:`query_partition`.
+    sort_key: ClassVar[str | None] = None
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # PynamoDB caches the connection in a class attribute, and a subclass would inherit
         # TableItem's (made once TableItem itself was used) whose schema knows no index: GSI
         # queries would then fail with "has no index", depending on which model ran first.
         super().__init_subclass__(**kwargs)
         cls._connection = None
+        if "sort_key" in cls.__dict__ and cls.sort_key is not None:
+            _register(cls.sort_key, cls)
+
+    @classmethod
+    def from_raw_data(cls, data: dict[str, Any]) -> Self:
+        """On the base, the item as the model its sort key names (the base itself for an unknown SK)."""
+        if cls is TableItem:
+            return cast(Self, super(TableItem, item_type(data["SK"]["S"])).from_raw_data(data))
+        return super().from_raw_data(data)
+
+
+# Item types by sort key: exact SKs, and prefixes (``"CERT#"``) looked up by the SK's first segment.
+_BY_SK: dict[str, type[TableItem]] = {}
+
+
+def _register(sort_key: str, model: type[TableItem]) -> None:
+    if sort_key.count("#") > 1 or ("#" in sort_key and not sort_key.endswith("#")):
+        raise TypeError(f"{model.__name__}.sort_key must be an exact SK or one 'NAME#' prefix: {sort_key!r}")
+    taken = _BY_SK.get(sort_key)
+    # The same class again (its module imported a second time) replaces itself; another one is a mistake.
+    if taken is not None and (taken.__module__, taken.__qualname__) != (model.__module__, model.__qualname__):
+        raise TypeError(f"sort key {sort_key!r} is {taken.__name__}'s already, not {model.__name__}'s")
+    _BY_SK[sort_key] = model
+
+
+def item_type(sk: str) -> type[TableItem]:
+    """The model of the item with this sort key: an exact SK first, then its ``NAME#`` prefix."""
+    model = _BY_SK.get(sk)
+    if model is None and "#" in sk:
+        model = _BY_SK.get(sk[: sk.index("#") + 1])
+    return model or TableItem
+
+
+def query_partition(
+    pk: str, *, prefix: str | None = None, between: tuple[str, str] | None = None, consistent: bool = False
+) -> Iterator[TableItem]:
+    """The items of partition ``pk`` (all, those whose SK starts with ``prefix``, or SKs ``between``
+    two bounds inclusive), each as its own model class: one Query, its pages followed.
+
+    Items whose type is unknown here (its module not imported) come back as plain ``TableItem``.
+    """
+    condition: Condition | None = None
+    if prefix is not None:
+        condition = TableItem.SK.startswith(prefix)
+    elif between is not None:
+        condition = TableItem.SK.between(*between)
+    return iter(TableItem.query(pk, condition, consistent_read=consistent))
 
 
 # Cancellation reason codes of a TransactWriteItems, one per item in the order written.

@@ -186,6 +186,9 @@ def order_sk(order_id: str) -> str:
     return f"ORDER#{order_id}"
 
 
+ORDER_PREFIX = "ORDER#"
+
+
 def fulfillment_sk(fulfillment_id: str) -> str:
     return f"FULFILL#{fulfillment_id}"
 

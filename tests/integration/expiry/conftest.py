@@ -76,12 +76,12 @@ def transcript(candidate_id: str, expires_on: str) -> TranscriptItem:
         transcript_id=transcript_id,
         public_id=f"pub-{transcript_id}",
         display_name="Transcript",
-        expires_on=expires_on,
+        expires_on=date.fromisoformat(expires_on),
         include="active",
         created_at=created,
         updated_at=created,
     )
-    item.GSI2PK, item.GSI2SK = due.transcript_due(item.PK, item.SK, expires_on)
+    item.GSI2PK, item.GSI2SK = due.transcript_due(item.PK, item.SK, item.expires_on)
     item.save()
     return item
 

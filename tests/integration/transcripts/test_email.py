@@ -99,7 +99,7 @@ def test_invalid_recipient_is_422(john: Person, to: str, outbox: Outbox) -> None
 def test_expired_transcript_is_not_emailed(john: Person, outbox: Outbox) -> None:
     created = john.create()
     item = TranscriptItem.get(*TranscriptItem.key(john.candidate_id, created["transcript_id"]))
-    item.update(actions=[TranscriptItem.expires_on.set(days(-1))])
+    item.update(actions=[TranscriptItem.expires_on.set(date.fromisoformat(days(-1)))])
     status, body, _ = send(john, created["transcript_id"], "a@acme.example.com")
     assert status == 409 and body["code"] == "transcript_expired"
     assert outbox() == []

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -123,7 +124,7 @@ def test_unknown_and_malformed_ids_are_404(john: Person) -> None:
 def test_expired_transcript_is_unavailable_and_not_counted(john: Person) -> None:
     created = john.create()
     item = _item(john, created["transcript_id"])
-    item.update(actions=[TranscriptItem.expires_on.set(days(-1))])
+    item.update(actions=[TranscriptItem.expires_on.set(date.fromisoformat(days(-1)))])
     status, body, _ = public_get(created["public_url"], accept=JSON)
     assert status == 404 and body["code"] == "transcript_unavailable"
     assert public_get(created["public_url"])[0] == 404
@@ -134,7 +135,7 @@ def test_expired_transcript_is_unavailable_and_not_counted(john: Person) -> None
 
 def test_last_day_still_works(john: Person) -> None:
     created = john.create()
-    _item(john, created["transcript_id"]).update(actions=[TranscriptItem.expires_on.set(days(0))])
+    _item(john, created["transcript_id"]).update(actions=[TranscriptItem.expires_on.set(date.fromisoformat(days(0)))])
     assert public_get(created["public_url"])[0] == 200
 
 
@@ -234,7 +235,8 @@ def test_unknown_revoked_expired_and_withdrawn_answer_identically(person: Callab
         if name == "revoked":
             assert who.call("DELETE", f"/me/transcripts/{created['transcript_id']}")[0] == 204
         elif name == "expired":
-            _item(who, created["transcript_id"]).update(actions=[TranscriptItem.expires_on.set(days(-1))])
+            yesterday = date.fromisoformat(days(-1))
+            _item(who, created["transcript_id"]).update(actions=[TranscriptItem.expires_on.set(yesterday)])
         else:
             set_consent(who.candidate_id, False)
     links["unknown"] = "/public/transcripts/" + "Q" * 32

@@ -62,7 +62,7 @@ def test_keys_read_back() -> None:
 
 
 def test_a_transcript_is_due_the_day_after_its_last_day() -> None:
-    _, gsi2sk = due.transcript_due("CAND#CSCO00000001", "TRANSCRIPT#ABC", "2026-12-31")
+    _, gsi2sk = due.transcript_due("CAND#CSCO00000001", "TRANSCRIPT#ABC", date(2026, 12, 31))
     assert due.parse_sk(gsi2sk) == ("2027-01-01", due.TRANSCRIPT_EXPIRE)
 
 

@@ -108,9 +108,9 @@ def credit_due(pk: str, sk: str, inactive_date: str) -> tuple[str, str]:
     return due_keys(pk, sk, CE_INACTIVE, inactive_date)
 
 
-def transcript_due(pk: str, sk: str, expires_on: str) -> tuple[str, str]:
+def transcript_due(pk: str, sk: str, expires_on: date) -> tuple[str, str]:
     """GSI2 keys of a transcript: ``expires_on`` is the last day its link works, so due the day after."""
-    day_after = (date.fromisoformat(expires_on) + timedelta(days=1)).isoformat()
+    day_after = (expires_on + timedelta(days=1)).isoformat()
     return due_keys(pk, sk, TRANSCRIPT_EXPIRE, day_after)
 
 

@@ -11,6 +11,8 @@ from certtrack.db import DueIndex, LookupIndex, TableItem
 class ExamItem(TableItem):
     """``CAND#<id> / EXAM#<registration_number>``; GSI1 ``REG#<registration_number>``."""
 
+    sort_key = keys.EXAM_PREFIX
+
     candidate_id = UnicodeAttribute()
     exam_code = UnicodeAttribute()
     exam_name = UnicodeAttribute()
@@ -44,6 +46,8 @@ class RegistrationOwnerItem(TableItem):
 class CECreditItem(TableItem):
     """``CAND#<id> / CE#<external_id>``: one continuing-education activity."""
 
+    sort_key = keys.CE_PREFIX
+
     candidate_id = UnicodeAttribute()
     external_id = UnicodeAttribute()
     activity_name = UnicodeAttribute()
@@ -66,6 +70,8 @@ class CertificationItem(TableItem):
     GSI2 carries the next date the expiry check must look at (a reminder or the expiry).
     """
 
+    sort_key = keys.CERT_PREFIX
+
     candidate_id = UnicodeAttribute()
     cert_id = UnicodeAttribute()
     status = UnicodeAttribute()  # "in_progress" | "active" | "expired" | "revoked"
@@ -84,6 +90,8 @@ class CertificationItem(TableItem):
 
 class HistoryItem(TableItem):
     """``CAND#<id> / HIST#<date>#<event id>``: "Passed exam 200-301", "Certification earned" …"""
+
+    sort_key = keys.HISTORY_PREFIX
 
     candidate_id = UnicodeAttribute()
     cert_id = UnicodeAttribute(null=True)
@@ -104,6 +112,8 @@ class CounterItem(TableItem):
 
 class AgreementItem(TableItem):
     """``CAND#<id> / AGREE#<agreement id>``: a signed certification agreement."""
+
+    sort_key = keys.AGREEMENT_PREFIX
 
     candidate_id = UnicodeAttribute()
     name = UnicodeAttribute()

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.expressions.condition import Condition
-
 from certtrack import keys
 from certtrack.certifications import evidence
 from certtrack.certifications.models import (
@@ -43,7 +41,7 @@ from certtrack.certifications.record_schemas import (
     SortOrder,
 )
 from certtrack.dates import iso_day
-from certtrack.db import TableItem
+from certtrack.db import query_partition
 from certtrack.errors import NotFound
 from certtrack.identity.models import CandidateItem
 from certtrack.paging import page
@@ -68,30 +66,6 @@ class Partition:
     agreements: list[AgreementItem] = field(default_factory=list)
 
 
-_KINDS: tuple[tuple[str, str], ...] = (
-    (keys.EXAM_PREFIX, "exams"),
-    (keys.CE_PREFIX, "credits"),
-    (keys.HISTORY_PREFIX, "history"),
-    (keys.AGREEMENT_PREFIX, "agreements"),
-)
-
-
-def _add(partition: Partition, raw: dict[str, Any]) -> None:
-    sk = raw["SK"]["S"]
-    if sk == keys.PROFILE:
-        partition.profile = CandidateItem.from_raw_data(raw)
-        return
-    if sk.startswith(keys.CERT_PREFIX):
-        cert = CertificationItem.from_raw_data(raw)
-        partition.certifications[cert.cert_id] = cert
-        return
-    for prefix, name in _KINDS:
-        if sk.startswith(prefix):
-            model = {"exams": ExamItem, "credits": CECreditItem, "history": HistoryItem, "agreements": AgreementItem}
-            getattr(partition, name).append(model[name].from_raw_data(raw))
-            return
-
-
 def read_partition(
     candidate_id: str,
     *,
@@ -100,26 +74,23 @@ def read_partition(
     consistent: bool = False,
 ) -> Partition:
     """One Query of ``CAND#<id>`` (all of it, a sort-key prefix, or a range); pages followed."""
-    condition: Condition | None = None
-    if prefix is not None:
-        condition = TableItem.SK.startswith(prefix)
-    elif between is not None:
-        condition = TableItem.SK.between(*between)
-    connection = TableItem._get_connection()
     partition = Partition(candidate_id)
-    start_key: dict[str, Any] | None = None
-    while True:
-        page = connection.query(
-            keys.candidate_pk(candidate_id),
-            range_key_condition=condition,
-            exclusive_start_key=start_key,
-            consistent_read=consistent,
-        )
-        for raw in page.get("Items", []):
-            _add(partition, raw)
-        start_key = page.get("LastEvaluatedKey")
-        if not start_key:
-            return partition
+    pk = keys.candidate_pk(candidate_id)
+    for item in query_partition(pk, prefix=prefix, between=between, consistent=consistent):
+        match item:
+            case CandidateItem():
+                partition.profile = item
+            case CertificationItem():
+                partition.certifications[item.cert_id] = item
+            case ExamItem():
+                partition.exams.append(item)
+            case CECreditItem():
+                partition.credits.append(item)
+            case HistoryItem():
+                partition.history.append(item)
+            case AgreementItem():
+                partition.agreements.append(item)
+    return partition
 
 
 def evaluate_partition(partition: Partition, today: date, catalog: Catalog | None = None) -> dict[str, rules.Result]:

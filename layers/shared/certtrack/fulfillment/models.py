@@ -15,6 +15,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
+from certtrack import keys
 from certtrack.db import LookupIndex, TableItem
 
 
@@ -49,6 +50,8 @@ class AddressAttribute(MapAttribute[str, object]):
 class ShippingAddressItem(TableItem):
     """``CAND#<id> / SHIPPING``: the candidate's current shipping address."""
 
+    sort_key = keys.SHIPPING
+
     candidate_id = UnicodeAttribute()
     address = AddressAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -60,6 +63,8 @@ class ClaimItem(TableItem):
     Written with ``attribute_not_exists`` in the order's transaction: its existence is the
     once-only guarantee.
     """
+
+    sort_key = keys.CLAIM_PREFIX
 
     candidate_id = UnicodeAttribute()
     cert_id = UnicodeAttribute()
@@ -82,6 +87,8 @@ class OrderLine(MapAttribute[str, object]):
 class OrderItem(TableItem):
     """``CAND#<id> / ORDER#<order_id>``: what was ordered, at which server-side prices, where to."""
 
+    sort_key = keys.ORDER_PREFIX
+
     candidate_id = UnicodeAttribute()
     order_id = UnicodeAttribute()
     lines = ListAttribute(of=OrderLine)
@@ -101,6 +108,8 @@ class FulfillmentItem(TableItem):
 
     GSI1 ``KITS#<status>`` / ``<since>#<fulfillment_id>``: the operators' list of kits by status.
     """
+
+    sort_key = keys.FULFILLMENT_PREFIX
 
     lookup_index = LookupIndex()
 
@@ -128,6 +137,8 @@ class FulfillmentPointerItem(TableItem):
 
 class TransactionItem(TableItem):
     """``CAND#<id> / TXN#<timestamp>#<txn_id>``: one e-commerce transaction (newest last in the key)."""
+
+    sort_key = keys.TRANSACTION_PREFIX
 
     candidate_id = UnicodeAttribute()
     txn_id = UnicodeAttribute()

@@ -18,6 +18,8 @@ from certtrack.db import LookupIndex, TableItem
 class CandidateItem(TableItem):
     """``CAND#<id> / PROFILE``; GSI1 ``EMAIL#<email>`` finds candidates by email."""
 
+    sort_key = keys.PROFILE
+
     candidate_id = UnicodeAttribute()
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
@@ -115,6 +117,8 @@ class RateLimitItem(TableItem):
 
 class SettingsAuditItem(TableItem):
     """``CAND#<id> / AUDIT#<timestamp>#<field>``: one change of one settings field."""
+
+    sort_key = keys.AUDIT_PREFIX
 
     candidate_id = UnicodeAttribute()
     field = UnicodeAttribute()

@@ -11,7 +11,7 @@ from pynamodb.attributes import (
 )
 
 from certtrack import keys
-from certtrack.db import LookupIndex, TableItem
+from certtrack.db import DateAttribute, LookupIndex, TableItem
 
 PUBLIC_GSI1SK = "TRANSCRIPT"
 
@@ -24,6 +24,8 @@ class TranscriptItem(TableItem):
     (its link gives the one 404) until the TTL removes it.
     """
 
+    sort_key = keys.TRANSCRIPT_PREFIX
+
     candidate_id = UnicodeAttribute()
     transcript_id = UnicodeAttribute()
     public_id = UnicodeAttribute()
@@ -32,7 +34,7 @@ class TranscriptItem(TableItem):
     remarks = UnicodeAttribute(default="")
     show_address = BooleanAttribute(default=False)
     show_email = BooleanAttribute(default=False)
-    expires_on = UnicodeAttribute()  # YYYY-MM-DD, last day the link works
+    expires_on = DateAttribute()  # last day the link works
     include = UnicodeAttribute()  # "active" | "selected"
     certification_ids = ListAttribute[str](default=list)
     include_new_certifications = BooleanAttribute(default=False)

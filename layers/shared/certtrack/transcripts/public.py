@@ -112,7 +112,7 @@ def load(public_id: str, now: datetime) -> PublicTranscript:
     if item is None or item.revoked_at is not None:
         raise unavailable()
     today = now.date()
-    if date.fromisoformat(item.expires_on) < today:  # the link works through ``expires_on``
+    if item.expires_on < today:  # the link works through ``expires_on``
         raise unavailable()
     holder = load_holder(item.candidate_id, with_address=item.show_address)
     if holder.candidate is None or not holder.consents:
@@ -123,7 +123,7 @@ def load(public_id: str, now: datetime) -> PublicTranscript:
         transcript_id=item.transcript_id,
         display_name=item.display_name,
         remarks=item.remarks or "",
-        expires_on=date.fromisoformat(item.expires_on),
+        expires_on=item.expires_on,
         program=load_catalog().program,
         first_name=candidate.first_name,
         last_name=candidate.last_name,

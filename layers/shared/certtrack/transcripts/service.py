@@ -58,7 +58,7 @@ def new_public_id() -> str:
 
 def transcript_status(item: TranscriptItem, today: date) -> str:
     """``active`` through its ``expires_on`` day, ``expired`` after."""
-    return "expired" if item.expires_on < today.isoformat() else "active"
+    return "expired" if item.expires_on < today else "active"
 
 
 def _not_found() -> NotFound:
@@ -106,7 +106,7 @@ def to_view(item: TranscriptItem, holder: Holder, now: datetime) -> Transcript:
         public_url=url,
         display_name=item.display_name,
         display_options=DisplayOptions(show_address=item.show_address, show_email=item.show_email),
-        expires_on=item.expires_on,
+        expires_on=item.expires_on.isoformat(),
         description=item.description or "",
         remarks=item.remarks or "",
         include="selected" if item.include == "selected" else "active",
@@ -172,7 +172,7 @@ def create(candidate_id: str, request: TranscriptRequest, now: datetime) -> Tran
         remarks=request.remarks,
         show_address=request.display_options.show_address,
         show_email=request.display_options.show_email,
-        expires_on=request.expires_on.isoformat(),
+        expires_on=request.expires_on,
         include=request.include,
         certification_ids=_selection(request),
         include_new_certifications=request.include_new_certifications,
@@ -224,14 +224,14 @@ def replace(candidate_id: str, transcript_id: str, request: TranscriptRequest, n
         TranscriptItem.remarks.set(request.remarks),
         TranscriptItem.show_address.set(request.display_options.show_address),
         TranscriptItem.show_email.set(request.display_options.show_email),
-        TranscriptItem.expires_on.set(request.expires_on.isoformat()),
+        TranscriptItem.expires_on.set(request.expires_on),
         TranscriptItem.include.set(request.include),
         TranscriptItem.certification_ids.set(_selection(request)),
         TranscriptItem.include_new_certifications.set(request.include_new_certifications),
         TranscriptItem.baseline_ids.set(active_ids(holder.certifications, today)),
         TranscriptItem.updated_at.set(now),
         # the expiry check expires it the day after the (possibly new) last day
-        *_due_actions(item, request.expires_on.isoformat()),
+        *_due_actions(item, request.expires_on),
     ]
     try:
         item.update(actions=actions, condition=TranscriptItem.PK.exists() & TranscriptItem.revoked_at.does_not_exist())
@@ -242,7 +242,7 @@ def replace(candidate_id: str, transcript_id: str, request: TranscriptRequest, n
     return to_view(item, holder, now)
 
 
-def _due_actions(item: TranscriptItem, expires_on: str) -> list[Action]:
+def _due_actions(item: TranscriptItem, expires_on: date) -> list[Action]:
     gsi2pk, gsi2sk = due.transcript_due(item.PK, item.SK, expires_on)
     return [TranscriptItem.GSI2PK.set(gsi2pk), TranscriptItem.GSI2SK.set(gsi2sk), TranscriptItem.status.remove()]
 

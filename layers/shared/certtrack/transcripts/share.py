@@ -10,7 +10,7 @@ are non-essential mail: they pause while SES's bounce or complaint rate is bad (
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from certtrack import email, mailhealth
@@ -47,7 +47,7 @@ def _context(item: TranscriptItem, holder: Holder) -> dict[str, Any]:
         "name": holder.full_name,
         "transcript_id": item.transcript_id,
         "url": public_url(item.public_id),
-        "expires_on": long_date(date.fromisoformat(item.expires_on)),
+        "expires_on": long_date(item.expires_on),
         "program_name": load_catalog().program,
     }
 
