@@ -51,6 +51,7 @@ def _event(
         "stage": "bench",
         "httpMethod": method,
         "resourcePath": resource,
+        "identity": {"sourceIp": "198.51.100.7"},  # API Gateway always sets it
     }
     if sub:
         groups = "operators" if sub == OPERATOR_SUB else ""
