@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext as PowertoolsLambdaContext
 
 if TYPE_CHECKING:
     from local.sandbox import Sandbox
@@ -96,7 +97,7 @@ def deliver_queued() -> int:
     local runtime: a batch per receive, partial failures kept on the queue for a retry.
     """
     import boto3
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
     if not sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues:
@@ -115,7 +116,7 @@ def deliver_queued() -> int:
 
 def end_visibility_timeouts() -> None:
     """Time passes: every message in flight on moto's queues becomes visible again."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
     for queue in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues.values():
@@ -136,7 +137,7 @@ def sent_emails() -> list[dict[str, str]]:
     import email as email_pkg
     from email import policy
 
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     deliver_queued()
@@ -184,13 +185,16 @@ def load_function(function: str, module: str = "app") -> ModuleType:
     return _loaded[name]
 
 
-class LambdaContext:
-    function_name = "test-function"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
-    aws_request_id = "test-request"
+class LambdaContext(PowertoolsLambdaContext):
+    """The context a handler is called with; Powertools' class reads these attributes."""
 
-    def get_remaining_time_in_millis(self) -> int:
+    _function_name = "test-function"
+    _memory_limit_in_mb = 256
+    _invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    _aws_request_id = "test-request"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
         return 30_000
 
 

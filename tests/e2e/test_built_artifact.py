@@ -14,6 +14,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -148,6 +149,6 @@ def test_api_answers_carry_cors_for_the_public_origin_only(deployed: str) -> Non
     assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
 
 
-def _order(base_url: str, token: str, body: dict[str, object]) -> requests.Response:
+def _order(base_url: str, token: str, body: dict[str, Any]) -> requests.Response:
     headers = {**bearer(token), "Idempotency-Key": str(uuid.uuid4())}
     return requests.post(f"{base_url}/me/fulfillment/orders", json=body, headers=headers, timeout=30)

@@ -309,8 +309,8 @@ def test_known_content_types_on_every_body_operation(world: World, method: str, 
     for content_type in OTHER_TYPES:
         if content_type.split(";", 1)[0].strip().lower() not in declared:
             assert _send(world, method, path, body, content_type).status_code == 415, content_type
-    for content_type in [*JSON_TYPES, None]:
-        assert _send(world, method, path, body, content_type).status_code != 415, content_type
+    for json_type in [*JSON_TYPES, None]:
+        assert _send(world, method, path, body, json_type).status_code != 415, json_type
     world.restore_settings_after(method, path)
 
 

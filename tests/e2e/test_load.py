@@ -81,7 +81,7 @@ def _worker(base_url: str, data: CandidateData, sku: str, tally: Tally, thread: 
     session = requests.Session()
     auth = {**bearer(data.token), "Accept": "application/json"}
     public = f"{base_url}/public/transcripts/{data.path_parameters['public_id']}"
-    order = {"skus": [sku], "tracking": False, "payment_method": "credit_card"}
+    order: dict[str, Any] = {"skus": [sku], "tracking": False, "payment_method": "credit_card"}
     first_key: str | None = None
     for n in range(REQUESTS_PER_THREAD):
         kind = KINDS[(n + thread) % len(KINDS)]

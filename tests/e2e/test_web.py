@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, Request, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, expect
 
 from tests.e2e.devserver_fixture import running_devserver
 
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.e2e
 HERE = Path(__file__).parent
 AXE = HERE / "vendor" / "axe.min.js"
 SCREENSHOTS = HERE / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 375, "height": 740}
 PASSWORD = "E2e-password-1"
 TIMEOUT_MS = 15_000
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -288,7 +288,8 @@ def test_certifications_and_progress(page: Page, base_url: str) -> None:
         download.click()
     response = answer.value
     assert response.status == 200, response.text()
-    assert response.request.post_data_json["accept_agreement"] is True
+    posted = response.request.post_data_json
+    assert posted is not None and posted["accept_agreement"] is True
     assert requests.get(response.json()["url"], timeout=10).status_code == 200
 
 
@@ -414,7 +415,7 @@ def test_create_transcript_share_and_open_public_page(
     assert sent and created["public_url"] in sent[-1]["text"]
 
     public_url = row.get_by_role("link", name="View").get_attribute("href")
-    assert public_url == created["public_url"]
+    assert public_url is not None and public_url == created["public_url"]
     journey["public_url"] = public_url
 
     public = page.context.new_page()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from unittest import mock
 
 import boto3
@@ -33,6 +33,9 @@ from certtrack.transcripts.models import TranscriptItem
 from tests.conftest import LambdaContext, call, deliver_queued, end_visibility_timeouts, load_function
 from tests.factories import candidate
 from tests.integration.fulfillment.factories import certification, shipping_address
+
+if TYPE_CHECKING:
+    from botocore.exceptions import _ClientErrorResponseTypeDef
 
 PROBLEM = "application/problem+json"
 THROTTLE = "ProvisionedThroughputExceededException"
@@ -57,13 +60,14 @@ class Fault:
         }
         if self.code == "TransactionCanceledException":
             response["CancellationReasons"] = [{"Code": "ConditionalCheckFailed", "Message": "injected"}]
-        return ClientError(response, operation)
+        # The stubs want the full ResponseMetadata of a real answer; the fault names only its status.
+        return ClientError(cast("_ClientErrorResponseTypeDef", response), operation)
 
 
 @contextmanager
 def inject(fault: Fault) -> Iterator[Fault]:
     """The first ``fault.times`` matching calls fail with ``fault.code``; every other call goes through."""
-    original = BaseClient._make_api_call
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]  # private: not in botocore-stubs
 
     def failing(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
         if fault.hits < fault.times and fault.matches(client, operation):

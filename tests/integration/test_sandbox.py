@@ -6,7 +6,7 @@ from typing import Any
 
 import boto3
 from certtrack import documents, email
-from certtrack.fulfillment import orders
+from certtrack.fulfillment import order_store
 from certtrack.identity import mapping
 from certtrack.settings import get_settings
 
@@ -26,7 +26,7 @@ def _leave_traces() -> dict[str, Any]:
     assert len(sent_emails()) == 1
     return {
         "secret": settings.signing_secret,
-        "clients": (documents.s3(), email._client(), mapping.transactions_connection(), orders._idempotent_place()),
+        "clients": (documents.s3(), email._client(), mapping.transactions_connection(), order_store._persistence()),
         "settings": settings,
     }
 
@@ -42,7 +42,7 @@ def test_a_run_sees_nothing_of_the_previous_one(_sandbox: Sandbox) -> None:
         assert boto3.client("ssm").describe_parameters()["Parameters"] == []
         assert settings.signing_secret != before["secret"]
         assert settings is not before["settings"]
-        clients = (documents.s3(), email._client(), mapping.transactions_connection(), orders._idempotent_place())
+        clients = (documents.s3(), email._client(), mapping.transactions_connection(), order_store._persistence())
         assert all(now is not then for now, then in zip(clients, before["clients"], strict=True))
 
 

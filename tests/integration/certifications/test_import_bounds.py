@@ -32,7 +32,10 @@ def _put(key: str, body: bytes) -> str:
 
 
 def _stored_report(bucket: str, key: str) -> dict[str, Any]:
-    return json.loads(boto3.client("s3").get_object(Bucket=bucket, Key=f"{key}.report.json")["Body"].read())
+    report: dict[str, Any] = json.loads(
+        boto3.client("s3").get_object(Bucket=bucket, Key=f"{key}.report.json")["Body"].read()
+    )
+    return report
 
 
 def _event(bucket: str, key: str, size: int | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import boto3
@@ -16,12 +17,13 @@ from pypdf import PdfReader
 
 from tests.conftest import call
 from tests.factories import ACTIVE, EXPIRES, certification, days
+from tests.integration.documents.conftest import PutRecorder
 from tests.integration.documents.factories import holder
 
 pytestmark = pytest.mark.usefixtures("aws")
 
 
-def _request(cert_id: str = "ccna", sub: str = "sub-holder") -> tuple[int, dict, dict]:
+def _request(cert_id: str = "ccna", sub: str = "sub-holder") -> tuple[int, dict[str, Any], dict[str, Any]]:
     return call(
         "certifications",
         "POST",
@@ -37,7 +39,7 @@ def _stored_pdf(key: str) -> PdfReader:
     return PdfReader(io.BytesIO(body))
 
 
-def test_certificate_is_stored_once_per_period_and_presigned(puts) -> None:
+def test_certificate_is_stored_once_per_period_and_presigned(puts: PutRecorder) -> None:
     cand = holder(first_name="Zoë", last_name="Ångström-Łukasiewicz")
     certification(cand.candidate_id, "ccna")
 
@@ -65,7 +67,7 @@ def test_certificate_is_stored_once_per_period_and_presigned(puts) -> None:
     assert urlparse(again["url"]).path == url.path
 
 
-def test_verification_code_is_reserved_once_and_printed(puts) -> None:
+def test_verification_code_is_reserved_once_and_printed(puts: PutRecorder) -> None:
     cand = holder()
     certification(cand.candidate_id)
     _request()
@@ -85,7 +87,7 @@ def test_verification_code_is_reserved_once_and_printed(puts) -> None:
     assert f"https://certs.example.com/public/verify/{code}" in text
 
 
-def test_a_new_period_gets_a_new_pdf_and_code(puts) -> None:
+def test_a_new_period_gets_a_new_pdf_and_code(puts: PutRecorder) -> None:
     cand = holder()
     item = certification(cand.candidate_id)
     _request()
@@ -111,7 +113,7 @@ def test_a_new_period_gets_a_new_pdf_and_code(puts) -> None:
     ("status", "expiration"),
     [("in_progress", None), ("expired", days(-30)), ("active", days(-1)), ("revoked", days(300))],
 )
-def test_no_certificate_unless_active_and_unexpired(puts, status: str, expiration: str | None) -> None:
+def test_no_certificate_unless_active_and_unexpired(puts: PutRecorder, status: str, expiration: str | None) -> None:
     cand = holder()
     certification(cand.candidate_id, status=status, expiration_date=expiration)
     code, body, _ = _request()
@@ -120,7 +122,7 @@ def test_no_certificate_unless_active_and_unexpired(puts, status: str, expiratio
     assert puts.keys == []
 
 
-def test_unknown_or_unheld_certification_is_404(puts) -> None:
+def test_unknown_or_unheld_certification_is_404(puts: PutRecorder) -> None:
     holder()
     for cert_id in ("no-such-cert", "ccde"):
         status, body, _ = _request(cert_id)
@@ -128,7 +130,7 @@ def test_unknown_or_unheld_certification_is_404(puts) -> None:
         assert body["code"] == "certification_not_found"
 
 
-def test_another_candidates_certification_is_not_reachable(puts) -> None:
+def test_another_candidates_certification_is_not_reachable(puts: PutRecorder) -> None:
     other = holder(login_sub="sub-other")
     certification(other.candidate_id)
     holder(login_sub="sub-me")
@@ -136,7 +138,7 @@ def test_another_candidates_certification_is_not_reachable(puts) -> None:
     assert status == 404
 
 
-def test_s3_failure_is_503_and_a_retry_completes_with_the_same_code(puts) -> None:
+def test_s3_failure_is_503_and_a_retry_completes_with_the_same_code(puts: PutRecorder) -> None:
     cand = holder()
     certification(cand.candidate_id)
     puts.failing = True
@@ -164,13 +166,15 @@ def test_unmapped_login_is_403() -> None:
     assert body["code"] == "account_not_mapped"
 
 
-def test_a_concurrent_first_request_wins_and_the_loser_leaves_no_orphan(puts, monkeypatch) -> None:
+def test_a_concurrent_first_request_wins_and_the_loser_leaves_no_orphan(
+    puts: PutRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cand = holder()
     item = certification(cand.candidate_id)
     real_reserve = verification.reserve
     codes: list[str] = []
 
-    def racing_reserve(*args, **kwargs) -> str:
+    def racing_reserve(*args: Any, **kwargs: Any) -> str:
         if not codes:  # another request reserves and records its code first
             codes.append(real_reserve(*args, **kwargs))
             CertificationItem(item.PK, item.SK).update(actions=[CertificationItem.verification_code.set(codes[0])])

@@ -14,16 +14,17 @@ from certtrack.settings import get_settings
 
 from tests.conftest import call
 from tests.factories import certification, days
+from tests.integration.documents.conftest import PutRecorder
 from tests.integration.documents.factories import holder
 
 pytestmark = pytest.mark.usefixtures("aws")
 
 
-def _list(sub: str = "sub-holder", **query: str) -> tuple[int, Any, dict]:
+def _list(sub: str = "sub-holder", **query: str) -> tuple[int, Any, dict[str, Any]]:
     return call("certifications", "GET", "/me/logos", sub=sub, query=query or None)
 
 
-def _download(logo_id: str, body: Any, sub: str = "sub-holder") -> tuple[int, Any, dict]:
+def _download(logo_id: str, body: Any, sub: str = "sub-holder") -> tuple[int, Any, dict[str, Any]]:
     return call(
         "certifications",
         "POST",
@@ -72,7 +73,9 @@ def test_list_pages_with_limit_and_next() -> None:
 
 
 @pytest.mark.parametrize(("fmt", "content_type"), [("svg", "image/svg+xml"), ("pdf", "application/pdf")])
-def test_download_records_the_acceptance_and_stores_the_logo_once(puts, fmt: str, content_type: str) -> None:
+def test_download_records_the_acceptance_and_stores_the_logo_once(
+    puts: PutRecorder, fmt: str, content_type: str
+) -> None:
     cand = holder()
     certification(cand.candidate_id, "ccna")
 
@@ -100,7 +103,7 @@ def test_download_records_the_acceptance_and_stores_the_logo_once(puts, fmt: str
     assert puts.keys == [f"logos/ccna.{fmt}"], "the artwork is shared: stored once"
 
 
-def test_download_without_accepting_is_422_and_records_nothing(puts) -> None:
+def test_download_without_accepting_is_422_and_records_nothing(puts: PutRecorder) -> None:
     cand = holder()
     certification(cand.candidate_id, "ccna")
     status, body, _ = _download("ccna", {"accept_agreement": False, "format": "svg"})
@@ -113,7 +116,7 @@ def test_download_without_accepting_is_422_and_records_nothing(puts) -> None:
     assert puts.keys == []
 
 
-def test_not_earned_logo_is_404_and_unknown_format_is_422(puts) -> None:
+def test_not_earned_logo_is_404_and_unknown_format_is_422(puts: PutRecorder) -> None:
     cand = holder()
     certification(cand.candidate_id, "ccie-enterprise", first_earned=days(-400))
     status, body, _ = _download("ccie-10-year", {"accept_agreement": True, "format": "svg"})
@@ -126,7 +129,7 @@ def test_not_earned_logo_is_404_and_unknown_format_is_422(puts) -> None:
     assert status == 422
 
 
-def test_s3_failure_is_503_and_records_no_acceptance(puts) -> None:
+def test_s3_failure_is_503_and_records_no_acceptance(puts: PutRecorder) -> None:
     cand = holder()
     certification(cand.candidate_id, "ccna")
     puts.failing = True

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("aws")
 JSON = {"Accept": "application/json"}
 
 
-def _verify(code: str, headers: dict[str, str] | None = None) -> tuple[int, Any, dict]:
+def _verify(code: str, headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, Any]]:
     return call(
         "certifications",
         "GET",

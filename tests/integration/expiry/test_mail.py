@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from certtrack import email
 from certtrack.certifications import expiry, reminders
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
@@ -57,7 +58,10 @@ def _profile(candidate_id: str) -> dict[str, Any]:
     return item.attribute_values
 
 
-ONE_CLICK = {"body": "List-Unsubscribe=One-Click", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+ONE_CLICK: dict[str, Any] = {
+    "body": "List-Unsubscribe=One-Click",
+    "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+}
 
 
 def test_get_shows_a_button_and_changes_nothing(aws: None, reminders_sent: Any) -> None:
@@ -153,7 +157,7 @@ def test_one_failing_address_does_not_stop_the_batch_and_is_retried(
 ) -> None:
     good = [holder(EXPIRES) for _ in range(3)]
     bad = holder(EXPIRES, email="bad@example.com")
-    real_send = reminders.send_template
+    real_send = email.send_template  # what reminders imported; the test replaces its name there
     attempts: list[str] = []
 
     def flaky(to: str, name: str, context: Any, headers: Any = None) -> str:

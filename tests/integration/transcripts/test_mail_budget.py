@@ -66,7 +66,10 @@ def test_a_full_transcript_gives_the_budget_slot_back(john: Person) -> None:
 
 def _ses(messages: list[dict[str, Any]]) -> dict[str, Any]:
     records = [{"EventSource": "aws:sns", "Sns": {"Message": json.dumps(m)}} for m in messages]
-    return load_function("certifications", "ses_events").handler({"Records": records}, LambdaContext())
+    result: dict[str, Any] = load_function("certifications", "ses_events").handler(
+        {"Records": records}, LambdaContext()
+    )
+    return result
 
 
 def _send_event(n: int) -> dict[str, Any]:

@@ -12,7 +12,9 @@ from certtrack.program.catalog import load_catalog
 TODAY = date(2026, 11, 25)
 
 
-def record(cert_id: str, *, status: str = "active", first_earned: str = "2025-01-01", expires: str = "2027-01-01"):
+def record(
+    cert_id: str, *, status: str = "active", first_earned: str = "2025-01-01", expires: str = "2027-01-01"
+) -> CertificationItem:
     return CertificationItem(
         keys.candidate_pk("CSCO10000001"),
         keys.cert_sk(cert_id),

@@ -6,7 +6,7 @@ import io
 import re
 import unicodedata
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pypdfium2 as pdfium
 import pytest
@@ -15,6 +15,7 @@ import zxingcpp
 from certtrack import pdf
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 URL = "https://certs.example.com/public/verify/K7MX3QPZ9A"
@@ -38,6 +39,21 @@ def render(name: str = "Zoë Ångström", **overrides: str) -> PdfReader:
     return PdfReader(io.BytesIO(pdf.render_certificate(content(name, **overrides), NOW)))
 
 
+def dictionary(value: PdfObject | None) -> DictionaryObject:
+    """``value`` as the PDF dictionary it is: pypdf types every lookup as a bare ``PdfObject``."""
+    return cast(DictionaryObject, value)
+
+
+def page_fonts(reader: PdfReader) -> DictionaryObject:
+    return dictionary(dictionary(reader.pages[0]["/Resources"])["/Font"])
+
+
+def page_stream(reader: PdfReader) -> bytes:
+    contents = reader.pages[0].get_contents()
+    assert contents is not None
+    return contents.get_data()
+
+
 def page_text(reader: PdfReader) -> str:
     """Extracted text without control characters (pypdf leaves some around CJK and shaped glyphs)."""
     text = reader.pages[0].extract_text()
@@ -45,8 +61,8 @@ def page_text(reader: PdfReader) -> str:
 
 
 def font_names(reader: PdfReader) -> list[str]:
-    fonts = reader.pages[0]["/Resources"]["/Font"]
-    return sorted(str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values())
+    fonts = page_fonts(reader)
+    return sorted(str(dictionary(font.get_object())["/BaseFont"]).split("+")[-1] for font in fonts.values())
 
 
 @pytest.mark.parametrize(
@@ -103,14 +119,14 @@ def test_qr_code_as_a_viewer_draws_it_decodes_to_the_verify_url() -> None:
 
 def _qr_cells(data: bytes) -> set[tuple[int, int]]:
     """The (row, column) of every dark module the page draws, read back from its rectangles."""
-    stream = PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
+    stream = page_stream(PdfReader(io.BytesIO(data))).decode("latin-1")
     block = re.search(r"q 0 g (.*?) f Q", stream)
     assert block is not None
     rects = [tuple(map(float, match)) for match in re.findall(r"(\S+) (\S+) (\S+) (\S+) re", block.group(1))]
     module = -rects[0][3]
     left = min(x for x, _, _, _ in rects)
     top = max(y for _, y, _, _ in rects)
-    cells = set()
+    cells: set[tuple[int, int]] = set()
     for x, y, width, height in rects:
         assert height == pytest.approx(-module)
         row, first = round((top - y) / module), round((x - left) / module)
@@ -127,9 +143,10 @@ def test_qr_rectangles_are_exactly_the_modules_of_the_url() -> None:
 
 def test_embedded_font_is_a_valid_subset_with_the_outlines_of_the_name() -> None:
     reader = render("Zoë Ångström-Łukasiewicz")
-    font = next(iter(reader.pages[0]["/Resources"]["/Font"].values())).get_object()
-    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-    embedded = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+    font = dictionary(next(iter(page_fonts(reader).values())).get_object())
+    descendant = cast(ArrayObject, font["/DescendantFonts"])[0].get_object()
+    descriptor = dictionary(dictionary(descendant)["/FontDescriptor"])
+    embedded = TTFont(io.BytesIO(cast(StreamObject, descriptor["/FontFile2"].get_object()).get_data()))
     glyphs = embedded["glyf"]
     assert len(embedded.getGlyphOrder()) < 120  # a subset, not the 4,500-glyph font
     assert embedded["maxp"].numGlyphs == len(embedded.getGlyphOrder())
@@ -152,15 +169,16 @@ def test_landscape_page_and_metadata() -> None:
     assert meta.title == "CCNP Enterprise certificate: Zoë Ångström"
     assert meta.author == "Certification Program"
     assert "K7MX3QPZ9A" in (meta.subject or "")
-    root = reader.trailer["/Root"]
-    assert root["/Lang"] == "en"
-    assert bool(root["/MarkInfo"]["/Marked"])
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    root = dictionary(reader.trailer["/Root"])
+    assert str(root["/Lang"]) == "en"
+    assert bool(dictionary(root["/MarkInfo"])["/Marked"])
+    assert bool(dictionary(root["/ViewerPreferences"])["/DisplayDocTitle"])
 
 
 def _struct_elems(reader: PdfReader) -> list[Any]:
-    document = reader.trailer["/Root"]["/StructTreeRoot"]["/K"][0].get_object()
-    return [kid.get_object() for kid in document["/K"]]
+    tree = dictionary(dictionary(reader.trailer["/Root"])["/StructTreeRoot"])
+    document = dictionary(cast(ArrayObject, tree["/K"])[0].get_object())
+    return [kid.get_object() for kid in cast(ArrayObject, document["/K"])]
 
 
 def test_text_is_tagged_for_screen_readers() -> None:
@@ -174,7 +192,7 @@ def test_text_is_tagged_for_screen_readers() -> None:
 
 
 def test_holder_name_carries_actual_text_for_assistive_technology() -> None:
-    data = render("דוד בן-גוריון").pages[0].get_contents().get_data()
+    data = page_stream(render("דוד בן-גוריון"))
     expected = "דוד בן-גוריון".encode("utf-16-be").hex().upper()
     assert f"/ActualText <FEFF{expected}>".encode() in data
 

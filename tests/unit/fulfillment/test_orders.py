@@ -49,7 +49,7 @@ def order(
         provider=provider or SandboxPaymentProvider(),
         store=store,
         send_email=outbox or Outbox(),
-        lambda_context=LambdaContext(),  # type: ignore[arg-type]  # as the handler registers it
+        lambda_context=LambdaContext(),  # as the handler registers it
     )
 
 
@@ -191,7 +191,7 @@ def test_a_missing_or_bad_key_is_400_before_anything_runs(
 ) -> None:
     request = OrderRequest.model_validate(order_body("ccna-certificate"))
     with pytest.raises(AppError) as info:
-        place_order(CAND, key, request, NOW, store=store, send_email=Outbox(), lambda_context=LambdaContext())  # type: ignore[arg-type]
+        place_order(CAND, key, request, NOW, store=store, send_email=Outbox(), lambda_context=LambdaContext())
     assert (info.value.status, info.value.code) == (400, code)
     assert store.orders == {} and store.idempotency.records == {}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from certtrack.errors import Unprocessable
 from certtrack.fulfillment.order_email import format_money
@@ -82,7 +84,7 @@ def test_unknown_payment_method_and_missing_method_for_a_price() -> None:
         {"items": [{"sku": "ccie-enterprise-plaque", "price_cents": 0}]},
     ],
 )
-def test_client_prices_are_refused_by_the_model(tampered: dict[str, object]) -> None:
+def test_client_prices_are_refused_by_the_model(tampered: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         OrderRequest.model_validate(order_body("ccie-enterprise-plaque", payment_method="paypal", **tampered))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from certtrack.program.catalog import load_catalog
-from certtrack.program.rules import Result, Standing, add_years, evaluate
+from certtrack.program.rules import Credit, Exam, Result, Standing, add_years, evaluate
 
 from tests.unit.program.evidence import credit, failed, passed
 
@@ -13,7 +14,12 @@ CATALOG = load_catalog()
 TODAY = date(2026, 11, 25)
 
 
-def run(exams=(), credits=(), standings=None, today: date = TODAY) -> dict[str, Result]:
+def run(
+    exams: Iterable[Exam] = (),
+    credits: Iterable[Credit] = (),
+    standings: Mapping[str, Standing] | None = None,
+    today: date = TODAY,
+) -> dict[str, Result]:
     return evaluate(CATALOG, exams, credits, standings or {}, today)
 
 
