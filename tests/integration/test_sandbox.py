@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from certtrack import documents, email
+from certtrack import db, documents, email
 from certtrack.fulfillment import order_store
-from certtrack.identity import mapping
 from certtrack.settings import get_settings
 
 from local.sandbox import Sandbox
@@ -26,7 +25,7 @@ def _leave_traces() -> dict[str, Any]:
     assert len(sent_emails()) == 1
     return {
         "secret": settings.signing_secret,
-        "clients": (documents.s3(), email._client(), mapping.transactions_connection(), order_store._persistence()),
+        "clients": (documents.s3(), email._client(), db.transactions_connection(), order_store._persistence()),
         "settings": settings,
     }
 
@@ -42,7 +41,7 @@ def test_a_run_sees_nothing_of_the_previous_one(_sandbox: Sandbox) -> None:
         assert boto3.client("ssm").describe_parameters()["Parameters"] == []
         assert settings.signing_secret != before["secret"]
         assert settings is not before["settings"]
-        clients = (documents.s3(), email._client(), mapping.transactions_connection(), order_store._persistence())
+        clients = (documents.s3(), email._client(), db.transactions_connection(), order_store._persistence())
         assert all(now is not then for now, then in zip(clients, before["clients"], strict=True))
 
 

@@ -17,11 +17,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from certtrack import keys, verification
+from certtrack import db, keys, verification
 from certtrack.certifications.models import CertificationItem
 from certtrack.dates import iso_instant
 from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
@@ -201,7 +200,7 @@ def _write_once(
     checks = sorted({k.line.certification_id for k in kits})
     labels: list[tuple[str, str]] = [("check", cert_id) for cert_id in checks]
     try:
-        with TransactWrite(connection=Connection(region=get_settings().region)) as tx:
+        with TransactWrite(connection=db.transactions_connection()) as tx:
             for cert_id in checks:
                 tx.condition_check(
                     CertificationItem, pk, keys.cert_sk(cert_id), condition=CertificationItem.status == "active"

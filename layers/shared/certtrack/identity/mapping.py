@@ -28,15 +28,13 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from certtrack import email, jobs, keys
+from certtrack import db, email, jobs, keys
 from certtrack.auth import Login
 from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, TableItem, cancellation_codes, condition_failed
 from certtrack.errors import BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
@@ -65,20 +63,6 @@ DISPUTE_RETENTION = timedelta(days=45)
 # (``certtrack.certifications.registrations`` answers); identity sits below certifications, so
 # the caller passes the lookup in.
 RegistrationHolders = Callable[[str], Sequence[CandidateItem]]
-
-
-@lru_cache(maxsize=1)
-def transactions_connection() -> Connection:
-    """One PynamoDB connection for the mapping transactions, kept while the function is warm.
-
-    A new ``Connection`` makes a new botocore client on first use (hundreds of milliseconds):
-    on every request, that would be most of the request's time.
-    """
-    return Connection(region=get_settings().region)
-
-
-def reset_clients_for_tests() -> None:
-    transactions_connection.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -179,7 +163,7 @@ def deliver_email_request(job: EmailMappingJob, now: datetime) -> str | None:
 def _record_done(job: jobs.Job, effect: TableItem | None, now: datetime) -> None:
     """The job's item (token or case) and its done marker, in one transaction."""
     try:
-        with TransactWrite(connection=transactions_connection()) as transaction:
+        with TransactWrite(connection=db.transactions_connection()) as transaction:
             transaction.save(
                 jobs.done_marker(job, "mapping_email", now), condition=jobs.JobDoneItem.PK.does_not_exist()
             )
@@ -308,30 +292,45 @@ def confirm(login: Login, token: str, now: datetime) -> MappingResult:
     token_hash = tokens.hash_token(token)
     dispute: DisputeItem | None = None
     for _attempt in range(_TRANSACTION_ATTEMPTS):
-        try:
-            item = MappingTokenItem.get(keys.token_pk(token_hash), keys.TOKEN, consistent_read=True)
-        except MappingTokenItem.DoesNotExist:
-            raise invalid from None
-        if item.login_sub != login.sub or not item.candidate_id:
-            raise invalid
-        if item.used_at is not None:
-            raise Gone("This confirmation link was already used.", code="token_used")
-        if tokens.is_expired(item.created_at, now):
-            raise Gone("This confirmation link has expired; request a new one.", code="token_expired")
-        _ensure_login_unmapped(login)
-        candidate = CandidateItem.get_candidate(item.candidate_id)
-        if candidate is None:
-            raise invalid
-        if candidate.login_sub:
-            raise _already_mapped()
-        if candidate.frozen_at:
-            raise _frozen()
+        item, candidate = _confirmable(login, token_hash, now, invalid)
         if dispute is None and _needs_notice(item, candidate):
             dispute = _notify_previous_address(login, candidate, now)
-        if _map_transaction(login, item.candidate_id, now, item.method, token_item=item, dispute=dispute):
+        if _map_transaction(login, candidate.candidate_id, now, item.method, token_item=item, dispute=dispute):
             logger.info("login mapped", extra={"mapping_method": item.method})
-            return MappingResult(item.candidate_id)
+            return MappingResult(candidate.candidate_id)
     raise ServiceUnavailable("The mapping is busy; retry shortly.", headers={"Retry-After": "1"})
+
+
+def _used() -> Gone:
+    return Gone("This confirmation link was already used.", code="token_used")
+
+
+def _confirmable(
+    login: Login, token_hash: str, now: datetime, invalid: BadRequest
+) -> tuple[MappingTokenItem, CandidateItem]:
+    """The link's token and candidate, when this login may confirm it now; else the reason, raised."""
+    try:
+        item = MappingTokenItem.get(keys.token_pk(token_hash), keys.TOKEN, consistent_read=True)
+    except MappingTokenItem.DoesNotExist:
+        raise invalid from None
+    if item.login_sub != login.sub or not item.candidate_id:
+        raise invalid
+    if item.used_at is not None:
+        raise _used()
+    if tokens.is_expired(item.created_at, now):
+        raise Gone("This confirmation link has expired; request a new one.", code="token_expired")
+    if mapped_candidate_id(login) is not None:
+        # Mapped between the token's read and now: by this very link (a double click) it is used.
+        item.refresh(consistent_read=True)
+        raise _used() if item.used_at is not None else _already_mapped()
+    candidate = CandidateItem.get_candidate(item.candidate_id)
+    if candidate is None:
+        raise invalid
+    if candidate.login_sub:
+        raise _already_mapped()
+    if candidate.frozen_at:
+        raise _frozen()
+    return item, candidate
 
 
 def _needs_notice(item: MappingTokenItem, candidate: CandidateItem) -> bool:
@@ -420,7 +419,7 @@ def _map_transaction(
             CandidateItem.email_suppressed.set(False),
         ]
     try:
-        with TransactWrite(connection=transactions_connection()) as transaction:
+        with TransactWrite(connection=db.transactions_connection()) as transaction:
             transaction.save(mapping, condition=LoginMappingItem.PK.does_not_exist())
             transaction.update(
                 CandidateItem(*CandidateItem.key(candidate_id)),
@@ -520,7 +519,7 @@ def dispute(token: str, now: datetime) -> DisputeView:
         requests=1,
     )
     try:
-        with TransactWrite(connection=transactions_connection()) as transaction:
+        with TransactWrite(connection=db.transactions_connection()) as transaction:
             transaction.update(
                 candidate,
                 actions=[

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from certtrack import keys
+from certtrack import db, keys
 from certtrack.auth import Login
 from certtrack.dates import iso_instant
 from certtrack.db import TRANSACTION_CONFLICT, cancellation_codes, condition_failed, raw_map
@@ -28,7 +27,6 @@ from certtrack.errors import Conflict, NotFound, Unprocessable
 from certtrack.fields import InvalidText, clean_text
 from certtrack.identity.models import CandidateItem, SettingsAuditItem
 from certtrack.program.catalog import AttributeDefinition, load_catalog
-from certtrack.settings import get_settings
 
 SETTINGS_FIELDS: tuple[str, ...] = (
     "program_employee",
@@ -103,7 +101,7 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
     )
     audit_stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     try:
-        with TransactWrite(connection=Connection(region=get_settings().region)) as transaction:
+        with TransactWrite(connection=db.transactions_connection()) as transaction:
             transaction.update(
                 CandidateItem(*CandidateItem.key(candidate_id)),
                 actions=[CandidateItem.settings.set(new_map), CandidateItem.settings_revision.add(1)],
