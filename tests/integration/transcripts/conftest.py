@@ -6,19 +6,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from certtrack import keys
 from certtrack.identity.models import CandidateItem
-from certtrack.settings import get_settings
 
 from tests.conftest import call
 from tests.factories import candidate, certification, days
 
 
 def shipping_address(candidate_id: str, **fields: str) -> None:
-    """The fulfillment feature's ``CAND#<id>/SHIPPING`` item, written as that feature stores it."""
+    """The fulfillment feature's ``CAND#<id>/SHIPPING`` item, saved through its own model."""
+    from datetime import UTC, datetime
+
+    from certtrack.fulfillment.models import AddressAttribute, ShippingAddressItem
+
     values = {
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john@example.com",
         "address1": "Test123test Test2",
         "address2": "Cor Line 3",
         "city": "Cor City",
@@ -27,9 +32,13 @@ def shipping_address(candidate_id: str, **fields: str) -> None:
         "country": "United States",
         **fields,
     }
-    item = {"PK": {"S": keys.candidate_pk(candidate_id)}, "SK": {"S": keys.SHIPPING}}
-    item.update({k: {"S": v} for k, v in values.items()})
-    boto3.client("dynamodb").put_item(TableName=get_settings().table_name, Item=item)
+    ShippingAddressItem(
+        keys.candidate_pk(candidate_id),
+        keys.SHIPPING,
+        candidate_id=candidate_id,
+        address=AddressAttribute(**values),
+        updated_at=datetime.now(UTC),
+    ).save()
 
 
 def set_consent(candidate_id: str, value: bool) -> None:

@@ -252,3 +252,16 @@ def test_unknown_revoked_expired_and_withdrawn_answer_identically(person: Callab
         assert '"code": "transcript_unavailable"' in reference["body"]
     for who in (revoked, expired, withdrawn):
         assert "John" not in reference["body"] and who.candidate_id not in reference["body"]
+
+
+def test_the_address_saved_on_the_shipping_screen_is_the_one_shown(john: Person) -> None:
+    """Saved through the fulfillment route (as a candidate does), read back by the public transcript."""
+    from tests.e2e.hardening_support import shipping_address as address_form
+
+    status, saved, _ = call("fulfillment", "PUT", "/me/shipping-address", sub=john.sub, body=address_form())
+    assert status == 200, saved
+    shown = john.create(display_options={"show_address": True, "show_email": False})
+    _status, body, _ = public_get(shown["public_url"], accept=JSON)
+    address = body["holder"]["address"]
+    assert (address["address1"], address["city"], address["postal_code"]) == ("1 Main Street", "Springfield", "62701")
+    assert "Springfield" in public_get(shown["public_url"])[1]

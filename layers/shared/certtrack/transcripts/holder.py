@@ -50,9 +50,13 @@ class Holder:
 
 
 def _address(raw: dict[str, Any]) -> dict[str, str | None] | None:
+    """The Latin-script lines of the shipping address, as fulfillment stores it (a map ``address``)."""
+    stored = (raw.get("address") or {}).get("M")
+    if not isinstance(stored, dict):
+        return None
     values: dict[str, str | None] = {}
     for name in ADDRESS_FIELDS:
-        attr = raw.get(name) or {}
+        attr = stored.get(name) or {}
         values[name] = attr.get("S") if isinstance(attr, dict) else None
     if not any(values.values()):
         return None
