@@ -73,8 +73,8 @@ def _seed() -> str:
             event="x",
         ).save()
     # The shipping address item, as the fulfillment feature stores it.
-    address = {"M": {name: {"S": f"{name} value"} for name in ADDRESS_FIELDS}}
-    item = {"PK": {"S": keys.candidate_pk(cid)}, "SK": {"S": keys.SHIPPING}, "address": address}
+    address: dict[str, Any] = {"M": {name: {"S": f"{name} value"} for name in ADDRESS_FIELDS}}
+    item: dict[str, Any] = {"PK": {"S": keys.candidate_pk(cid)}, "SK": {"S": keys.SHIPPING}, "address": address}
     boto3.client("dynamodb").put_item(TableName=get_settings().table_name, Item=item)
     request = TranscriptRequest(
         display_name="Bench transcript",
