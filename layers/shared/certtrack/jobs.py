@@ -17,9 +17,11 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from certtrack import keys
-from certtrack.db import TableItem
+from certtrack.db import CONDITION_FAILED, TableItem, cancellation_codes, transactions_connection
 from certtrack.errors import ServiceUnavailable
 from certtrack.fields import Schema
 from certtrack.settings import get_settings
@@ -42,15 +44,29 @@ class JobDoneItem(TableItem):
     done_at = UTCDateTimeAttribute()
 
 
-def done_marker(job: Job, kind: str, now: datetime) -> JobDoneItem:
-    """The marker to write in the job's transaction, under ``JobDoneItem.PK.does_not_exist()``."""
-    return JobDoneItem(
+def complete(job: Job, kind: str, now: datetime, effect: TableItem | None = None) -> bool:
+    """Write the job's effect (if any) with its done marker, in one transaction.
+
+    False when the marker exists already: another delivery of the same job completed it.
+    """
+    marker = JobDoneItem(
         keys.job_pk(job.job_id),
         keys.JOB_DONE,
         kind=kind,
         done_at=now,
         expires_at=int((now + DONE_RETENTION).timestamp()),
     )
+    try:
+        with TransactWrite(connection=transactions_connection()) as transaction:
+            transaction.save(marker, condition=JobDoneItem.PK.does_not_exist())
+            if effect is not None:
+                transaction.save(effect)
+    except TransactWriteError as error:
+        codes = cancellation_codes(error)
+        if codes and codes[0] == CONDITION_FAILED:
+            return False
+        raise
+    return True
 
 
 def is_done(job: Job) -> bool:

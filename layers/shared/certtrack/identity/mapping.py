@@ -5,8 +5,8 @@ only after the send succeeded, so a failed send changes nothing (503, or a retri
 failed write after a send leaves only a dead link (the token is unknown → ``token_invalid``).
 
 ``POST /mapping/email`` does the same work for every address and answers before anything about
-the address is known: one read of the caller's mapping, one transaction taking the rate-limit
-slots (per login, per recipient address), one message on the mapping-mail queue (202). The
+the address is known: one read of the caller's mapping, one conditional update per rate-limit
+window (per login, per recipient address), one message on the mapping-mail queue (202). The
 queue's worker (:func:`deliver_email_request`) then looks the address up and sends one email:
 a confirmation link, a duplicate notice with a support case, an already-mapped notice, or "no
 record with this address"; only the owner of the address can tell them apart, and the answer's
@@ -154,27 +154,11 @@ def deliver_email_request(job: EmailMappingJob, now: datetime) -> str | None:
         # Mapped to a login already, frozen for review, or no record: a notice, nothing to keep.
         outcome = "already_mapped" if matches else "unknown"
         email.send_template(address, f"mapping_{outcome}", context)
-    _record_done(job, effect, now)
+    if not jobs.complete(job, "mapping_email", now, effect):
+        logger.info("mapping email job done concurrently")  # a redelivery ran alongside
     # The outcome is not personal data; the address and any token never reach the logs.
     logger.info("mapping email sent", extra={"mapping_outcome": outcome})
     return outcome
-
-
-def _record_done(job: jobs.Job, effect: TableItem | None, now: datetime) -> None:
-    """The job's item (token or case) and its done marker, in one transaction."""
-    try:
-        with TransactWrite(connection=db.transactions_connection()) as transaction:
-            transaction.save(
-                jobs.done_marker(job, "mapping_email", now), condition=jobs.JobDoneItem.PK.does_not_exist()
-            )
-            if effect is not None:
-                transaction.save(effect)
-    except TransactWriteError as error:
-        codes = cancellation_codes(error)
-        if codes and codes[0] == CONDITION_FAILED:
-            logger.info("mapping email job done concurrently")  # a redelivery ran alongside
-            return
-        raise
 
 
 def score_report_windows(
@@ -443,7 +427,7 @@ def _map_transaction(
         if not codes:
             raise
         if token_item is not None and len(codes) > 2 and codes[2] == CONDITION_FAILED:
-            raise Gone("This confirmation link was already used.", code="token_used") from None
+            raise _used() from None
         if CONDITION_FAILED in codes[:2]:
             raise _already_mapped() from None
         if TRANSACTION_CONFLICT in codes:
