@@ -122,7 +122,8 @@ class EventSources:
             event = {"Records": [_record(source, message) for message in received]}
             try:
                 result = self._invoke(source.function, event)
-            except Exception:
+            except Exception:  # as Lambda: the batch stays on the queue, the error goes to the log
+                traceback.print_exc(file=sys.stderr)
                 return len(received)
             failed: set[str] = set()
             if source.partial_batch and isinstance(result, dict):
