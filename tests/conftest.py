@@ -17,6 +17,7 @@ import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext as PowertoolsLambdaContext
 
 if TYPE_CHECKING:
+    from local.eventsources import EventSources
     from local.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,28 +91,40 @@ def serial_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DynamoDBBackend, name, operation)
 
 
+def queue_url(logical_id: str) -> str:
+    """The moto URL of the template's queue ``logical_id`` (the sandbox made it)."""
+    import boto3
+
+    from local import eventsources
+
+    return str(boto3.client("sqs").get_queue_url(QueueName=eventsources.queue_name(logical_id))["QueueUrl"])
+
+
+def event_sources(invoke: Any = None) -> EventSources:
+    """The template's SQS event sources on the sandbox's queues, invoking the handlers in this
+    process (or ``invoke``)."""
+    import boto3
+
+    from local import eventsources
+    from local.sandbox import template
+
+    urls = {logical_id: queue_url(logical_id) for logical_id in template().properties_of_type("AWS::SQS::Queue")}
+    sources = eventsources.sqs_sources(template(), urls)
+    return eventsources.EventSources(sources, invoke or _invoke_in_process, boto3.client("sqs"))
+
+
 def deliver_queued() -> int:
     """Run what the template's SQS event sources would have delivered by now; the messages received.
 
     The queues' workers (e.g. the mapping mail) run through ``local.eventsources``, as in the
     local runtime: a batch per receive, partial failures kept on the queue for a retry.
     """
-    import boto3
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
     if not sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues:
         return 0  # no sandbox (or no queue in it): nothing can be waiting
-    from local import eventsources
-    from local.sandbox import template
-
-    sqs = boto3.client("sqs")
-    urls = {
-        logical_id: sqs.get_queue_url(QueueName=eventsources.queue_name(logical_id))["QueueUrl"]
-        for logical_id in template().properties_of_type("AWS::SQS::Queue")
-    }
-    sources = eventsources.sqs_sources(template(), urls)
-    return eventsources.EventSources(sources, _invoke_in_process, sqs).drain()
+    return event_sources().drain()
 
 
 def end_visibility_timeouts() -> None:

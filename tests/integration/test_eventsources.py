@@ -9,37 +9,20 @@ from typing import Any
 import boto3
 import pytest
 
-from local import eventsources
 from local.template import Function
-from tests.conftest import ROOT, end_visibility_timeouts
+from tests.conftest import end_visibility_timeouts, event_sources, queue_url
 
 pytestmark = pytest.mark.usefixtures("aws")
 
 
-def _template() -> Any:
-    from local.template import Template
-
-    return Template(ROOT / "template.yaml")
-
-
-def _queue(logical_id: str) -> str:
-    return str(boto3.client("sqs").get_queue_url(QueueName=eventsources.queue_name(logical_id))["QueueUrl"])
-
-
 def _attributes(logical_id: str) -> dict[str, str]:
     sqs = boto3.client("sqs")
-    return dict(sqs.get_queue_attributes(QueueUrl=_queue(logical_id), AttributeNames=["All"])["Attributes"])
-
-
-def _sources(invoke: Any) -> eventsources.EventSources:
-    template = _template()
-    urls = {q: _queue(q) for q in template.properties_of_type("AWS::SQS::Queue")}
-    return eventsources.EventSources(eventsources.sqs_sources(template, urls), invoke, boto3.client("sqs"))
+    return dict(sqs.get_queue_attributes(QueueUrl=queue_url(logical_id), AttributeNames=["All"])["Attributes"])
 
 
 def _send(*bodies: str) -> None:
     for body in bodies:
-        boto3.client("sqs").send_message(QueueUrl=_queue("MappingMailQueue"), MessageBody=body)
+        boto3.client("sqs").send_message(QueueUrl=queue_url("MappingMailQueue"), MessageBody=body)
 
 
 def test_queues_are_made_as_the_template_declares() -> None:
@@ -49,7 +32,7 @@ def test_queues_are_made_as_the_template_declares() -> None:
     redrive = json.loads(queue["RedrivePolicy"])
     assert redrive["maxReceiveCount"] == 5
     assert redrive["deadLetterTargetArn"] == _attributes("MappingMailFailureQueue")["QueueArn"]
-    [source] = _sources(lambda *_: None).sources
+    [source] = event_sources(lambda *_: None).sources
     assert (source.function.logical_id, source.batch_size, source.partial_batch) == ("MappingMailFunction", 10, True)
 
 
@@ -62,10 +45,10 @@ def test_a_batch_is_delivered_and_deleted() -> None:
         return {"batchItemFailures": []}
 
     _send(*[f"job-{n}" for n in range(12)])
-    assert _sources(invoke).drain() == 12
+    assert event_sources(invoke).drain() == 12
     assert sorted(b for batch in seen for b in batch) == sorted(f"job-{n}" for n in range(12))
     assert max(len(batch) for batch in seen) <= 10  # the template's BatchSize
-    assert _sources(invoke).drain() == 0
+    assert event_sources(invoke).drain() == 0
 
 
 def test_only_the_reported_failures_come_back() -> None:
@@ -75,9 +58,9 @@ def test_only_the_reported_failures_come_back() -> None:
         }
 
     _send("good", "bad")
-    assert _sources(invoke).drain() == 2
+    assert event_sources(invoke).drain() == 2
     end_visibility_timeouts()
-    received = boto3.client("sqs").receive_message(QueueUrl=_queue("MappingMailQueue"), MaxNumberOfMessages=10)
+    received = boto3.client("sqs").receive_message(QueueUrl=queue_url("MappingMailQueue"), MaxNumberOfMessages=10)
     assert [m["Body"] for m in received["Messages"]] == ["bad"]
 
 
@@ -86,12 +69,12 @@ def test_an_invocation_that_raises_keeps_the_whole_batch_and_redrives_after_five
         raise RuntimeError("the function failed")
 
     _send("doomed")
-    sources = _sources(invoke)
+    sources = event_sources(invoke)
     for _ in range(5):
         assert sources.drain() == 1
         end_visibility_timeouts()
     assert sources.drain() == 0
-    dead = boto3.client("sqs").receive_message(QueueUrl=_queue("MappingMailFailureQueue"))["Messages"]
+    dead = boto3.client("sqs").receive_message(QueueUrl=queue_url("MappingMailFailureQueue"))["Messages"]
     assert [m["Body"] for m in dead] == ["doomed"]
 
 
@@ -103,7 +86,7 @@ def test_the_poller_thread_delivers_without_being_asked() -> None:
         return {"batchItemFailures": []}
 
     stop = threading.Event()
-    thread = threading.Thread(target=_sources(invoke).run, args=(stop,), daemon=True)
+    thread = threading.Thread(target=event_sources(invoke).run, args=(stop,), daemon=True)
     thread.start()
     try:
         _send("hello")

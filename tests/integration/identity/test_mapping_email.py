@@ -10,8 +10,7 @@ from certtrack import keys
 from certtrack.identity.models import MappingTokenItem, SupportCaseItem
 from certtrack.identity.tokens import hash_token
 
-from local import eventsources
-from tests.conftest import FIXED_NOW, call, deliver_queued, end_visibility_timeouts, sent_emails
+from tests.conftest import FIXED_NOW, call, deliver_queued, end_visibility_timeouts, queue_url, sent_emails
 from tests.factories import candidate
 from tests.integration.identity.conftest import token_in
 
@@ -161,9 +160,8 @@ def test_a_job_failing_five_times_goes_to_the_dead_letter_queue(monkeypatch: pyt
         assert deliver_queued() == 1
         end_visibility_timeouts()
     assert deliver_queued() == 0  # moto moved it on the sixth receive, as SQS does
-    sqs = boto3.client("sqs")
-    dead = sqs.get_queue_url(QueueName=eventsources.queue_name("MappingMailFailureQueue"))["QueueUrl"]
-    [message] = sqs.receive_message(QueueUrl=dead).get("Messages", [])
+    dead = queue_url("MappingMailFailureQueue")
+    [message] = boto3.client("sqs").receive_message(QueueUrl=dead).get("Messages", [])
     assert json.loads(message["Body"])["address"] == "nobody@example.com"
 
 
