@@ -17,7 +17,6 @@ import json
 import random
 import statistics
 import time
-import uuid
 import warnings
 from typing import Any
 
@@ -30,27 +29,18 @@ OUTCOMES = ("link", "duplicate", "already_mapped", "unknown")
 
 
 def _event(sub: str, address: str) -> dict[str, Any]:
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    return {
-        "resource": "/mapping/email",
-        "path": "/mapping/email",
-        "httpMethod": "POST",
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "body": json.dumps({"email": address}),
-        "isBase64Encoded": False,
-        "requestContext": {
-            "requestId": str(uuid.uuid4()),
-            "stage": "bench",
-            "httpMethod": "POST",
-            "resourcePath": "/mapping/email",
-            "identity": {"sourceIp": "198.51.100.1"},
-            "authorizer": {"claims": {"sub": sub, "cognito:username": sub, "cognito:groups": ""}},
-        },
-    }
+    from local.apigateway import cognito_claims, rest_event
+
+    return rest_event(
+        "POST",
+        "/mapping/email",
+        "/mapping/email",
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        body=json.dumps({"email": address}),
+        claims=cognito_claims(sub),
+        stage="bench",
+        source_ip="198.51.100.1",
+    )
 
 
 def _addresses(count: int) -> dict[str, list[str]]:

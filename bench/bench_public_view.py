@@ -86,21 +86,10 @@ def _seed() -> str:
 
 
 def _event(public_id: str) -> dict[str, Any]:
+    from local.apigateway import rest_event
+
     path = f"/public/transcripts/{public_id}"
-    headers = {"Accept": "text/html"}
-    return {
-        "resource": "/public/transcripts/{public_id}",
-        "path": path,
-        "httpMethod": "GET",
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"public_id": public_id},
-        "body": None,
-        "isBase64Encoded": False,
-        "requestContext": {"requestId": "bench", "stage": "bench", "httpMethod": "GET", "resourcePath": path},
-    }
+    return rest_event("GET", "/public/transcripts/{public_id}", path, headers={"Accept": "text/html"}, stage="bench")
 
 
 def run() -> dict[str, float]:

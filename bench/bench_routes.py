@@ -43,32 +43,20 @@ def _environment() -> None:
 def _event(
     method: str, resource: str, path: str, sub: str | None, body: Any, headers: dict[str, str], query: dict[str, str]
 ) -> dict[str, Any]:
-    names = PARAMETER.findall(resource)
-    values = dict(zip(names, re.fullmatch(PARAMETER.sub("([^/]+)", resource), path).groups(), strict=True))  # type: ignore[union-attr]
-    hdrs = {"Content-Type": "application/json", "Accept": "application/json", **headers}
-    context: dict[str, Any] = {
-        "requestId": str(uuid.uuid4()),
-        "stage": "bench",
-        "httpMethod": method,
-        "resourcePath": resource,
-        "identity": {"sourceIp": "198.51.100.7"},  # API Gateway always sets it
-    }
-    if sub:
-        groups = "operators" if sub == OPERATOR_SUB else ""
-        context["authorizer"] = {"claims": {"sub": sub, "cognito:username": sub, "cognito:groups": groups}}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": hdrs,
-        "multiValueHeaders": {k: [v] for k, v in hdrs.items()},
-        "queryStringParameters": query or None,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} or None,
-        "pathParameters": values or None,
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-        "requestContext": context,
-    }
+    from local.apigateway import cognito_claims, rest_event
+
+    groups = ["operators"] if sub == OPERATOR_SUB else []
+    return rest_event(
+        method,
+        resource,
+        path,
+        headers={"Content-Type": "application/json", "Accept": "application/json", **headers},
+        query=query,
+        body=None if body is None else json.dumps(body),
+        claims=cognito_claims(sub, groups=groups) if sub else None,
+        stage="bench",
+        source_ip="198.51.100.7",
+    )
 
 
 class _Api:

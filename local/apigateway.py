@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,21 @@ from local.template import ACCOUNT_ID, Route
 
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 _HOP_BY_HOP = {"connection", "content-length", "keep-alive", "transfer-encoding"}
+# What API Gateway puts in requestContext.identity for a request without IAM or Cognito-identity auth.
+_NO_IAM_IDENTITY = dict.fromkeys(
+    (
+        "cognitoIdentityPoolId",
+        "accountId",
+        "cognitoIdentityId",
+        "caller",
+        "principalOrgId",
+        "accessKey",
+        "cognitoAuthenticationType",
+        "cognitoAuthenticationProvider",
+        "userArn",
+        "user",
+    )
+)
 _NO_STORE = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
 
 
@@ -137,27 +153,65 @@ def proxy_event(
     stage: str,
     claims: dict[str, str] | None,
 ) -> dict[str, Any]:
-    """The event API Gateway's Lambda proxy integration (REST, payload 1.0) sends."""
-    headers: dict[str, str] = {}
+    """The event API Gateway's Lambda proxy integration (REST, payload 1.0) sends for ``request``."""
+    return rest_event(
+        request.method,
+        match.resource,
+        unquote(request.path),
+        headers=request.headers,
+        query=parse_qsl(request.query, keep_blank_values=True),
+        path_parameters=match.path_parameters,
+        body=request.body,
+        claims=claims,
+        stage=stage,
+        source_ip=request.client_ip,
+        domain=request.header("Host") or "127.0.0.1",
+    )
+
+
+def rest_event(
+    method: str,
+    resource: str,
+    path: str,
+    *,
+    headers: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+    query: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+    path_parameters: Mapping[str, str] | None = None,
+    body: bytes | str | None = None,
+    claims: Mapping[str, str] | None = None,
+    stage: str = "local",
+    source_ip: str = "127.0.0.1",
+    domain: str = "127.0.0.1",
+    api_id: str = "local",
+) -> dict[str, Any]:
+    """A REST proxy event (payload 1.0), as API Gateway builds it: the one builder of the local
+    front, the tests and the benches. ``path`` is decoded; ``resource`` the template's path with
+    its ``{name}`` segments, from which the path parameters come unless given; ``claims`` are
+    what the Cognito authorizer passes on (none for a public route)."""
+    header_pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
+    query_pairs = list(query.items() if isinstance(query, Mapping) else query)
+    single_headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
-    for name, value in request.headers:
-        headers[name] = value
+    for name, value in header_pairs:
+        single_headers[name] = value
         multi_headers.setdefault(name, []).append(value)
-    query: dict[str, str] = {}
+    single_query: dict[str, str] = {}
     multi_query: dict[str, list[str]] = {}
-    for name, value in parse_qsl(request.query, keep_blank_values=True):
-        query[name] = value
+    for name, value in query_pairs:
+        single_query[name] = value
         multi_query.setdefault(name, []).append(value)
-    body, is_base64 = _event_body(request.body)
-    path = unquote(request.path)
+    if path_parameters is None:
+        path_parameters = resource_parameters(resource, path)
+    text, is_base64 = (body, False) if isinstance(body, str) else _event_body(body or b"")
     now = datetime.now(UTC)
     request_id = str(uuid.uuid4())
+    user_agent = next((value for name, value in reversed(header_pairs) if name.lower() == "user-agent"), None)
     context: dict[str, Any] = {
         "accountId": ACCOUNT_ID,
-        "apiId": "local",
-        "resourceId": uuid.uuid5(uuid.NAMESPACE_URL, match.resource).hex[:6],
-        "resourcePath": match.resource,
-        "httpMethod": request.method,
+        "apiId": api_id,
+        "resourceId": uuid.uuid5(uuid.NAMESPACE_URL, resource).hex[:6],
+        "resourcePath": resource,
+        "httpMethod": method,
         "requestId": request_id,
         "extendedRequestId": request_id,
         "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
@@ -165,25 +219,39 @@ def proxy_event(
         "path": f"/{stage}{path}",
         "stage": stage,
         "protocol": "HTTP/1.1",
-        "domainName": request.header("Host") or "127.0.0.1",
-        "identity": {"sourceIp": request.client_ip, "userAgent": request.header("User-Agent")},
+        "domainName": domain,
+        "domainPrefix": domain.split(".", 1)[0],
+        "identity": {**_NO_IAM_IDENTITY, "sourceIp": source_ip, "userAgent": user_agent},
     }
     if claims is not None:
-        context["authorizer"] = {"claims": claims}
+        context["authorizer"] = {"claims": dict(claims)}
     return {
-        "resource": match.resource,
+        "resource": resource,
         "path": path,
-        "httpMethod": request.method,
-        "headers": headers,
+        "httpMethod": method,
+        "headers": single_headers,
         "multiValueHeaders": multi_headers,
-        "queryStringParameters": query or None,
+        "queryStringParameters": single_query or None,
         "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": match.path_parameters or None,
+        "pathParameters": dict(path_parameters) or None,
         "stageVariables": None,
         "requestContext": context,
-        "body": body,
+        "body": text,
         "isBase64Encoded": is_base64,
     }
+
+
+def cognito_claims(sub: str, *, username: str | None = None, groups: Iterable[str] = ()) -> dict[str, str]:
+    """The claims the Cognito authorizer passes on for an ID token (groups comma-separated)."""
+    return {"sub": sub, "cognito:username": username or sub, "cognito:groups": ",".join(groups), "token_use": "id"}
+
+
+def resource_parameters(resource: str, path: str) -> dict[str, str]:
+    """The ``{name}`` segments of ``resource`` filled from ``path`` (none when the segments differ)."""
+    names, values = resource.strip("/").split("/"), path.strip("/").split("/")
+    if len(names) != len(values):
+        return {}
+    return {name[1:-1]: value for name, value in zip(names, values, strict=True) if name[:1] + name[-1:] == "{}"}
 
 
 def _event_body(raw: bytes) -> tuple[str | None, bool]:

@@ -6,7 +6,6 @@ import importlib.util
 import json
 import os
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,38 +223,21 @@ def api_event(
     resource: str | None = None,
     path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway REST proxy event, with authorizer claims when ``sub`` is given."""
-    raw_body = body if isinstance(body, str) or body is None else json.dumps(body)
-    hdrs = {"Content-Type": "application/json", **(headers or {})}
-    context: dict[str, Any] = {
-        "requestId": str(uuid.uuid4()),
-        "stage": "test",
-        "httpMethod": method,
-        "resourcePath": resource or path,
-        "identity": {"sourceIp": "127.0.0.1"},
-    }
-    if sub:
-        context["authorizer"] = {
-            "claims": {
-                "sub": sub,
-                "cognito:username": username or sub,
-                "cognito:groups": ",".join(groups or []),
-                "token_use": "id",
-            }
-        }
-    return {
-        "resource": resource or path,
-        "path": path,
-        "httpMethod": method,
-        "headers": hdrs,
-        "multiValueHeaders": {k: [v] for k, v in hdrs.items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": path_parameters,
-        "body": raw_body,
-        "isBase64Encoded": False,
-        "requestContext": context,
-    }
+    """An API Gateway REST proxy event (``local.apigateway.rest_event``), with authorizer claims
+    when ``sub`` is given; a body that is not a string is sent as JSON."""
+    from local.apigateway import cognito_claims, rest_event  # imports certtrack: after the environment
+
+    return rest_event(
+        method,
+        resource or path,
+        path,
+        headers={"Content-Type": "application/json", **(headers or {})},
+        query=query or {},
+        path_parameters=path_parameters or {},
+        body=body if isinstance(body, str) or body is None else json.dumps(body),
+        claims=cognito_claims(sub, username=username, groups=groups or []) if sub else None,
+        stage="test",
+    )
 
 
 def call(function: str, method: str, path: str, **kwargs: Any) -> tuple[int, Any, dict[str, Any]]:
