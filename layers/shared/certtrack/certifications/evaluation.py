@@ -94,10 +94,10 @@ def _certification_item(
         candidate_id=candidate_id,
         cert_id=result.cert_id,
         status=result.status,
-        started=iso_day(result.started),
-        active_date=iso_day(result.active_date),
-        expiration_date=iso_day(result.expiration_date),
-        first_earned=iso_day(result.first_earned),
+        started=result.started,
+        active_date=result.active_date,
+        expiration_date=result.expiration_date,
+        first_earned=result.first_earned,
         updated_at=now,
     )
     if stored is not None:
@@ -119,13 +119,12 @@ def _same(a: CertificationItem, b: CertificationItem) -> bool:
 
 
 def _history_item(candidate_id: str, event: rules.Event) -> HistoryItem:
-    day = event.date.isoformat()
     return HistoryItem(
         keys.candidate_pk(candidate_id),
-        keys.history_sk(day, f"{event.cert_id}:{event.kind}"),
+        keys.history_sk(event.date.isoformat(), f"{event.cert_id}:{event.kind}"),
         candidate_id=candidate_id,
         cert_id=event.cert_id,
-        date=day,
+        date=event.date,
         event=event.text,
         source=RULES_SOURCE,
         kind=event.kind,
@@ -160,7 +159,7 @@ def apply(partition: Partition, now: datetime, writer: Writer, catalog: Catalog 
 def _exam_history(candidate_id: str, exam: ExamItem) -> HistoryItem:
     return HistoryItem(
         keys.candidate_pk(candidate_id),
-        keys.history_sk(exam.exam_date, f"exam:{exam.registration_number}"),
+        keys.history_sk(exam.exam_date.isoformat(), f"exam:{exam.registration_number}"),
         candidate_id=candidate_id,
         cert_id=None,
         date=exam.exam_date,
@@ -192,7 +191,7 @@ def _queue_history(partition: Partition, results: dict[str, rules.Result], write
             continue
         result = results[str(item.cert_id)]
         newly_earned = old is None and item.kind == rules.EARNED and result.status == rules.ACTIVE
-        if newly_earned and result.active_date == date.fromisoformat(item.date):
+        if newly_earned and result.active_date == item.date:
             outcome.earned.append(Earned(partition.candidate_id, str(item.cert_id), item))
         else:
             writer.put(item)
@@ -331,8 +330,8 @@ def grant(candidate_id: str, cert_id: str, granted_on: date, now: datetime, unti
         CertificationItem.candidate_id.set(candidate_id),
         CertificationItem.cert_id.set(cert_id),
         CertificationItem.status.set(CertificationItem.status | rules.IN_PROGRESS),
-        CertificationItem.granted_on.set(granted_on.isoformat()),
-        CertificationItem.granted_until.set(until.isoformat()) if until else CertificationItem.granted_until.remove(),
+        CertificationItem.granted_on.set(granted_on),
+        CertificationItem.granted_until.set(until) if until else CertificationItem.granted_until.remove(),
     ]
     item.update(actions=actions)
     return reevaluate(candidate_id, now, catalog)

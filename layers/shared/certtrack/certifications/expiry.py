@@ -109,7 +109,7 @@ class Entry:
     gsi2sk: str
 
     @property
-    def due_date(self) -> str:
+    def due_date(self) -> date:
         return due.parse_sk(self.gsi2sk)[0]
 
     @property
@@ -249,7 +249,7 @@ def _scan(
 
 
 def _process_page(context: _Run, entries: list[Entry]) -> None:
-    wanted: dict[str, list[tuple[Entry, str, int]]] = {}
+    wanted: dict[str, list[tuple[Entry, date, int]]] = {}
     for entry in entries:
         kind = entry.kind
         if kind.startswith(due.CERT_KIND):
@@ -278,11 +278,11 @@ def _process_page(context: _Run, entries: list[Entry]) -> None:
 # ---------------------------------------------------------------- certifications
 
 
-def expired_history(candidate_id: str, cert_id: str, expiry: str) -> HistoryItem:
+def expired_history(candidate_id: str, cert_id: str, expiry: date) -> HistoryItem:
     """The same item the rules engine writes for this event, so a later evaluation changes nothing."""
     return HistoryItem(
         keys.candidate_pk(candidate_id),
-        keys.history_sk(expiry, f"{cert_id}:{rules.EXPIRED_EVENT}"),
+        keys.history_sk(expiry.isoformat(), f"{cert_id}:{rules.EXPIRED_EVENT}"),
         candidate_id=candidate_id,
         cert_id=cert_id,
         date=expiry,
@@ -292,7 +292,7 @@ def expired_history(candidate_id: str, cert_id: str, expiry: str) -> HistoryItem
     )
 
 
-def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
+def _expire_certification(context: _Run, entry: Entry, expiry: date) -> None:
     """Status ``expired`` and off the index under the condition, then the "Expired" history event.
 
     Not one transaction on purpose: the conditional update decides which run does the work, and
@@ -326,7 +326,7 @@ def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
     context.summary.expired_certifications += 1
 
 
-def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, str] | None) -> bool:
+def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, date] | None) -> bool:
     """To the next event (or off the index); False (counted as skipped) when it changed meanwhile."""
     if reminders.advance(entry.pk, entry.sk, entry.gsi2sk, upcoming):
         return True
@@ -334,7 +334,7 @@ def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, str] | None) -> b
     return False
 
 
-def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, str, int]]) -> None:
+def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, date, int]]) -> None:
     """One Query of the candidate's records, then a claim per reminder still due."""
     candidate_id = keys.candidate_id_from_pk(pk)
     partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True)
@@ -355,7 +355,7 @@ def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, str, int
             continue
         results = results or evaluate_partition(partition, context.today, context.catalog)
         result = results[cert_id]
-        if result.expiration_date is not None and result.expiration_date.isoformat() > expiry:
+        if result.expiration_date is not None and result.expiration_date > expiry:
             # The evidence already renews it (the record is re-evaluated on the next import):
             # a reminder about the old date would be stale.
             context.summary.skipped += 1
@@ -392,9 +392,9 @@ def _claim_taken(
     entry: Entry,
     candidate_id: str,
     cert_id: str,
-    expiry: str,
+    expiry: date,
     days: int,
-    upcoming: tuple[str, str] | None,
+    upcoming: tuple[str, date] | None,
 ) -> None:
     """Sent already (an earlier run confirmed the mail but not the move): move on. Otherwise another run holds it."""
     previous = reminders.existing(candidate_id, cert_id, expiry, days)

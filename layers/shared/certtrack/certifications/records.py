@@ -129,7 +129,13 @@ def list_certifications(candidate_id: str, now: datetime, limit: int, cursor: st
     today = now.date()
     stored = read_partition(candidate_id, prefix=keys.CERT_PREFIX).certifications
     ordered = [
-        _cert_out(cert, standing.standing(item, today), item.started, item.active_date, item.expiration_date)
+        _cert_out(
+            cert,
+            standing.standing(item, today),
+            iso_day(item.started),
+            iso_day(item.active_date),
+            iso_day(item.expiration_date),
+        )
         for cert in catalog.certifications
         if (item := stored.get(cert.id)) is not None
     ]
@@ -183,14 +189,14 @@ def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> Cert
         progress=ProgressNode.model_validate(result.progress.to_dict()),
         ce_credits=[
             AppliedCredit(
-                active_date=c.active_date,
-                inactive_date=c.inactive_date,
+                active_date=c.active_date.isoformat(),
+                inactive_date=c.inactive_date.isoformat(),
                 points=_points(c.points),
-                status="active" if date.fromisoformat(c.inactive_date) > today else "inactive",
+                status="active" if c.inactive_date > today else "inactive",
             )
             for c in credits
         ],
-        history=[HistoryEntry(date=h.date, event=h.event) for h in history],
+        history=[HistoryEntry(date=h.date.isoformat(), event=h.event) for h in history],
     )
 
 
@@ -214,8 +220,8 @@ def list_ce_activities(candidate_id: str, q: str | None, limit: int, cursor: str
         items=[
             CEActivity(
                 name=c.activity_name,
-                active_date=c.active_date,
-                expires=c.inactive_date,
+                active_date=c.active_date.isoformat(),
+                expires=c.inactive_date.isoformat(),
                 review=c.review,
                 points=_points(c.points),
                 updated=c.updated_at.date().isoformat() if c.updated_at else None,
@@ -230,7 +236,7 @@ def list_ce_activities(candidate_id: str, q: str | None, limit: int, cursor: str
     )
 
 
-_EXAM_SORTS: dict[str, Callable[[ExamItem], tuple[str, ...]]] = {
+_EXAM_SORTS: dict[str, Callable[[ExamItem], tuple[str | date, ...]]] = {
     "date": lambda e: (e.exam_date, e.exam_code, e.registration_number),
     "code": lambda e: (e.exam_code, e.exam_date, e.registration_number),
     "grade": lambda e: (e.grade, e.exam_date, e.registration_number),
@@ -250,8 +256,8 @@ def list_exams(candidate_id: str, sort: ExamSort, order: SortOrder, limit: int, 
                 exam=e.exam_name,
                 registration_number=e.registration_number,
                 grade=e.grade,
-                date=e.exam_date,
-                expires=evidence.exam_expires(e, catalog),
+                date=e.exam_date.isoformat(),
+                expires=iso_day(evidence.exam_expires(e, catalog)),
             )
             for e in items
         ],
