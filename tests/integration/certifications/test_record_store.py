@@ -3,12 +3,14 @@ tests use in its place: the same cases against both, so the fake cannot drift fr
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
 import pytest
 from certtrack import keys
+from certtrack.certifications import due
+from certtrack.certifications.expiry import expired_history
 from certtrack.certifications.models import CertificationItem, HistoryItem
 from certtrack.certifications.record_store import DynamoRecordStore, RecordStore, Write
 from certtrack.identity.models import CandidateItem
@@ -124,3 +126,25 @@ def test_days_are_stored_as_the_iso_strings_they_always_were(aws: None) -> None:
 
     assert raw["active_date"] == {"S": "2024-05-10"} and raw["first_earned"] == {"S": "2024-05-10"}
     assert isinstance(CertificationItem.from_raw_data(raw).active_date, date)
+
+
+def test_a_due_certification_expires_once_and_only_while_still_due(store: RecordStore) -> None:
+    item = certification_item(CAND, "ccna", active_date=date(2020, 1, 10), expiration_date=date(2023, 1, 10))
+    due.set_due(item, due.EXPIRE, date(2023, 1, 11))
+    put(store, item)
+    assert item.GSI2SK is not None
+    now = datetime(2023, 1, 11, 3, tzinfo=UTC)
+
+    def expire(gsi2sk: str, expiry: date) -> bool:
+        event = expired_history(CAND, "ccna", expiry)
+        return store.expire_certification(CAND, "ccna", gsi2sk, expiry, now, event)
+
+    assert not expire("2023-01-12#CERT:expire#elsewhere", date(2023, 1, 10))  # moved since it was read
+    assert not expire(item.GSI2SK, date(2023, 1, 9))  # another period
+    assert expire(item.GSI2SK, date(2023, 1, 10))
+    assert not expire(item.GSI2SK, date(2023, 1, 10))  # a second run finds it done
+
+    partition = store.read(CAND, consistent=True)
+    ccna = partition.certifications["ccna"]
+    assert (ccna.status, ccna.updated_at) == ("expired", now) and ccna.GSI2PK is None and ccna.GSI2SK is None
+    assert [(h.SK, h.event) for h in partition.history] == [("HIST#2023-01-10#ccna:expired", "Expired")]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from certtrack import keys
-from certtrack.certifications.models import CertificationItem
+from certtrack.certifications.models import CertificationItem, HistoryItem
 from certtrack.certifications.record_store import Partition, Write
 from certtrack.db import TableItem, item_type, raw_map
 from certtrack.errors import ServiceUnavailable
@@ -101,6 +101,19 @@ class InMemoryRecordStore:
         item.candidate_id, item.cert_id = candidate_id, cert_id
         item.granted_on, item.granted_until = granted_on, until
         self.add(item)
+
+    def expire_certification(
+        self, candidate_id: str, cert_id: str, read_gsi2sk: str, expiry: date, now: datetime, event: HistoryItem
+    ) -> bool:
+        stored = self.get(keys.candidate_pk(candidate_id), keys.cert_sk(cert_id))
+        if not isinstance(stored, CertificationItem):
+            return False
+        if (stored.GSI2SK, stored.status, stored.expiration_date) != (read_gsi2sk, rules.ACTIVE, expiry):
+            return False
+        stored.status, stored.updated_at = rules.EXPIRED, now
+        stored.GSI2PK = stored.GSI2SK = None
+        self.add(stored, event)
+        return True
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Evaluating a candidate's stored records against in-memory storage: earning, renewal, expiry,
-re-evaluation after new exams and CE credits, revocations, grants, expert numbers and the
-congratulations email. The DynamoDB store itself is tested in
+re-evaluation after new exams and CE credits, revocations, grants, expert numbers, the
+congratulations email, and the daily check's expiry of one due certification. The DynamoDB store itself is tested in
 tests/integration/certifications/test_record_store.py; imports end to end in test_imports.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from certtrack import keys
-from certtrack.certifications import evaluation
+from certtrack.certifications import due, evaluation, expiry
 from certtrack.certifications.models import CertificationItem, HistoryItem
 from certtrack.identity.models import CandidateItem
 from certtrack.program import rules
@@ -279,3 +279,47 @@ def test_a_certification_record_stores_its_days_as_iso_strings() -> None:
     assert isinstance(ccna, CertificationItem)
     stored = ccna.serialize()
     assert (stored["active_date"], stored["expiration_date"]) == ({"S": "2024-05-10"}, {"S": "2027-05-10"})
+
+
+# ---------------------------------------------------------------- the daily check's expiry of one due item
+
+
+def due_to_expire(store: InMemoryRecordStore, passed: date, on: date) -> expiry.Entry:
+    """CCNA earned by a pass on ``passed``, evaluated on ``on`` and put at its ``CERT:expire`` entry."""
+    store.add(exam(passed))
+    reevaluate(store, on)
+    ccna = store.certification(CAND, "ccna")
+    due.set_due(ccna, due.EXPIRE, due.events(ccna.expiration_date)[-1][1])
+    store.add(ccna)
+    assert ccna.GSI2SK is not None
+    return expiry.Entry(ccna.PK, ccna.SK, ccna.GSI2SK)
+
+
+def test_the_daily_check_expires_a_due_record_as_the_engine_would(store: InMemoryRecordStore) -> None:
+    entry = due_to_expire(store, date(2020, 1, 10), date(2022, 12, 1))
+    assert entry.gsi2sk.startswith("2023-01-11#CERT:expire#")  # due the day after the expiration date
+
+    assert expiry.expire_certification(entry, date(2023, 1, 10), at(date(2023, 1, 11), 3), store)
+
+    ccna = store.certification(CAND, "ccna")
+    assert ccna.status == "expired" and ccna.GSI2SK is None
+    assert history(store, "ccna")[-1] == (date(2023, 1, 10), "Expired")
+    calls = store.write_calls
+    outcome = reevaluate(store, date(2023, 1, 12))
+    assert outcome.changed_certifications == [] and store.write_calls == calls  # the same items
+
+
+def test_the_daily_check_leaves_a_record_that_moved_or_changed(store: InMemoryRecordStore) -> None:
+    entry = due_to_expire(store, date(2020, 1, 10), date(2022, 12, 1))
+    renewed = expiry.Entry(entry.pk, entry.sk, "2026-01-11#CERT:expire#" + entry.gsi2sk.split("#", 2)[2])
+
+    assert not expiry.expire_certification(renewed, date(2026, 1, 10), at(date(2026, 1, 11)), store)
+    assert not expiry.expire_certification(entry, date(2023, 1, 9), at(date(2023, 1, 11)), store)
+    revoked = store.certification(CAND, "ccna")
+    revoked.status = rules.REVOKED
+    store.add(revoked)
+    assert not expiry.expire_certification(entry, date(2023, 1, 10), at(date(2023, 1, 11)), store)
+
+    still = store.certification(CAND, "ccna")
+    assert (still.status, still.GSI2SK) == (rules.REVOKED, entry.gsi2sk)
+    assert (date(2023, 1, 10), "Expired") not in history(store)

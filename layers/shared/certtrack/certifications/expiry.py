@@ -38,12 +38,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 
 from certtrack import keys
 from certtrack.certifications import due, reminders
 from certtrack.certifications.evaluation import RULES_SOURCE
 from certtrack.certifications.models import CECreditItem, CertificationItem, HistoryItem
+from certtrack.certifications.record_store import RecordStore, dynamo_store
 from certtrack.certifications.records import evaluate_partition, read_partition
 from certtrack.db import TableItem, condition_failed
 from certtrack.program import rules
@@ -125,6 +126,7 @@ class _Run:
     summary: Summary
     run_id: str
     expire_transcript: ExpireItem | None = None
+    store: RecordStore | None = None
     pending: list[reminders.Pending] = field(default_factory=list)
 
 
@@ -177,11 +179,13 @@ def run(
     scan_reserve_ms: int = SCAN_RESERVE_MS,
     send_reserve_ms: int = SEND_RESERVE_MS,
     page_size: int = PAGE_SIZE,
+    store: RecordStore | None = None,
 ) -> Summary:
     """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock.
 
     ``expire_transcript`` is ``certtrack.transcripts.expiry.expire`` (the scheduled handler passes
-    it); without it, transcript entries stay on the index for a run that has it.
+    it); without it, transcript entries stay on the index for a run that has it. ``store`` holds
+    the candidates' records (the table by default).
     """
     today = now.date()
     state = load_state()
@@ -189,7 +193,7 @@ def run(
     summary = Summary(now=now.isoformat().replace("+00:00", "Z"), range_start=start, range_end=today.isoformat())
     cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
     summary.resumed = bool(cursors)
-    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript)
+    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript, store)
 
     initial = remaining_ms() if remaining_ms is not None else 0
     scan_reserve_ms = min(scan_reserve_ms, initial // 4)
@@ -292,8 +296,9 @@ def expired_history(candidate_id: str, cert_id: str, expiry: date) -> HistoryIte
     )
 
 
-def _expire_certification(context: _Run, entry: Entry, expiry: date) -> None:
-    """Status ``expired`` and off the index under the condition, then the "Expired" history event.
+def expire_certification(entry: Entry, expiry: date, now: datetime, store: RecordStore | None = None) -> bool:
+    """A ``CERT:expire`` entry: status ``expired`` and off the index if it is still due, then the
+    "Expired" history event; False (nothing changed) when it moved or changed since it was read.
 
     Not one transaction on purpose: the conditional update decides which run does the work, and
     the history item is the rules engine's own (same key and text), so if a crash lost it the
@@ -302,28 +307,15 @@ def _expire_certification(context: _Run, entry: Entry, expiry: date) -> None:
     """
     candidate_id = keys.candidate_id_from_pk(entry.pk)
     cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)
-    still_due = (
-        due.still_at(CertificationItem, entry.gsi2sk)
-        & (CertificationItem.status == rules.ACTIVE)
-        & (CertificationItem.expiration_date == expiry)
-    )
-    try:
-        CertificationItem(entry.pk, entry.sk).update(
-            actions=[
-                CertificationItem.status.set(rules.EXPIRED),
-                CertificationItem.updated_at.set(context.now),
-                CertificationItem.GSI2PK.remove(),
-                CertificationItem.GSI2SK.remove(),
-            ],
-            condition=still_due,
-        )
-    except UpdateError as error:
-        if not condition_failed(error):
-            raise
+    event = expired_history(candidate_id, cert_id, expiry)
+    return (store or dynamo_store()).expire_certification(candidate_id, cert_id, entry.gsi2sk, expiry, now, event)
+
+
+def _expire_certification(context: _Run, entry: Entry, expiry: date) -> None:
+    if expire_certification(entry, expiry, context.now, context.store):
+        context.summary.expired_certifications += 1
+    else:
         context.summary.skipped += 1
-        return
-    expired_history(candidate_id, cert_id, expiry).save()
-    context.summary.expired_certifications += 1
 
 
 def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, date] | None) -> bool:
@@ -337,7 +329,7 @@ def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, date] | None) -> 
 def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, date, int]]) -> None:
     """One Query of the candidate's records, then a claim per reminder still due."""
     candidate_id = keys.candidate_id_from_pk(pk)
-    partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True)
+    partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True, store=context.store)
     results: dict[str, rules.Result] | None = None
     for entry, expiry, days in items:
         cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)

@@ -4,21 +4,23 @@ evaluation use cases need (:class:`RecordStore`), and their DynamoDB implementat
 
 A candidate's records are one partition, ``CAND#<id>``: read a slice of it with one Query
 (:meth:`RecordStore.read`), write puts and deletes with BatchWriteItem, 25 a call
-(:meth:`RecordStore.write`), and three single-item updates: the next value of a sequence
-(expert numbers), an attribute set once on the profile, and a manual grant on a certification.
+(:meth:`RecordStore.write`), three single-item updates: the next value of a sequence (expert
+numbers), an attribute set once on the profile, and a manual grant on a certification; and the
+expiry check's change of one due certification (:meth:`RecordStore.expire_certification`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
+from certtrack.certifications import due
 from certtrack.certifications.models import (
     AgreementItem,
     CECreditItem,
@@ -101,6 +103,14 @@ class RecordStore(Protocol):
         """Write a manual grant on the certification record (created ``in_progress`` if absent)."""
         ...
 
+    def expire_certification(
+        self, candidate_id: str, cert_id: str, read_gsi2sk: str, expiry: date, now: datetime, event: HistoryItem
+    ) -> bool:
+        """Status ``expired`` and off the due index if the record is still at the index entry that
+        was read, active and expiring on ``expiry``; then put its "Expired" ``event``. False (nothing
+        written) when any of that no longer holds."""
+        ...
+
 
 class DynamoRecordStore:
     """:class:`RecordStore` on the table."""
@@ -167,6 +177,33 @@ class DynamoRecordStore:
             CertificationItem.granted_until.set(until) if until else CertificationItem.granted_until.remove(),
         ]
         item.update(actions=actions)
+
+    def expire_certification(
+        self, candidate_id: str, cert_id: str, read_gsi2sk: str, expiry: date, now: datetime, event: HistoryItem
+    ) -> bool:
+        # Two single-item writes, not a transaction: the condition decides which run does the work,
+        # and the event is the rules engine's own item, so a later evaluation writes it if it was lost.
+        still_due = (
+            due.still_at(CertificationItem, read_gsi2sk)
+            & (CertificationItem.status == rules.ACTIVE)
+            & (CertificationItem.expiration_date == expiry)
+        )
+        try:
+            CertificationItem(keys.candidate_pk(candidate_id), keys.cert_sk(cert_id)).update(
+                actions=[
+                    CertificationItem.status.set(rules.EXPIRED),
+                    CertificationItem.updated_at.set(now),
+                    CertificationItem.GSI2PK.remove(),
+                    CertificationItem.GSI2SK.remove(),
+                ],
+                condition=still_due,
+            )
+        except UpdateError as error:
+            if not condition_failed(error):
+                raise
+            return False
+        event.save()
+        return True
 
 
 @lru_cache(maxsize=1)
