@@ -40,7 +40,7 @@ def _seed(size: int) -> None:
     from certtrack.program import rules
     from certtrack.transcripts.models import TranscriptItem
 
-    def ccna(cid: str, expires: date, granted_on: str | None = None) -> CertificationItem:
+    def ccna(cid: str, expires: date, granted_on: date | None = None) -> CertificationItem:
         """An active CCNA earned three years before ``expires``, on the due index for its next step."""
         item = CertificationItem(
             keys.candidate_pk(cid),
@@ -48,8 +48,8 @@ def _seed(size: int) -> None:
             candidate_id=cid,
             cert_id="ccna",
             status="active",
-            active_date=rules.add_years(expires, -3).isoformat(),
-            expiration_date=expires.isoformat(),
+            active_date=rules.add_years(expires, -3),
+            expiration_date=expires,
             granted_on=granted_on,
         )
         due.schedule_period(item)
@@ -74,13 +74,13 @@ def _seed(size: int) -> None:
                     created_at=NOW,
                 )
             )
-            cert = ccna(cid, expires, granted_on=rules.add_years(expires, -3).isoformat())
+            cert = ccna(cid, expires, granted_on=rules.add_years(expires, -3))
             if n >= DUE["reminders"]:
-                cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires.isoformat())
+                cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires)
             batch.save(cert)
         for n in range(DUE["credits"]):
             pk, sk = keys.candidate_pk(f"CSCO{10_000_000 + n:08d}"), keys.ce_sk(f"BENCH-{n}")
-            inactive = (today - timedelta(days=1)).isoformat()
+            inactive = today - timedelta(days=1)
             credit = CECreditItem(
                 pk,
                 sk,
@@ -89,7 +89,7 @@ def _seed(size: int) -> None:
                 activity_name="Bench activity",
                 provider_name="Bench",
                 points=5,
-                active_date=rules.add_years(date.fromisoformat(inactive), -3).isoformat(),
+                active_date=rules.add_years(inactive, -3),
                 inactive_date=inactive,
             )
             credit.GSI2PK, credit.GSI2SK = due.credit_due(pk, sk, inactive)

@@ -101,8 +101,8 @@ def _cached_figures() -> dict[str, float]:
             candidate_id=candidate_id,
             cert_id="ccna",
             status="active",
-            active_date=now.date().replace(year=now.year - 1).isoformat(),
-            expiration_date=now.date().replace(year=now.year + 2).isoformat(),
+            active_date=now.date().replace(year=now.year - 1),
+            expiration_date=now.date().replace(year=now.year + 2),
         ).save()
         stored_first_ms, _, _ = _timed(lambda: certificate_link(candidate_id, "ccna", now), runs=1)
         cached_ms, _, _ = _timed(lambda: certificate_link(candidate_id, "ccna", now))

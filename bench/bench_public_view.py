@@ -12,7 +12,7 @@ import json
 import statistics
 import time
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.support import ROOT, environment, lambda_context
@@ -50,8 +50,8 @@ def _seed() -> str:
             candidate_id=cid,
             cert_id=cert_id,
             status="active",
-            active_date="2025-01-15",
-            expiration_date="2028-01-15",
+            active_date=date(2025, 1, 15),
+            expiration_date=date(2028, 1, 15),
         ).save()
     for n in range(20):
         reg = f"REG{n:05d}"
@@ -63,13 +63,13 @@ def _seed() -> str:
             exam_name="CCNA",
             registration_number=reg,
             grade="Pass",
-            exam_date="2025-01-15",
+            exam_date=date(2025, 1, 15),
         ).save()
         HistoryItem(
             keys.candidate_pk(cid),
             keys.history_sk("2025-01-15", f"e{n}"),
             candidate_id=cid,
-            date="2025-01-15",
+            date=date(2025, 1, 15),
             event="x",
         ).save()
     # The shipping address item, as the fulfillment feature stores it.

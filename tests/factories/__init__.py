@@ -28,6 +28,11 @@ EXPIRES = days(700)  # and its default expiration date (when active)
 _BY_STATUS: Any = object()  # expiration default: EXPIRES when active, ten days ago otherwise
 
 
+def day(value: str | date | None) -> date | None:
+    """A day given as ``YYYY-MM-DD`` (as payloads carry it) or a date, as the models store it."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def candidate(
     *,
     candidate_id: str | None = None,
@@ -64,15 +69,16 @@ def certification_item(
     cert_id: str = "ccna",
     *,
     status: str = "active",
-    active_date: str | None = ACTIVE,
-    expiration_date: str | None = _BY_STATUS,
-    first_earned: str | None = None,
+    active_date: str | date | None = ACTIVE,
+    expiration_date: str | date | None = _BY_STATUS,
+    first_earned: str | date | None = None,
     verification_code: str | None = None,
 ) -> CertificationItem:
     """A certification record of ``candidate_id``, not saved (the rules engine's item, built directly).
 
-    An active CCNA earned 400 days ago (``started`` and ``first_earned`` too) that expires in 700
-    days, unless overridden; another ``status`` expired ten days ago. ``None``: no such date.
+        An active CCNA earned 400 days ago (``started`` and ``first_earned`` too) that expires in 700
+        days, unless overridden; another ``status`` expired ten days ago. ``None``: no such date. Dates
+    are ``YYYY-MM-DD`` strings or dates.
     """
     if expiration_date is _BY_STATUS:
         expiration_date = EXPIRES if status == "active" else days(-10)
@@ -82,10 +88,10 @@ def certification_item(
         candidate_id=candidate_id,
         cert_id=cert_id,
         status=status,
-        started=active_date,
-        active_date=active_date,
-        expiration_date=expiration_date,
-        first_earned=first_earned or active_date,
+        started=day(active_date),
+        active_date=day(active_date),
+        expiration_date=day(expiration_date),
+        first_earned=day(first_earned or active_date),
         verification_code=verification_code,
     )
 

@@ -10,8 +10,8 @@ import pytest
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem, ExamItem
 from certtrack.db import DateAttribute, TableItem, item_type
-from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, ShippingAddressItem
-from certtrack.identity.models import CandidateItem
+from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem
+from certtrack.identity.models import CandidateItem, ShippingAddressItem
 from certtrack.transcripts.models import TranscriptItem
 
 

@@ -28,7 +28,7 @@ def test_demo_seed_imports_john_and_the_score_report_candidates(now: datetime, o
     john = read_partition("CSCO10000000")
     ccie = john.certifications["ccie-enterprise"]
     assert ccie.status == "active" and ccie.first_earned is not None
-    assert (now.date() - datetime.fromisoformat(ccie.first_earned).date()).days >= 3650
+    assert (now.date() - ccie.first_earned).days >= 3650
     assert john.profile is not None and john.profile.attributes is not None
     assert john.profile.attributes.as_dict()["ccie_number"]
     assert {e.grade for e in john.exams} == {"Pass", "Fail"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from certtrack import keys
@@ -44,11 +44,11 @@ def test_exam_import_creates_candidate_exam_agreement_and_earns_ccna(now: dateti
     assert agreement.expires is None  # PynamoDB types a nullable attribute as its value type alone
 
     ccna = _cert("CSCO10000000", "ccna")
-    assert (ccna.status, ccna.active_date, ccna.expiration_date) == ("active", "2024-05-10", "2027-05-10")
+    assert (ccna.status, ccna.active_date, ccna.expiration_date) == ("active", date(2024, 5, 10), date(2027, 5, 10))
     assert ccna.GSI2SK is not None and ccna.GSI2SK.startswith("2027-02-09#CERT:r90#")
 
     events = {(h.date, h.event) for h in read_partition("CSCO10000000").history}
-    assert events == {("2024-05-10", "Passed exam 200-301"), ("2024-05-10", "Certification earned")}
+    assert events == {(date(2024, 5, 10), "Passed exam 200-301"), (date(2024, 5, 10), "Certification earned")}
 
     [mail] = outbox()
     assert mail["to"] == "john.doe@example.com"
@@ -126,7 +126,7 @@ def test_ce_import_rejects_bad_points_and_unknown_candidates(now: datetime) -> N
     [credit] = read_partition("CSCO10000000").credits
     assert (float(credit.points), credit.inactive_date, credit.import_source, credit.status) == (
         7.5,
-        "2028-02-01",
+        date(2028, 2, 1),
         "test.csv",
         "active",
     )
@@ -140,7 +140,7 @@ def test_ce_credits_recertify_and_are_idempotent_by_external_id(now: datetime) -
     partition = read_partition("CSCO10000000")
     assert len(partition.credits) == 2
     ccna = partition.certifications["ccna"]
-    assert (ccna.status, ccna.expiration_date, ccna.active_date) == ("active", "2030-01-10", "2025-02-01")
+    assert (ccna.status, ccna.expiration_date, ccna.active_date) == ("active", date(2030, 1, 10), date(2025, 2, 1))
     events = [h.event for h in sorted(partition.history, key=lambda h: h.SK) if h.cert_id == "ccna"]
     assert events == ["Certification earned", "Recertified by CE credits"]
 

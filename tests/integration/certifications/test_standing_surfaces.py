@@ -42,7 +42,7 @@ def _holder() -> tuple[str, str]:
     )
     assert report.imported == 1, report
     stored = CertificationItem.get(keys.candidate_pk(CANDIDATE), keys.cert_sk("ccna"))
-    assert (stored.status, stored.expiration_date) == ("active", D.isoformat())
+    assert (stored.status, stored.expiration_date) == ("active", D)
     created = service.create(
         CANDIDATE,
         TranscriptRequest(

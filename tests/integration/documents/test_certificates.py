@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -95,8 +96,8 @@ def test_a_new_period_gets_a_new_pdf_and_code(puts: PutRecorder) -> None:
     item.refresh()
     item.update(
         actions=[
-            CertificationItem.active_date.set(days(-10)),
-            CertificationItem.expiration_date.set(days(1000)),
+            CertificationItem.active_date.set(date.fromisoformat(days(-10))),
+            CertificationItem.expiration_date.set(date.fromisoformat(days(1000))),
         ]
     )
 

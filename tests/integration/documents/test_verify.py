@@ -31,7 +31,8 @@ def _verify(code: str, headers: dict[str, str] | None = None) -> tuple[int, Any,
 def _issued(cand_id: str, cert_id: str = "ccna", **kwargs: Any) -> str:
     """A certification record with a certificate code, as ``POST …/certificate`` leaves it."""
     item = certification(cand_id, cert_id, **kwargs)
-    code = verification.reserve("certificate", cand_id, keys.cert_sk(cert_id), cert_id, period=item.active_date)
+    period = item.active_date.isoformat()
+    code = verification.reserve("certificate", cand_id, keys.cert_sk(cert_id), cert_id, period=period)
     item.update(actions=[CertificationItem.verification_code.set(code)])
     return code
 

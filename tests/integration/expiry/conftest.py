@@ -48,7 +48,7 @@ def certification(candidate_id: str, cert_id: str = "ccna") -> CertificationItem
 
 def credit(candidate_id: str, points: float, active_date: str) -> CECreditItem:
     """A CE credit as the import writes it (active, due on its inactive date), without re-evaluating."""
-    inactive = rules.add_years(date.fromisoformat(active_date), 3).isoformat()
+    inactive = rules.add_years(date.fromisoformat(active_date), 3)
     external_id = f"EXP-{next(_ext):06d}"
     item = CECreditItem(
         keys.candidate_pk(candidate_id),
@@ -58,7 +58,7 @@ def credit(candidate_id: str, points: float, active_date: str) -> CECreditItem:
         activity_name="Cisco Live session",
         provider_name="Cisco",
         points=points,
-        active_date=active_date,
+        active_date=date.fromisoformat(active_date),
         inactive_date=inactive,
         status="active",
     )
@@ -92,9 +92,7 @@ def bulk_certifications(count: int, first_expiry: date) -> None:
         for n in range(count):
             cid = f"CSCO{80_000_000 + next(_bulk):08d}"
             expires = date.fromordinal(first_expiry.toordinal() + n % 700)
-            item = certification_item(
-                cid, active_date=rules.add_years(expires, -3).isoformat(), expiration_date=expires.isoformat()
-            )
+            item = certification_item(cid, active_date=rules.add_years(expires, -3), expiration_date=expires)
             due.schedule_period(item)
             batch.save(item)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,7 @@ from tests.conftest import LambdaContext, call, load_function
 from tests.integration.expiry.conftest import at, certification, credit, holder, raw_messages, transcript
 
 EXPIRES = "2027-02-20"
+EXPIRY = date.fromisoformat(EXPIRES)
 
 
 def _link(url: str) -> dict[str, str]:
@@ -178,7 +180,7 @@ def test_one_failing_address_does_not_stop_the_batch_and_is_retried(
     assert attempts.count("bad@example.com") == reminders.ATTEMPTS
     assert delays == [0.5, 1.0]  # exponential backoff between the attempts
     assert sorted(m["to"] for m in reminders_sent()) == sorted(str(p.email) for p in good)
-    assert reminders.existing(bad.candidate_id, "ccna", EXPIRES, 90).status == reminders.FAILED  # type: ignore[union-attr]
+    assert reminders.existing(bad.candidate_id, "ccna", EXPIRY, 90).status == reminders.FAILED  # type: ignore[union-attr]
     assert certification(bad.candidate_id).GSI2SK.startswith("2026-11-22#CERT:r90#")  # type: ignore[union-attr]
 
     monkeypatch.setattr(reminders, "send_template", real_send)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from certtrack.transcripts.models import TranscriptItem
 from tests.integration.expiry.conftest import at, bulk_certifications, certification, credit, holder, transcript
 
 EXPIRES = "2027-02-20"  # reminders due 2026-11-22 (90), 2027-01-21 (30), 2027-02-13 (7)
+EXPIRY = date.fromisoformat(EXPIRES)
 
 
 def _days_sent(outbox: list[dict[str, str]]) -> list[str]:
@@ -63,7 +64,7 @@ def test_each_reminder_once_then_expiry(aws: None, reminders_sent: Any) -> None:
     stored = certification(person.candidate_id)
     assert stored.status == "expired" and stored.GSI2SK is None
     history = HistoryItem.get(keys.candidate_pk(person.candidate_id), keys.history_sk(EXPIRES, "ccna:expired"))
-    assert history.event == "Expired"
+    assert (history.event, history.date) == ("Expired", EXPIRY)
 
 
 def test_expired_certification_offers_no_pdf_and_reevaluation_keeps_one_expired_event(aws: None) -> None:
@@ -106,7 +107,7 @@ def test_a_run_past_the_30_day_mark_skips_the_90_day_reminder(aws: None, reminde
 
     subjects = reminders_sent()
     assert _days_sent(subjects) == ["26", "7"]
-    assert reminders.existing(subjects and _cid(subjects[0]), "ccna", EXPIRES, 90) is None
+    assert reminders.existing(subjects and _cid(subjects[0]), "ccna", EXPIRY, 90) is None
 
 
 def _cid(message: dict[str, str]) -> str:
@@ -125,7 +126,7 @@ def test_recertified_in_between_gets_no_stale_reminder(aws: None, reminders_sent
 
     assert _days_sent(reminders_sent()) == ["90"]
     stored = certification(person.candidate_id)
-    assert (stored.status, stored.expiration_date) == ("active", "2030-02-20")
+    assert (stored.status, stored.expiration_date) == ("active", date(2030, 2, 20))
     assert stored.GSI2SK is not None and stored.GSI2SK.startswith("2029-11-22#CERT:r90#")
 
 
@@ -196,7 +197,7 @@ def test_out_of_time_before_sending_releases_the_claims_for_the_next_run(aws: No
     summary = expiry.run(at("2026-11-25"), remaining_ms=lambda: next(looks))
 
     assert summary.reminders_not_attempted == 1 and reminders_sent() == []
-    assert reminders.existing(person.candidate_id, "ccna", EXPIRES, 90).status == reminders.FAILED  # type: ignore[union-attr]
+    assert reminders.existing(person.candidate_id, "ccna", EXPIRY, 90).status == reminders.FAILED  # type: ignore[union-attr]
     assert expiry.run(at("2026-11-26")).reminders_sent == 1
 
 
@@ -228,7 +229,7 @@ def test_overlapping_runs_do_no_double_work(aws: None, reminders_sent: Any, monk
 def test_a_claim_held_by_a_running_check_is_not_sent_twice(aws: None, reminders_sent: Any) -> None:
     person = holder(EXPIRES)
     now = at("2026-11-25")
-    reminders.claim(person.candidate_id, "ccna", EXPIRES, 90, "another-run", now)
+    reminders.claim(person.candidate_id, "ccna", EXPIRY, 90, "another-run", now)
 
     summary = expiry.run(now)
 

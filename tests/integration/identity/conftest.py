@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ def exam(candidate_id: str, registration_number: str, exam_code: str = "200-301"
         exam_name="Implementing and Administering Networking Solutions (CCNA)",
         registration_number=registration_number,
         grade="Pass",
-        exam_date="2025-06-01",
+        exam_date=date(2025, 6, 1),
         GSI1PK=keys.registration_gsi(registration_number),
         GSI1SK=keys.candidate_pk(candidate_id),
     )

@@ -15,10 +15,10 @@ from tests.factories import candidate, certification, days
 
 
 def shipping_address(candidate_id: str, **fields: str) -> None:
-    """The fulfillment feature's ``CAND#<id>/SHIPPING`` item, saved through its own model."""
+    """The ``CAND#<id>/SHIPPING`` item the shipping screen saves, saved through its model."""
     from datetime import UTC, datetime
 
-    from certtrack.fulfillment.models import AddressAttribute, ShippingAddressItem
+    from certtrack.identity.models import AddressAttribute, ShippingAddressItem
 
     values = {
         "first_name": "John",

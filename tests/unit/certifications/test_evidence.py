@@ -10,6 +10,8 @@ from certtrack.certifications.models import CECreditItem, CertificationItem, Exa
 from certtrack.program import rules
 from certtrack.program.catalog import load_catalog
 
+from tests.factories import day
+
 CATALOG = load_catalog()
 PK = keys.candidate_pk("CSCO10000000")
 
@@ -23,7 +25,7 @@ def exam(registration: str, grade: str, day: str, code: str = "200-301") -> Exam
         exam_name="x",
         registration_number=registration,
         grade=grade,
-        exam_date=day,
+        exam_date=date.fromisoformat(day),
     )
 
 
@@ -36,8 +38,8 @@ def credit(external_id: str, points: float, active: str, inactive: str) -> CECre
         activity_name="a",
         provider_name="p",
         points=points,
-        active_date=active,
-        inactive_date=inactive,
+        active_date=date.fromisoformat(active),
+        inactive_date=date.fromisoformat(inactive),
     )
 
 
@@ -50,8 +52,8 @@ def certification(
         candidate_id="CSCO10000000",
         cert_id=cert_id,
         status=status,
-        granted_on=granted_on,
-        granted_until=granted_until,
+        granted_on=day(granted_on),
+        granted_until=day(granted_until),
     )
 
 
@@ -96,6 +98,6 @@ def test_evaluate_runs_the_engine_on_the_items() -> None:
 
 def test_a_pass_counts_for_the_exam_validity_and_a_failed_exam_never_expires() -> None:
     assert CATALOG.exam_validity_years == 3
-    assert evidence.exam_expires(exam("R1", "Pass", "2024-02-29"), CATALOG) == "2027-02-28"
-    assert evidence.exam_expires(exam("R1", "Pass", "2024-05-10"), CATALOG) == "2027-05-10"
+    assert evidence.exam_expires(exam("R1", "Pass", "2024-02-29"), CATALOG) == date(2027, 2, 28)
+    assert evidence.exam_expires(exam("R1", "Pass", "2024-05-10"), CATALOG) == date(2027, 5, 10)
     assert evidence.exam_expires(exam("R2", "Fail", "2024-05-10"), CATALOG) is None

@@ -21,9 +21,9 @@ def record(
         candidate_id="CSCO10000001",
         cert_id=cert_id,
         status=status,
-        active_date="2025-01-01",
-        expiration_date=expires,
-        first_earned=first_earned,
+        active_date=date(2025, 1, 1),
+        expiration_date=date.fromisoformat(expires),
+        first_earned=date.fromisoformat(first_earned),
     )
 
 

@@ -13,13 +13,15 @@ from certtrack.certifications.models import CertificationItem
 from certtrack.certifications.verify import Verification, public_status, render_page
 from certtrack.pages import page_headers
 
+from tests.factories import day
+
 TODAY = date(2026, 11, 25)
 
 
 def item(status: str, expires: str | None = "2027-01-01") -> CertificationItem:
     return CertificationItem(
         keys.candidate_pk("CSCO1"), keys.cert_sk("ccna"), candidate_id="CSCO1", cert_id="ccna",
-        status=status, active_date="2024-01-01", expiration_date=expires,
+        status=status, active_date=date(2024, 1, 1), expiration_date=day(expires),
     )  # fmt: skip
 
 

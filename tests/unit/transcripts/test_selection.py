@@ -23,8 +23,8 @@ TODAY = date(2026, 11, 25)
 class Record:
     cert_id: str
     status: str = "active"
-    active_date: str | None = "2025-01-10"
-    expiration_date: str | None = "2028-01-10"
+    active_date: date | None = date(2025, 1, 10)
+    expiration_date: date | None = date(2028, 1, 10)
     verification_code: str | None = None
 
 
@@ -43,13 +43,13 @@ def shown(records: list[Record], **kwargs: object) -> list[tuple[str, str]]:
 
 
 def test_active_past_its_date_is_expired() -> None:
-    assert effective_status(Record("ccna", expiration_date="2026-11-24"), TODAY) == "expired"
-    assert effective_status(Record("ccna", expiration_date="2026-11-25"), TODAY) == "active"
+    assert effective_status(Record("ccna", expiration_date=date(2026, 11, 24)), TODAY) == "expired"
+    assert effective_status(Record("ccna", expiration_date=date(2026, 11, 25)), TODAY) == "active"
     assert effective_status(Record("ccna", status="revoked"), TODAY) == "revoked"
 
 
 def test_active_mode_shows_baseline_certifications_still_active() -> None:
-    records = [Record("ccna"), Record("ccnp-enterprise", expiration_date="2026-01-01"), Record("ccde")]
+    records = [Record("ccna"), Record("ccnp-enterprise", expiration_date=date(2026, 1, 1)), Record("ccde")]
     assert shown(records, baseline_ids=["ccna", "ccnp-enterprise"]) == [("ccna", "active")]
 
 
@@ -60,7 +60,7 @@ def test_active_mode_with_new_certifications_shows_all_active() -> None:
 
 def test_selected_mode_shows_real_status_and_never_in_progress() -> None:
     records = [
-        Record("ccna", expiration_date="2020-01-01"),
+        Record("ccna", expiration_date=date(2020, 1, 1)),
         Record("ccnp-enterprise", status="revoked"),
         Record("ccde", status="in_progress"),
         Record("ccie-enterprise"),

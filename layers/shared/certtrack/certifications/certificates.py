@@ -93,7 +93,8 @@ def period_code(item: CertificationItem) -> str:
     condition that nobody recorded another one meanwhile; the loser of such a race deletes its
     reservation and takes the winner's code.
     """
-    period = str(item.active_date)
+    active = item.active_date
+    period = str(active)  # the pointer keeps the period's day as YYYY-MM-DD
     current = item.verification_code
     if current:
         pointer = verification.lookup(current)
@@ -108,14 +109,14 @@ def period_code(item: CertificationItem) -> str:
     try:
         item.update(
             actions=[CertificationItem.verification_code.set(code)],
-            condition=unchanged & (CertificationItem.active_date == period),
+            condition=unchanged & (CertificationItem.active_date == active),
         )
     except UpdateError as error:
         if not condition_failed(error):
             raise
         verification.VerificationItem(keys.verify_pk(code), keys.VERIFY).delete()
         item.refresh(consistent_read=True)
-        if item.active_date != period or not item.verification_code:
+        if item.active_date != active or not item.verification_code:
             raise Conflict(
                 "The certification changed while the certificate was prepared; retry.",
                 code="certificate_unavailable",

@@ -24,18 +24,15 @@ REMINDER_DAYS = (90, 30, 7)
 EXPIRE = "expire"
 
 
-def events(expiration_date: str) -> list[tuple[str, str]]:
+def events(expiration_date: date) -> list[tuple[str, date]]:
     """(kind, due date) of every event of a period: ``r90``, ``r30``, ``r7``, ``expire`` (the day after)."""
-    expiry = date.fromisoformat(expiration_date)
-    out = [(f"r{days}", (expiry - timedelta(days=days)).isoformat()) for days in REMINDER_DAYS]
-    out.append((EXPIRE, first_day_expired(expiry).isoformat()))
+    out = [(f"r{days}", expiration_date - timedelta(days=days)) for days in REMINDER_DAYS]
+    out.append((EXPIRE, first_day_expired(expiration_date)))
     return out
 
 
-def set_due(item: CertificationItem, kind: str, due_date: str) -> None:
-    shards = get_settings().due_shards
-    item.GSI2PK = keys.due_shard(item.PK, item.SK, shards)
-    item.GSI2SK = keys.due_sk(due_date, f"CERT:{kind}", item.PK, item.SK)
+def set_due(item: CertificationItem, kind: str, due_date: date) -> None:
+    item.GSI2PK, item.GSI2SK = due_keys(item.PK, item.SK, f"{CERT_KIND}{kind}", due_date)
 
 
 def clear_due(item: CertificationItem) -> None:
@@ -60,30 +57,30 @@ TRANSCRIPT_EXPIRE = "TRANSCRIPT:expire"
 _REMINDER_KINDS = {f"r{days}": days for days in REMINDER_DAYS}
 
 
-def due_keys(pk: str, sk: str, kind: str, due_date: str) -> tuple[str, str]:
-    """(GSI2PK, GSI2SK) of an item with work of ``kind`` due on ``due_date``."""
-    return keys.due_shard(pk, sk, get_settings().due_shards), keys.due_sk(due_date, kind, pk, sk)
+def due_keys(pk: str, sk: str, kind: str, due_date: date) -> tuple[str, str]:
+    """(GSI2PK, GSI2SK) of an item with work of ``kind`` due on ``due_date`` (``YYYY-MM-DD`` in the key)."""
+    return keys.due_shard(pk, sk, get_settings().due_shards), keys.due_sk(due_date.isoformat(), kind, pk, sk)
 
 
-def parse_sk(gsi2sk: str) -> tuple[str, str]:
+def parse_sk(gsi2sk: str) -> tuple[date, str]:
     """(due date, kind) of a GSI2 sort key (``<date>#<kind>#<PK>#<SK>``)."""
     due_date, kind, _ = gsi2sk.split("#", 2)
-    return due_date, kind
+    return date.fromisoformat(due_date), kind
 
 
-def implied_expiry(kind: str, due_date: str) -> str | None:
+def implied_expiry(kind: str, due_date: date) -> date | None:
     """The expiration date a certification event was scheduled for (``CERT:r30`` on D → D + 30,
     ``CERT:expire`` on D → D - 1)."""
     name = kind.removeprefix(CERT_KIND)
     if name == EXPIRE:
-        return (date.fromisoformat(due_date) - timedelta(days=1)).isoformat()
+        return due_date - timedelta(days=1)
     days = _REMINDER_KINDS.get(name)
     if days is None:
         return None
-    return (date.fromisoformat(due_date) + timedelta(days=days)).isoformat()
+    return due_date + timedelta(days=days)
 
 
-def plan(expiration_date: str, today: date) -> tuple[str | None, tuple[str, str] | None]:
+def plan(expiration_date: date, today: date) -> tuple[str | None, tuple[str, date] | None]:
     """What a certification needs today, and its next event after today.
 
     Returns (action, next): action is ``expire``, ``r7``/``r30``/``r90`` (the latest reminder
@@ -94,24 +91,23 @@ def plan(expiration_date: str, today: date) -> tuple[str | None, tuple[str, str]
     if lapsed(expiration_date, today):
         return EXPIRE, None
     action: str | None = None
-    upcoming: tuple[str, str] | None = None
+    upcoming: tuple[str, date] | None = None
     for kind, due_date in events(expiration_date):
-        if date.fromisoformat(due_date) <= today:
+        if due_date <= today:
             action = kind
         elif upcoming is None:
             upcoming = (kind, due_date)
     return action, upcoming
 
 
-def credit_due(pk: str, sk: str, inactive_date: str) -> tuple[str, str]:
+def credit_due(pk: str, sk: str, inactive_date: date) -> tuple[str, str]:
     """GSI2 keys of an active CE credit: the check marks it inactive on its inactive date."""
     return due_keys(pk, sk, CE_INACTIVE, inactive_date)
 
 
 def transcript_due(pk: str, sk: str, expires_on: date) -> tuple[str, str]:
     """GSI2 keys of a transcript: ``expires_on`` is the last day its link works, so due the day after."""
-    day_after = (expires_on + timedelta(days=1)).isoformat()
-    return due_keys(pk, sk, TRANSCRIPT_EXPIRE, day_after)
+    return due_keys(pk, sk, TRANSCRIPT_EXPIRE, expires_on + timedelta(days=1))
 
 
 def still_at(model: type[TableItem], gsi2sk: str) -> Condition:

@@ -8,24 +8,27 @@ congratulations email for a newly earned certification.
 Writes go through a :class:`Writer` (BatchWriteItem, 25 a call) that callers share across
 candidates. A newly earned certification's "Certification earned" event is written only after
 its email went out, so a failed send is retried by the next evaluation instead of being lost.
+
+Reads and writes go through a :class:`~certtrack.certifications.record_store.RecordStore` (the
+table by default; an in-memory one in the unit tests) and mail through ``send`` (SES by default).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pynamodb.exceptions import UpdateError
 
 from certtrack import keys
 from certtrack.certifications import due
-from certtrack.certifications.models import CertificationItem, CounterItem, ExamItem, HistoryItem
-from certtrack.certifications.records import Partition, evaluate_partition, read_partition
+from certtrack.certifications.models import CertificationItem, ExamItem, HistoryItem
+from certtrack.certifications.record_store import Partition, RecordStore, Write, dynamo_store
+from certtrack.certifications.records import evaluate_partition
 from certtrack.dates import iso_day
-from certtrack.db import TableItem, condition_failed, raw_map
+from certtrack.db import TableItem, raw_map
 from certtrack.email import send_template
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
@@ -35,15 +38,19 @@ from certtrack.settings import get_settings
 
 logger = Logger(child=True)
 
+# Sends one templated email (to, template name, context); raises ServiceUnavailable when SES refuses.
+SendMail = Callable[[str, str, dict[str, Any]], object]
+
 RULES_SOURCE = "rules"
 EXAM_SOURCE = "exam"
 
 
 class Writer:
-    """Pending puts and deletes, one per key (last wins), flushed with BatchWriteItem."""
+    """Pending puts and deletes, one per key (last wins), flushed to the store (BatchWriteItem)."""
 
-    def __init__(self) -> None:
-        self._ops: dict[tuple[str, str], tuple[str, TableItem]] = {}
+    def __init__(self, store: RecordStore | None = None) -> None:
+        self._ops: dict[tuple[str, str], Write] = {}
+        self._store = store
         self.calls = 0
 
     def put(self, item: TableItem) -> None:
@@ -59,13 +66,7 @@ class Writer:
         if not self._ops:
             return
         ops, self._ops = list(self._ops.values()), {}
-        with TableItem.batch_write() as batch:
-            for action, item in ops:
-                if action == "put":
-                    batch.save(item)
-                else:
-                    batch.delete(item)
-        self.calls += (len(ops) + 24) // 25
+        self.calls += (self._store or dynamo_store()).write(ops)
 
 
 @dataclass
@@ -94,10 +95,10 @@ def _certification_item(
         candidate_id=candidate_id,
         cert_id=result.cert_id,
         status=result.status,
-        started=iso_day(result.started),
-        active_date=iso_day(result.active_date),
-        expiration_date=iso_day(result.expiration_date),
-        first_earned=iso_day(result.first_earned),
+        started=result.started,
+        active_date=result.active_date,
+        expiration_date=result.expiration_date,
+        first_earned=result.first_earned,
         updated_at=now,
     )
     if stored is not None:
@@ -119,13 +120,12 @@ def _same(a: CertificationItem, b: CertificationItem) -> bool:
 
 
 def _history_item(candidate_id: str, event: rules.Event) -> HistoryItem:
-    day = event.date.isoformat()
     return HistoryItem(
         keys.candidate_pk(candidate_id),
-        keys.history_sk(day, f"{event.cert_id}:{event.kind}"),
+        keys.history_sk(event.date.isoformat(), f"{event.cert_id}:{event.kind}"),
         candidate_id=candidate_id,
         cert_id=event.cert_id,
-        date=day,
+        date=event.date,
         event=event.text,
         source=RULES_SOURCE,
         kind=event.kind,
@@ -160,7 +160,7 @@ def apply(partition: Partition, now: datetime, writer: Writer, catalog: Catalog 
 def _exam_history(candidate_id: str, exam: ExamItem) -> HistoryItem:
     return HistoryItem(
         keys.candidate_pk(candidate_id),
-        keys.history_sk(exam.exam_date, f"exam:{exam.registration_number}"),
+        keys.history_sk(exam.exam_date.isoformat(), f"exam:{exam.registration_number}"),
         candidate_id=candidate_id,
         cert_id=None,
         date=exam.exam_date,
@@ -192,7 +192,7 @@ def _queue_history(partition: Partition, results: dict[str, rules.Result], write
             continue
         result = results[str(item.cert_id)]
         newly_earned = old is None and item.kind == rules.EARNED and result.status == rules.ACTIVE
-        if newly_earned and result.active_date == date.fromisoformat(item.date):
+        if newly_earned and result.active_date == item.date:
             outcome.earned.append(Earned(partition.candidate_id, str(item.cert_id), item))
         else:
             writer.put(item)
@@ -203,17 +203,21 @@ def _queue_history(partition: Partition, results: dict[str, rules.Result], write
 # ---------------------------------------------------------------- expert numbers
 
 
-def next_number(name: str, first: int) -> int:
-    """The next value of a sequence (one atomic UpdateItem ADD)."""
-    counter = CounterItem(keys.counter_pk(name), keys.COUNTER)
-    counter.update(actions=[CounterItem.value.add(1)])
-    return first + int(counter.value) - 1
+def next_number(name: str, first: int, store: RecordStore | None = None) -> int:
+    """The next value of a sequence starting at ``first`` (one atomic UpdateItem ADD)."""
+    return first + (store or dynamo_store()).next_number(name) - 1
 
 
-def assign_attributes(profile: CandidateItem | None, results: dict[str, rules.Result], catalog: Catalog) -> list[str]:
+def assign_attributes(
+    profile: CandidateItem | None,
+    results: dict[str, rules.Result],
+    catalog: Catalog,
+    store: RecordStore | None = None,
+) -> list[str]:
     """Give a candidate the attributes (expert numbers) of every certification they ever earned."""
     if profile is None:
         return []
+    store = store or dynamo_store()
     have = raw_map(profile.attributes)
     assigned = []
     for cert in catalog.certifications:
@@ -223,39 +227,13 @@ def assign_attributes(profile: CandidateItem | None, results: dict[str, rules.Re
             if have.get(key):
                 continue
             definition = catalog.attribute(key)
-            value = str(next_number(key, definition.first_number if definition else 1))
-            if _set_attribute(profile, key, value):
+            value = str(next_number(key, definition.first_number if definition else 1, store))
+            if store.set_attribute(profile, key, value):
                 have[key] = value
                 assigned.append(key)
     if assigned:
         profile.attributes = have  # type: ignore[assignment]
     return assigned
-
-
-def _set_attribute(profile: CandidateItem, key: str, value: str) -> bool:
-    """Set one attribute unless it is set already (conditional; a concurrent winner keeps its value)."""
-    item = CandidateItem(*CandidateItem.key(profile.candidate_id))
-    attributes: Any = CandidateItem.attributes
-    try:
-        if profile.attributes is None:
-            try:
-                item.update(
-                    actions=[CandidateItem.attributes.set({key: value})],
-                    condition=CandidateItem.PK.exists() & CandidateItem.attributes.does_not_exist(),
-                )
-                return True
-            except UpdateError as error:
-                if not condition_failed(error):
-                    raise
-        item.update(
-            actions=[attributes[key].set(value)],
-            condition=CandidateItem.PK.exists() & attributes[key].does_not_exist(),
-        )
-    except UpdateError as error:
-        if not condition_failed(error):
-            raise
-        return False
-    return True
 
 
 # ---------------------------------------------------------------- congratulations
@@ -282,6 +260,7 @@ def congratulate(
     outcomes: dict[str, Outcome],
     writer: Writer,
     catalog: Catalog | None = None,
+    send: SendMail | None = None,
 ) -> int:
     """Send the congratulations for each newly earned certification; queue its history event once sent."""
     catalog = catalog or load_catalog()
@@ -296,7 +275,7 @@ def congratulate(
             continue
         context = _email_context(profile, cert, outcomes[entry.candidate_id].results[cert.id])
         try:
-            send_template(profile.email, "certification_earned", context)
+            (send or send_template)(profile.email, "certification_earned", context)
         except ServiceUnavailable:
             logger.warning("congratulations not sent; retried on the next evaluation", extra={"cert_id": cert.id})
             continue
@@ -308,31 +287,41 @@ def congratulate(
 # ---------------------------------------------------------------- one candidate, end to end
 
 
-def reevaluate(candidate_id: str, now: datetime, catalog: Catalog | None = None) -> Outcome:
+def reevaluate(
+    candidate_id: str,
+    now: datetime,
+    catalog: Catalog | None = None,
+    *,
+    store: RecordStore | None = None,
+    send: SendMail | None = None,
+) -> Outcome:
     """Read the partition (one consistent Query), apply the engine, write, congratulate."""
     catalog = catalog or load_catalog()
-    partition = read_partition(candidate_id, consistent=True)
-    writer = Writer()
+    store = store or dynamo_store()
+    partition = store.read(candidate_id, consistent=True)
+    writer = Writer(store)
     outcome = apply(partition, now, writer, catalog)
-    assign_attributes(partition.profile, outcome.results, catalog)
+    assign_attributes(partition.profile, outcome.results, catalog, store)
     writer.flush()
-    congratulate(outcome.earned, {candidate_id: partition.profile}, {candidate_id: outcome}, writer, catalog)
+    congratulate(outcome.earned, {candidate_id: partition.profile}, {candidate_id: outcome}, writer, catalog, send)
     writer.flush()
     return outcome
 
 
-def grant(candidate_id: str, cert_id: str, granted_on: date, now: datetime, until: date | None = None) -> Outcome:
+def grant(
+    candidate_id: str,
+    cert_id: str,
+    granted_on: date,
+    now: datetime,
+    until: date | None = None,
+    *,
+    store: RecordStore | None = None,
+    send: SendMail | None = None,
+) -> Outcome:
     """Manually grant a certification from ``granted_on`` (to ``until``, default + validity)."""
     catalog = load_catalog()
     if catalog.certification(cert_id) is None:
         raise ValueError(f"unknown certification {cert_id!r}")
-    item = CertificationItem(keys.candidate_pk(candidate_id), keys.cert_sk(cert_id))
-    actions: list[Any] = [
-        CertificationItem.candidate_id.set(candidate_id),
-        CertificationItem.cert_id.set(cert_id),
-        CertificationItem.status.set(CertificationItem.status | rules.IN_PROGRESS),
-        CertificationItem.granted_on.set(granted_on.isoformat()),
-        CertificationItem.granted_until.set(until.isoformat()) if until else CertificationItem.granted_until.remove(),
-    ]
-    item.update(actions=actions)
-    return reevaluate(candidate_id, now, catalog)
+    store = store or dynamo_store()
+    store.record_grant(candidate_id, cert_id, granted_on, until)
+    return reevaluate(candidate_id, now, catalog, store=store, send=send)

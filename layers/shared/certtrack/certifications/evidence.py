@@ -18,7 +18,7 @@ def exam_evidence(items: Sequence[ExamItem]) -> list[rules.Exam]:
     return [
         rules.Exam(
             code=e.exam_code,
-            date=date.fromisoformat(e.exam_date),
+            date=e.exam_date,
             passed=e.grade == "Pass",
             key=e.registration_number,
         )
@@ -30,8 +30,8 @@ def credit_evidence(items: Sequence[CECreditItem]) -> list[rules.Credit]:
     return [
         rules.Credit(
             points=float(c.points),
-            active_date=date.fromisoformat(c.active_date),
-            inactive_date=date.fromisoformat(c.inactive_date),
+            active_date=c.active_date,
+            inactive_date=c.inactive_date,
             key=c.external_id,
         )
         for c in items
@@ -44,8 +44,8 @@ def standings(items: dict[str, CertificationItem]) -> dict[str, rules.Standing]:
         out[cert_id] = rules.Standing(
             cert_id=cert_id,
             revoked=item.status == rules.REVOKED,
-            granted_on=date.fromisoformat(item.granted_on) if item.granted_on else None,
-            granted_until=date.fromisoformat(item.granted_until) if item.granted_until else None,
+            granted_on=item.granted_on,
+            granted_until=item.granted_until,
         )
     return out
 
@@ -61,8 +61,8 @@ def evaluate(
     return rules.evaluate(catalog, exam_evidence(exams), credit_evidence(credits), standings(certifications), today)
 
 
-def exam_expires(item: ExamItem, catalog: Catalog) -> str | None:
+def exam_expires(item: ExamItem, catalog: Catalog) -> date | None:
     """A pass counts for ``exam_validity_years``; a failed exam never expires (shown "Never")."""
     if item.grade != "Pass":
         return None
-    return rules.add_years(date.fromisoformat(item.exam_date), catalog.exam_validity_years).isoformat()
+    return rules.add_years(item.exam_date, catalog.exam_validity_years)

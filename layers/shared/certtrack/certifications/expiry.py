@@ -38,12 +38,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 
 from certtrack import keys
 from certtrack.certifications import due, reminders
 from certtrack.certifications.evaluation import RULES_SOURCE
 from certtrack.certifications.models import CECreditItem, CertificationItem, HistoryItem
+from certtrack.certifications.record_store import RecordStore, dynamo_store
 from certtrack.certifications.records import evaluate_partition, read_partition
 from certtrack.db import TableItem, condition_failed
 from certtrack.program import rules
@@ -109,7 +110,7 @@ class Entry:
     gsi2sk: str
 
     @property
-    def due_date(self) -> str:
+    def due_date(self) -> date:
         return due.parse_sk(self.gsi2sk)[0]
 
     @property
@@ -125,6 +126,7 @@ class _Run:
     summary: Summary
     run_id: str
     expire_transcript: ExpireItem | None = None
+    store: RecordStore | None = None
     pending: list[reminders.Pending] = field(default_factory=list)
 
 
@@ -177,11 +179,13 @@ def run(
     scan_reserve_ms: int = SCAN_RESERVE_MS,
     send_reserve_ms: int = SEND_RESERVE_MS,
     page_size: int = PAGE_SIZE,
+    store: RecordStore | None = None,
 ) -> Summary:
     """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock.
 
     ``expire_transcript`` is ``certtrack.transcripts.expiry.expire`` (the scheduled handler passes
-    it); without it, transcript entries stay on the index for a run that has it.
+    it); without it, transcript entries stay on the index for a run that has it. ``store`` holds
+    the candidates' records (the table by default).
     """
     today = now.date()
     state = load_state()
@@ -189,7 +193,7 @@ def run(
     summary = Summary(now=now.isoformat().replace("+00:00", "Z"), range_start=start, range_end=today.isoformat())
     cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
     summary.resumed = bool(cursors)
-    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript)
+    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript, store)
 
     initial = remaining_ms() if remaining_ms is not None else 0
     scan_reserve_ms = min(scan_reserve_ms, initial // 4)
@@ -249,7 +253,7 @@ def _scan(
 
 
 def _process_page(context: _Run, entries: list[Entry]) -> None:
-    wanted: dict[str, list[tuple[Entry, str, int]]] = {}
+    wanted: dict[str, list[tuple[Entry, date, int]]] = {}
     for entry in entries:
         kind = entry.kind
         if kind.startswith(due.CERT_KIND):
@@ -278,11 +282,11 @@ def _process_page(context: _Run, entries: list[Entry]) -> None:
 # ---------------------------------------------------------------- certifications
 
 
-def expired_history(candidate_id: str, cert_id: str, expiry: str) -> HistoryItem:
+def expired_history(candidate_id: str, cert_id: str, expiry: date) -> HistoryItem:
     """The same item the rules engine writes for this event, so a later evaluation changes nothing."""
     return HistoryItem(
         keys.candidate_pk(candidate_id),
-        keys.history_sk(expiry, f"{cert_id}:{rules.EXPIRED_EVENT}"),
+        keys.history_sk(expiry.isoformat(), f"{cert_id}:{rules.EXPIRED_EVENT}"),
         candidate_id=candidate_id,
         cert_id=cert_id,
         date=expiry,
@@ -292,8 +296,9 @@ def expired_history(candidate_id: str, cert_id: str, expiry: str) -> HistoryItem
     )
 
 
-def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
-    """Status ``expired`` and off the index under the condition, then the "Expired" history event.
+def expire_certification(entry: Entry, expiry: date, now: datetime, store: RecordStore | None = None) -> bool:
+    """A ``CERT:expire`` entry: status ``expired`` and off the index if it is still due, then the
+    "Expired" history event; False (nothing changed) when it moved or changed since it was read.
 
     Not one transaction on purpose: the conditional update decides which run does the work, and
     the history item is the rules engine's own (same key and text), so if a crash lost it the
@@ -302,31 +307,18 @@ def _expire_certification(context: _Run, entry: Entry, expiry: str) -> None:
     """
     candidate_id = keys.candidate_id_from_pk(entry.pk)
     cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)
-    still_due = (
-        due.still_at(CertificationItem, entry.gsi2sk)
-        & (CertificationItem.status == rules.ACTIVE)
-        & (CertificationItem.expiration_date == expiry)
-    )
-    try:
-        CertificationItem(entry.pk, entry.sk).update(
-            actions=[
-                CertificationItem.status.set(rules.EXPIRED),
-                CertificationItem.updated_at.set(context.now),
-                CertificationItem.GSI2PK.remove(),
-                CertificationItem.GSI2SK.remove(),
-            ],
-            condition=still_due,
-        )
-    except UpdateError as error:
-        if not condition_failed(error):
-            raise
+    event = expired_history(candidate_id, cert_id, expiry)
+    return (store or dynamo_store()).expire_certification(candidate_id, cert_id, entry.gsi2sk, expiry, now, event)
+
+
+def _expire_certification(context: _Run, entry: Entry, expiry: date) -> None:
+    if expire_certification(entry, expiry, context.now, context.store):
+        context.summary.expired_certifications += 1
+    else:
         context.summary.skipped += 1
-        return
-    expired_history(candidate_id, cert_id, expiry).save()
-    context.summary.expired_certifications += 1
 
 
-def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, str] | None) -> bool:
+def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, date] | None) -> bool:
     """To the next event (or off the index); False (counted as skipped) when it changed meanwhile."""
     if reminders.advance(entry.pk, entry.sk, entry.gsi2sk, upcoming):
         return True
@@ -334,10 +326,10 @@ def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, str] | None) -> b
     return False
 
 
-def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, str, int]]) -> None:
+def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, date, int]]) -> None:
     """One Query of the candidate's records, then a claim per reminder still due."""
     candidate_id = keys.candidate_id_from_pk(pk)
-    partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True)
+    partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True, store=context.store)
     results: dict[str, rules.Result] | None = None
     for entry, expiry, days in items:
         cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)
@@ -355,7 +347,7 @@ def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, str, int
             continue
         results = results or evaluate_partition(partition, context.today, context.catalog)
         result = results[cert_id]
-        if result.expiration_date is not None and result.expiration_date.isoformat() > expiry:
+        if result.expiration_date is not None and result.expiration_date > expiry:
             # The evidence already renews it (the record is re-evaluated on the next import):
             # a reminder about the old date would be stale.
             context.summary.skipped += 1
@@ -392,9 +384,9 @@ def _claim_taken(
     entry: Entry,
     candidate_id: str,
     cert_id: str,
-    expiry: str,
+    expiry: date,
     days: int,
-    upcoming: tuple[str, str] | None,
+    upcoming: tuple[str, date] | None,
 ) -> None:
     """Sent already (an earlier run confirmed the mail but not the move): move on. Otherwise another run holds it."""
     previous = reminders.existing(candidate_id, cert_id, expiry, days)

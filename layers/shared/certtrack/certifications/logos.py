@@ -86,7 +86,7 @@ def held_long_enough(item: CertificationItem, years: int, today: date) -> bool:
         return True
     if not item.first_earned:
         return False
-    return _anniversary(date.fromisoformat(item.first_earned), years) <= today
+    return _anniversary(item.first_earned, years) <= today
 
 
 def earned_logos(items: Iterable[CertificationItem], catalog: Catalog, today: date) -> list[EarnedLogo]:

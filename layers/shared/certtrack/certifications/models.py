@@ -1,11 +1,15 @@
-"""Certification record items: exams, CE credits, certifications, history, agreements."""
+"""Certification record items: exams, CE credits, certifications, history, agreements.
+
+The days that code compares are :class:`~certtrack.db.DateAttribute` (stored ``YYYY-MM-DD`` as
+before, read as a ``date``); an agreement's dates are only shown and sorted, and stay strings.
+"""
 
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from certtrack import keys
-from certtrack.db import DueIndex, LookupIndex, TableItem
+from certtrack.db import DateAttribute, DueIndex, LookupIndex, TableItem
 
 
 class ExamItem(TableItem):
@@ -18,7 +22,7 @@ class ExamItem(TableItem):
     exam_name = UnicodeAttribute()
     registration_number = UnicodeAttribute()
     grade = UnicodeAttribute()  # "Pass" | "Fail"
-    exam_date = UnicodeAttribute()  # YYYY-MM-DD
+    exam_date = DateAttribute()
     import_source = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
 
@@ -53,8 +57,8 @@ class CECreditItem(TableItem):
     activity_name = UnicodeAttribute()
     provider_name = UnicodeAttribute()
     points = NumberAttribute()
-    active_date = UnicodeAttribute()  # YYYY-MM-DD
-    inactive_date = UnicodeAttribute()  # YYYY-MM-DD (active_date + CE validity)
+    active_date = DateAttribute()
+    inactive_date = DateAttribute()  # active_date + CE validity
     status = UnicodeAttribute(default="active")  # "active" | "inactive"
     source = UnicodeAttribute(default="CertTrack")
     import_source = UnicodeAttribute(null=True)
@@ -75,15 +79,15 @@ class CertificationItem(TableItem):
     candidate_id = UnicodeAttribute()
     cert_id = UnicodeAttribute()
     status = UnicodeAttribute()  # "in_progress" | "active" | "expired" | "revoked"
-    started = UnicodeAttribute(null=True)  # YYYY-MM-DD of the first counting event
-    active_date = UnicodeAttribute(null=True)  # start of the current certification period
-    expiration_date = UnicodeAttribute(null=True)
-    first_earned = UnicodeAttribute(null=True)  # for 10/15/20-year achievement logos
+    started = DateAttribute(null=True)  # the first counting event
+    active_date = DateAttribute(null=True)  # start of the current certification period
+    expiration_date = DateAttribute(null=True)
+    first_earned = DateAttribute(null=True)  # for 10/15/20-year achievement logos
     verification_code = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
     # A manual grant (the rules engine replays it like evidence); null when earned by evidence.
-    granted_on = UnicodeAttribute(null=True)
-    granted_until = UnicodeAttribute(null=True)
+    granted_on = DateAttribute(null=True)
+    granted_until = DateAttribute(null=True)
 
     due_index = DueIndex()
 
@@ -95,7 +99,7 @@ class HistoryItem(TableItem):
 
     candidate_id = UnicodeAttribute()
     cert_id = UnicodeAttribute(null=True)
-    date = UnicodeAttribute()
+    date = DateAttribute()
     event = UnicodeAttribute()
     # What wrote it: "exam" (an imported pass; ``exam_code`` set) or "rules" (the engine's events,
     # rewritten on every evaluation). Null for events written by other features.

@@ -3,25 +3,20 @@
 Every route reads one slice of the candidate's partition (``CAND#<id>``) with one Query (a
 sort-key prefix or range); lists are sorted in memory and paged with an offset cursor. The
 payloads are :mod:`~certtrack.certifications.record_schemas`; the items become the engine's
-evidence in :mod:`~certtrack.certifications.evidence`.
+evidence in :mod:`~certtrack.certifications.evidence`. The items are read through a
+:class:`~certtrack.certifications.record_store.RecordStore` (the table unless a use case is given
+another one: the unit tests pass an in-memory store).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from certtrack import keys
 from certtrack.certifications import evidence
-from certtrack.certifications.models import (
-    AgreementItem,
-    CECreditItem,
-    CertificationItem,
-    ExamItem,
-    HistoryItem,
-)
+from certtrack.certifications.models import ExamItem
 from certtrack.certifications.record_schemas import (
     AgreementOut,
     AgreementPage,
@@ -40,10 +35,9 @@ from certtrack.certifications.record_schemas import (
     ProgressNode,
     SortOrder,
 )
+from certtrack.certifications.record_store import Partition, RecordStore, dynamo_store
 from certtrack.dates import iso_day
-from certtrack.db import query_partition
 from certtrack.errors import NotFound
-from certtrack.identity.models import CandidateItem
 from certtrack.paging import page
 from certtrack.program import rules, standing
 from certtrack.program.catalog import Catalog, Certification, Requirement, load_catalog
@@ -53,44 +47,16 @@ _WHOLE: tuple[str, str] | None = None
 _DETAIL = (keys.CE_PREFIX, keys.HISTORY_PREFIX.replace("#", "$"))
 
 
-@dataclass
-class Partition:
-    """The certification records of one candidate, by item type."""
-
-    candidate_id: str
-    profile: CandidateItem | None = None
-    exams: list[ExamItem] = field(default_factory=list)
-    credits: list[CECreditItem] = field(default_factory=list)
-    certifications: dict[str, CertificationItem] = field(default_factory=dict)
-    history: list[HistoryItem] = field(default_factory=list)
-    agreements: list[AgreementItem] = field(default_factory=list)
-
-
 def read_partition(
     candidate_id: str,
     *,
     prefix: str | None = None,
     between: tuple[str, str] | None = _WHOLE,
     consistent: bool = False,
+    store: RecordStore | None = None,
 ) -> Partition:
     """One Query of ``CAND#<id>`` (all of it, a sort-key prefix, or a range); pages followed."""
-    partition = Partition(candidate_id)
-    pk = keys.candidate_pk(candidate_id)
-    for item in query_partition(pk, prefix=prefix, between=between, consistent=consistent):
-        match item:
-            case CandidateItem():
-                partition.profile = item
-            case CertificationItem():
-                partition.certifications[item.cert_id] = item
-            case ExamItem():
-                partition.exams.append(item)
-            case CECreditItem():
-                partition.credits.append(item)
-            case HistoryItem():
-                partition.history.append(item)
-            case AgreementItem():
-                partition.agreements.append(item)
-    return partition
+    return (store or dynamo_store()).read(candidate_id, prefix=prefix, between=between, consistent=consistent)
 
 
 def evaluate_partition(partition: Partition, today: date, catalog: Catalog | None = None) -> dict[str, rules.Result]:
@@ -123,13 +89,21 @@ def _cert_out(
     )
 
 
-def list_certifications(candidate_id: str, now: datetime, limit: int, cursor: str | None) -> CertificationsPage:
+def list_certifications(
+    candidate_id: str, now: datetime, limit: int, cursor: str | None, store: RecordStore | None = None
+) -> CertificationsPage:
     """One Query (``CERT#``): stored standings in catalog order, grouped by category per page."""
     catalog = load_catalog()
     today = now.date()
-    stored = read_partition(candidate_id, prefix=keys.CERT_PREFIX).certifications
+    stored = read_partition(candidate_id, prefix=keys.CERT_PREFIX, store=store).certifications
     ordered = [
-        _cert_out(cert, standing.standing(item, today), item.started, item.active_date, item.expiration_date)
+        _cert_out(
+            cert,
+            standing.standing(item, today),
+            iso_day(item.started),
+            iso_day(item.active_date),
+            iso_day(item.expiration_date),
+        )
         for cert in catalog.certifications
         if (item := stored.get(cert.id)) is not None
     ]
@@ -148,14 +122,16 @@ def _exam_codes(node: Requirement) -> set[str]:
     return set(node.exams).union(*(_exam_codes(child) for child in node.children))
 
 
-def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> CertificationDetail:
+def certification_detail(
+    candidate_id: str, cert_id: str, now: datetime, store: RecordStore | None = None
+) -> CertificationDetail:
     """One Query (``CE#`` … ``HIST#``); status, dates and progress from the rules engine as of today."""
     catalog = load_catalog()
     cert = catalog.certification(cert_id)
     if cert is None:
         raise NotFound("No such certification.", code="not_found")
     today = now.date()
-    partition = read_partition(candidate_id, between=_DETAIL)
+    partition = read_partition(candidate_id, between=_DETAIL, store=store)
     result = evaluate_partition(partition, today, catalog)[cert_id]
     # The engine ran as of today with the same rule; a certification never earned has no record.
     status = result.status if result.status == rules.IN_PROGRESS else standing.standing(result, today)
@@ -183,14 +159,14 @@ def certification_detail(candidate_id: str, cert_id: str, now: datetime) -> Cert
         progress=ProgressNode.model_validate(result.progress.to_dict()),
         ce_credits=[
             AppliedCredit(
-                active_date=c.active_date,
-                inactive_date=c.inactive_date,
+                active_date=c.active_date.isoformat(),
+                inactive_date=c.inactive_date.isoformat(),
                 points=_points(c.points),
-                status="active" if date.fromisoformat(c.inactive_date) > today else "inactive",
+                status="active" if c.inactive_date > today else "inactive",
             )
             for c in credits
         ],
-        history=[HistoryEntry(date=h.date, event=h.event) for h in history],
+        history=[HistoryEntry(date=h.date.isoformat(), event=h.event) for h in history],
     )
 
 
@@ -202,9 +178,11 @@ def _points(value: Any) -> int | float:
 # ---------------------------------------------------------------- CE activities, exams, agreements
 
 
-def list_ce_activities(candidate_id: str, q: str | None, limit: int, cursor: str | None) -> CEActivityPage:
+def list_ce_activities(
+    candidate_id: str, q: str | None, limit: int, cursor: str | None, store: RecordStore | None = None
+) -> CEActivityPage:
     """One Query (``CE#``), newest first; ``q`` matches name or provider, case-insensitively."""
-    credits = read_partition(candidate_id, prefix=keys.CE_PREFIX).credits
+    credits = read_partition(candidate_id, prefix=keys.CE_PREFIX, store=store).credits
     needle = (q or "").strip().casefold()
     if needle:
         credits = [c for c in credits if needle in c.activity_name.casefold() or needle in c.provider_name.casefold()]
@@ -214,8 +192,8 @@ def list_ce_activities(candidate_id: str, q: str | None, limit: int, cursor: str
         items=[
             CEActivity(
                 name=c.activity_name,
-                active_date=c.active_date,
-                expires=c.inactive_date,
+                active_date=c.active_date.isoformat(),
+                expires=c.inactive_date.isoformat(),
                 review=c.review,
                 points=_points(c.points),
                 updated=c.updated_at.date().isoformat() if c.updated_at else None,
@@ -230,17 +208,24 @@ def list_ce_activities(candidate_id: str, q: str | None, limit: int, cursor: str
     )
 
 
-_EXAM_SORTS: dict[str, Callable[[ExamItem], tuple[str, ...]]] = {
+_EXAM_SORTS: dict[str, Callable[[ExamItem], tuple[str | date, ...]]] = {
     "date": lambda e: (e.exam_date, e.exam_code, e.registration_number),
     "code": lambda e: (e.exam_code, e.exam_date, e.registration_number),
     "grade": lambda e: (e.grade, e.exam_date, e.registration_number),
 }
 
 
-def list_exams(candidate_id: str, sort: ExamSort, order: SortOrder, limit: int, cursor: str | None) -> ExamPage:
+def list_exams(
+    candidate_id: str,
+    sort: ExamSort,
+    order: SortOrder,
+    limit: int,
+    cursor: str | None,
+    store: RecordStore | None = None,
+) -> ExamPage:
     """One Query (``EXAM#``), sorted by date, code or grade."""
     catalog = load_catalog()
-    exams = read_partition(candidate_id, prefix=keys.EXAM_PREFIX).exams
+    exams = read_partition(candidate_id, prefix=keys.EXAM_PREFIX, store=store).exams
     exams.sort(key=_EXAM_SORTS[sort], reverse=order == "desc")
     items, next_cursor = page(exams, limit, cursor)
     return ExamPage(
@@ -250,8 +235,8 @@ def list_exams(candidate_id: str, sort: ExamSort, order: SortOrder, limit: int, 
                 exam=e.exam_name,
                 registration_number=e.registration_number,
                 grade=e.grade,
-                date=e.exam_date,
-                expires=evidence.exam_expires(e, catalog),
+                date=e.exam_date.isoformat(),
+                expires=iso_day(evidence.exam_expires(e, catalog)),
             )
             for e in items
         ],
@@ -259,9 +244,11 @@ def list_exams(candidate_id: str, sort: ExamSort, order: SortOrder, limit: int, 
     )
 
 
-def list_agreements(candidate_id: str, limit: int, cursor: str | None) -> AgreementPage:
+def list_agreements(
+    candidate_id: str, limit: int, cursor: str | None, store: RecordStore | None = None
+) -> AgreementPage:
     """One Query (``AGREE#``), newest first."""
-    agreements = read_partition(candidate_id, prefix=keys.AGREEMENT_PREFIX).agreements
+    agreements = read_partition(candidate_id, prefix=keys.AGREEMENT_PREFIX, store=store).agreements
     agreements.sort(key=lambda a: (a.active_date, a.name), reverse=True)
     items, next_cursor = page(agreements, limit, cursor)
     return AgreementPage(

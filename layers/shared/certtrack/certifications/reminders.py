@@ -201,10 +201,10 @@ class Pending:
 
     candidate_id: str
     cert_id: str
-    expiration_date: str
+    expiration_date: date
     days: int
     read_gsi2sk: str  # what the scan read: the certification must still be there to move on
-    next_due: tuple[str, str] | None  # (kind, date) to move the certification to once sent
+    next_due: tuple[str, date] | None  # (kind, date) to move the certification to once sent
     to: str
     context: dict[str, Any]
     reminder: ReminderItem = field(repr=False)
@@ -216,16 +216,15 @@ def should_email(profile: CandidateItem | None) -> bool:
 
 
 def email_context(
-    profile: CandidateItem, cert: Certification, expiration_date: str, today: date, progress: rules.Progress
+    profile: CandidateItem, cert: Certification, expiry: date, today: date, progress: rules.Progress
 ) -> dict[str, Any]:
     """The template's context; ``days`` is the days actually left (a late run's reminder says so)."""
     base = get_settings().public_base_url
-    expiry = date.fromisoformat(expiration_date)
     return {
         "first_name": profile.first_name,
         "certification_name": cert.name,
         "abbreviation": cert.abbreviation,
-        "expiration_date": expiration_date,
+        "expiration_date": expiry.isoformat(),
         "expiration_long": f"{expiry:%B} {expiry.day}, {expiry.year}",
         "days": (expiry - today).days,
         "still_needed": still_needed(progress),
@@ -235,14 +234,16 @@ def email_context(
     }
 
 
-def claim(candidate_id: str, cert_id: str, expiration_date: str, days: int, run_id: str, now: datetime) -> ReminderItem:
+def claim(
+    candidate_id: str, cert_id: str, expiration_date: date, days: int, run_id: str, now: datetime
+) -> ReminderItem:
     """Conditionally put the ``sending`` claim; raises ``PutError`` when another run holds it or it was sent."""
     item = ReminderItem(
         keys.candidate_pk(candidate_id),
-        keys.reminder_sk(cert_id, expiration_date, days),
+        keys.reminder_sk(cert_id, expiration_date.isoformat(), days),
         candidate_id=candidate_id,
         cert_id=cert_id,
-        expiration_date=expiration_date,
+        expiration_date=expiration_date.isoformat(),
         days=days,
         status=SENDING,
         run_id=run_id,
@@ -258,16 +259,18 @@ def claim(candidate_id: str, cert_id: str, expiration_date: str, days: int, run_
     return item
 
 
-def existing(candidate_id: str, cert_id: str, expiration_date: str, days: int) -> ReminderItem | None:
+def existing(candidate_id: str, cert_id: str, expiration_date: date, days: int) -> ReminderItem | None:
     try:
         return ReminderItem.get(
-            keys.candidate_pk(candidate_id), keys.reminder_sk(cert_id, expiration_date, days), consistent_read=True
+            keys.candidate_pk(candidate_id),
+            keys.reminder_sk(cert_id, expiration_date.isoformat(), days),
+            consistent_read=True,
         )
     except ReminderItem.DoesNotExist:
         return None
 
 
-def _advance_actions(next_due: tuple[str, str] | None, pk: str, sk: str) -> list[Any]:
+def _advance_actions(next_due: tuple[str, date] | None, pk: str, sk: str) -> list[Any]:
     if next_due is None:
         return [CertificationItem.GSI2PK.remove(), CertificationItem.GSI2SK.remove()]
     kind, day = next_due
@@ -275,7 +278,7 @@ def _advance_actions(next_due: tuple[str, str] | None, pk: str, sk: str) -> list
     return [CertificationItem.GSI2PK.set(gsi2pk), CertificationItem.GSI2SK.set(gsi2sk)]
 
 
-def advance(pk: str, sk: str, read_gsi2sk: str, next_due: tuple[str, str] | None) -> bool:
+def advance(pk: str, sk: str, read_gsi2sk: str, next_due: tuple[str, date] | None) -> bool:
     """Move a certification to its next event if it is still where the scan read it (one UpdateItem)."""
     item = CertificationItem(pk, sk)
     try:

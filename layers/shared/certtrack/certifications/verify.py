@@ -16,6 +16,7 @@ from typing import Any
 
 from certtrack import keys, verification
 from certtrack.certifications.models import CertificationItem
+from certtrack.dates import iso_day
 from certtrack.errors import NotFound
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.personal import settings_of
@@ -90,8 +91,8 @@ def verify(code: str, today: date) -> Verification:
         certification=definition.name,
         category=definition.category,
         status=public_status(item, today),
-        active_date=item.active_date,
-        expiration_date=item.expiration_date,
+        active_date=iso_day(item.active_date),
+        expiration_date=iso_day(item.expiration_date),
         checked_on=today.isoformat(),
         program=load_catalog().program,
     )

@@ -1,4 +1,7 @@
-"""Fulfillment items: shipping address, initial-kit claims, orders, kits, pointers, transactions.
+"""Fulfillment items: initial-kit claims, orders, kits, pointers, transactions.
+
+The shipping address (``ShippingAddressItem``, and the ``AddressAttribute`` an order copies) is
+the candidate's own data: it lives in :mod:`certtrack.identity.models`.
 
 All but the pointer live in the candidate's partition (``CAND#<id>``); the pointer
 ``FULFILL#<id> / FULFILL`` lets an operator address a kit by its id alone (one GetItem).
@@ -17,44 +20,7 @@ from pynamodb.attributes import (
 
 from certtrack import keys
 from certtrack.db import LookupIndex, TableItem
-
-
-class LocalizedAddress(MapAttribute[str, object]):
-    """The optional block in the candidate's own script (any script)."""
-
-    first_name = UnicodeAttribute(null=True)
-    last_name = UnicodeAttribute(null=True)
-    address1 = UnicodeAttribute(null=True)
-    address2 = UnicodeAttribute(null=True)
-    city = UnicodeAttribute(null=True)
-    state = UnicodeAttribute(null=True)
-    postal_code = UnicodeAttribute(null=True)
-
-
-class AddressAttribute(MapAttribute[str, object]):
-    """A shipping address (Latin-script demographics + optional localized block)."""
-
-    first_name = UnicodeAttribute()
-    last_name = UnicodeAttribute()
-    email = UnicodeAttribute()
-    phone = UnicodeAttribute(null=True)
-    address1 = UnicodeAttribute()
-    address2 = UnicodeAttribute(null=True)
-    city = UnicodeAttribute()
-    state = UnicodeAttribute(null=True)
-    postal_code = UnicodeAttribute()
-    country = UnicodeAttribute()
-    localized = LocalizedAddress(null=True)
-
-
-class ShippingAddressItem(TableItem):
-    """``CAND#<id> / SHIPPING``: the candidate's current shipping address."""
-
-    sort_key = keys.SHIPPING
-
-    candidate_id = UnicodeAttribute()
-    address = AddressAttribute()
-    updated_at = UTCDateTimeAttribute()
+from certtrack.identity.models import AddressAttribute
 
 
 class ClaimItem(TableItem):

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, ConfigDict, StringConstraints
 from certtrack import keys
 from certtrack.errors import NotFound
 from certtrack.fields import EmailAddress, PublicText, Schema
-from certtrack.fulfillment.models import AddressAttribute, LocalizedAddress, ShippingAddressItem
+from certtrack.identity.models import AddressAttribute, LocalizedAddress, ShippingAddressItem
 
 # ISO 3166-1 alpha-2, officially assigned codes.
 _COUNTRY_CODES = """

@@ -1,4 +1,5 @@
-"""Identity items: candidate profiles, login mappings, mapping tokens, support cases, audit."""
+"""Identity items: candidate profiles, login mappings, mapping tokens, support cases, audit, the
+shipping address (read by fulfillment for orders and by transcripts for the holder's address)."""
 
 from __future__ import annotations
 
@@ -126,3 +127,41 @@ class SettingsAuditItem(TableItem):
     new_value = BooleanAttribute()
     changed_at = UTCDateTimeAttribute()
     login_sub = UnicodeAttribute(null=True)
+
+
+class LocalizedAddress(MapAttribute[str, object]):
+    """The optional block in the candidate's own script (any script)."""
+
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    address1 = UnicodeAttribute(null=True)
+    address2 = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute(null=True)
+
+
+class AddressAttribute(MapAttribute[str, object]):
+    """A shipping address (Latin-script demographics + optional localized block)."""
+
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    address1 = UnicodeAttribute()
+    address2 = UnicodeAttribute(null=True)
+    city = UnicodeAttribute()
+    state = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute()
+    country = UnicodeAttribute()
+    localized = LocalizedAddress(null=True)
+
+
+class ShippingAddressItem(TableItem):
+    """``CAND#<id> / SHIPPING``: the candidate's current shipping address."""
+
+    sort_key = keys.SHIPPING
+
+    candidate_id = UnicodeAttribute()
+    address = AddressAttribute()
+    updated_at = UTCDateTimeAttribute()

@@ -5,7 +5,8 @@ A filter expression may not name the sort key, and the three do not share a pref
 key condition is the narrowest range that covers them: ``SK BETWEEN "CERT#" AND "SHIPPING"`` (or
 ``… AND "PROFILE"`` when no address is needed). Items of other types sorting inside that range
 (claims, exams, fulfillment, history, orders, reminders) are read and dropped here; they are small,
-so a view stays one request (the loop only continues past DynamoDB's 1 MB page).
+so a view stays one request (more only past DynamoDB's 1 MB page). Each item comes back as its
+model (``db.query_partition``); the shipping address is identity's ``ShippingAddressItem``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 
 from certtrack import keys
 from certtrack.certifications.models import CertificationItem
-from certtrack.identity.models import CandidateItem
-from certtrack.transcripts.models import TranscriptItem
+from certtrack.db import query_partition
+from certtrack.identity.models import CandidateItem, ShippingAddressItem
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "postal_code", "country")
 
@@ -49,15 +50,12 @@ class Holder:
         return value is not False
 
 
-def _address(raw: dict[str, Any]) -> dict[str, str | None] | None:
-    """The Latin-script lines of the shipping address, as fulfillment stores it (a map ``address``)."""
-    stored = (raw.get("address") or {}).get("M")
-    if not isinstance(stored, dict):
+def _address(item: ShippingAddressItem) -> dict[str, str | None] | None:
+    """The Latin-script lines of the shipping address (None when none of them is set)."""
+    stored = item.address
+    if stored is None:
         return None
-    values: dict[str, str | None] = {}
-    for name in ADDRESS_FIELDS:
-        attr = stored.get(name) or {}
-        values[name] = attr.get("S") if isinstance(attr, dict) else None
+    values: dict[str, str | None] = {name: getattr(stored, name, None) for name in ADDRESS_FIELDS}
     if not any(values.values()):
         return None
     return values
@@ -66,25 +64,13 @@ def _address(raw: dict[str, Any]) -> dict[str, str | None] | None:
 def load_holder(candidate_id: str, *, with_address: bool) -> Holder:
     """Profile + certifications (+ shipping address) of one candidate, in one Query."""
     upper = keys.SHIPPING if with_address else keys.PROFILE
-    # A concrete model's connection: calling it on the base TableItem would cache an index-less
-    # connection that every subclass without its own would then inherit.
-    connection = TranscriptItem._get_connection()
     holder = Holder(candidate=None)
-    start_key: dict[str, Any] | None = None
-    while True:
-        page = connection.query(
-            keys.candidate_pk(candidate_id),
-            range_key_condition=TranscriptItem.SK.between(keys.CERT_PREFIX, upper),
-            exclusive_start_key=start_key,
-        )
-        for raw in page.get("Items", []):
-            sk = raw["SK"]["S"]
-            if sk == keys.PROFILE:
-                holder.candidate = CandidateItem.from_raw_data(raw)
-            elif sk.startswith(keys.CERT_PREFIX):
-                holder.certifications.append(CertificationItem.from_raw_data(raw))
-            elif sk == keys.SHIPPING:
-                holder.address = _address(raw)
-        start_key = page.get("LastEvaluatedKey")
-        if not start_key:
-            return holder
+    for item in query_partition(keys.candidate_pk(candidate_id), between=(keys.CERT_PREFIX, upper)):
+        match item:
+            case CandidateItem():
+                holder.candidate = item
+            case CertificationItem():
+                holder.certifications.append(item)
+            case ShippingAddressItem():
+                holder.address = _address(item)
+    return holder

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from certtrack.dates import iso_day
 from certtrack.program.catalog import Catalog
 from certtrack.program.standing import standing
 
@@ -33,9 +34,9 @@ class CertificationRecord(Protocol):
     @property
     def status(self) -> str: ...
     @property
-    def active_date(self) -> str | None: ...
+    def active_date(self) -> date | None: ...
     @property
-    def expiration_date(self) -> str | None: ...
+    def expiration_date(self) -> date | None: ...
     @property
     def verification_code(self) -> str | None: ...
 
@@ -104,8 +105,8 @@ def shown_certifications(
                 abbreviation=cert.abbreviation,
                 category=cert.category,
                 level=cert.level,
-                active_date=record.active_date,
-                expiration_date=record.expiration_date,
+                active_date=iso_day(record.active_date),
+                expiration_date=iso_day(record.expiration_date),
                 status=status[cert_id],
                 verification_code=record.verification_code,
             )
