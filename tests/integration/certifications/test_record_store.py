@@ -17,7 +17,7 @@ from certtrack.identity.models import CandidateItem
 from certtrack.settings import get_settings
 
 from tests.factories import certification_item
-from tests.unit.certifications.fakes import InMemoryRecordStore
+from tests.fakes.certifications import InMemoryRecordStore
 from tests.unit.certifications.items import CAND, credit, exam, profile
 
 

@@ -14,7 +14,7 @@ from certtrack.certifications.models import CertificationItem, HistoryItem
 from certtrack.identity.models import CandidateItem
 from certtrack.program import rules
 
-from tests.unit.certifications.fakes import InMemoryRecordStore, Outbox
+from tests.fakes.certifications import InMemoryRecordStore, Outbox
 from tests.unit.certifications.items import CAND, at, credit, exam, profile
 
 PASSED = date(2024, 5, 10)  # CCNA earned: active from this day, expires 2027-05-10

@@ -12,7 +12,7 @@ from certtrack.certifications import evaluation, records
 from certtrack.errors import AppError, NotFound
 
 from tests.factories import certification_item
-from tests.unit.certifications.fakes import InMemoryRecordStore, Outbox
+from tests.fakes.certifications import InMemoryRecordStore, Outbox
 from tests.unit.certifications.items import CAND, agreement, at, credit, exam, profile
 
 TODAY = date(2026, 11, 25)

@@ -15,8 +15,8 @@ from certtrack.fulfillment.payments import Authorization, PaymentRequired, Sandb
 from certtrack.fulfillment.shipping import ShippingAddress
 
 from tests.conftest import LambdaContext
+from tests.fakes.fulfillment import FailingCapture, InMemoryOrderStore, Outbox
 from tests.unit.fulfillment.factories import address_body, order_body
-from tests.unit.fulfillment.fakes import FailingCapture, InMemoryOrderStore, Outbox
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 CAND = "C0001"
