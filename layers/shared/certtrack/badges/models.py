@@ -1,0 +1,39 @@
+"""Badge items: one per certification period in the candidate's partition, and the issued
+credential under its public id."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from certtrack import keys
+from certtrack.db import TableItem
+
+
+class BadgeItem(TableItem):
+    """``CAND#<id> / BADGE#<cert_id>#<valid from>``: the credential issued for one period."""
+
+    sort_key = keys.BADGE_PREFIX
+
+    candidate_id = UnicodeAttribute()
+    cert_id = UnicodeAttribute()
+    valid_from = UnicodeAttribute()  # YYYY-MM-DD
+    valid_until = UnicodeAttribute()  # YYYY-MM-DD, the period's expiration date
+    credential_id = UnicodeAttribute()
+    status_index = NumberAttribute()  # global index; list and position from certtrack.badges.credential
+    issued_at = UTCDateTimeAttribute()
+
+
+class CredentialItem(TableItem):
+    """``CRED#<credential_id> / CREDENTIAL``: the signed credential, exactly as it was signed."""
+
+    sort_key = keys.CREDENTIAL
+
+    candidate_id = UnicodeAttribute()
+    cert_id = UnicodeAttribute()
+    status_index = NumberAttribute()
+    document = UnicodeAttribute()  # the JSON text served by /public/credentials/{id}
+    issued_at = UTCDateTimeAttribute()
+
+    @classmethod
+    def key(cls, credential_id: str) -> tuple[str, str]:
+        return keys.credential_pk(credential_id), keys.CREDENTIAL
