@@ -17,8 +17,8 @@ from certtrack.openapi import responses
 
 router = Router()
 
-# A credential never changes once issued and the DID document only with a key rotation:
-# verifiers and wallets may keep them a few minutes.
+# A credential never changes once issued and the DID document only with a key rotation; a status
+# change may take these five minutes to reach a verifier that fetched the list just before.
 PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
 
 
@@ -56,5 +56,22 @@ def get_did_document() -> Response[str]:
         status_code=200,
         content_type="application/did+ld+json",
         body=json.dumps(service.did_document()),
+        headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
+    )
+
+
+@router.get(
+    "/public/status/<list_id>",
+    responses=responses(
+        {404: "`status_list_not_found`: not a status list id (`revocation-<n>`, `suspension-<n>`)"},
+        ok=(200, "The signed BitstringStatusListCredential (application/ld+json)"),
+    ),
+)
+def get_status_list(list_id: Annotated[str, Path(max_length=32)]) -> Response[str]:
+    """Public: the signed `BitstringStatusListCredential` (131,072 entries, GZIP + multibase base64url)."""
+    return Response(
+        status_code=200,
+        content_type=service.LD_JSON,
+        body=service.status_list(list_id, datetime.now(UTC)),
         headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
     )

@@ -64,6 +64,7 @@ ROUTES = {
     ("GET", "/me/badges"): "CertificationsFunction",
     ("GET", "/public/credentials/{credential_id}"): "CertificationsFunction",
     ("GET", "/.well-known/did.json"): "CertificationsFunction",
+    ("GET", "/public/status/{list_id}"): "CertificationsFunction",
     ("GET", "/reminders/unsubscribe"): "CertificationsFunction",
     ("POST", "/reminders/unsubscribe"): "CertificationsFunction",
     ("GET", "/me/fulfillment/catalog"): "FulfillmentFunction",
@@ -91,6 +92,7 @@ PUBLIC_ROUTES = {
     ("GET", "/public/verify/{verification_code}"),
     ("GET", "/public/credentials/{credential_id}"),
     ("GET", "/.well-known/did.json"),
+    ("GET", "/public/status/{list_id}"),
     ("GET", "/reminders/unsubscribe"),
     ("POST", "/reminders/unsubscribe"),
 }
@@ -299,12 +301,6 @@ PENDING_ROUTES = {
             ("POST", "/ops/support-cases/{}/merge"),
             ("POST", "/ops/candidates/{}/grants"),
             ("POST", "/ops/candidates/{}/certifications/{}/revoke"),
-        ]
-    },
-    **{
-        (method, path): "#17 digital badges"
-        for method, path in [
-            ("GET", "/public/status/{}"),
         ]
     },
 }

@@ -35,6 +35,7 @@ expiry-check state     SCHEDULE#expiry-check       STATE
 sequence counter       COUNTER#<name>              COUNTER
 badge (per period)     CAND#<candidate_id>         BADGE#<cert_id>#<valid from>
 issued credential      CRED#<credential_id>        CREDENTIAL
+status list chunk      STATUSLIST#<list_id>        CHUNK#<nn>
 order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + key>
 =====================  ==========================  ==============================
 
@@ -296,3 +297,15 @@ def credential_pk(credential_id: str) -> str:
 
 CREDENTIAL = "CREDENTIAL"
 BADGE_STATUS_COUNTER = "badge-status"
+
+
+# Badge status lists: the set positions of ``<purpose>-<n>``, in chunks of 8,192 positions
+def status_list_pk(list_id: str) -> str:
+    return f"STATUSLIST#{list_id}"
+
+
+def status_chunk_sk(chunk: int) -> str:
+    return f"{STATUS_CHUNK_PREFIX}{chunk:02d}"
+
+
+STATUS_CHUNK_PREFIX = "CHUNK#"

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
-from certtrack.badges import multikey, proof, store
+from certtrack.badges import multikey, proof, statuslist, store
 from certtrack.certifications.models import CertificationItem
 
 from tests.conftest import call
@@ -186,3 +186,67 @@ def test_the_badge_and_its_credential_are_stored_together(holder: str) -> None:
     assert json.loads(issued.document) == public(url)[1]
     # The same period again (a concurrent listing) is refused by the transaction's conditions.
     assert store.save_issued(badge, issued) is False
+
+
+def status_list(list_id: str) -> tuple[int, Any]:
+    status, body, headers = call(
+        "certifications",
+        "GET",
+        f"/public/status/{list_id}",
+        resource="/public/status/{list_id}",
+        path_parameters={"list_id": list_id},
+    )
+    if status == 200:
+        assert headers["content-type"] == "application/ld+json"
+    return status, body
+
+
+def bit(credential: dict[str, Any], purpose: str) -> bool:
+    [entry] = [e for e in credential["credentialStatus"] if e["statusPurpose"] == purpose]
+    status, listed = status_list(entry["statusListCredential"].rsplit("/", 1)[-1])
+    assert status == 200, listed
+    assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert listed["credentialSubject"]["statusPurpose"] == purpose
+    assert listed["issuer"] == credential["issuer"]["id"]
+    proof.verify(listed, resolver(did_document()))
+    bits = statuslist.decode(listed["credentialSubject"]["encodedList"])
+    return statuslist.is_set(bits, int(entry["statusListIndex"]))
+
+
+def test_status_bits_follow_lapse_renewal_and_revocation(holder: str) -> None:
+    record = certification(holder, "ccna", active_date=days(-1200), expiration_date=days(-105))
+    record.update(actions=[CertificationItem.status.set("active")])  # lapsed, the daily check not run yet
+    lapsed = public(badges()[1]["badges"][0]["credential_url"])[1]
+    assert (bit(lapsed, "suspension"), bit(lapsed, "revocation")) == (True, False)
+
+    record.update(
+        actions=[CertificationItem.active_date.set(days(-1)), CertificationItem.expiration_date.set(days(1094))]
+    )
+    [renewed_badge] = badges()[1]["badges"]
+    renewed = public(renewed_badge["credential_url"])[1]
+    assert renewed_badge["status"] == "active"
+    assert (bit(renewed, "suspension"), bit(renewed, "revocation")) == (False, False)
+    assert bit(lapsed, "suspension") is False  # reinstated by the renewal
+
+    record.update(actions=[CertificationItem.status.set("revoked")])
+    [revoked_badge] = badges()[1]["badges"]
+    assert revoked_badge["status"] == "revoked"
+    assert (bit(renewed, "revocation"), bit(lapsed, "revocation")) == (True, True)
+    assert bit(renewed, "suspension") is False
+
+
+@pytest.mark.parametrize("list_id", ["revocation-01", "expiry-0", "revocation-x"])
+def test_an_unknown_status_list_is_a_404_problem(list_id: str) -> None:
+    status, body = status_list(list_id)
+
+    assert status == 404
+    assert body["code"] == "status_list_not_found"
+
+
+def test_an_empty_list_is_served_signed() -> None:
+    status, listed = status_list("suspension-3")
+
+    assert status == 200
+    assert listed["id"] == f"{BASE}/public/status/suspension-3"
+    assert not any(statuslist.decode(listed["credentialSubject"]["encodedList"]))
+    proof.verify(listed, resolver(did_document()))

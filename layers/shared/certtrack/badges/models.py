@@ -1,9 +1,15 @@
-"""Badge items: one per certification period in the candidate's partition, and the issued
-credential under its public id."""
+"""Badge items: one per certification period in the candidate's partition, the issued credential
+under its public id, and the status lists' set bits."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 
 from certtrack import keys
 from certtrack.db import TableItem
@@ -21,6 +27,9 @@ class BadgeItem(TableItem):
     credential_id = UnicodeAttribute()
     status_index = NumberAttribute()  # global index; list and position from certtrack.badges.credential
     issued_at = UTCDateTimeAttribute()
+    # The bits this credential has set in its status lists (changed with the chunk, in one transaction).
+    revoked = BooleanAttribute(default=False)
+    suspended = BooleanAttribute(default=False)
 
 
 class CredentialItem(TableItem):
@@ -37,3 +46,15 @@ class CredentialItem(TableItem):
     @classmethod
     def key(cls, credential_id: str) -> tuple[str, str]:
         return keys.credential_pk(credential_id), keys.CREDENTIAL
+
+
+class StatusChunkItem(TableItem):
+    """``STATUSLIST#<list_id> / CHUNK#<nn>``: the set positions of 8,192 entries of one list.
+
+    A bit is set or cleared with one UpdateItem ``ADD``/``DELETE`` on the number set: atomic and
+    idempotent; a list is one Query of at most 16 items.
+    """
+
+    sort_key = keys.STATUS_CHUNK_PREFIX
+
+    positions = NumberSetAttribute(null=True)

@@ -4,6 +4,11 @@ A credential is issued once per certification period, the first time the holder'
 listed in that period (a renewal opens a new period, so the next listing issues the next
 credential); the stored text is served as signed, so a credential never changes once issued.
 A revoked certification gets no new credential; the ones it had stay listed as revoked.
+
+Status bits follow the standing (:func:`sync_status`): every credential of a revoked
+certification has its revocation bit set; the latest credential of an expired (lapsed)
+certification its suspension bit, cleared when a renewal makes it current again (older periods'
+credentials say their end in ``validUntil``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from certtrack import keys
-from certtrack.badges import credential, did, keyring, proof, store
+from certtrack.badges import credential, did, keyring, proof, statuslist, store
 from certtrack.badges.models import BadgeItem, CredentialItem
 from certtrack.badges.periods import Period, period_of
 from certtrack.certifications.logos import render_svg
@@ -25,7 +30,7 @@ from certtrack.errors import NotFound
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
 from certtrack.program.catalog import Catalog, Certification, load_catalog
-from certtrack.program.standing import NOT_EARNED, REVOKED, standing
+from certtrack.program.standing import EXPIRED, NOT_EARNED, REVOKED, standing
 from certtrack.settings import get_settings
 
 CREDENTIAL_ID = re.compile(r"[0-9a-f]{32}")
@@ -65,6 +70,39 @@ def public_credential(credential_id: str) -> str:
     return found.document
 
 
+def status_list(list_id: str, now: datetime) -> str:
+    """The signed ``BitstringStatusListCredential`` of ``list_id``; 404 for a list that cannot exist."""
+    parsed = statuslist.parse_list_id(list_id)
+    if parsed is None:
+        raise NotFound("No status list has this id.", code="status_list_not_found")
+    base_url, keyset = _base_url(), keyring.current()
+    issuer = did.did_web(base_url)
+    created = _timestamp(now)
+    unsigned = statuslist.list_credential(
+        list_url=credential.status_list_url(base_url, list_id),
+        issuer_did=issuer,
+        purpose=parsed[0],
+        positions=store.status_positions(list_id),
+        valid_from=created,
+    )
+    signed = proof.sign(unsigned, keyset.signing_key, did.method_id(issuer, keyset.active), created)
+    return json.dumps(signed, separators=(",", ":"))
+
+
+def sync_status(record: CertificationItem | None, badges: list[BadgeItem], today: date) -> None:
+    """Bring the status bits of one certification's credentials in line with its standing today
+    (the expiry check and operator revocations call this too, with the certification's badges)."""
+    state = standing(record, today)
+    latest = max((badge.valid_from for badge in badges), default=None)
+    for badge in badges:
+        suspended = state == EXPIRED and badge.valid_from == latest
+        store.set_status(badge, revoked=state == REVOKED, suspended=suspended)
+
+
+def _timestamp(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _image(cert: Certification, catalog: Catalog) -> str:
     logo = next((logo for logo in cert.logos if not logo.years_held), None)
     if logo is None:
@@ -90,7 +128,7 @@ def issue(record: CertificationItem, period: Period, cert: Certification, catalo
         status_index=status_index,
         image_svg=_image(cert, catalog),
     )
-    created = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = _timestamp(now)
     signed = proof.sign(unsigned, keyset.signing_key, did.method_id(issuer, keyset.active), created)
     badge = BadgeItem(
         record.PK,
@@ -143,10 +181,13 @@ def list_badges(candidate_id: str, now: datetime) -> BadgeList:
         if (cert.id, period.valid_from.isoformat()) not in issued:
             issue(record, period, cert, catalog, now)
             wrote = True
-    latest: dict[str, BadgeItem] = {}
+    by_cert: dict[str, list[BadgeItem]] = {}
     for item in store.badges_of(candidate_id, consistent=wrote):
-        if item.cert_id not in latest or item.valid_from > latest[item.cert_id].valid_from:
-            latest[item.cert_id] = item
+        by_cert.setdefault(item.cert_id, []).append(item)
+    latest: dict[str, BadgeItem] = {}
+    for cert_id, items in by_cert.items():
+        sync_status(records.get(cert_id), items, today)
+        latest[cert_id] = max(items, key=lambda item: item.valid_from)
     base_url, out = _base_url(), []
     for cert in catalog.certifications:
         badge = latest.get(cert.id)
