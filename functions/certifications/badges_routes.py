@@ -10,12 +10,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from certtrack.api import SECURITY_HEADERS
-from certtrack.badges import service
-from certtrack.badges.service import BadgeList
+from certtrack.badges.schemas import LD_JSON, BadgeList
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
 
 router = Router()
+# The signing code (cryptography, and pyld on first canonicalisation) is imported by the badge
+# routes when they run, so the other routes of this function do not pay for it at cold start.
 
 # A credential never changes once issued and the DID document only with a key rotation; a status
 # change may take these five minutes to reach a verifier that fetched the list just before.
@@ -26,6 +27,8 @@ PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
 def get_badges() -> BadgeList:
     """Every certification the caller has held, as a signed Open Badges 3.0 credential (issued on
     first listing in each certification period)."""
+    from certtrack.badges import service
+
     return service.list_badges(current_candidate_id(router), datetime.now(UTC))
 
 
@@ -38,9 +41,11 @@ def get_badges() -> BadgeList:
 )
 def get_credential(credential_id: Annotated[str, Path(max_length=64)]) -> Response[str]:
     """Public: the signed `OpenBadgeCredential` (embedded `DataIntegrityProof`, eddsa-rdfc-2022)."""
+    from certtrack.badges import service
+
     return Response(
         status_code=200,
-        content_type=service.LD_JSON,
+        content_type=LD_JSON,
         body=service.public_credential(credential_id),
         headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
     )
@@ -52,6 +57,8 @@ def get_credential(credential_id: Annotated[str, Path(max_length=64)]) -> Respon
 )
 def get_did_document() -> Response[str]:
     """Public: the issuer's DID document; every badge key, the retired ones too, is a verification method."""
+    from certtrack.badges import service
+
     return Response(
         status_code=200,
         content_type="application/did+ld+json",
@@ -69,9 +76,11 @@ def get_did_document() -> Response[str]:
 )
 def get_status_list(list_id: Annotated[str, Path(max_length=32)]) -> Response[str]:
     """Public: the signed `BitstringStatusListCredential` (131,072 entries, GZIP + multibase base64url)."""
+    from certtrack.badges import service
+
     return Response(
         status_code=200,
-        content_type=service.LD_JSON,
+        content_type=LD_JSON,
         body=service.status_list(list_id, datetime.now(UTC)),
         headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
     )

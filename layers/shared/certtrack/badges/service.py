@@ -24,30 +24,16 @@ from certtrack import keys
 from certtrack.badges import credential, did, keyring, proof, statuslist, store
 from certtrack.badges.models import BadgeItem, CredentialItem
 from certtrack.badges.periods import Period, period_of
+from certtrack.badges.schemas import BadgeList, BadgeOut
 from certtrack.certifications.logos import render_svg
 from certtrack.certifications.models import CertificationItem
 from certtrack.errors import NotFound
-from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
 from certtrack.program.catalog import Catalog, Certification, load_catalog
 from certtrack.program.standing import EXPIRED, NOT_EARNED, REVOKED, standing
 from certtrack.settings import get_settings
 
 CREDENTIAL_ID = re.compile(r"[0-9a-f]{32}")
-LD_JSON = "application/ld+json"
-
-
-class BadgeOut(Schema):
-    certification_id: str
-    name: str
-    status: str  # the certification's standing today: active | expired | revoked
-    credential_url: str
-    image_url: str
-    linkedin_url: str
-
-
-class BadgeList(Schema):
-    badges: list[BadgeOut]
 
 
 def _base_url() -> str:
