@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from certtrack.api import SECURITY_HEADERS
-from certtrack.badges.schemas import LD_JSON, BadgeList
+from certtrack.badges.schemas import DID_JSON, LD_JSON, BadgeList
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
 
@@ -36,7 +36,8 @@ def get_badges() -> BadgeList:
     "/public/credentials/<credential_id>",
     responses=responses(
         {404: "`credential_not_found`: no credential has this id"},
-        ok=(200, "The signed OpenBadgeCredential (application/ld+json)"),
+        ok=(200, "The signed OpenBadgeCredential"),
+        media_type=LD_JSON,
     ),
 )
 def get_credential(credential_id: Annotated[str, Path(max_length=64)]) -> Response[str]:
@@ -53,7 +54,9 @@ def get_credential(credential_id: Annotated[str, Path(max_length=64)]) -> Respon
 
 @router.get(
     "/.well-known/did.json",
-    responses=responses(ok=(200, "The issuer's DID document (did:web), its Multikey verification methods")),
+    responses=responses(
+        ok=(200, "The issuer's DID document (did:web), its Multikey verification methods"), media_type=DID_JSON
+    ),
 )
 def get_did_document() -> Response[str]:
     """Public: the issuer's DID document; every badge key, the retired ones too, is a verification method."""
@@ -61,7 +64,7 @@ def get_did_document() -> Response[str]:
 
     return Response(
         status_code=200,
-        content_type="application/did+ld+json",
+        content_type=DID_JSON,
         body=json.dumps(service.did_document()),
         headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
     )
@@ -71,7 +74,8 @@ def get_did_document() -> Response[str]:
     "/public/status/<list_id>",
     responses=responses(
         {404: "`status_list_not_found`: not a status list id (`revocation-<n>`, `suspension-<n>`)"},
-        ok=(200, "The signed BitstringStatusListCredential (application/ld+json)"),
+        ok=(200, "The signed BitstringStatusListCredential"),
+        media_type=LD_JSON,
     ),
 )
 def get_status_list(list_id: Annotated[str, Path(max_length=32)]) -> Response[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from certtrack.fields import Schema
 
 LD_JSON = "application/ld+json"
+DID_JSON = "application/did+ld+json"
 
 
 class BadgeOut(Schema):
