@@ -8,8 +8,11 @@ parameter overrides too, so a test can run exactly the deployed configuration.
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,13 @@ def resource_values(base_url: str) -> dict[str, str]:
     return {"PublicBaseUrlParameter": base_url}
 
 
-def secret_value() -> str:
+def secret_value(generate: Mapping[str, Any] | None = None) -> str:
     """A generated secret (Secrets Manager makes one in AWS); state lives in moto's memory, so a
-    new one at every start is fine."""
-    return secrets.token_urlsafe(48)
+    new one at every start is fine. With the secret's ``GenerateSecretString`` naming a
+    ``SecretStringTemplate`` and a ``GenerateStringKey`` (the badge key set), the value is that
+    JSON object with the generated text under the key, as CloudFormation makes it."""
+    generated = secrets.token_urlsafe(48)
+    if generate and "SecretStringTemplate" in generate and "GenerateStringKey" in generate:
+        shape = json.loads(str(generate["SecretStringTemplate"]))
+        return json.dumps(shape | {str(generate["GenerateStringKey"]): generated})
+    return generated

@@ -1,7 +1,7 @@
 """moto in-process with the stack's resources: what the integration tests and the benches run on.
 
 :func:`create_resources` makes what ``template.yaml`` would (the table from
-``certtrack.db.create_table``, both buckets, the SES sender identity, the signing secret), and
+``certtrack.db.create_table``, both buckets, the SES sender identity, the signing secret, the badge key set), and
 :func:`create_queues` the template's SQS queues.
 :class:`Sandbox` keeps one moto for many runs and gives each run a fresh account::
 
@@ -79,6 +79,14 @@ def create_resources(clients: dict[str, Any], settings: Settings) -> None:
     if settings.signing_secret_arn:
         clients["secretsmanager"].create_secret(
             Name=settings.signing_secret_arn, SecretString=f"sandbox-{uuid.uuid4().hex}{uuid.uuid4().hex}"
+        )
+    if settings.badge_keys_secret_arn:
+        from local import overrides
+
+        badge_keys = template().properties_of_type("AWS::SecretsManager::Secret")["BadgeSigningKeys"]
+        clients["secretsmanager"].create_secret(
+            Name=settings.badge_keys_secret_arn,
+            SecretString=overrides.secret_value(badge_keys.get("GenerateSecretString")),
         )
 
 

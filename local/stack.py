@@ -99,9 +99,10 @@ def _create_parameters_and_secrets(template: Template, refs: dict[str, str], bas
             raise ValueError(f"{logical_id}: no local value (add it to local.overrides.resource_values)")
         ssm.put_parameter(Name=template.physical_name(logical_id, refs), Value=str(value), Type="String")
     secretsmanager = boto3.client("secretsmanager")
-    for logical_id in template.properties_of_type("AWS::SecretsManager::Secret"):
+    for logical_id, props in template.properties_of_type("AWS::SecretsManager::Secret").items():
         name = template.physical_name(logical_id, refs)
-        created = secretsmanager.create_secret(Name=name, SecretString=overrides.secret_value())
+        value = overrides.secret_value(props.get("GenerateSecretString"))
+        created = secretsmanager.create_secret(Name=name, SecretString=value)
         refs[logical_id] = created["ARN"]  # !Ref of a secret is its ARN
 
 

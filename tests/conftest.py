@@ -38,6 +38,7 @@ os.environ.update(
         "STAGE": "test",
         "CANDIDATE_PREFIX": "CSCO",
         "SIGNING_SECRET_ARN": "certtrack-test-signing",  # made in moto by the `aws` fixture
+        "BADGE_KEYS_SECRET_ARN": "certtrack-test-badge-keys",  # made in moto by the `aws` fixture
         "PAYMENT_PROVIDER": "sandbox",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import certtrack.coldstart
 
+from badges_routes import router as badges_router
 from certtrack.api import make_app, make_handler
 from documents_routes import router as documents_router
 from records_routes import router as records_router
@@ -18,6 +19,7 @@ app.include_router(records_router)
 app.include_router(documents_router)
 app.include_router(transactions_router)
 app.include_router(reminders_router)
+app.include_router(badges_router)
 
 lambda_handler = make_handler(app)
 

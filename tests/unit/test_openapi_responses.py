@@ -25,3 +25,9 @@ def test_an_html_route_declares_pages_for_success_and_errors() -> None:
 
 def test_the_problem_schema_requires_the_stable_code() -> None:
     assert PROBLEM_SCHEMA["title"] == "Problem" and "code" in PROBLEM_SCHEMA["required"]
+
+
+def test_a_json_ld_route_declares_its_media_type() -> None:
+    documented = responses({404: "`credential_not_found`"}, media_type="application/ld+json")
+    assert documented[200] == {"description": "OK", "content": {"application/ld+json": {"schema": {"type": "object"}}}}
+    assert documented[404]["content"] == PROBLEM

@@ -33,6 +33,9 @@ mail health (SES)      MAILSTATS                   DAY#<date>
 reminder sent          CAND#<candidate_id>         REMINDER#<cert_id>#<expiry>#<days>
 expiry-check state     SCHEDULE#expiry-check       STATE
 sequence counter       COUNTER#<name>              COUNTER
+badge (per period)     CAND#<candidate_id>         BADGE#<cert_id>#<valid from>
+issued credential      CRED#<credential_id>        CREDENTIAL
+status list chunk      STATUSLIST#<list_id>        CHUNK#<nn>
 order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + key>
 =====================  ==========================  ==============================
 
@@ -278,3 +281,31 @@ def counter_pk(name: str) -> str:
 
 
 COUNTER = "COUNTER"
+
+
+# Digital badges: ``CAND#<id> / BADGE#<cert_id>#<valid from>`` and ``CRED#<credential_id> / CREDENTIAL``
+def badge_sk(cert_id: str, valid_from: str) -> str:
+    return f"{BADGE_PREFIX}{cert_id}#{valid_from}"
+
+
+BADGE_PREFIX = "BADGE#"
+
+
+def credential_pk(credential_id: str) -> str:
+    return f"CRED#{credential_id}"
+
+
+CREDENTIAL = "CREDENTIAL"
+BADGE_STATUS_COUNTER = "badge-status"
+
+
+# Badge status lists: the set positions of ``<purpose>-<n>``, in chunks of 8,192 positions
+def status_list_pk(list_id: str) -> str:
+    return f"STATUSLIST#{list_id}"
+
+
+def status_chunk_sk(chunk: int) -> str:
+    return f"{STATUS_CHUNK_PREFIX}{chunk:02d}"
+
+
+STATUS_CHUNK_PREFIX = "CHUNK#"

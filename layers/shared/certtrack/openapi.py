@@ -52,17 +52,24 @@ _HTML: dict[str, Any] = {"text/html": {}}
 
 
 def responses(
-    errors: Mapping[int, str] | None = None, *, ok: tuple[int, str] = (200, "OK"), page: bool = False
+    errors: Mapping[int, str] | None = None,
+    *,
+    ok: tuple[int, str] = (200, "OK"),
+    page: bool = False,
+    media_type: str | None = None,
 ) -> dict[int, OpenAPIResponse]:
     """A route's documented answers: ``ok`` (its body is the return annotation's) and ``errors``,
     each a problem document, described by the codes it may carry.
 
     ``page``: the route answers HTML pages only (success and errors), no JSON.
+    ``media_type``: the success is a JSON object of that type (``application/ld+json`` …).
     """
     status, description = ok
     success: OpenAPIResponse = {"description": description}
     if page:
         success["content"] = dict(_HTML)
+    if media_type:
+        success["content"] = {media_type: {"schema": {"type": "object"}}}
     out: dict[int, OpenAPIResponse] = {status: success}
     for code, text in (errors or {}).items():
         content: dict[str, Any] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_REF}}}

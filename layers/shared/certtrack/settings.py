@@ -9,7 +9,8 @@ missing variable): there are no defaults for what a deployment must decide. The 
 not plain configuration are resolved when first used, through Powertools parameters (cached):
 
 - the signing secret lives in Secrets Manager (``SIGNING_SECRET_ARN``, only on the functions that
-  sign or check links); no secret is ever in an environment variable;
+  sign or check links), and so does the badge signing key set (``BADGE_KEYS_SECRET_ARN``, the
+  certifications function); no secret is ever in an environment variable;
 - the public base URL is either given (``PUBLIC_BASE_URL``: a custom domain known in advance, the
   tests) or read from the SSM parameter the stack writes once the CDN exists
   (``PUBLIC_BASE_URL_PARAMETER``): the distribution's domain cannot be in the functions'
@@ -49,6 +50,7 @@ class Settings(BaseModel):
     public_base_url_value: str | None = Field(default=None, alias="PUBLIC_BASE_URL")
     public_base_url_parameter: str | None = None
     signing_secret_arn: str | None = None
+    badge_keys_secret_arn: str | None = None
     mapping_mail_queue_url: str | None = None
     payment_provider: PaymentProviderName = "disabled"
     sandbox_decline_methods: str = ""
@@ -82,6 +84,13 @@ class Settings(BaseModel):
         if not self.signing_secret_arn:
             raise MissingSettings("SIGNING_SECRET_ARN is not set for this function")
         return _secret(self.signing_secret_arn).encode("utf-8")
+
+    @property
+    def badge_keys(self) -> str:
+        """The badge signing key set (JSON, ``certtrack.badges.keyset``), from Secrets Manager."""
+        if not self.badge_keys_secret_arn:
+            raise MissingSettings("BADGE_KEYS_SECRET_ARN is not set for this function")
+        return _secret(self.badge_keys_secret_arn)
 
     @property
     def mapping_mail_queue(self) -> str:

@@ -1,0 +1,90 @@
+"""Digital badges routes of the certifications API: the caller's badges, public credentials, the DID."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from certtrack.api import SECURITY_HEADERS
+from certtrack.badges.schemas import DID_JSON, LD_JSON, BadgeList
+from certtrack.identity import current_candidate_id
+from certtrack.openapi import responses
+
+router = Router()
+# The signing code (cryptography, and pyld on first canonicalisation) is imported by the badge
+# routes when they run, so the other routes of this function do not pay for it at cold start.
+
+# A credential never changes once issued and the DID document only with a key rotation; a status
+# change may take these five minutes to reach a verifier that fetched the list just before.
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=300"}
+
+
+@router.get("/me/badges")
+def get_badges() -> BadgeList:
+    """Every certification the caller has held, as a signed Open Badges 3.0 credential (issued on
+    first listing in each certification period)."""
+    from certtrack.badges import service
+
+    return service.list_badges(current_candidate_id(router), datetime.now(UTC))
+
+
+@router.get(
+    "/public/credentials/<credential_id>",
+    responses=responses(
+        {404: "`credential_not_found`: no credential has this id"},
+        ok=(200, "The signed OpenBadgeCredential"),
+        media_type=LD_JSON,
+    ),
+)
+def get_credential(credential_id: Annotated[str, Path(max_length=64)]) -> Response[str]:
+    """Public: the signed `OpenBadgeCredential` (embedded `DataIntegrityProof`, eddsa-rdfc-2022)."""
+    from certtrack.badges import service
+
+    return Response(
+        status_code=200,
+        content_type=LD_JSON,
+        body=service.public_credential(credential_id),
+        headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
+    )
+
+
+@router.get(
+    "/.well-known/did.json",
+    responses=responses(
+        ok=(200, "The issuer's DID document (did:web), its Multikey verification methods"), media_type=DID_JSON
+    ),
+)
+def get_did_document() -> Response[str]:
+    """Public: the issuer's DID document; every badge key, the retired ones too, is a verification method."""
+    from certtrack.badges import service
+
+    return Response(
+        status_code=200,
+        content_type=DID_JSON,
+        body=json.dumps(service.did_document()),
+        headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
+    )
+
+
+@router.get(
+    "/public/status/<list_id>",
+    responses=responses(
+        {404: "`status_list_not_found`: not a status list id (`revocation-<n>`, `suspension-<n>`)"},
+        ok=(200, "The signed BitstringStatusListCredential"),
+        media_type=LD_JSON,
+    ),
+)
+def get_status_list(list_id: Annotated[str, Path(max_length=32)]) -> Response[str]:
+    """Public: the signed `BitstringStatusListCredential` (131,072 entries, GZIP + multibase base64url)."""
+    from certtrack.badges import service
+
+    return Response(
+        status_code=200,
+        content_type=LD_JSON,
+        body=service.status_list(list_id, datetime.now(UTC)),
+        headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
+    )
