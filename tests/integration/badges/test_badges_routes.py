@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -109,7 +110,10 @@ def test_listing_again_issues_nothing_new_and_renewal_issues_the_next_credential
     # Renewed ten days ago (as the rules engine stores it): the period runs from the renewal day
     # to the old expiry plus the validity.
     record.update(
-        actions=[CertificationItem.active_date.set(days(-10)), CertificationItem.expiration_date.set(days(995 + 1095))]
+        actions=[
+            CertificationItem.active_date.set(date.fromisoformat(days(-10))),
+            CertificationItem.expiration_date.set(date.fromisoformat(days(995 + 1095))),
+        ]
     )
 
     renewed = badges()[1]["badges"][0]["credential_url"]
@@ -220,7 +224,10 @@ def test_status_bits_follow_lapse_renewal_and_revocation(holder: str) -> None:
     assert (bit(lapsed, "suspension"), bit(lapsed, "revocation")) == (True, False)
 
     record.update(
-        actions=[CertificationItem.active_date.set(days(-1)), CertificationItem.expiration_date.set(days(1094))]
+        actions=[
+            CertificationItem.active_date.set(date.fromisoformat(days(-1))),
+            CertificationItem.expiration_date.set(date.fromisoformat(days(1094))),
+        ]
     )
     [renewed_badge] = badges()[1]["badges"]
     renewed = public(renewed_badge["credential_url"])[1]
