@@ -187,6 +187,14 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
     data.path_parameters["public_id"] = str(transcript["public_url"]).rstrip("/").rsplit("/", 1)[-1]
     data.path_parameters["cert_id"] = HELD_CERT
     data.path_parameters["logo_id"] = HELD_CERT
+    badges = _ok(requests.get(f"{base_url}/me/badges", headers=headers, timeout=TIMEOUT), 200)["badges"]
+    if badges:  # the candidate holds or held a certification: its credential and status list
+        credential_url = str(badges[0]["credential_url"])
+        data.path_parameters["credential_id"] = credential_url.rstrip("/").rsplit("/", 1)[-1]
+        credential = _ok(requests.get(credential_url, timeout=TIMEOUT), 200)
+        statuses = credential["credentialStatus"]
+        status = statuses[0] if isinstance(statuses, list) else statuses
+        data.path_parameters["list_id"] = str(status["statusListCredential"]).rstrip("/").rsplit("/", 1)[-1]
     if order:
         catalog = _ok(requests.get(f"{base_url}/me/fulfillment/catalog", headers=headers, timeout=TIMEOUT), 200)
         sku = next(item["sku"] for item in catalog["items"] if item["certification_id"] == HELD_CERT)

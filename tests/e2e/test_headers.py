@@ -10,6 +10,7 @@ checked in tests/integration/test_template.py); locally the dev server plays the
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ pytestmark = pytest.mark.e2e
 
 ROUTES = template_routes()
 API_HEADERS = {"cache-control": "no-store", "x-content-type-options": "nosniff"}
+# Public documents a verifier fetches again and again (the issuer's DID, credentials, status
+# lists): their successful answers may be cached briefly, at most five minutes.
+CACHEABLE = {"/.well-known/did.json", "/public/credentials/{credential_id}", "/public/status/{list_id}"}
+SHORT_PUBLIC_CACHE = re.compile(r"public, max-age=(\d+)")
 # Routes a mapped candidate cannot succeed on: they are for logins not mapped yet.
 FOR_UNMAPPED = {"/mapping/email", "/mapping/score-report", "/mapping/confirm"}
 # Public routes reached only through a signed link that mail carries: without one they refuse.
@@ -90,10 +95,14 @@ def walk() -> Iterator[Walk]:
         yield Walk(base_url, a, demo_login(base_url, OPERATOR), unmapped)
 
 
-def _assert_headers(response: requests.Response, what: str) -> None:
+def _assert_headers(response: requests.Response, what: str, *, cacheable: bool = False) -> None:
     got = {name: response.headers.get(name, "") for name in API_HEADERS}
     content_type = response.headers.get("Content-Type", "")
-    if content_type.startswith("text/html"):
+    if cacheable and response.status_code == 200:
+        cache = SHORT_PUBLIC_CACHE.fullmatch(got.pop("cache-control"))
+        assert cache and int(cache.group(1)) <= 300, (what, dict(response.headers))
+        assert got == {"x-content-type-options": "nosniff"}, (what, dict(response.headers))
+    elif content_type.startswith("text/html"):
         # A public page may allow a short cache of its own; none does today.
         assert got["x-content-type-options"] == "nosniff", (what, dict(response.headers))
         assert got["cache-control"], (what, dict(response.headers))
@@ -133,13 +142,13 @@ def test_every_route_answers_with_the_security_headers(walk: Walk, route: Route)
     success = walk.call(route, parameters=parameters)
     if route.path not in FOR_UNMAPPED | SIGNED_LINKS:
         assert success.status_code < 400, f"{key} → {success.status_code} {success.text[:300]}"
-    _assert_headers(success, f"{key} → {success.status_code}")
+    _assert_headers(success, f"{key} → {success.status_code}", cacheable=route.path in CACHEABLE)
     error = _error_request(walk, route)
     if error is not None:
         assert 400 <= error.status_code < 500, f"{key} → {error.status_code} {error.text[:300]}"
         _assert_headers(error, f"{key} error → {error.status_code}")
-    if route.public and route.method == "GET" and PARAMETER.findall(route.path):
-        # The public pages themselves, found and not found.
+    if route.public and route.method == "GET" and PARAMETER.findall(route.path) and route.path not in CACHEABLE:
+        # The public pages themselves, found and not found (the badge documents are JSON-LD only).
         page = walk.call(route, accept="text/html", parameters=parameters)
         assert page.headers.get("Content-Type", "").startswith("text/html"), page.headers
         _assert_headers(page, f"{key} page → {page.status_code}")
