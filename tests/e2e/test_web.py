@@ -1,9 +1,11 @@
-"""The web client in headless Chromium against the dev server: the user guide's journey, end to end.
+"""The web client in headless Chromium against the dev server: the user guide's screens, end to end.
 
-One dev server and one browser page for the module; the tests run in order and build on each other
-(log in and map → certifications → PDF → initial kit → transcript), like a candidate would. Each
-main screen is checked with axe-core (no serious or critical violations) and photographed at
-desktop and phone sizes into ``tests/e2e/screenshots/``.
+One dev server for the module; every test has its own browser context, its own newly imported
+candidate and (where it needs one) its own login, mapped through the API before the page opens, so
+the tests run alone, in any order or in parallel. The mapping screens themselves are driven in
+the browser by their own test. Each main screen is checked with axe-core (no serious or critical
+violations) and photographed at desktop and phone sizes into ``tests/e2e/screenshots/``; no test
+may leave an uncaught page error.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import requests
 from playwright.sync_api import Browser, Page, Request, Route, ViewportSize, expect
 
 from tests.e2e.devserver_fixture import running_devserver
+from tests.e2e.hardening_support import bearer, login, map_login_by_email, shipping_address
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +33,7 @@ SCREENSHOTS = HERE / "screenshots"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 740}
 PASSWORD = "E2e-password-1"
+TOKEN_KEY = "certtrack.id_token"
 TIMEOUT_MS = 15_000
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
@@ -40,23 +44,21 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def page_errors() -> list[str]:
-    return []
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser, base_url: str, page_errors: list[str]) -> Iterator[Page]:
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A new browser context (nothing in sessionStorage); fails the test on an uncaught page error."""
     # bypass_csp: axe-core is injected as an inline script, which the page's CSP rightly forbids.
     context = browser.new_context(viewport=DESKTOP, base_url=base_url, bypass_csp=True)
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
-    tab.on("pageerror", lambda error: page_errors.append(str(error)))
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
     context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def candidate(base_url: str) -> dict[str, str]:
     """A new candidate who passed 200-301 a month ago (so holds an active CCNA), imported as CSV."""
     number = secrets.randbelow(10**8)
@@ -82,10 +84,22 @@ def candidate(base_url: str) -> dict[str, str]:
     return person
 
 
-@pytest.fixture(scope="module")
-def journey() -> dict[str, Any]:
-    """What earlier steps learned (the public transcript URL …) for later ones."""
-    return {}
+@pytest.fixture
+def token(base_url: str, candidate: dict[str, str]) -> str:
+    """The ID token of a new login mapped to ``candidate`` through the API (map by email)."""
+    id_token = login(base_url, f"web-{uuid.uuid4().hex[:10]}", PASSWORD)
+    assert map_login_by_email(base_url, id_token, candidate["email"]) == candidate["candidate_id"]
+    return id_token
+
+
+@pytest.fixture
+def signed_in(page: Page, base_url: str, token: str) -> Page:
+    """``page`` with the mapped login's token where the web client keeps it, showing Home."""
+    page.goto(app_url(base_url, "/login"))
+    page.evaluate("([key, token]) => sessionStorage.setItem(key, token)", [TOKEN_KEY, token])
+    go(page, base_url, "/home")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    return page
 
 
 # ------------------------------------------------------------------ helpers
@@ -147,7 +161,7 @@ def messages_to(base_url: str, address: str) -> list[dict[str, Any]]:
     return [m for m in outbox(base_url) if address.lower() in str(m["to"]).lower()]
 
 
-# ------------------------------------------------------------------ the journey
+# ------------------------------------------------------------------ the screens
 
 
 def test_login_screen_and_wrong_route_redirects_to_login(page: Page, base_url: str) -> None:
@@ -161,6 +175,7 @@ def test_login_screen_and_wrong_route_redirects_to_login(page: Page, base_url: s
 
 
 def test_log_in_and_map_by_email(page: Page, base_url: str, candidate: dict[str, str]) -> None:
+    page.goto(app_url(base_url, "/login"))
     page.get_by_label("Username").fill(f"web-{uuid.uuid4().hex[:10]}")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -200,7 +215,8 @@ def test_log_in_and_map_by_email(page: Page, base_url: str, candidate: dict[str,
     snap(page, "home")
 
 
-def test_personal_info_screens(page: Page, base_url: str) -> None:
+def test_personal_info_screens(signed_in: Page, base_url: str) -> None:
+    page = signed_in
     go(page, base_url, "/personal/settings")
     expect(heading(page)).to_have_text("Settings")
     form = page.locator("main form")
@@ -231,7 +247,8 @@ def test_personal_info_screens(page: Page, base_url: str) -> None:
     snap(page, "personal-identification")
 
 
-def test_testing_history_screens(page: Page, base_url: str, candidate: dict[str, str]) -> None:
+def test_testing_history_screens(signed_in: Page, base_url: str, candidate: dict[str, str]) -> None:
+    page = signed_in
     go(page, base_url, "/history/exams")
     table = page.locator("main table")
     expect(table).to_contain_text("200-301")
@@ -258,7 +275,8 @@ def test_testing_history_screens(page: Page, base_url: str, candidate: dict[str,
     snap(page, "history-agreements")
 
 
-def test_certifications_and_progress(page: Page, base_url: str) -> None:
+def test_certifications_and_progress(signed_in: Page, base_url: str) -> None:
+    page = signed_in
     go(page, base_url, "/certifications")
     table = page.locator("main table.certifications")
     expect(table).to_contain_text("General Certifications - Associate")
@@ -293,7 +311,8 @@ def test_certifications_and_progress(page: Page, base_url: str) -> None:
     assert requests.get(response.json()["url"], timeout=10).status_code == 200
 
 
-def test_download_pdf_certificate(page: Page, base_url: str) -> None:
+def test_download_pdf_certificate(signed_in: Page, base_url: str) -> None:
+    page = signed_in
     go(page, base_url, "/certifications")
     with page.expect_response(lambda r: r.url.endswith("/certificate") and r.request.method == "POST") as answer:
         page.get_by_role("button", name="PDF Certificate for CCNA").click()
@@ -306,7 +325,8 @@ def test_download_pdf_certificate(page: Page, base_url: str) -> None:
     assert "pdf" in pdf.headers.get("Content-Type", "")
 
 
-def test_claim_initial_kit(page: Page, base_url: str, candidate: dict[str, str]) -> None:
+def test_claim_initial_kit(signed_in: Page, base_url: str, candidate: dict[str, str]) -> None:
+    page = signed_in
     go(page, base_url, "/fulfillment")
     kit = page.locator("main tbody tr", has_text="CCNA Certificate")
     expect(kit).to_contain_text("$0.00")  # the unclaimed initial kit is free
@@ -375,8 +395,9 @@ def test_claim_initial_kit(page: Page, base_url: str, candidate: dict[str, str])
 
 
 def test_create_transcript_share_and_open_public_page(
-    page: Page, base_url: str, candidate: dict[str, str], journey: dict[str, Any]
+    signed_in: Page, base_url: str, candidate: dict[str, str]
 ) -> None:
+    page = signed_in
     go(page, base_url, "/transcripts")
     snap(page, "transcripts-empty")
     page.get_by_role("link", name="Create new transcript").click()
@@ -416,7 +437,6 @@ def test_create_transcript_share_and_open_public_page(
 
     public_url = row.get_by_role("link", name="View").get_attribute("href")
     assert public_url is not None and public_url == created["public_url"]
-    journey["public_url"] = public_url
 
     public = page.context.new_page()
     try:
@@ -431,7 +451,8 @@ def test_create_transcript_share_and_open_public_page(
     expect(page.locator("main tbody tr[data-transcript]", has_text=description).locator("td.num")).to_have_text("1")
 
 
-def test_phone_menu_opens_the_main_navigation(page: Page, base_url: str) -> None:
+def test_phone_menu_opens_the_main_navigation(signed_in: Page, base_url: str) -> None:
+    page = signed_in
     page.set_viewport_size(PHONE)
     try:
         go(page, base_url, "/home")
@@ -447,9 +468,10 @@ def test_phone_menu_opens_the_main_navigation(page: Page, base_url: str) -> None
         page.set_viewport_size(DESKTOP)
 
 
-def test_session_end_returns_to_login_and_logout(page: Page, base_url: str, page_errors: list[str]) -> None:
+def test_session_end_returns_to_login_and_logout(signed_in: Page, base_url: str) -> None:
+    page = signed_in
     go(page, base_url, "/home")
-    page.evaluate("() => sessionStorage.setItem('certtrack.id_token', 'not-a-token')")
+    page.evaluate("key => sessionStorage.setItem(key, 'not-a-token')", TOKEN_KEY)
     go(page, base_url, "/certifications")
     expect(heading(page)).to_have_text("Log in")
     expect(page.locator("#alerts")).to_contain_text("log in")
@@ -460,12 +482,28 @@ def test_session_end_returns_to_login_and_logout(page: Page, base_url: str, page
     expect(heading(page)).to_have_text("First time login")  # a different, unmapped login
     page.get_by_role("link", name="Logout").click()
     expect(heading(page)).to_have_text("Log in")
-    assert page.evaluate("() => sessionStorage.getItem('certtrack.id_token')") is None
-    assert page_errors == []
+    assert page.evaluate("key => sessionStorage.getItem(key)", TOKEN_KEY) is None
+
+
+@pytest.fixture
+def claimed_kit(base_url: str, token: str) -> dict[str, Any]:
+    """The candidate's free CCNA kit, claimed through the API with a shipping address on file."""
+    headers = bearer(token)
+    address = shipping_address("Edith", "Clarke") | {"email": f"ship.{uuid.uuid4().hex[:10]}@example.com"}
+    put = requests.put(f"{base_url}/me/shipping-address", json=address, headers=headers, timeout=20)
+    assert put.status_code == 200, put.text
+    order = requests.post(
+        f"{base_url}/me/fulfillment/orders",
+        json={"skus": ["ccna-certificate"], "tracking": False, "payment_method": "paypal"},
+        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+        timeout=20,
+    )
+    assert order.status_code == 201 and order.json()["total_cents"] == 0, order.text
+    return address
 
 
 def test_operator_ships_the_kit_the_candidate_claimed(
-    page: Page, base_url: str, candidate: dict[str, str], page_errors: list[str]
+    page: Page, base_url: str, candidate: dict[str, str], claimed_kit: dict[str, Any]
 ) -> None:
     """The operators' screen: the claimed kit waits under "To ship" with its address; "Mark as
     sent" moves it to "Sent" and mails the candidate; the operator never sees the mapping screens."""
@@ -477,17 +515,16 @@ def test_operator_ships_the_kit_the_candidate_claimed(
     expect(heading(page)).to_have_text("Kits: to ship")
     row = page.locator("main tbody tr", has_text=candidate["candidate_id"])
     expect(row).to_contain_text("CCNA Certificate")
-    expect(row).to_contain_text("1 Main Street")
-    expect(row).to_contain_text("Raleigh NC 27601")
+    expect(row).to_contain_text(claimed_kit["address1"])
+    expect(row).to_contain_text(f"{claimed_kit['city']} {claimed_kit['state']} {claimed_kit['postal_code']}")
     snap(page, "ops-kits")
 
     row.get_by_role("button", name=re.compile("^Mark as sent")).click()
     expect(page.locator("#messages")).to_contain_text("is now sent")
     expect(page.locator("main tbody tr", has_text=candidate["candidate_id"])).to_have_count(0)
-    assert any("on its way" in m["subject"] for m in messages_to(base_url, candidate["email"]))
+    assert any("on its way" in m["subject"] for m in messages_to(base_url, claimed_kit["email"]))
 
     page.get_by_role("navigation", name="Kit status").get_by_role("link", name="Sent").click()
     expect(heading(page)).to_have_text("Kits: sent")
     sent = page.locator("main tbody tr", has_text=candidate["candidate_id"])
     expect(sent.get_by_role("button", name=re.compile("^Mark as complete"))).to_be_visible()
-    assert page_errors == []
