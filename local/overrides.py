@@ -8,6 +8,7 @@ parameter overrides too, so a test can run exactly the deployed configuration.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -20,11 +21,6 @@ class Override:
 
 PARAMETERS: dict[str, Override] = {
     "Stage": Override("local", "resource names say `local`; the template's Rules keep that stage out of AWS"),
-    "PaymentProvider": Override(
-        "sandbox",
-        "paid kits can be tried without a payment provider account (the deployed default is `disabled`: "
-        "paid orders answer 503, free kits work)",
-    ),
 }
 # Kept with --deployed-defaults: resource names only, no behaviour.
 NAMING_PARAMETERS = ("Stage",)
@@ -56,6 +52,16 @@ def aws_access(endpoint: str, region: str) -> dict[str, str]:
     }
 
 
+def payment_access(api_base: str) -> dict[str, str]:
+    """How every function reaches the payment provider: localstripe (``local.payment_provider``).
+
+    In AWS the ``stripe`` package calls Stripe's own API; locally there is no account, so
+    ``PAYMENT_API_BASE`` points the same client at localstripe, the way ``AWS_ENDPOINT_URL``
+    points boto3 at moto.
+    """
+    return {"PAYMENT_API_BASE": api_base}
+
+
 def function_variables(log_level: str | None) -> dict[str, str]:
     """Variables set on every function on top of the template's."""
     return {
@@ -77,7 +83,10 @@ def resource_values(base_url: str) -> dict[str, str]:
     return {"PublicBaseUrlParameter": base_url}
 
 
-def secret_value() -> str:
-    """A generated secret (Secrets Manager makes one in AWS); state lives in moto's memory, so a
-    new one at every start is fine."""
+def secret_value(logical_id: str, payment_keys: dict[str, str]) -> str:
+    """A secret's local value. A generated one (Secrets Manager makes one in AWS); state lives in
+    moto's memory, so a new one at every start is fine. The payment provider's keys
+    (``PaymentSecret``, which the operator fills in AWS) are localstripe's: ``payment_keys``."""
+    if logical_id == "PaymentSecret":
+        return json.dumps(payment_keys)
     return secrets.token_urlsafe(48)

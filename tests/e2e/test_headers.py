@@ -42,8 +42,9 @@ ROUTES = template_routes()
 API_HEADERS = {"cache-control": "no-store", "x-content-type-options": "nosniff"}
 # Routes a mapped candidate cannot succeed on: they are for logins not mapped yet.
 FOR_UNMAPPED = {"/mapping/email", "/mapping/score-report", "/mapping/confirm"}
-# Public routes reached only through a signed link that mail carries: without one they refuse.
-SIGNED_LINKS = {"/reminders/unsubscribe", "/public/mapping/dispute"}
+# Public routes reached only through a signed link that mail carries, or signed by the payment
+# provider (its webhook): without a signature they refuse.
+SIGNED_LINKS = {"/reminders/unsubscribe", "/public/mapping/dispute", "/payments/webhook"}
 
 
 @dataclass

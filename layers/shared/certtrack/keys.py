@@ -34,6 +34,7 @@ reminder sent          CAND#<candidate_id>         REMINDER#<cert_id>#<expiry>#<
 expiry-check state     SCHEDULE#expiry-check       STATE
 sequence counter       COUNTER#<name>              COUNTER
 order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + key>
+payment event applied  PAYEVENT#<event id>         PAYEVENT
 =====================  ==========================  ==============================
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
@@ -270,6 +271,14 @@ def due_sk(date: str, kind: str, pk: str, sk: str) -> str:
 # Powertools idempotency records (the persistence layer writes them; we only name the partition)
 def idempotency_pk(operation: str) -> str:
     return f"IDEMPOTENCY#{operation}"
+
+
+# Payment provider events already applied (webhook idempotency): ``PAYEVENT#<event id> / PAYEVENT``
+def payment_event_pk(event_id: str) -> str:
+    return f"PAYEVENT#{event_id}"
+
+
+PAYMENT_EVENT = "PAYEVENT"
 
 
 # Sequences (expert numbers): ``COUNTER#<name> / COUNTER``
