@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,10 +160,14 @@ def _prepare(api: _Api, method: str, resource: str, ids: dict[str, str]) -> dict
 
 def measure() -> list[tuple[str, int, int]]:
     """(route, DynamoDB calls, status) for every route of the template."""
+    from local.payment_provider import LocalStripe
+
     _environment()
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     rows = []
-    with aws_sandbox(), DynamoCallCounter() as ddb:
+    payments = LocalStripe()  # paid orders create their PaymentIntent there, as in the dev server
+    os.environ["PAYMENT_API_BASE"] = payments.url
+    with aws_sandbox(), DynamoCallCounter() as ddb, _stopping(payments):
         api = _Api()
         ids = _seed(api)
         for route in sorted(api.template.routes, key=lambda r: (r.path, r.method)):
@@ -170,6 +176,15 @@ def measure() -> list[tuple[str, int, int]]:
             status, _ = api.call(route.method, route.path, **request)
             rows.append((f"{route.method} {route.path}", ddb.total, status))
     return rows
+
+
+@contextmanager
+def _stopping(payments: Any) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        payments.stop()
+        os.environ.pop("PAYMENT_API_BASE", None)
 
 
 def run() -> dict[str, float]:

@@ -33,7 +33,8 @@ DEFAULTS = {
     "STAGE": "bench",
     "CANDIDATE_PREFIX": "CSCO",
     "SIGNING_SECRET_ARN": "certtrack-bench-signing",
-    "PAYMENT_PROVIDER": "sandbox",
+    "PAYMENT_PROVIDER": "stripe",
+    "PAYMENT_SECRET_ARN": "certtrack-bench-payments",  # made by local.sandbox (localstripe's dummy keys)
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
     "POWERTOOLS_SERVICE_NAME": "bench",

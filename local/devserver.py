@@ -1,10 +1,12 @@
 """``python -m local.devserver``: the whole system on ``http://127.0.0.1:$PORT`` (default 3000).
 
-moto's server (in this process, on a free port) stands in for DynamoDB, S3, SES and Cognito; the
-routes, handlers, resource names and function environment come from ``template.yaml``. The order
-of start-up matters: the environment points at moto (endpoint, dummy credentials, region) before
-``local.stack`` imports ``certtrack.db`` and the handlers, because boto3 and PynamoDB read it then.
-Ctrl-C (or SIGTERM) stops both servers.
+moto's server (in this process, on a free port) stands in for DynamoDB, S3, SES and Cognito, and
+localstripe (its own process, on a free port: ``local.payment_provider``) for Stripe, its webhook
+registered to this server's ``/payments/webhook``; the routes, handlers, resource names and
+function environment come from ``template.yaml``. The order of start-up matters: the environment
+points at moto (endpoint, dummy credentials, region) before ``local.stack`` imports
+``certtrack.db`` and the handlers, because boto3 and PynamoDB read it then. Ctrl-C (or SIGTERM)
+stops all three servers.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any, NoReturn
 from moto.server import ThreadedMotoServer
 
 from local import atomic, overrides
+from local.payment_provider import LocalStripe
 from local.template import REGION, Template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     atomic.install()  # moto's server answers on threads; DynamoDB applies item operations one by one
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
+    payments: LocalStripe | None = None
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         host, moto_port = moto.get_host_and_port()
@@ -81,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         from local.stack import build_app  # only now: it imports what reads the environment
 
         artifact = args.artifact.resolve() if args.artifact else None
-        http.app, seeded = build_app(template, endpoint, base_url, artifact=artifact)
+        payments = LocalStripe()
+        http.app, seeded = build_app(template, endpoint, base_url, payments, artifact=artifact)
+        # The provider's events go to the API's own webhook route, as a Stripe endpoint would.
+        payments.register_webhook(f"{api_url}/payments/webhook", payments.webhook_secret)
         http.app.start_event_sources()
         if web is not None:
             web.app = http.app.serving_web_client_for(api_url)
@@ -96,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             web.server_close()
         if getattr(http, "app", None) is not None:
             http.app.stop()  # the built functions' interpreters
+        if payments is not None:
+            payments.stop()
         moto.stop()
     return 0
 

@@ -1,12 +1,15 @@
-"""The local-only routes under ``/_local/`` (never in ``template.yaml``): login, outbox, imports, schedule.
+"""The local-only routes under ``/_local/`` (never in ``template.yaml``): login, outbox, imports,
+schedule, payment.
 
 They stand in for what the cloud does around the API: the hosted login page, the mailbox, an
-upload to the imports bucket (and the S3 trigger it fires), and the daily schedule.
+upload to the imports bucket (and the S3 trigger it fires), the daily schedule, and the browser's
+payment step with the provider's JS (against localstripe, ``local.payment_provider``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -19,12 +22,15 @@ from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider, LoginFailed
 from local.eventsources import EventSources
 from local.lambdas import HandlerMissing, Runtime, s3_put_event, scheduled_event
+from local.payment_provider import LocalStripe
 from local.template import Function, Template
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 IMPORT_KINDS = ("exams", "ce-credits")
+PAY_ROUTE = re.compile(r"/_local/payments/(?P<order_id>[0-9A-Za-z-]{1,64})/pay")
+CARD = re.compile(r"[0-9]{12,19}")
 
 
 class LocalRoutes:
@@ -36,8 +42,10 @@ class LocalRoutes:
         s3: S3Client,
         imports_bucket: str,
         sources: EventSources | None = None,
+        payments: LocalStripe | None = None,
     ) -> None:
         self._template = template
+        self._payments = payments
         self._sources = sources
         self._runtime = runtime
         self._identity = identity
@@ -51,7 +59,8 @@ class LocalRoutes:
         }
 
     def dispatch(self, request: Request) -> Response:
-        methods = self._routes.get(request.path.rstrip("/"))
+        path = request.path.rstrip("/")
+        methods = {"POST": self.pay} if PAY_ROUTE.fullmatch(path) else self._routes.get(path)
         if methods is None:
             raise Problem(404, "route_not_found", "No such route.")
         route = methods.get(request.method)
@@ -93,6 +102,25 @@ class LocalRoutes:
         result = self._invoke(function, event)
         report = result if isinstance(result, dict) and "rows" in result else self._stored_report(key)
         return json_response(200, report)
+
+    def pay(self, request: Request) -> Response:
+        """``{"card"}`` → pay the order's payment with that test card; the provider's answer as it is.
+
+        What the browser's payment step does with the order's ``client_secret``; the webhook then
+        arrives as in production (about a second later).
+        """
+        match = PAY_ROUTE.fullmatch(request.path.rstrip("/"))
+        assert match is not None
+        card = _json_object(request).get("card")
+        if not isinstance(card, str) or not CARD.fullmatch(card):
+            raise Problem(422, "validation_error", "card must be a test card number (12 to 19 digits).")
+        if self._payments is None:
+            raise Problem(501, "not_implemented", "No local payment provider is running.")
+        payment = self._payments.payment_of(match["order_id"])
+        if payment is None:
+            raise Problem(404, "payment_not_found", "No payment belongs to that order.")
+        status, answer = self._payments.pay(str(payment["id"]), card)
+        return json_response(status, answer)
 
     def expiry_check(self, request: Request) -> Response:
         """``{"time"?}`` (ISO 8601; default now) → the scheduled handler's summary."""

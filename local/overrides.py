@@ -23,11 +23,6 @@ class Override:
 
 PARAMETERS: dict[str, Override] = {
     "Stage": Override("local", "resource names say `local`; the template's Rules keep that stage out of AWS"),
-    "PaymentProvider": Override(
-        "sandbox",
-        "paid kits can be tried without a payment provider account (the deployed default is `disabled`: "
-        "paid orders answer 503, free kits work)",
-    ),
 }
 # Kept with --deployed-defaults: resource names only, no behaviour.
 NAMING_PARAMETERS = ("Stage",)
@@ -59,6 +54,16 @@ def aws_access(endpoint: str, region: str) -> dict[str, str]:
     }
 
 
+def payment_access(api_base: str) -> dict[str, str]:
+    """How every function reaches the payment provider: localstripe (``local.payment_provider``).
+
+    In AWS the ``stripe`` package calls Stripe's own API; locally there is no account, so
+    ``PAYMENT_API_BASE`` points the same client at localstripe, the way ``AWS_ENDPOINT_URL``
+    points boto3 at moto.
+    """
+    return {"PAYMENT_API_BASE": api_base}
+
+
 def function_variables(log_level: str | None) -> dict[str, str]:
     """Variables set on every function on top of the template's."""
     return {
@@ -80,11 +85,15 @@ def resource_values(base_url: str) -> dict[str, str]:
     return {"PublicBaseUrlParameter": base_url}
 
 
-def secret_value(generate: Mapping[str, Any] | None = None) -> str:
-    """A generated secret (Secrets Manager makes one in AWS); state lives in moto's memory, so a
-    new one at every start is fine. With the secret's ``GenerateSecretString`` naming a
-    ``SecretStringTemplate`` and a ``GenerateStringKey`` (the badge key set), the value is that
-    JSON object with the generated text under the key, as CloudFormation makes it."""
+def secret_value(logical_id: str, payment_keys: dict[str, str], generate: Mapping[str, Any] | None = None) -> str:
+    """A secret's local value. A generated one (Secrets Manager makes one in AWS); state lives in
+    moto's memory, so a new one at every start is fine. With the secret's ``GenerateSecretString``
+    naming a ``SecretStringTemplate`` and a ``GenerateStringKey`` (the badge key set), the value is
+    that JSON object with the generated text under the key, as CloudFormation makes it. The payment
+    provider's keys (``PaymentSecret``, which the operator fills in AWS) are localstripe's:
+    ``payment_keys``."""
+    if logical_id == "PaymentSecret":
+        return json.dumps(payment_keys)
     generated = secrets.token_urlsafe(48)
     if generate and "SecretStringTemplate" in generate and "GenerateStringKey" in generate:
         shape = json.loads(str(generate["SecretStringTemplate"]))

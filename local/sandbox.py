@@ -1,7 +1,8 @@
 """moto in-process with the stack's resources: what the integration tests and the benches run on.
 
 :func:`create_resources` makes what ``template.yaml`` would (the table from
-``certtrack.db.create_table``, both buckets, the SES sender identity, the signing secret, the badge key set), and
+``certtrack.db.create_table``, both buckets, the SES sender identity, the signing secret, the
+badge key set, the payment provider's keys: localstripe's, with the sandbox's webhook secret), and
 :func:`create_queues` the template's SQS queues.
 :class:`Sandbox` keeps one moto for many runs and gives each run a fresh account::
 
@@ -22,6 +23,7 @@ of 200 items takes over a second.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -31,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from local import payment_provider
 from local.template import Template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +71,7 @@ def create_queues(clients: dict[str, Any]) -> dict[str, str]:
     return urls
 
 
-def create_resources(clients: dict[str, Any], settings: Settings) -> None:
+def create_resources(clients: dict[str, Any], settings: Settings, payment_keys: dict[str, str]) -> None:
     """The stack's resources in an empty moto account (``clients`` from :func:`service_clients`)."""
     from certtrack.db import create_table
 
@@ -86,8 +89,10 @@ def create_resources(clients: dict[str, Any], settings: Settings) -> None:
         badge_keys = template().properties_of_type("AWS::SecretsManager::Secret")["BadgeSigningKeys"]
         clients["secretsmanager"].create_secret(
             Name=settings.badge_keys_secret_arn,
-            SecretString=overrides.secret_value(badge_keys.get("GenerateSecretString")),
+            SecretString=overrides.secret_value("BadgeSigningKeys", {}, badge_keys.get("GenerateSecretString")),
         )
+    if settings.payment_secret_arn:
+        clients["secretsmanager"].create_secret(Name=settings.payment_secret_arn, SecretString=json.dumps(payment_keys))
 
 
 def reset_clients() -> None:
@@ -143,6 +148,9 @@ class Sandbox:
         # the service models of every client again; the session holds no AWS data.
         self._mock = mock_aws(config={"core": {"reset_boto3_session": False}})
         self._clients: dict[str, dict[str, Any]] = {}  # by region
+        # The payment secret's value in every run: localstripe's keys (``local.payment_provider``);
+        # a localstripe that delivers webhooks to the tests signs with this webhook secret.
+        self.payment_keys = payment_provider.keys(payment_provider.new_webhook_secret())
 
     @contextmanager
     def run(self) -> Iterator[Settings]:
@@ -159,7 +167,7 @@ class Sandbox:
             create_queues(self._clients[region])
             get_settings.cache_clear()  # the queues' variables are set now
             settings = get_settings()
-            create_resources(self._clients[region], settings)
+            create_resources(self._clients[region], settings, self.payment_keys)
             yield settings
         finally:
             reset_clients()

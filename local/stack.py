@@ -17,11 +17,12 @@ import boto3
 from certtrack.auth import OPERATORS_GROUP
 from certtrack.settings import Settings, get_settings
 
-from local import eventsources, overrides
+from local import eventsources, overrides, payment_provider
 from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider
 from local.lambdas import HandlerMissing, Runtime
 from local.local_routes import LocalRoutes
+from local.payment_provider import LocalStripe
 from local.seed import DEMO_LOGINS, seed
 from local.server import LocalApp
 from local.template import LOCAL_STAGE, REGION, Function, Template
@@ -30,20 +31,21 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
 def build_app(
-    template: Template, endpoint: str, base_url: str, artifact: Path | None = None
+    template: Template, endpoint: str, base_url: str, payments: LocalStripe, artifact: Path | None = None
 ) -> tuple[LocalApp, dict[str, Any]]:
     """Create the resources, set the environment, load the handlers and seed; returns the app and the seed summary.
 
-    With ``artifact`` (a ``sam build`` output) every function runs from it in its own interpreter
-    (``local.artifact``); otherwise in this process, from the source tree.
+    ``payments`` is the local payment provider (its URL goes to every function, its keys into the
+    payment secret). With ``artifact`` (a ``sam build`` output) every function runs from it in its
+    own interpreter (``local.artifact``); otherwise in this process, from the source tree.
     """
-    local_variables = overrides.function_variables(os.environ.get("LOG_LEVEL"))
+    local_variables = overrides.function_variables(os.environ.get("LOG_LEVEL")) | overrides.payment_access(payments.url)
     identity = _identity_provider(template, endpoint)
     refs = {logical_id: identity.pool_id for logical_id in template.properties_of_type("AWS::Cognito::UserPool")}
     refs |= {
         logical_id: identity.client_id for logical_id in template.properties_of_type("AWS::Cognito::UserPoolClient")
     }
-    _create_parameters_and_secrets(template, refs, base_url)
+    _create_parameters_and_secrets(template, refs, base_url, payment_provider.keys(payments.webhook_secret))
     queue_urls = eventsources.create_queues(template, boto3.client("sqs"))
     refs |= queue_urls
     _forget_undeclared_settings(template)
@@ -69,14 +71,15 @@ def build_app(
         for login in DEMO_LOGINS
     }
     seeded = seed(datetime.now(UTC), subs)
-    local_routes = LocalRoutes(template, runtime, identity, boto3.client("s3"), settings.imports_bucket, sources)
+    local_routes = LocalRoutes(
+        template, runtime, identity, boto3.client("s3"), settings.imports_bucket, sources, payments=payments
+    )
     return LocalApp(template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE, sources=sources), seeded
 
 
 def _forget_undeclared_settings(template: Template) -> None:
     """Settings the template gives no function must not leak in from the shell (e.g. a test's
-    ``PUBLIC_BASE_URL``): the handlers run in this process and would read them. The sandbox's
-    decline switches (``SANDBOX_DECLINE_*``) are the one knob meant to come from the shell."""
+    ``PUBLIC_BASE_URL``): the handlers run in this process and would read them."""
     from certtrack.settings import Settings
     from pydantic import AliasChoices
 
@@ -85,11 +88,13 @@ def _forget_undeclared_settings(template: Template) -> None:
         alias = field.validation_alias or field.alias
         names = alias.choices if isinstance(alias, AliasChoices) else [alias or name]
         for variable in (str(n).upper() for n in names):
-            if variable not in declared and not variable.startswith(("AWS_", "SANDBOX_")):
+            if variable not in declared and not variable.startswith("AWS_"):
                 os.environ.pop(variable, None)
 
 
-def _create_parameters_and_secrets(template: Template, refs: dict[str, str], base_url: str) -> None:
+def _create_parameters_and_secrets(
+    template: Template, refs: dict[str, str], base_url: str, payment_keys: dict[str, str]
+) -> None:
     """The template's SSM parameters and Secrets Manager secrets, in moto (values: ``local.overrides``)."""
     computed = overrides.resource_values(base_url)
     ssm = boto3.client("ssm")
@@ -101,7 +106,7 @@ def _create_parameters_and_secrets(template: Template, refs: dict[str, str], bas
     secretsmanager = boto3.client("secretsmanager")
     for logical_id, props in template.properties_of_type("AWS::SecretsManager::Secret").items():
         name = template.physical_name(logical_id, refs)
-        value = overrides.secret_value(props.get("GenerateSecretString"))
+        value = overrides.secret_value(logical_id, payment_keys, props.get("GenerateSecretString"))
         created = secretsmanager.create_secret(Name=name, SecretString=value)
         refs[logical_id] = created["ARN"]  # !Ref of a secret is its ARN
 

@@ -39,7 +39,11 @@ os.environ.update(
         "CANDIDATE_PREFIX": "CSCO",
         "SIGNING_SECRET_ARN": "certtrack-test-signing",  # made in moto by the `aws` fixture
         "BADGE_KEYS_SECRET_ARN": "certtrack-test-badge-keys",  # made in moto by the `aws` fixture
-        "PAYMENT_PROVIDER": "sandbox",
+        "PAYMENT_PROVIDER": "stripe",
+        "PAYMENT_SECRET_ARN": "certtrack-test-payments",  # made in moto by the `aws` fixture
+        # Nothing listens there: a test that wants the provider starts localstripe (the
+        # `localstripe` fixture of tests/integration/fulfillment), others see it down.
+        "PAYMENT_API_BASE": "http://127.0.0.1:9",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "CertTrack",
         "POWERTOOLS_SERVICE_NAME": "certtrack-test",
@@ -54,13 +58,13 @@ FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def _settings_read_afresh() -> Iterator[None]:
-    """A test that changes the environment (monkeypatch) leaves no settings or provider behind."""
+    """A test that changes the environment (monkeypatch) leaves no settings or provider client behind."""
     yield
     from certtrack.fulfillment import payments
     from certtrack.settings import get_settings
 
     get_settings.cache_clear()
-    payments.get_provider.cache_clear()
+    payments.reset_clients_for_tests()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Fulfillment API: kit catalog, shipping address, orders (idempotent), kit history and status."""
+"""Fulfillment API: kit catalog, shipping address, orders (idempotent), the payment provider's
+webhook, kit history and status."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
-from certtrack.api import current_login, make_app, make_handler, model_dump
+from certtrack.api import body_bytes, current_login, make_app, make_handler, model_dump
 from certtrack.auth import require_operator
-from certtrack.fulfillment import catalog, history, order_schemas, orders, shipping, status
+from certtrack.fulfillment import catalog, history, order_events, order_schemas, orders, shipping, status
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
 
@@ -42,11 +43,11 @@ def put_shipping_address(address: shipping.ShippingAddress) -> shipping.Shipping
     "/me/fulfillment/orders",
     responses=responses(
         {
-            402: "payment_declined: nothing was written",
             409: "initial_kit_already_claimed, idempotency_key_in_progress",
             422: "unknown_sku, sku_not_held, duplicate_sku, empty_order, idempotency_key_reused …",
+            503: "payments_unavailable: the payment provider did not answer (or payments are off); nothing written",
         },
-        ok=(201, "Order submitted (or replayed for the same Idempotency-Key and body)"),
+        ok=(201, "A free order `queued`, or a priced one `awaiting_payment` with its `payment` (or replayed)"),
     ),
 )
 def post_order(
@@ -59,6 +60,18 @@ def post_order(
         candidate_id, idempotency_key, order, datetime.now(UTC), lambda_context=app.lambda_context
     )
     return Response(status_code=201, content_type="application/json", body=body)
+
+
+@app.post(
+    "/payments/webhook",
+    responses=responses({400: "invalid_signature: not a signed, current event of the provider; nothing changed"}),
+)
+def post_payment_webhook() -> order_events.WebhookOut:
+    """Public: the payment provider's signed events (`Stripe-Signature`), applied once per event id."""
+    event = app.current_event
+    return order_events.handle_webhook(
+        body_bytes(event.raw_event), event.headers.get("stripe-signature"), datetime.now(UTC)
+    )
 
 
 @app.get("/me/fulfillment/history")

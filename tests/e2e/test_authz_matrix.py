@@ -61,6 +61,7 @@ PUBLIC_EXPECTED = {
     "POST /reminders/unsubscribe": {422},
     "GET /public/mapping/dispute": {422},  # no token given
     "POST /public/mapping/dispute": {422},
+    "POST /payments/webhook": {400},  # not signed by the payment provider
 }
 
 

@@ -4,13 +4,14 @@ The artifact is built for this machine's architecture (``local.build``: the laye
 the hashed lock, bytecode) and the dev server runs every function from it in an interpreter that
 sees only what Lambda sees (``local.artifact``): the task root, the built layer, the standard
 library; no dev venv, no bytecode written. ``--deployed-defaults``: every template parameter at its
-default, so payments are switched off, as in a fresh ``sam deploy``.
+default, so payments go through Stripe's API, here localstripe by ``PAYMENT_API_BASE`` only.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,6 @@ from tests.e2e.devserver_fixture import running_devserver
 from tests.e2e.hardening_support import (
     HELD_CERT,
     TIMEOUT,
-    assert_problem,
     bearer,
     demo_login,
     login,
@@ -111,7 +111,7 @@ def test_mapping_certificate_order_and_transcript_journey(deployed: str) -> None
     pdf = requests.get(made.json()["url"], timeout=TIMEOUT)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 
-    # The free initial kit works with payments switched off (the template's default) ...
+    # The free initial kit is queued at once ...
     put = requests.put(f"{deployed}/me/shipping-address", json=shipping_address(), headers=bearer(demo), timeout=30)
     assert put.status_code == 200, put.text
     catalog = requests.get(f"{deployed}/me/fulfillment/catalog", headers=bearer(demo), timeout=30).json()
@@ -120,14 +120,23 @@ def test_mapping_certificate_order_and_transcript_journey(deployed: str) -> None
     assert free["price_cents"] == 0
     ordered = _order(deployed, demo, {"skus": [free["sku"]], "tracking": False})
     assert ordered.status_code == 201, ordered.text
-    assert ordered.json()["total_cents"] == 0
-    history_before = requests.get(f"{deployed}/me/fulfillment/history", headers=bearer(demo), timeout=30).json()
+    assert (ordered.json()["total_cents"], ordered.json()["status"]) == (0, "queued")
 
-    # ... and a paid one is refused, with nothing written (never a silent sandbox).
-    refused = _order(deployed, demo, {"skus": [paid["sku"]], "tracking": False, "payment_method": "credit_card"})
-    assert assert_problem(refused, 503)["code"] == "payments_unavailable"
-    history_after = requests.get(f"{deployed}/me/fulfillment/history", headers=bearer(demo), timeout=30).json()
-    assert history_after == history_before
+    # ... a paid one awaits its payment, which the provider's signed webhook then applies.
+    placed = _order(deployed, demo, {"skus": [paid["sku"]], "tracking": True, "payment_method": "credit_card"})
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert order["status"] == "awaiting_payment" and order["payment"]["provider"] == "stripe"
+    kit_id = order["items"][0]["fulfillment_id"]
+    assert _kit_status(deployed, demo, kit_id) == "awaiting_payment"
+    charged = requests.post(
+        f"{deployed}/_local/payments/{order['order_id']}/pay", json={"card": "4242424242424242"}, timeout=30
+    )
+    assert charged.status_code == 200 and charged.json()["status"] == "succeeded", charged.text
+    deadline = time.monotonic() + 15
+    while _kit_status(deployed, demo, kit_id) != "queued":
+        assert time.monotonic() < deadline, "the payment's webhook did not queue the kit"
+        time.sleep(0.2)
 
     # A transcript, opened by a third party.
     created = requests.post(f"{deployed}/me/transcripts", json=transcript_request(), headers=bearer(demo), timeout=30)
@@ -147,6 +156,11 @@ def test_api_answers_carry_cors_for_the_public_origin_only(deployed: str) -> Non
     assert mine.headers["Access-Control-Allow-Origin"] == deployed
     other = requests.get(f"{deployed}/me", headers={**bearer(token), "Origin": "https://evil.example"}, timeout=30)
     assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
+
+
+def _kit_status(base_url: str, token: str, fulfillment_id: str) -> str:
+    history = requests.get(f"{base_url}/me/fulfillment/history", headers=bearer(token), timeout=30).json()
+    return str(next(i["status"] for i in history["items"] if i["fulfillment_id"] == fulfillment_id))
 
 
 def _order(base_url: str, token: str, body: dict[str, Any]) -> requests.Response:

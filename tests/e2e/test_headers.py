@@ -47,8 +47,9 @@ CACHEABLE = {"/.well-known/did.json", "/public/credentials/{credential_id}", "/p
 SHORT_PUBLIC_CACHE = re.compile(r"public, max-age=(\d+)")
 # Routes a mapped candidate cannot succeed on: they are for logins not mapped yet.
 FOR_UNMAPPED = {"/mapping/email", "/mapping/score-report", "/mapping/confirm"}
-# Public routes reached only through a signed link that mail carries: without one they refuse.
-SIGNED_LINKS = {"/reminders/unsubscribe", "/public/mapping/dispute"}
+# Public routes reached only through a signed link that mail carries, or signed by the payment
+# provider (its webhook): without a signature they refuse.
+SIGNED_LINKS = {"/reminders/unsubscribe", "/public/mapping/dispute", "/payments/webhook"}
 
 
 @dataclass

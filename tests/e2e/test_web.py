@@ -378,7 +378,7 @@ def test_claim_initial_kit(signed_in: Page, base_url: str, candidate: dict[str, 
         page.unroute("**/me/fulfillment/orders", flaky)
     keys = [request.headers["idempotency-key"] for request in attempts]
     assert len(keys) == 2 and keys[0] == keys[1] and UUID_RE.match(keys[0]), keys
-    assert attempts[1].post_data_json == {"skus": ["ccna-certificate"], "tracking": False, "payment_method": "paypal"}
+    assert attempts[1].post_data_json == {"skus": ["ccna-certificate"], "tracking": False}  # free: no method
 
     expect(page.locator("#order-confirmation")).to_contain_text("successfully purchased and submitted")
     expect(page.locator("main table")).to_contain_text("CCNA Certificate")

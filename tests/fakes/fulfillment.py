@@ -1,12 +1,15 @@
-"""In-memory stand-ins for what placing an order talks to: the order store (with its idempotency
-records), the payment provider's misbehaviour, and the mail sender. No AWS anywhere."""
+"""In-memory stand-ins for what placing and paying an order talk to: the order store (with its
+idempotency records and the payment events applied), the payment provider, and the mail sender. No
+AWS and no provider anywhere."""
 
 from __future__ import annotations
 
 import copy
+import json
+import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +21,10 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from certtrack import verification
 from certtrack.errors import Conflict
-from certtrack.fulfillment.order_schemas import OrderedKit
+from certtrack.fulfillment.order_events import ApplyOutcome, PayableOrder
+from certtrack.fulfillment.order_schemas import OrderedKit, OrderOut, OrderStatus
 from certtrack.fulfillment.order_store import StoredOrder, new_id
-from certtrack.fulfillment.payments import Authorization, SandboxPaymentProvider
+from certtrack.fulfillment.payments import InvalidEvent, PaymentEvent, PaymentsUnavailable, PendingPayment
 from certtrack.fulfillment.pricing import PricedOrder
 from certtrack.fulfillment.shipping import ShippingAddress
 
@@ -64,7 +68,11 @@ class InMemoryOrderStore:
     addresses: dict[str, ShippingAddress] = field(default_factory=dict)
     claims: dict[tuple[str, str], str] = field(default_factory=dict)  # (candidate, cert) → order id
     orders: dict[str, StoredOrder] = field(default_factory=dict)
+    payable: dict[str, PayableOrder] = field(default_factory=dict)  # order id → what its events see
+    kits: dict[str, str] = field(default_factory=dict)  # fulfillment id → status
     transactions: dict[str, str] = field(default_factory=dict)  # order id → record status
+    payment_errors: dict[str, str] = field(default_factory=dict)  # order id → last decline
+    events: dict[str, str] = field(default_factory=dict)  # event id → outcome
     idempotency: InMemoryIdempotencyRecords = field(default_factory=InMemoryIdempotencyRecords)
 
     def held_cert_ids(self, candidate_id: str, now: datetime) -> set[str]:
@@ -82,7 +90,7 @@ class InMemoryOrderStore:
         order_id: str,
         priced: PricedOrder,
         address: ShippingAddress,
-        authorization_id: str | None,
+        payment_id: str | None,
         now: datetime,
     ) -> StoredOrder:
         free = [line.certification_id for line in priced.lines if line.initial_kit]
@@ -105,13 +113,68 @@ class InMemoryOrderStore:
         )
         for cert_id in free:
             self.claims[(candidate_id, cert_id)] = order_id
-        stored = StoredOrder(candidate_id, order_id, kits, transaction_sk=f"TXN#{order_id}")
+        status: OrderStatus = "awaiting_payment" if payment_id else "queued"
+        stored = StoredOrder(candidate_id, order_id, kits, status)
         self.orders[order_id] = stored
-        self.transactions[order_id] = "authorized" if authorization_id else "no_charge"
+        out = OrderOut(order_id=order_id, items=list(kits), **priced.totals(), status=status)
+        self.payable[order_id] = PayableOrder(candidate_id, order_id, status, payment_id, out, address)
+        self.kits.update({kit.fulfillment_id: "awaiting_payment" if payment_id else "queued" for kit in kits})
+        if payment_id is None:
+            self.transactions[order_id] = "no_charge"
         return stored
 
-    def mark_captured(self, order: StoredOrder) -> None:
-        self.transactions[order.order_id] = "captured"
+    # --- the webhook's records (order_events.PaymentRecords) ---------------------------------------
+
+    def payable_order(self, candidate_id: str, order_id: str) -> PayableOrder | None:
+        order = self.payable.get(order_id)
+        return order if order is not None and order.candidate_id == candidate_id else None
+
+    def event_seen(self, event_id: str) -> bool:
+        return event_id in self.events
+
+    def _moved(self, order: PayableOrder, event: PaymentEvent, statuses: set[str]) -> ApplyOutcome | None:
+        if event.id in self.events:
+            return "duplicate"
+        current = self.payable[order.order_id]
+        if current.status not in statuses or current.payment_id != event.payment_id:
+            return "stale"
+        return None
+
+    def mark_paid(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
+        refused = self._moved(order, event, {"awaiting_payment"})
+        if refused:
+            return refused
+        self.events[event.id] = "paid"
+        self.payable[order.order_id] = replace(self.payable[order.order_id], status="paid")
+        self.kits.update({kit.fulfillment_id: "queued" for kit in order.out.items})
+        self.transactions[order.order_id] = "paid"
+        self.payment_errors.pop(order.order_id, None)
+        return "applied"
+
+    def record_failure(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
+        refused = self._moved(order, event, {"awaiting_payment"})
+        if refused:
+            return refused
+        self.events[event.id] = "payment_failed"
+        self.payment_errors[order.order_id] = event.failure or "declined"
+        return "applied"
+
+    def mark_refunded(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
+        refused = self._moved(order, event, {order.status})
+        if refused:
+            return refused
+        self.events[event.id] = "refunded"
+        return "applied"
+
+    def record_event(self, event: PaymentEvent, order_id: str | None, outcome: str, now: datetime) -> ApplyOutcome:
+        if event.id in self.events:
+            return "duplicate"
+        self.events[event.id] = outcome
+        return "applied"
+
+    def set_status(self, order_id: str, status: str) -> None:
+        """What the (later) cancel and expiry paths do to an order, for the out-of-order cases."""
+        self.payable[order_id] = replace(self.payable[order_id], status=status)
 
     def idempotency_records(self) -> InMemoryIdempotencyRecords:
         return self.idempotency
@@ -131,8 +194,65 @@ class Outbox:
         return "message-id"
 
 
-class FailingCapture(SandboxPaymentProvider):
-    """Authorises, then the provider is unreachable when the order is captured."""
+class FakeProvider:
+    """A ``PaymentProvider`` in memory: payments it created, cancelled and refunded; events it
+    "signs" by prefixing ``signed:`` (no crypto: the real verification is Stripe's, tested against
+    localstripe). ``down`` makes every call fail as an unreachable provider does."""
 
-    def capture(self, authorization_id: str) -> Authorization:
-        raise ConnectionError("provider unreachable")
+    name = "fake"
+    publishable_key = "pk_fake"
+
+    def __init__(self, *, down: bool = False) -> None:
+        self.down = down
+        self.payments: dict[str, PendingPayment] = {}
+        self.metadata: dict[str, dict[str, str]] = {}
+        self.cancelled: list[str] = []
+        self.refunded: list[str] = []
+
+    def _reachable(self) -> None:
+        if self.down:
+            raise PaymentsUnavailable("The payment provider is not answering; nothing was charged.")
+
+    def create_payment(
+        self, amount_cents: int, currency: str, method: str, order_id: str, candidate_id: str
+    ) -> PendingPayment:
+        self._reachable()
+        pending = PendingPayment(
+            f"pi_{len(self.payments) + 1}", f"pi_{len(self.payments) + 1}_secret", amount_cents, currency
+        )
+        self.payments[pending.id] = pending
+        self.metadata[pending.id] = {"order_id": order_id, "candidate_id": candidate_id, "method": method}
+        return pending
+
+    def cancel(self, payment_id: str) -> None:
+        self._reachable()
+        self.cancelled.append(payment_id)
+
+    def refund(self, payment_id: str) -> None:
+        self._reachable()
+        self.refunded.append(payment_id)
+
+    def parse_event(self, payload: bytes, signature: str | None) -> PaymentEvent:
+        if signature != "signed":
+            raise InvalidEvent("The webhook signature does not verify.")
+        return PaymentEvent(**json.loads(payload))
+
+    def event(self, of_payment: str, type_: str = "payment_succeeded", **changes: Any) -> PaymentEvent:
+        """The event the provider would send about one of its payments (``changes`` forge it)."""
+        pending, metadata = self.payments[of_payment], self.metadata[of_payment]
+        fields: dict[str, Any] = {
+            "id": f"evt_{secrets.token_hex(4)}",
+            "type": type_,
+            "payment_id": of_payment,
+            "order_id": metadata["order_id"],
+            "candidate_id": metadata["candidate_id"],
+            "amount_cents": pending.amount_cents,
+            "currency": pending.currency,
+            "failure": "card_declined" if type_ == "payment_failed" else None,
+        }
+        return PaymentEvent(**(fields | changes))
+
+
+def delivery(event: PaymentEvent) -> bytes:
+    """The body the fake provider "signs" (``FakeProvider.parse_event`` reads it back)."""
+    return json.dumps(asdict(event)).encode()

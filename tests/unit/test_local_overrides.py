@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from local import overrides
 from local.template import Template
 from tests.conftest import ROOT
@@ -19,7 +21,7 @@ def test_every_overridden_parameter_is_a_template_parameter_with_a_reason() -> N
 
 def test_deployed_defaults_keep_only_the_stage_name() -> None:
     assert overrides.parameters(deployed_defaults=True) == {"Stage": "local"}
-    assert overrides.parameters()["PaymentProvider"] == "sandbox"
+    assert overrides.parameters() == {"Stage": "local"}  # payments run on the template's default, stripe
 
 
 def test_with_deployed_defaults_every_parameter_is_the_templates_default() -> None:
@@ -29,9 +31,17 @@ def test_with_deployed_defaults_every_parameter_is_the_templates_default() -> No
         expected = "local" if name == "Stage" else spec.get("Default")
         assert deployed.resolve({"Ref": name}) == expected, name
     fulfillment = deployed.functions["FulfillmentFunction"].environment
-    assert deployed.resolve(fulfillment["PAYMENT_PROVIDER"]) == "disabled"
+    assert deployed.resolve(fulfillment["PAYMENT_PROVIDER"]) == "stripe"
     local = Template(TEMPLATE, parameters=overrides.parameters())
-    assert local.resolve(local.functions["FulfillmentFunction"].environment["PAYMENT_PROVIDER"]) == "sandbox"
+    assert local.resolve(local.functions["FulfillmentFunction"].environment["PAYMENT_PROVIDER"]) == "stripe"
+
+
+def test_the_payment_provider_differs_by_its_endpoint_and_keys_only() -> None:
+    assert overrides.payment_access("http://127.0.0.1:4242") == {"PAYMENT_API_BASE": "http://127.0.0.1:4242"}
+    keys = {"secret_key": "sk_test_x", "publishable_key": "pk_test_x", "webhook_secret": "whsec_x"}
+    assert json.loads(overrides.secret_value("PaymentSecret", keys)) == keys
+    generated = {overrides.secret_value("SigningSecret", keys) for _ in range(2)}
+    assert len(generated) == 2 and not any("sk_test" in value for value in generated)
 
 
 def test_values_the_template_computes_from_missing_resources_are_named_by_logical_id() -> None:

@@ -137,6 +137,14 @@ const LOCALIZED_FIELDS = [
   ["postal_code", "Postal Code"],
 ];
 
+/**
+ * What the selection costs at the catalog's prices (the server totals it again).
+ * @param {OrderSelection} order
+ */
+function selectionTotal(order) {
+  return order.items.reduce((sum, i) => sum + (i.price_cents || 0), 0) + (order.tracking ? order.tracking_fee_cents : 0);
+}
+
 /** @param {OrderSelection} order */
 function fingerprint(order) {
   return JSON.stringify([order.skus, order.tracking, order.payment_method]);
@@ -201,7 +209,13 @@ export async function shippingView(container, { path, navigate }) {
       { class: "card", "aria-labelledby": "order-summary" },
       h("h2", { id: "order-summary" }, "Your selection"),
       h("ul", {}, summary, order.tracking ? h("li", {}, `Tracking — ${fmt.money(order.tracking_fee_cents, order.currency)}`) : null),
-      h("p", {}, `Payment method: ${fmt.PAYMENT_METHODS[order.payment_method] || order.payment_method}`),
+      h(
+        "p",
+        {},
+        selectionTotal(order) > 0
+          ? `Payment method: ${fmt.PAYMENT_METHODS[order.payment_method] || order.payment_method}`
+          : "No payment needed.",
+      ),
       h("p", {}, h("a", { href: "#/fulfillment" }, "Change selection")),
     ),
     h(
@@ -251,7 +265,8 @@ export async function shippingView(container, { path, navigate }) {
         const result = /** @type {OrderResult} */ (
           await api.post(
             "/me/fulfillment/orders",
-            { skus: order.skus, tracking: order.tracking, payment_method: order.payment_method },
+            // A free order takes no payment method.
+            { skus: order.skus, tracking: order.tracking, payment_method: selectionTotal(order) > 0 ? order.payment_method : undefined },
             { headers: { "Idempotency-Key": state.pendingOrder.key } },
           )
         );
@@ -285,11 +300,20 @@ export async function orderConfirmationView(container, { path }) {
     return item;
   });
   const currency = result.currency || requested.currency || "USD";
+  // A priced order waits for its payment (the provider's webhook marks it paid); this client has
+  // no card step yet, so it says so instead of claiming a purchase.
+  const awaiting = result.status === "awaiting_payment";
   container.append(
     h(
       "div",
-      { class: "notice notice-success", id: "order-confirmation" },
-      h("p", {}, "The following fulfillment have been successfully purchased and submitted."),
+      { class: awaiting ? "notice" : "notice notice-success", id: "order-confirmation" },
+      h(
+        "p",
+        {},
+        awaiting
+          ? "Your order is saved and awaiting payment. Nothing is charged or shipped until the payment is confirmed."
+          : "The following fulfillment have been successfully purchased and submitted.",
+      ),
     ),
     table({
       caption: `Order ${result.order_id || ""}`.trim(),

@@ -37,6 +37,7 @@ badge (per period)     CAND#<candidate_id>         BADGE#<cert_id>#<valid from>
 issued credential      CRED#<credential_id>        CREDENTIAL
 status list chunk      STATUSLIST#<list_id>        CHUNK#<nn>
 order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + key>
+payment event applied  PAYEVENT#<event id>         PAYEVENT
 =====================  ==========================  ==============================
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
@@ -273,6 +274,14 @@ def due_sk(date: str, kind: str, pk: str, sk: str) -> str:
 # Powertools idempotency records (the persistence layer writes them; we only name the partition)
 def idempotency_pk(operation: str) -> str:
     return f"IDEMPOTENCY#{operation}"
+
+
+# Payment provider events already applied (webhook idempotency): ``PAYEVENT#<event id> / PAYEVENT``
+def payment_event_pk(event_id: str) -> str:
+    return f"PAYEVENT#{event_id}"
+
+
+PAYMENT_EVENT = "PAYEVENT"
 
 
 # Sequences (expert numbers): ``COUNTER#<name> / COUNTER``

@@ -11,6 +11,9 @@ not plain configuration are resolved when first used, through Powertools paramet
 - the signing secret lives in Secrets Manager (``SIGNING_SECRET_ARN``, only on the functions that
   sign or check links), and so does the badge signing key set (``BADGE_KEYS_SECRET_ARN``, the
   certifications function); no secret is ever in an environment variable;
+- the payment provider's keys (secret key, publishable key, webhook signing secret) are one JSON
+  secret in Secrets Manager (``PAYMENT_SECRET_ARN``, fulfillment only); ``PAYMENT_API_BASE`` is the
+  provider's API origin when it is not the provider's own (the local Stripe-compatible server);
 - the public base URL is either given (``PUBLIC_BASE_URL``: a custom domain known in advance, the
   tests) or read from the SSM parameter the stack writes once the CDN exists
   (``PUBLIC_BASE_URL_PARAMETER``): the distribution's domain cannot be in the functions'
@@ -27,7 +30,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from certtrack.telemetry import logger
 
-PaymentProviderName = Literal["disabled", "sandbox"]
+PaymentProviderName = Literal["disabled", "stripe"]
 # Secrets and the base URL change only with a deployment or a rotation: re-read every 5 minutes.
 PARAMETER_MAX_AGE_S = 300
 
@@ -53,8 +56,8 @@ class Settings(BaseModel):
     badge_keys_secret_arn: str | None = None
     mapping_mail_queue_url: str | None = None
     payment_provider: PaymentProviderName = "disabled"
-    sandbox_decline_methods: str = ""
-    sandbox_decline_amounts: str = ""
+    payment_secret_arn: str | None = None
+    payment_api_base: str | None = None
     presign_seconds: int = Field(default=300, gt=0)
     max_body_bytes: int = Field(default=262_144, gt=0)
     transcript_max_days: int = Field(default=365, gt=0)
@@ -91,6 +94,16 @@ class Settings(BaseModel):
         if not self.badge_keys_secret_arn:
             raise MissingSettings("BADGE_KEYS_SECRET_ARN is not set for this function")
         return _secret(self.badge_keys_secret_arn)
+
+    @property
+    def payment_secret(self) -> dict[str, str]:
+        """The payment provider's keys (``secret_key``, ``publishable_key``, ``webhook_secret``)."""
+        if not self.payment_secret_arn:
+            raise MissingSettings("PAYMENT_SECRET_ARN is not set for this function")
+        from aws_lambda_powertools.utilities import parameters
+
+        value = parameters.get_secret(self.payment_secret_arn, transform="json", max_age=PARAMETER_MAX_AGE_S)
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
     @property
     def mapping_mail_queue(self) -> str:

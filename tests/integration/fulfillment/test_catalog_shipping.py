@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from certtrack.fulfillment.shipping import get_address
 
 from tests.conftest import call
@@ -55,8 +56,27 @@ def test_catalog_payload_is_the_contract(holder: Holder) -> None:
             },
         ],
         "tracking_fee_cents": 1000,
-        "payment_methods": ["paypal", "debit_card", "credit_card"],
+        "payment_methods": ["debit_card", "credit_card"],  # what Stripe takes of the program's methods
     }
+
+
+def test_with_payments_switched_off_the_catalog_lists_only_free_kits(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from certtrack.settings import get_settings
+
+    holder = make_holder("sub-free", "ccna", "ccie-enterprise")
+    monkeypatch.setenv("PAYMENT_PROVIDER", "disabled")
+    get_settings.cache_clear()
+    status, body, _ = holder.call("GET", "/me/fulfillment/catalog")
+    assert status == 200 and body["payment_methods"] == []
+    assert {(i["sku"], i["price_cents"]) for i in body["items"]} == {
+        ("ccna-certificate", 0),
+        ("ccie-enterprise-certificate", 0),
+    }
+    status, problem, _ = holder.order({"skus": ["ccie-enterprise-plaque"], "payment_method": "credit_card"})
+    assert (status, problem["code"]) == (503, "payments_unavailable")
+    assert holder.order({"skus": ["ccna-certificate"]}, key="free")[0] == 201
 
 
 def test_active_record_past_its_expiry_date_is_not_offered(aws: None) -> None:

@@ -8,13 +8,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import call
-from tests.integration.fulfillment.conftest import Holder, make_holder
+from tests.integration.fulfillment.conftest import Holder, Payer, make_holder
 from tests.unit.fulfillment.factories import order_body
 
 
-def place(holder: Holder, *skus: str, key: str, **kwargs: Any) -> dict[str, Any]:
+def place(holder: Holder, *skus: str, key: str, payer: Payer | None = None, **kwargs: Any) -> dict[str, Any]:
+    """An order, paid with a test card (and its webhook applied) when it has a price."""
     status, body, _ = holder.order(order_body(*skus, **kwargs), key=key)
     assert status == 201, body
+    if body["status"] == "awaiting_payment":
+        assert payer is not None, "a priced order needs a payer"
+        assert payer.settle(body) == "paid"
     return dict(body)
 
 
@@ -31,7 +35,7 @@ def ops(fulfillment_id: str, status: str, *, groups: list[str] | None = None) ->
     )
 
 
-def place_three_kits(holder: Holder) -> dict[str, Any]:
+def place_three_kits(holder: Holder, payer: Payer) -> dict[str, Any]:
     """One paid order of three kits (a plaque, a letter and a certificate)."""
     return place(
         holder,
@@ -39,7 +43,8 @@ def place_three_kits(holder: Holder) -> dict[str, Any]:
         "ccie-enterprise-letter",
         "ccna-certificate",
         key="three",
-        payment_method="paypal",
+        payment_method="credit_card",
+        payer=payer,
     )
 
 
@@ -62,9 +67,11 @@ def kit(holder: Holder) -> dict[str, Any]:
     return dict(place(holder, "ccie-enterprise-certificate", key="kit")["items"][0])
 
 
-def test_history_lists_kits_newest_first_with_codes(holder: Holder) -> None:
+def test_history_lists_kits_newest_first_with_codes(holder: Holder, payer: Payer) -> None:
     first = place(holder, "ccna-certificate", key="one")
-    second = place(holder, "ccie-enterprise-plaque", "ccie-enterprise-letter", key="two", payment_method="paypal")
+    second = place(
+        holder, "ccie-enterprise-plaque", "ccie-enterprise-letter", key="two", payment_method="credit_card", payer=payer
+    )
     status, body, _ = holder.call("GET", "/me/fulfillment/history")
     assert status == 200 and body["next"] is None
     ids = [entry["fulfillment_id"] for entry in body["items"]]
@@ -86,8 +93,8 @@ def test_history_lists_kits_newest_first_with_codes(holder: Holder) -> None:
     assert ids == sorted(ids, reverse=True)
 
 
-def test_history_pages_with_limit_and_next(holder: Holder) -> None:
-    place_three_kits(holder)
+def test_history_pages_with_limit_and_next(holder: Holder, payer: Payer) -> None:
+    place_three_kits(holder, payer)
     seen = paged_ids(lambda query: holder.call("GET", "/me/fulfillment/history", query=query))
     assert len(seen) == len(set(seen)) == 3
     status, _, _ = holder.call("GET", "/me/fulfillment/history", query={"limit": "0"})
@@ -157,9 +164,9 @@ def test_unknown_fulfillment_is_404(aws: None) -> None:
     assert (status, body["code"]) == (404, "fulfillment_not_found")
 
 
-def test_transactions_list_orders_newest_first(holder: Holder, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_transactions_list_orders_newest_first(holder: Holder, payer: Payer) -> None:
     free = place(holder, "ccna-certificate", key="free")
-    paid = place(holder, "ccie-enterprise-plaque", key="paid", tracking=True, payment_method="debit_card")
+    paid = place(holder, "ccie-enterprise-plaque", key="paid", tracking=True, payment_method="debit_card", payer=payer)
     status, body, _ = call("certifications", "GET", "/me/transactions", sub=holder.sub)
     assert status == 200 and body["next"] is None
     by_order = {t["order_id"]: t for t in body["items"]}
@@ -169,7 +176,7 @@ def test_transactions_list_orders_newest_first(holder: Holder, monkeypatch: pyte
         "amount_cents": 15900,
         "currency": "USD",
         "payment_method": "debit_card",
-        "status": "captured",
+        "status": "paid",
         "order_id": paid["order_id"],
     }
     assert (by_order[free["order_id"]]["amount_cents"], by_order[free["order_id"]]["status"]) == (0, "no_charge")
@@ -199,10 +206,10 @@ def kits(query: dict[str, str] | None = None, *, groups: list[str] | None = None
     )
 
 
-def test_queued_kits_are_listed_oldest_first_with_where_they_go(holder: Holder) -> None:
+def test_queued_kits_are_listed_oldest_first_with_where_they_go(holder: Holder, payer: Payer) -> None:
     first = place(holder, "ccna-certificate", key="one")
     other = make_holder("sub-other", "ccna")
-    second = place(other, "ccna-certificate", key="two", tracking=True, payment_method="paypal")
+    second = place(other, "ccna-certificate", key="two", tracking=True, payment_method="credit_card", payer=payer)
 
     status, body, _ = kits()
 
@@ -231,15 +238,22 @@ def test_a_kit_moves_from_list_to_list_with_its_status(holder: Holder, kit: dict
     assert [k["fulfillment_id"] for k in kits({"status": "complete"})[1]["items"]] == [kit["fulfillment_id"]]
 
 
-def test_the_list_pages_with_limit_and_next(holder: Holder) -> None:
-    order = place_three_kits(holder)
+def test_the_list_pages_with_limit_and_next(holder: Holder, payer: Payer) -> None:
+    order = place_three_kits(holder, payer)
     seen = paged_ids(kits)
     assert sorted(seen) == sorted(k["fulfillment_id"] for k in order["items"])
     assert len(seen) == len(set(seen)) == 3
 
 
-def test_a_cursor_of_another_list_is_refused(holder: Holder) -> None:
-    place(holder, "ccie-enterprise-plaque", "ccie-enterprise-letter", key="four", payment_method="paypal")
+def test_a_cursor_of_another_list_is_refused(holder: Holder, payer: Payer) -> None:
+    place(
+        holder,
+        "ccie-enterprise-plaque",
+        "ccie-enterprise-letter",
+        key="four",
+        payment_method="credit_card",
+        payer=payer,
+    )
     status, body, _ = kits({"limit": "1"})
     assert status == 200 and body["next"]
     status, problem, _ = kits({"status": "sent", "next": body["next"]})

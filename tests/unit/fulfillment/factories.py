@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from certtrack.fulfillment.payments import PROVIDER_METHODS
 from certtrack.fulfillment.pricing import Offer, build_offer
 from certtrack.program.catalog import load_catalog
 
@@ -33,8 +34,10 @@ def order_body(*skus: str, tracking: bool = False, payment_method: str | None = 
     return body
 
 
-def offer(held: set[str], claimed: set[str] | None = None) -> Offer:
-    return build_offer(load_catalog(), held, claimed or set())
+def offer(held: set[str], claimed: set[str] | None = None, accepted: tuple[str, ...] | None = None) -> Offer:
+    """The offer under Stripe's methods unless ``accepted`` says otherwise."""
+    methods = PROVIDER_METHODS["stripe"] if accepted is None else accepted
+    return build_offer(load_catalog(), held, claimed or set(), methods)
 
 
 def known(sku: str) -> bool:

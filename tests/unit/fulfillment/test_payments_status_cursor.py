@@ -1,6 +1,12 @@
-"""Sandbox payment provider and status transitions."""
+"""The Stripe provider's event parsing and choice by settings (no network), and status transitions."""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
 
 import pytest
 from certtrack.errors import Conflict, ServiceUnavailable
@@ -8,64 +14,100 @@ from certtrack.fulfillment import payments
 from certtrack.fulfillment.status import check_transition
 from certtrack.settings import MissingSettings, get_settings
 
-
-def test_sandbox_authorises_then_captures() -> None:
-    provider = payments.SandboxPaymentProvider()
-    auth = provider.authorize(2500, "USD", "paypal", "order-1")
-    assert auth.approved and auth.amount_cents == 2500
-    assert provider.capture(auth.id).status == "captured"
-    assert provider.authorizations[auth.id].status == "captured"
+KEYS = {"secret_key": "sk_test_unit", "publishable_key": "pk_test_unit", "webhook_secret": "whsec_unit"}
 
 
-def test_sandbox_declines_by_method_and_by_amount() -> None:
-    provider = payments.SandboxPaymentProvider(
-        decline_methods=frozenset({"debit_card"}), decline_amounts=frozenset({2600})
+def signed(payload: dict[str, Any], secret: str = KEYS["webhook_secret"], at: int | None = None) -> tuple[bytes, str]:
+    """A delivery signed as Stripe signs one: ``t=<time>,v1=HMAC-SHA256(secret, "<time>.<body>")``."""
+    body = json.dumps(payload).encode()
+    stamp = int(time.time()) if at is None else at
+    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return body, f"t={stamp},v1={mac}"
+
+
+def intent_event(type_: str, **intent: Any) -> dict[str, Any]:
+    obj = {"id": "pi_1", "object": "payment_intent", "amount": 2500, "currency": "usd"} | intent
+    return {"id": "evt_1", "object": "event", "type": type_, "data": {"object": obj}}
+
+
+def test_a_signed_success_is_read_in_our_terms() -> None:
+    provider = payments.StripePaymentProvider(KEYS)
+    body, signature = signed(
+        intent_event("payment_intent.succeeded", metadata={"order_id": "o-1", "candidate_id": "CSCO00000001"})
     )
-    by_method = provider.authorize(100, "USD", "debit_card", "o1")
-    by_amount = provider.authorize(2600, "USD", "paypal", "o2")
-    assert (by_method.status, by_method.decline_reason) == ("declined", "method_declined")
-    assert (by_amount.status, by_amount.decline_reason) == ("declined", "amount_declined")
-    assert provider.authorize(2500, "USD", "paypal", "o3").approved
+    event = provider.parse_event(body, signature)
+    assert event == payments.PaymentEvent(
+        id="evt_1",
+        type="payment_succeeded",
+        payment_id="pi_1",
+        order_id="o-1",
+        candidate_id="CSCO00000001",
+        amount_cents=2500,
+        currency="USD",
+        failure=None,
+    )
 
 
-def test_void_releases_once_and_a_declined_hold_cannot_be_captured() -> None:
-    provider = payments.SandboxPaymentProvider(decline_methods=frozenset({"credit_card"}))
-    auth = provider.authorize(100, "USD", "paypal", "o1")
-    assert provider.void(auth.id).status == "voided"
-    with pytest.raises(ServiceUnavailable):
-        provider.capture(auth.id)
-    declined = provider.authorize(100, "USD", "credit_card", "o2")
-    with pytest.raises(ServiceUnavailable):
-        provider.capture(declined.id)
+def test_a_failure_carries_the_decline_and_other_types_are_other() -> None:
+    provider = payments.StripePaymentProvider(KEYS)
+    error = {"code": "card_declined", "decline_code": "insufficient_funds", "message": "Your card was declined."}
+    failed = provider.parse_event(*signed(intent_event("payment_intent.payment_failed", last_payment_error=error)))
+    assert (failed.type, failed.failure, failed.order_id) == ("payment_failed", "insufficient_funds", None)
+    other = provider.parse_event(*signed(intent_event("charge.refunded")))
+    assert (other.type, other.payment_id) == ("other", "")
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda body, sig: (body, sig.replace("v1=", "v1=0")),  # wrong signature
+        lambda body, sig: (body + b" ", sig),  # body changed after signing
+        lambda body, sig: (body, None),  # unsigned
+        lambda body, sig: signed(json.loads(body), secret="whsec_other"),  # another endpoint's secret
+        lambda body, sig: signed(json.loads(body), at=int(time.time()) - 3600),  # stale (replayed an hour later)
+        lambda body, sig: (b"not json", sig),
+    ],
+)
+def test_a_forged_stale_or_unsigned_delivery_is_400(forge: Any) -> None:
+    provider = payments.StripePaymentProvider(KEYS)
+    body, signature = signed(intent_event("payment_intent.succeeded"))
+    with pytest.raises(payments.InvalidEvent) as info:
+        provider.parse_event(*forge(body, signature))
+    assert (info.value.status, info.value.code) == (400, "invalid_signature")
+
+
+def test_unconfigured_keys_are_503_not_a_crash() -> None:
+    with pytest.raises(ServiceUnavailable) as info:
+        payments.StripePaymentProvider({"secret_key": "", "publishable_key": "", "webhook_secret": ""})
+    assert info.value.code == "payments_unavailable"
 
 
 def _provider_with(monkeypatch: pytest.MonkeyPatch, **env: str) -> payments.PaymentProvider:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    payments.get_provider.cache_clear()
     try:
         return payments.get_provider()
     finally:
         get_settings.cache_clear()
-        payments.get_provider.cache_clear()
 
 
-def test_provider_is_chosen_by_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    provider = _provider_with(monkeypatch, PAYMENT_PROVIDER="sandbox", SANDBOX_DECLINE_METHODS="paypal, debit_card")
-    assert isinstance(provider, payments.SandboxPaymentProvider)
-    assert provider.decline_methods == {"paypal", "debit_card"}
-
-
-def test_payments_switched_off_never_fall_back_to_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_payments_switched_off_take_no_method_and_have_no_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ServiceUnavailable) as info:
         _provider_with(monkeypatch, PAYMENT_PROVIDER="disabled")
     assert info.value.code == "payments_unavailable"
+    assert payments.accepted_methods() == ()
     monkeypatch.delenv("PAYMENT_PROVIDER")
-    with pytest.raises(ServiceUnavailable):  # unset means the template's default: switched off
+    with pytest.raises(ServiceUnavailable):  # unset means switched off, never a fallback
         _provider_with(monkeypatch)
     with pytest.raises(MissingSettings, match="PAYMENT_PROVIDER"):
-        _provider_with(monkeypatch, PAYMENT_PROVIDER="hosted-checkout")
+        _provider_with(monkeypatch, PAYMENT_PROVIDER="sandbox")
+
+
+def test_stripe_takes_cards_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYMENT_PROVIDER", "stripe")
+    get_settings.cache_clear()
+    assert payments.accepted_methods() == ("credit_card", "debit_card")
 
 
 @pytest.mark.parametrize(("current", "target"), [("queued", "sent"), ("sent", "complete")])
@@ -75,7 +117,14 @@ def test_allowed_transitions(current: str, target: str) -> None:
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [("queued", "complete"), ("sent", "sent"), ("complete", "sent"), ("complete", "complete"), ("queued", "queued")],
+    [
+        ("queued", "complete"),
+        ("sent", "sent"),
+        ("complete", "sent"),
+        ("complete", "complete"),
+        ("queued", "queued"),
+        ("awaiting_payment", "sent"),  # a kit held for its payment is not shipped
+    ],
 )
 def test_other_transitions_conflict(current: str, target: str) -> None:
     with pytest.raises(Conflict) as info:

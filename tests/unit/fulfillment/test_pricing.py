@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from certtrack.errors import Unprocessable
+from certtrack.errors import ServiceUnavailable, Unprocessable
 from certtrack.fulfillment.order_email import format_money
 from certtrack.fulfillment.order_schemas import OrderRequest
 from certtrack.fulfillment.pricing import price_order
@@ -36,13 +36,13 @@ def test_claimed_initial_kit_is_priced_like_any_other() -> None:
 def test_total_is_the_servers_sum_plus_tracking_fee() -> None:
     priced = price_order(
         offer({"ccna", "ccie-enterprise"}, claimed={"ccna"}),
-        request("ccna-certificate", "ccie-enterprise-plaque", tracking=True, payment_method="paypal"),
+        request("ccna-certificate", "ccie-enterprise-plaque", tracking=True, payment_method="debit_card"),
         known,
     )
     assert (priced.total_cents, priced.tracking_fee_cents, priced.payment_method) == (
         1500 + 14900 + 1000,
         1000,
-        "paypal",
+        "debit_card",
     )
 
 
@@ -69,7 +69,7 @@ def test_bad_skus_are_422_naming_the_field(skus: tuple[str, ...], code: str, fie
 
 def test_unknown_payment_method_and_missing_method_for_a_price() -> None:
     with pytest.raises(Unprocessable) as info:
-        price_order(offer({"ccna"}), request("ccna-certificate", payment_method="bitcoin"), known)
+        price_order(offer({"ccna"}), request("ccna-certificate", tracking=True, payment_method="bitcoin"), known)
     assert info.value.code == "unknown_payment_method"
     with pytest.raises(Unprocessable) as info:
         price_order(offer({"ccna"}), request("ccna-certificate", tracking=True), known)
@@ -108,7 +108,7 @@ def test_format_money() -> None:
 def test_nothing_is_offered_without_a_held_certification() -> None:
     empty = offer(set())
     assert empty.lines == () and empty.line("ccna-certificate") is None
-    assert empty.tracking_fee_cents == 1000 and "paypal" in empty.payment_methods
+    assert empty.tracking_fee_cents == 1000 and empty.payment_methods == ("debit_card", "credit_card")
 
 
 def test_totals_are_what_the_order_stores_and_echoes() -> None:
@@ -124,3 +124,14 @@ def test_totals_are_what_the_order_stores_and_echoes() -> None:
         "currency": "USD",
         "payment_method": "credit_card",
     }
+
+
+def test_the_offer_lists_only_methods_the_provider_takes_and_none_when_payments_are_off() -> None:
+    assert "paypal" not in offer({"ccna"}).payment_methods  # Stripe's PayPal is not offered
+    switched_off = offer({"ccna", "ccie-enterprise"}, accepted=())
+    assert switched_off.payment_methods == ()
+    free = price_order(switched_off, request("ccna-certificate"), known)
+    assert free.total_cents == 0
+    with pytest.raises(ServiceUnavailable) as info:
+        price_order(switched_off, request("ccie-enterprise-plaque", payment_method="credit_card"), known)
+    assert info.value.code == "payments_unavailable"

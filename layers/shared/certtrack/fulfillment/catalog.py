@@ -15,6 +15,7 @@ from certtrack import keys
 from certtrack.certifications.models import CertificationItem
 from certtrack.fields import Schema
 from certtrack.fulfillment.models import ClaimItem
+from certtrack.fulfillment.payments import accepted_methods
 from certtrack.fulfillment.pricing import Offer, build_offer
 from certtrack.program.catalog import load_catalog
 from certtrack.program.standing import is_current
@@ -54,13 +55,17 @@ def claimed_cert_ids(candidate_id: str) -> set[str]:
 
 
 def offer_for(candidate_id: str, now: datetime) -> Offer:
-    return build_offer(load_catalog(), held_cert_ids(candidate_id, now), claimed_cert_ids(candidate_id))
+    return build_offer(
+        load_catalog(), held_cert_ids(candidate_id, now), claimed_cert_ids(candidate_id), accepted_methods()
+    )
 
 
 def catalog_view(candidate_id: str, now: datetime) -> CatalogOut:
+    """The offer; with no payment method (payments switched off) only what is free."""
     offer = offer_for(candidate_id, now)
+    lines = [line for line in offer.lines if offer.payment_methods or line.price_cents == 0]
     return CatalogOut(
-        items=[CatalogLine(**line.__dict__) for line in offer.lines],
+        items=[CatalogLine(**line.__dict__) for line in lines],
         tracking_fee_cents=offer.tracking_fee_cents,
         payment_methods=list(offer.payment_methods),
     )

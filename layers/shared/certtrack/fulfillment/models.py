@@ -1,4 +1,5 @@
-"""Fulfillment items: initial-kit claims, orders, kits, pointers, transactions.
+"""Fulfillment items: initial-kit claims, orders, kits, pointers, transactions, and the provider's
+payment events already applied.
 
 The shipping address (``ShippingAddressItem``, and the ``AddressAttribute`` an order copies) is
 the candidate's own data: it lives in :mod:`certtrack.identity.models`.
@@ -63,16 +64,21 @@ class OrderItem(TableItem):
     total_cents = NumberAttribute()
     currency = UnicodeAttribute()
     payment_method = UnicodeAttribute(null=True)
-    authorization_id = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()  # "submitted"
+    payment_id = UnicodeAttribute(null=True)  # the provider's payment (a Stripe PaymentIntent id)
+    payment_error = UnicodeAttribute(null=True)  # the last decline, while awaiting payment
+    status = UnicodeAttribute()  # order_schemas.OrderStatus
     ship_to = AddressAttribute()
     created_at = UTCDateTimeAttribute()
+    paid_at = UTCDateTimeAttribute(null=True)
+    refunded_at = UTCDateTimeAttribute(null=True)
 
 
 class FulfillmentItem(TableItem):
-    """``CAND#<id> / FULFILL#<fulfillment_id>``: one kit on its way (queued → sent → complete).
+    """``CAND#<id> / FULFILL#<fulfillment_id>``: one kit, held while its order awaits payment, then on
+    its way (awaiting_payment → queued → sent → complete).
 
-    GSI1 ``KITS#<status>`` / ``<since>#<fulfillment_id>``: the operators' list of kits by status.
+    GSI1 ``KITS#<status>`` / ``<since>#<fulfillment_id>``: the operators' list of kits by status,
+    from ``queued`` on (a held kit is not on it).
     """
 
     sort_key = keys.FULFILLMENT_PREFIX
@@ -87,8 +93,8 @@ class FulfillmentItem(TableItem):
     kind = UnicodeAttribute()
     cert_id = UnicodeAttribute()
     verification_code = UnicodeAttribute()
-    status = UnicodeAttribute()  # "queued" | "sent" | "complete"
-    queued = UTCDateTimeAttribute()
+    status = UnicodeAttribute()  # "awaiting_payment" | "queued" | "sent" | "complete"
+    queued = UTCDateTimeAttribute(null=True)  # None while held
     sent = UTCDateTimeAttribute(null=True)
     complete = UTCDateTimeAttribute(null=True)
 
@@ -114,5 +120,15 @@ class TransactionItem(TableItem):
     amount_cents = NumberAttribute()
     currency = UnicodeAttribute()
     payment_method = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()  # "no_charge" | "authorized" | "captured"
-    authorization_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # "no_charge" | "paid"
+    payment_id = UnicodeAttribute(null=True)
+
+
+class PaymentEventItem(TableItem):
+    """``PAYEVENT#<event id> / PAYEVENT``: a provider event that was applied (or deliberately not),
+    written in the same transaction as its effect, so a replayed event changes nothing."""
+
+    event_id = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()

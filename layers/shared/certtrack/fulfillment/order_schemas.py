@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
@@ -36,8 +36,23 @@ class OrderedKit(Schema):
     verification_code: str
 
 
+class PaymentOut(Schema):
+    """What the browser confirms a priced order's payment with (the provider's JS)."""
+
+    provider: str
+    client_secret: str
+    publishable_key: str
+
+
+OrderStatus = Literal["awaiting_payment", "queued", "paid", "cancelled", "expired"]
+
+
 class OrderOut(Schema):
-    """201 body of ``POST /me/fulfillment/orders`` (replayed as is for the same key and body)."""
+    """201 body of ``POST /me/fulfillment/orders`` (replayed as is for the same key and body).
+
+    ``status``: ``queued`` for a free order (its kits are queued at once), ``awaiting_payment`` for a
+    priced one, with ``payment``; the provider's webhook then moves it to ``paid``.
+    """
 
     order_id: str
     items: list[OrderedKit]
@@ -46,4 +61,5 @@ class OrderOut(Schema):
     total_cents: int
     currency: str
     payment_method: str | None
-    status: str
+    status: OrderStatus
+    payment: PaymentOut | None = None

@@ -3,10 +3,14 @@ DynamoDB (:class:`DynamoOrderStore`, the implementation of ``certtrack.fulfillme
 
 The transaction holds the order, one fulfillment item + pointer + verification code per kit, the
 claim item of each free initial kit (``attribute_not_exists``: the once-only guarantee, also under
-concurrent requests), a condition check that each certification is still held, and the
-e-commerce transaction record. A failed claim is 409 ``initial_kit_already_claimed``, a failed
-check 409 ``certification_not_held``; a colliding verification code or fulfillment id, or a
-concurrent transaction, is retried with new ids (three attempts, then 503).
+concurrent requests), a condition check that each certification is still held, and, for a free
+order, the e-commerce transaction record. A priced order is written ``awaiting_payment`` with its
+kits held (``awaiting_payment``, off the operators' list) and its claims taken; the provider's
+webhook then applies the payment in a second transaction (:meth:`DynamoOrderStore.mark_paid`:
+order ``paid``, kits ``queued``, the transaction record, the event's marker). A failed claim is 409
+``initial_kit_already_claimed``, a failed check 409 ``certification_not_held``; a colliding
+verification code or fulfillment id, or a concurrent transaction, is retried with new ids (three
+attempts, then 503).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from certtrack import db, keys, verification
@@ -32,9 +36,12 @@ from certtrack.fulfillment.models import (
     FulfillmentPointerItem,
     OrderItem,
     OrderLine,
+    PaymentEventItem,
     TransactionItem,
 )
-from certtrack.fulfillment.order_schemas import OrderedKit
+from certtrack.fulfillment.order_events import ApplyOutcome, PayableOrder
+from certtrack.fulfillment.order_schemas import OrderedKit, OrderOut, OrderStatus
+from certtrack.fulfillment.payments import PaymentEvent
 from certtrack.fulfillment.pricing import OfferLine, PricedOrder
 from certtrack.fulfillment.shipping import ShippingAddress
 from certtrack.settings import get_settings
@@ -43,6 +50,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
 ATTEMPTS = 3
+# Stripe retries a webhook for three days; its marker is kept a little longer, then TTL removes it.
+EVENT_MARKER_SECONDS = 35 * 24 * 60 * 60
 
 
 def new_id(now: datetime) -> str:
@@ -50,9 +59,8 @@ def new_id(now: datetime) -> str:
     return f"{now.astimezone(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
-def transaction_description(priced: PricedOrder) -> str:
-    names = ", ".join(line.name for line in priced.lines)
-    return f"Certification kits: {names}" + (" + tracked shipping" if priced.tracking_fee_cents else "")
+def transaction_description(names: list[str], tracking: bool) -> str:
+    return f"Certification kits: {', '.join(names)}" + (" + tracked shipping" if tracking else "")
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class StoredOrder:
     candidate_id: str
     order_id: str
     kits: tuple[OrderedKit, ...]
-    transaction_sk: str
+    status: OrderStatus
 
 
 class _Retry(Exception):
@@ -107,20 +115,115 @@ class DynamoOrderStore:
         order_id: str,
         priced: PricedOrder,
         address: ShippingAddress,
-        authorization_id: str | None,
+        payment_id: str | None,
         now: datetime,
     ) -> StoredOrder:
         for _ in range(ATTEMPTS):
             try:
-                return _write_once(candidate_id, order_id, priced, address, authorization_id, now)
+                return _write_once(candidate_id, order_id, priced, address, payment_id, now)
             except _Retry:
                 continue
         raise ServiceUnavailable("The order could not be saved; please retry.", headers={"Retry-After": "1"})
 
-    def mark_captured(self, order: StoredOrder) -> None:
-        TransactionItem(keys.candidate_pk(order.candidate_id), order.transaction_sk).update(
-            actions=[TransactionItem.status.set("captured")], condition=TransactionItem.PK.exists()
-        )
+    def payable_order(self, candidate_id: str, order_id: str) -> PayableOrder | None:
+        try:
+            item = OrderItem.get(keys.candidate_pk(candidate_id), keys.order_sk(order_id), consistent_read=True)
+        except OrderItem.DoesNotExist:
+            return None
+        return _payable(item)
+
+    def event_seen(self, event_id: str) -> bool:
+        try:
+            PaymentEventItem.get(keys.payment_event_pk(event_id), keys.PAYMENT_EVENT, consistent_read=True)
+        except PaymentEventItem.DoesNotExist:
+            return False
+        return True
+
+    def mark_paid(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
+        pk = keys.candidate_pk(order.candidate_id)
+        txn_id = secrets.token_hex(8)
+        with_payment = OrderItem.status == "awaiting_payment"
+        with_payment &= OrderItem.payment_id == event.payment_id
+        labels: list[str] = []  # what each item of the transaction is, for its cancellation reasons
+        try:
+            with TransactWrite(connection=db.transactions_connection()) as tx:
+                tx.save(_marker(event, order.order_id, "paid", now), condition=PaymentEventItem.PK.does_not_exist())
+                labels.append("marker")
+                tx.update(
+                    OrderItem(pk, keys.order_sk(order.order_id)),
+                    actions=[
+                        OrderItem.status.set("paid"),
+                        OrderItem.paid_at.set(now),
+                        OrderItem.payment_error.remove(),
+                    ],
+                    condition=with_payment,
+                )
+                labels.append("order")
+                for kit in order.out.items:
+                    tx.update(
+                        FulfillmentItem(pk, keys.fulfillment_sk(kit.fulfillment_id)),
+                        actions=[
+                            FulfillmentItem.status.set("queued"),
+                            FulfillmentItem.queued.set(now),
+                            FulfillmentItem.GSI1PK.set(keys.kits_gsi("queued")),
+                            FulfillmentItem.GSI1SK.set(keys.kits_gsi_sk(now.isoformat(), kit.fulfillment_id)),
+                        ],
+                        condition=FulfillmentItem.status == "awaiting_payment",
+                    )
+                    labels.append("kit")
+                tx.save(
+                    _transaction(order.candidate_id, order.order_id, order.out, txn_id, now, event.payment_id),
+                    condition=TransactionItem.PK.does_not_exist(),
+                )
+        except TransactWriteError as error:
+            return _refused(error, labels)
+        return "applied"
+
+    def record_failure(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
+        pk = keys.candidate_pk(order.candidate_id)
+        labels: list[str] = []
+        try:
+            with TransactWrite(connection=db.transactions_connection()) as tx:
+                tx.save(
+                    _marker(event, order.order_id, "payment_failed", now),
+                    condition=PaymentEventItem.PK.does_not_exist(),
+                )
+                labels.append("marker")
+                tx.update(
+                    OrderItem(pk, keys.order_sk(order.order_id)),
+                    actions=[OrderItem.payment_error.set(event.failure or "declined")],
+                    condition=(OrderItem.status == "awaiting_payment") & (OrderItem.payment_id == event.payment_id),
+                )
+                labels.append("order")
+        except TransactWriteError as error:
+            return _refused(error, labels)
+        return "applied"
+
+    def record_event(self, event: PaymentEvent, order_id: str | None, outcome: str, now: datetime) -> ApplyOutcome:
+        try:
+            _marker(event, order_id, outcome, now).save(condition=PaymentEventItem.PK.does_not_exist())
+        except PutError as error:
+            if db.condition_failed(error):
+                return "duplicate"
+            raise
+        return "applied"
+
+    def mark_refunded(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
+        pk = keys.candidate_pk(order.candidate_id)
+        labels: list[str] = []
+        try:
+            with TransactWrite(connection=db.transactions_connection()) as tx:
+                tx.save(_marker(event, order.order_id, "refunded", now), condition=PaymentEventItem.PK.does_not_exist())
+                labels.append("marker")
+                tx.update(
+                    OrderItem(pk, keys.order_sk(order.order_id)),
+                    actions=[OrderItem.refunded_at.set(now)],
+                    condition=OrderItem.status == order.status,
+                )
+                labels.append("order")
+        except TransactWriteError as error:
+            return _refused(error, labels)
+        return "applied"
 
     def idempotency_records(self) -> BasePersistenceLayer:
         return _persistence()
@@ -151,12 +254,75 @@ def reset_clients_for_tests() -> None:
     _persistence.cache_clear()
 
 
+def _marker(event: PaymentEvent, order_id: str | None, outcome: str, now: datetime) -> PaymentEventItem:
+    return PaymentEventItem(
+        keys.payment_event_pk(event.id),
+        keys.PAYMENT_EVENT,
+        event_id=event.id,
+        order_id=order_id,
+        outcome=outcome,
+        received_at=now,
+        expires_at=int(now.timestamp()) + EVENT_MARKER_SECONDS,
+    )
+
+
+def _refused(error: TransactWriteError, labels: list[str]) -> ApplyOutcome:
+    """``duplicate`` when the event's marker exists, ``stale`` when the order moved on meanwhile."""
+    codes = cancellation_codes(error)
+    failed = {labels[i] for i, code in enumerate(codes) if code == CONDITION_FAILED and i < len(labels)}
+    if "marker" in failed:
+        return "duplicate"
+    if failed:
+        return "stale"
+    raise error
+
+
+def _payable(item: OrderItem) -> PayableOrder:
+    out = OrderOut(
+        order_id=item.order_id,
+        items=[OrderedKit.model_validate(line.as_dict()) for line in item.lines],
+        tracking=item.tracking,
+        tracking_fee_cents=int(item.tracking_fee_cents),
+        total_cents=int(item.total_cents),
+        currency=item.currency,
+        payment_method=item.payment_method,
+        status=item.status,  # type: ignore[arg-type]  # stored by this module: an OrderStatus
+    )
+    return PayableOrder(
+        candidate_id=item.candidate_id,
+        order_id=item.order_id,
+        status=item.status,
+        payment_id=item.payment_id,
+        out=out,
+        address=shipping.ShippingAddress.from_attribute(item.ship_to),
+    )
+
+
+def _transaction(
+    candidate_id: str, order_id: str, out: OrderOut, txn_id: str, now: datetime, payment_id: str | None
+) -> TransactionItem:
+    return TransactionItem(
+        keys.candidate_pk(candidate_id),
+        keys.transaction_sk(iso_instant(now), txn_id),
+        candidate_id=candidate_id,
+        txn_id=txn_id,
+        order_id=order_id,
+        date=now,
+        description=transaction_description([kit.name for kit in out.items], out.tracking),
+        amount_cents=out.total_cents,
+        currency=out.currency,
+        payment_method=out.payment_method,
+        status="paid" if payment_id else "no_charge",
+        payment_id=payment_id,
+    )
+
+
 def _write_once(
     candidate_id: str,
     order_id: str,
     priced: PricedOrder,
     address: ShippingAddress,
-    authorization_id: str | None,
+    payment_id: str | None,
     now: datetime,
 ) -> StoredOrder:
     pk = keys.candidate_pk(candidate_id)
@@ -170,6 +336,7 @@ def _write_once(
                 verification.new_item("fulfillment", candidate_id, keys.fulfillment_sk(fid), line.certification_id),
             )
         )
+    status: OrderStatus = "awaiting_payment" if payment_id else "queued"
     order = OrderItem(
         pk,
         keys.order_sk(order_id),
@@ -177,26 +344,16 @@ def _write_once(
         order_id=order_id,
         lines=[OrderLine(**k.ordered().model_dump()) for k in kits],
         **priced.totals(),
-        authorization_id=authorization_id,
-        status="submitted",
+        payment_id=payment_id,
+        status=status,
         ship_to=address.to_attribute(),
         created_at=now,
     )
-    txn_id = secrets.token_hex(8)
-    txn = TransactionItem(
-        pk,
-        keys.transaction_sk(iso_instant(now), txn_id),
-        candidate_id=candidate_id,
-        txn_id=txn_id,
-        order_id=order_id,
-        date=now,
-        description=transaction_description(priced),
-        amount_cents=priced.total_cents,
-        currency=priced.currency,
-        payment_method=priced.payment_method,
-        status="authorized" if authorization_id else "no_charge",
-        authorization_id=authorization_id,
-    )
+    # A priced order's transaction record is written when the payment arrives (``mark_paid``).
+    txn = None
+    if payment_id is None:
+        out = OrderOut(order_id=order_id, items=[k.ordered() for k in kits], **priced.totals(), status=status)
+        txn = _transaction(candidate_id, order_id, out, secrets.token_hex(8), now, None)
     checks = sorted({k.line.certification_id for k in kits})
     labels: list[tuple[str, str]] = [("check", cert_id) for cert_id in checks]
     try:
@@ -208,7 +365,10 @@ def _write_once(
             tx.save(order, condition=OrderItem.PK.does_not_exist())
             labels.append(("order", order_id))
             for k in kits:
-                tx.save(_fulfillment(candidate_id, order_id, k, now), condition=FulfillmentItem.PK.does_not_exist())
+                tx.save(
+                    _fulfillment(candidate_id, order_id, k, now, held=payment_id is not None),
+                    condition=FulfillmentItem.PK.does_not_exist(),
+                )
                 tx.save(
                     FulfillmentPointerItem(
                         keys.fulfillment_pk(k.fulfillment_id),
@@ -233,14 +393,30 @@ def _write_once(
                     )
                     tx.save(claim, condition=ClaimItem.SK.does_not_exist())
                     labels.append(("claim", k.line.certification_id))
-            tx.save(txn, condition=TransactionItem.PK.does_not_exist())
-            labels.append(("transaction", txn_id))
+            if txn is not None:
+                tx.save(txn, condition=TransactionItem.PK.does_not_exist())
+                labels.append(("transaction", txn.txn_id))
     except TransactWriteError as error:
         _raise_for_cancellation(error, labels)
-    return StoredOrder(candidate_id, order_id, tuple(k.ordered() for k in kits), txn.SK)
+    return StoredOrder(candidate_id, order_id, tuple(k.ordered() for k in kits), status)
 
 
-def _fulfillment(candidate_id: str, order_id: str, kit: _Kit, now: datetime) -> FulfillmentItem:
+def _fulfillment(candidate_id: str, order_id: str, kit: _Kit, now: datetime, *, held: bool) -> FulfillmentItem:
+    """A queued kit (on the operators' list), or one held until its order is paid (not on it)."""
+    if held:
+        return FulfillmentItem(
+            keys.candidate_pk(candidate_id),
+            keys.fulfillment_sk(kit.fulfillment_id),
+            candidate_id=candidate_id,
+            fulfillment_id=kit.fulfillment_id,
+            order_id=order_id,
+            sku=kit.line.sku,
+            name=kit.line.name,
+            kind=kit.line.kind,
+            cert_id=kit.line.certification_id,
+            verification_code=kit.code.code,
+            status="awaiting_payment",
+        )
     return FulfillmentItem(
         keys.candidate_pk(candidate_id),
         keys.fulfillment_sk(kit.fulfillment_id),

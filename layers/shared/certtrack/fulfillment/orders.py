@@ -1,11 +1,14 @@
-"""Placing an order, the use case: price on the server, authorise the payment, write everything in
-ONE transaction, capture, and send the confirmation.
+"""Placing an order, the use case: price on the server, create the payment of a priced order, write
+everything in ONE transaction, and answer.
 
-The pieces each have a module: the bodies (:mod:`.order_schemas`), prices and the free-kit rule
-(:mod:`.pricing`, pure), the transaction and the reads (:mod:`.order_store`, behind
-:class:`OrderStore`), the payment (:mod:`.order_payment`), the email (:mod:`.order_email`). A lost
-race for the free kit voids the authorisation (409 ``initial_kit_already_claimed``); a declined
-payment writes nothing (402).
+A free order is ``queued`` at once (its kits on the operators' list) and confirmed by email. A
+priced one is written ``awaiting_payment`` with its kits held and answers the ``payment`` the
+browser confirms with the provider's JS; the provider's signed webhook then pays it
+(:mod:`.order_events`). The pieces each have a module: the bodies (:mod:`.order_schemas`), prices
+and the free-kit rule (:mod:`.pricing`, pure), the transaction and the reads (:mod:`.order_store`,
+behind :class:`OrderStore`), the payment (:mod:`.order_payment`), the email (:mod:`.order_email`).
+A lost race for the free kit cancels the payment (409 ``initial_kit_already_claimed``); a provider
+that does not answer is 503 and nothing is written.
 
 Requests are idempotent per candidate and ``Idempotency-Key`` (Powertools idempotency, records in
 the store's persistence layer, ``IDEMPOTENCY#orders`` in our table): the same key and body replay
@@ -28,7 +31,7 @@ from certtrack.fulfillment import order_payment
 from certtrack.fulfillment.order_email import SendEmail, send_confirmation
 from certtrack.fulfillment.order_schemas import OrderOut, OrderRequest
 from certtrack.fulfillment.order_store import StoredOrder, dynamo_store, new_id
-from certtrack.fulfillment.payments import PaymentProvider
+from certtrack.fulfillment.payments import PaymentProvider, accepted_methods
 from certtrack.fulfillment.pricing import PricedOrder, build_offer, order_input_error, price_order
 from certtrack.fulfillment.shipping import ShippingAddress
 
@@ -61,15 +64,12 @@ class OrderStore(Protocol):
         order_id: str,
         priced: PricedOrder,
         address: ShippingAddress,
-        authorization_id: str | None,
+        payment_id: str | None,
         now: datetime,
     ) -> StoredOrder:
-        """All of the order at once, or nothing: 409 ``initial_kit_already_claimed`` if a free kit's
-        claim exists, 409 ``certification_not_held`` if a certification is no longer active."""
-        ...
-
-    def mark_captured(self, order: StoredOrder) -> None:
-        """The order's e-commerce transaction record moves ``authorized`` → ``captured``."""
+        """All of the order at once, or nothing: ``queued`` without a payment, ``awaiting_payment``
+        (kits held) with one; 409 ``initial_kit_already_claimed`` if a free kit's claim exists, 409
+        ``certification_not_held`` if a certification is no longer active."""
         ...
 
     def idempotency_records(self) -> BasePersistenceLayer:
@@ -86,12 +86,14 @@ def execute_order(
     store: OrderStore | None = None,
     send_email: SendEmail | None = None,
 ) -> dict[str, Any]:
-    """Validate, price, authorise, write, capture, confirm (not idempotent by itself)."""
+    """Validate, price, create the payment, write, answer (not idempotent by itself)."""
     from certtrack.program.catalog import load_catalog
 
     store = store or dynamo_store()
     catalog = load_catalog()
-    offer = build_offer(catalog, store.held_cert_ids(candidate_id, now), store.claimed_cert_ids(candidate_id))
+    offer = build_offer(
+        catalog, store.held_cert_ids(candidate_id, now), store.claimed_cert_ids(candidate_id), accepted_methods()
+    )
     priced = price_order(offer, request, known=lambda sku: catalog.kit(sku) is not None)
     address = store.shipping_address(candidate_id)
     if address is None:
@@ -101,21 +103,25 @@ def execute_order(
             [("shipping_address", "required: PUT /me/shipping-address first")],
         )
     order_id = new_id(now)
-    payment = order_payment.authorize(priced, order_id, provider)
+    payment = order_payment.start(priced, order_id, candidate_id, provider)
     try:
-        stored = store.write(
-            candidate_id, order_id, priced, address, payment.authorization.id if payment else None, now
-        )
+        stored = store.write(candidate_id, order_id, priced, address, payment.pending.id if payment else None, now)
     except BaseException:
         if payment is not None:
-            payment.void_quietly()
+            payment.cancel_quietly()
         raise
-    if payment is not None:
-        payment.capture(lambda: store.mark_captured(stored))
-    out = OrderOut(order_id=stored.order_id, items=list(stored.kits), **priced.totals(), status="submitted")
-    send_confirmation(address, out, send_email)
+    out = OrderOut(
+        order_id=stored.order_id,
+        items=list(stored.kits),
+        **priced.totals(),
+        status=stored.status,
+        payment=payment.out() if payment else None,
+    )
+    if payment is None:
+        send_confirmation(address, out, send_email)  # a priced order is confirmed once it is paid
     logger.info(
-        "order placed", extra={"order_id": order_id, "kits": len(stored.kits), "total_cents": priced.total_cents}
+        "order placed",
+        extra={"order_id": order_id, "kits": len(stored.kits), "total_cents": priced.total_cents, "status": out.status},
     )
     return out.model_dump(mode="json")
 

@@ -1,154 +1,229 @@
-"""The payment seam: a ``PaymentProvider`` protocol (authorise → capture, or void) and the sandbox
-provider used locally and in tests. Card data never reaches this code: a real provider is a
-hosted checkout (see docs/notes/fulfillment.md, "HostedCheckoutProvider"), so what flows here is an
-amount, a currency, a method name and our order id as the reference.
+"""The payment seam: a ``PaymentProvider`` protocol and the one provider that ships, Stripe's API
+through the official ``stripe`` package. Card data never reaches this code: the browser hands the
+card to the provider's JS with the payment's ``client_secret``; what flows here is an amount, a
+currency, a method name, our order id, and the provider's signed events.
 
-``PAYMENT_PROVIDER`` (settings) selects the provider: ``disabled`` (the template's default: paid
-orders answer 503, nothing falls back to the sandbox) or ``sandbox``. The sandbox declines when
-the method is listed in ``SANDBOX_DECLINE_METHODS`` (comma-separated, e.g. ``debit_card``) or the
-amount is listed in ``SANDBOX_DECLINE_AMOUNTS`` (cents, e.g. ``2600``).
+``PAYMENT_PROVIDER`` (settings) selects the provider: ``stripe`` (the template's default) or
+``disabled`` (no payment is taken: the catalog lists free kits only and a priced order is 503
+``payments_unavailable``). The keys are one JSON secret in Secrets Manager (``PAYMENT_SECRET_ARN``:
+``secret_key``, ``publishable_key``, ``webhook_secret``), read through Powertools parameters (cached
+five minutes, so a rotated key is picked up without a deployment). ``PAYMENT_API_BASE`` moves the
+API origin (the local runtime points it at localstripe): that is the only difference between the
+local and the deployed code path.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from aws_lambda_powertools import Logger
 
-from certtrack.errors import AppError, ServiceUnavailable
+from certtrack.errors import BadRequest, ServiceUnavailable
 from certtrack.settings import get_settings
+
+if TYPE_CHECKING:
+    import stripe
 
 logger = Logger(child=True)
 
-AuthorizationStatus = Literal["authorized", "declined", "captured", "voided"]
+# What each provider can take, by the catalog's method names. Stripe's PayPal method exists only
+# for accounts in some European countries (and localstripe has none), so it is not offered.
+PROVIDER_METHODS: dict[str, tuple[str, ...]] = {"stripe": ("credit_card", "debit_card"), "disabled": ()}
+# An API call that has not answered by then is a provider outage (API Gateway gives up at 29 s).
+STRIPE_TIMEOUT_S = 8
+STRIPE_RETRIES = 2  # safe: every creating call carries an idempotency key
+
+EventType = Literal["payment_succeeded", "payment_failed", "other"]
 
 
-class PaymentRequired(AppError):
-    """402: the provider declined; nothing was written."""
+class PaymentsUnavailable(ServiceUnavailable):
+    code = "payments_unavailable"
 
-    status, code, title = 402, "payment_declined", "Payment declined"
+
+class InvalidEvent(BadRequest):
+    """400: a webhook delivery that is not a signed, current event of the provider."""
+
+    code = "invalid_signature"
 
 
 @dataclass(frozen=True)
-class Authorization:
+class PendingPayment:
+    """A payment created for an order, waiting for the browser to confirm it with the provider."""
+
     id: str
-    status: AuthorizationStatus
+    client_secret: str
     amount_cents: int
     currency: str
-    method: str
-    reference: str
-    decline_reason: str | None = None
 
-    @property
-    def approved(self) -> bool:
-        return self.status == "authorized"
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """A verified provider event about one payment, in our terms."""
+
+    id: str
+    type: EventType
+    payment_id: str
+    order_id: str | None
+    candidate_id: str | None
+    amount_cents: int
+    currency: str
+    failure: str | None = None  # the provider's decline code or message, for the candidate
 
 
 class PaymentProvider(Protocol):
-    """What an order needs from a payment provider. ``reference`` is our order id."""
+    """What orders need from a payment provider."""
 
     name: str
 
-    def authorize(self, amount_cents: int, currency: str, method: str, reference: str) -> Authorization:
-        """Hold the amount; a decline is a returned ``Authorization`` with status ``declined``."""
+    @property
+    def publishable_key(self) -> str:
+        """The key the browser's JS uses (public by design)."""
         ...
 
-    def capture(self, authorization_id: str) -> Authorization:
-        """Take the held amount (after the order is written)."""
+    def create_payment(
+        self, amount_cents: int, currency: str, method: str, order_id: str, candidate_id: str
+    ) -> PendingPayment:
+        """A payment of the server's amount for the order; the same order never makes two."""
         ...
 
-    def void(self, authorization_id: str) -> Authorization:
-        """Release the hold (the order could not be written)."""
+    def cancel(self, payment_id: str) -> None:
+        """The order could not be written: the payment can no longer be confirmed."""
+        ...
+
+    def refund(self, payment_id: str) -> None:
+        """Give the whole amount back (a payment that arrived for an order that no longer waits)."""
+        ...
+
+    def parse_event(self, payload: bytes, signature: str | None) -> PaymentEvent:
+        """Verify a webhook delivery's signature and read it; :class:`InvalidEvent` otherwise."""
         ...
 
 
-class UnknownAuthorization(ServiceUnavailable):
-    code = "payment_provider_error"
+class StripePaymentProvider:
+    """PaymentIntents on Stripe's API (or any server that speaks it, such as localstripe)."""
 
+    name = "stripe"
 
-class SandboxPaymentProvider:
-    """Authorises everything except the configured decline rules; keeps authorisations in memory."""
+    def __init__(self, keys: dict[str, str], api_base: str | None = None) -> None:
+        if not all(keys.get(k) for k in ("secret_key", "publishable_key", "webhook_secret")):
+            # The template creates the secret empty; the operator puts the account's keys in it.
+            logger.error("payment provider keys are not configured")
+            raise PaymentsUnavailable("Payments are not available right now.")
+        self._keys = keys
+        self._client = _client(keys["secret_key"], api_base)
 
-    name = "sandbox"
+    @property
+    def publishable_key(self) -> str:
+        return self._keys["publishable_key"]
 
-    def __init__(self, decline_methods: frozenset[str] = frozenset(), decline_amounts: frozenset[int] = frozenset()):
-        self.decline_methods = decline_methods
-        self.decline_amounts = decline_amounts
-        self.authorizations: dict[str, Authorization] = {}
-        self._lock = threading.Lock()
-
-    def authorize(self, amount_cents: int, currency: str, method: str, reference: str) -> Authorization:
-        reason = None
-        if method in self.decline_methods:
-            reason = "method_declined"
-        elif amount_cents in self.decline_amounts:
-            reason = "amount_declined"
-        auth = Authorization(
-            id=f"sbx_{secrets.token_hex(8)}",
-            status="declined" if reason else "authorized",
-            amount_cents=amount_cents,
-            currency=currency,
-            method=method,
-            reference=reference,
-            decline_reason=reason,
+    def create_payment(
+        self, amount_cents: int, currency: str, method: str, order_id: str, candidate_id: str
+    ) -> PendingPayment:
+        # No method types: the account's payment method settings decide what the browser offers
+        # (stripe 16 names the field ``allowed_payment_method_types``, which localstripe refuses).
+        intent: stripe.PaymentIntent = self._call(
+            "create",
+            lambda: self._client.v1.payment_intents.create(
+                params={
+                    "amount": amount_cents,
+                    "currency": currency.lower(),
+                    "metadata": {"order_id": order_id, "candidate_id": candidate_id, "method": method},
+                },
+                options={"idempotency_key": f"order-{order_id}"},
+            ),
         )
-        with self._lock:
-            self.authorizations[auth.id] = auth
-        self._log("payment authorize", auth)
-        return auth
+        logger.info("payment created", extra={"payment_id": intent.id, "order_id": order_id, "amount": amount_cents})
+        return PendingPayment(intent.id, str(intent.client_secret), int(intent.amount), intent.currency.upper())
 
-    def capture(self, authorization_id: str) -> Authorization:
-        return self._move(authorization_id, "captured")
+    def cancel(self, payment_id: str) -> None:
+        self._call("cancel", lambda: self._client.v1.payment_intents.cancel(payment_id))
 
-    def void(self, authorization_id: str) -> Authorization:
-        return self._move(authorization_id, "voided")
+    def refund(self, payment_id: str) -> None:
+        self._call(
+            "refund",
+            lambda: self._client.v1.refunds.create(
+                params={"payment_intent": payment_id}, options={"idempotency_key": f"refund-{payment_id}"}
+            ),
+        )
+        logger.info("payment refunded", extra={"payment_id": payment_id})
 
-    def _move(self, authorization_id: str, status: AuthorizationStatus) -> Authorization:
-        with self._lock:
-            current = self.authorizations.get(authorization_id)
-            if current is None or current.status != "authorized":
-                raise UnknownAuthorization("The payment provider did not recognise the authorisation.")
-            moved = replace(current, status=status)
-            self.authorizations[authorization_id] = moved
-        self._log(f"payment {status}", moved)
-        return moved
+    def parse_event(self, payload: bytes, signature: str | None) -> PaymentEvent:
+        import stripe
+
+        try:
+            event = stripe.Webhook.construct_event(payload, signature or "", self._keys["webhook_secret"])
+        except (stripe.SignatureVerificationError, ValueError) as error:
+            raise InvalidEvent("The webhook signature does not verify.") from error
+        return _event(event)
 
     @staticmethod
-    def _log(message: str, auth: Authorization) -> None:
-        # Amount, method and ids only: there is no card or personal data here to leak.
-        logger.info(
-            message,
-            extra={
-                "authorization_id": auth.id,
-                "status": auth.status,
-                "amount_cents": auth.amount_cents,
-                "currency": auth.currency,
-                "method": auth.method,
-                "reference": auth.reference,
-                "decline_reason": auth.decline_reason,
-            },
-        )
+    def _call[T](operation: str, call: Callable[[], T]) -> T:
+        import stripe
+
+        try:
+            result: T = call()
+        except stripe.StripeError as error:
+            # The error's class and Stripe's code only: its message may quote request data.
+            logger.warning(
+                "payment provider call failed",
+                extra={"operation": operation, "error_type": type(error).__name__, "code": error.code},
+            )
+            raise PaymentsUnavailable(
+                "The payment provider is not answering; nothing was charged. Retry shortly.",
+                headers={"Retry-After": "5"},
+            ) from error
+        return result
 
 
-def _csv(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+def _event(event: stripe.Event) -> PaymentEvent:
+    kinds: dict[str, EventType] = {
+        "payment_intent.succeeded": "payment_succeeded",
+        "payment_intent.payment_failed": "payment_failed",
+    }
+    kind = kinds.get(event.type, "other")
+    data: dict[str, Any] = event.data.object.to_dict() if kind != "other" else {}
+    metadata = data.get("metadata") or {}
+    error = data.get("last_payment_error") or {}
+    return PaymentEvent(
+        id=event.id,
+        type=kind,
+        payment_id=str(data.get("id", "")),
+        order_id=metadata.get("order_id"),
+        candidate_id=metadata.get("candidate_id"),
+        amount_cents=int(data.get("amount") or 0),
+        currency=str(data.get("currency") or "").upper(),
+        failure=(error.get("decline_code") or error.get("code") or error.get("message")) if error else None,
+    )
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _client(secret_key: str, api_base: str | None) -> stripe.StripeClient:
+    """One client (and connection pool) per key: a rotated key gets a new one."""
+    import stripe
+
+    return stripe.StripeClient(
+        secret_key,
+        base_addresses={"api": api_base} if api_base else {},
+        max_network_retries=STRIPE_RETRIES,
+        http_client=stripe.RequestsClient(timeout=STRIPE_TIMEOUT_S),
+    )
+
+
+def accepted_methods() -> tuple[str, ...]:
+    """The payment methods the configured provider takes (without reading its keys)."""
+    return PROVIDER_METHODS[get_settings().payment_provider]
+
+
 def get_provider() -> PaymentProvider:
-    """The configured provider, once per process; only asked for when an order costs money."""
+    """The configured provider; only asked for when an order costs money or an event arrives."""
     settings = get_settings()
-    if settings.payment_provider == "sandbox":
-        return SandboxPaymentProvider(
-            decline_methods=frozenset(_csv(settings.sandbox_decline_methods)),
-            decline_amounts=frozenset(int(x) for x in _csv(settings.sandbox_decline_amounts)),
-        )
-    raise ServiceUnavailable("Payments are not available right now.", code="payments_unavailable")
+    if settings.payment_provider == "stripe":
+        return StripePaymentProvider(settings.payment_secret, settings.payment_api_base)
+    raise PaymentsUnavailable("Payments are not available right now.")
 
 
 def reset_clients_for_tests() -> None:
-    get_provider.cache_clear()
+    _client.cache_clear()

@@ -2,7 +2,9 @@
 
 The free-kit rule lives here: each held certification's catalog kit with ``initial_kit`` is priced 0
 until its claim exists; a claimed one costs the catalog price like any other kit. Prices and totals
-are the server's; the SKUs and the payment method of a request are checked against the offer.
+are the server's; the SKUs and the payment method of a request are checked against the offer, whose
+methods are the catalog's that the configured provider takes (none when payments are switched off:
+then only a free order can be placed).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from certtrack.errors import Unprocessable
+from certtrack.errors import ServiceUnavailable, Unprocessable
 from certtrack.fulfillment.order_schemas import OrderRequest
 from certtrack.program.catalog import Catalog
 
@@ -38,8 +40,9 @@ class Offer:
         return next((line for line in self.lines if line.sku == sku), None)
 
 
-def build_offer(catalog: Catalog, held: set[str], claimed: set[str]) -> Offer:
-    """The catalog's kits for held certifications, the unclaimed initial kit at 0."""
+def build_offer(catalog: Catalog, held: set[str], claimed: set[str], accepted: tuple[str, ...]) -> Offer:
+    """The catalog's kits for held certifications, the unclaimed initial kit at 0; the catalog's
+    payment methods that the provider takes (``accepted``)."""
     lines = []
     for cert in catalog.certifications:
         if cert.id not in held:
@@ -60,7 +63,7 @@ def build_offer(catalog: Catalog, held: set[str], claimed: set[str]) -> Offer:
     return Offer(
         lines=tuple(lines),
         tracking_fee_cents=catalog.tracking_fee_cents,
-        payment_methods=catalog.payment_methods,
+        payment_methods=tuple(method for method in catalog.payment_methods if method in accepted),
         currency=catalog.currency,
     )
 
@@ -124,7 +127,10 @@ def price_order(offer: Offer, request: OrderRequest, known: Callable[[str], bool
     lines = tuple(line for sku in request.skus if (line := offer.line(sku)) is not None)
     fee = offer.tracking_fee_cents if request.tracking else 0
     total = sum(line.price_cents for line in lines) + fee
-    method = request.payment_method
+    # A free order takes no payment method: one sent is ignored (the web client may still send it).
+    method = request.payment_method if total > 0 else None
+    if total > 0 and not offer.payment_methods:
+        raise ServiceUnavailable("Payments are not available right now.", code="payments_unavailable")
     if method is not None and method not in offer.payment_methods:
         raise order_input_error(
             "unknown_payment_method",
@@ -142,5 +148,5 @@ def price_order(offer: Offer, request: OrderRequest, known: Callable[[str], bool
         tracking_fee_cents=fee,
         total_cents=total,
         currency=offer.currency,
-        payment_method=method if total > 0 else None,
+        payment_method=method,
     )
