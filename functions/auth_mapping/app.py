@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
-from certtrack import identity
+from certtrack import clock, identity
 from certtrack.api import current_login, make_app, make_handler, metrics
 from certtrack.certifications import registrations
 from certtrack.identity import mapping, personal
@@ -69,7 +68,7 @@ def me() -> dict[str, Any]:
     ),
 )
 def map_by_email(body: EmailMappingRequest) -> StatusOut:
-    mapping.request_by_email(current_login(app), body.email, datetime.now(UTC))
+    mapping.request_by_email(current_login(app), body.email, clock.now())
     return StatusOut()
 
 
@@ -100,7 +99,7 @@ def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
         body.last_name,
         body.registration_number,
         body.new_email,
-        datetime.now(UTC),
+        clock.now(),
         source_ip=app.current_event.request_context.identity.source_ip or "unknown",
         holders=registrations.candidates_with_registration,
     )
@@ -128,7 +127,7 @@ def _dispute_response(page: mapping.Page) -> Response[str]:
     responses=_DISPUTE_RESPONSES,
 )
 def get_dispute(token: DisputeToken) -> Response[str]:
-    view = mapping.view_dispute(token, datetime.now(UTC))
+    view = mapping.view_dispute(token, clock.now())
     return _dispute_response(mapping.dispute_page(view, token))
 
 
@@ -141,7 +140,7 @@ def get_dispute(token: DisputeToken) -> Response[str]:
     responses=_DISPUTE_RESPONSES,
 )
 def post_dispute(token: DisputeToken) -> Response[str]:
-    view = mapping.dispute(token, datetime.now(UTC))
+    view = mapping.dispute(token, clock.now())
     return _dispute_response(mapping.dispute_page(view, token))
 
 
@@ -158,7 +157,7 @@ def post_dispute(token: DisputeToken) -> Response[str]:
     ),
 )
 def confirm_mapping(body: ConfirmRequest) -> ConfirmOut:
-    result = mapping.confirm(current_login(app), body.token, datetime.now(UTC))
+    result = mapping.confirm(current_login(app), body.token, clock.now())
     metrics.add_metric(name="LoginsMapped", unit=MetricUnit.Count, value=1)
     return ConfirmOut(candidate_id=result.candidate_id)
 
@@ -178,9 +177,7 @@ def get_settings() -> SettingsOut:
     responses=responses({422: "`validation_error` listing the missing fields."}, ok=(200, "The saved settings.")),
 )
 def put_settings(body: SettingsIn) -> SettingsOut:
-    view = personal.put_settings(
-        identity.current_candidate_id(app), body.model_dump(), current_login(app), datetime.now(UTC)
-    )
+    view = personal.put_settings(identity.current_candidate_id(app), body.model_dump(), current_login(app), clock.now())
     return _settings_out(view)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from certtrack import clock
 from certtrack.identity import mapping
 from certtrack.telemetry import logger, metrics, tracer
 
@@ -20,7 +20,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def deliver(record: SQSRecord) -> None:
     """One job; an exception reports this message failed (SQS retries it, then dead-letters it)."""
     job = mapping.EmailMappingJob.model_validate_json(record.body)
-    mapping.deliver_email_request(job, datetime.now(UTC))
+    mapping.deliver_email_request(job, clock.now())
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from certtrack import clock
 from certtrack.api import SECURITY_HEADERS
 from certtrack.badges.schemas import DID_JSON, LD_JSON, BadgeList
 from certtrack.identity import current_candidate_id
@@ -29,7 +29,7 @@ def get_badges() -> BadgeList:
     first listing in each certification period)."""
     from certtrack.badges import service
 
-    return service.list_badges(current_candidate_id(router), datetime.now(UTC))
+    return service.list_badges(current_candidate_id(router), clock.now())
 
 
 @router.get(
@@ -85,6 +85,6 @@ def get_status_list(list_id: Annotated[str, Path(max_length=32)]) -> Response[st
     return Response(
         status_code=200,
         content_type=LD_JSON,
-        body=service.status_list(list_id, datetime.now(UTC)),
+        body=service.status_list(list_id, clock.now()),
         headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
     )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from certtrack import pages
+from certtrack import clock, pages
 from certtrack.api import SECURITY_HEADERS
 from certtrack.certifications import certificates, logos, verify
 from certtrack.certifications.certificates import DownloadLink
@@ -36,7 +35,7 @@ def get_logos(
     next: Annotated[str | None, Query(max_length=64)] = None,
 ) -> LogoPage:
     """The logos the caller's active certifications unlock (with achievement logos), and the agreement."""
-    return logos.list_logos(current_candidate_id(router), datetime.now(UTC), limit, next)
+    return logos.list_logos(current_candidate_id(router), clock.now(), limit, next)
 
 
 @router.post(
@@ -52,7 +51,7 @@ def get_logos(
 def post_logo_download(logo_id: Annotated[str, Path(max_length=64)], body: LogoDownloadRequest) -> DownloadLink:
     """Accept the logo agreement (recorded with its version) and get a short-lived download URL."""
     candidate_id = current_candidate_id(router)
-    return logos.download_logo(candidate_id, logo_id, body.format, body.accept_agreement, datetime.now(UTC))
+    return logos.download_logo(candidate_id, logo_id, body.format, body.accept_agreement, clock.now())
 
 
 @router.post(
@@ -67,7 +66,7 @@ def post_logo_download(logo_id: Annotated[str, Path(max_length=64)], body: LogoD
 )
 def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLink:
     """A presigned URL of the PDF certificate of the current certification period."""
-    return certificates.certificate_link(current_candidate_id(router), cert_id, datetime.now(UTC))
+    return certificates.certificate_link(current_candidate_id(router), cert_id, clock.now())
 
 
 @router.get(
@@ -80,7 +79,7 @@ def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLi
 def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> Response[str]:
     """Public: holder, certification, status (`active`, `expired`, `revoked`) and dates."""
     wants_json = "application/json" in (router.current_event.headers.get("accept") or "").lower()
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     try:
         result = verify.verify(verification_code, today)
     except NotFound:

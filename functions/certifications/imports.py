@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from certtrack import clock
 from certtrack.certifications.imports import import_object
 from certtrack.telemetry import logger, metrics, tracer
 
@@ -22,7 +22,7 @@ from certtrack.telemetry import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    now = clock.now()
     report: dict[str, Any] = {"rows": 0, "imported": 0, "rejected": []}
     for record in event.get("Records", []):
         bucket = record["s3"]["bucket"]["name"]

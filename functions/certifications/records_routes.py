@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from certtrack import clock
 from certtrack.certifications import records
 from certtrack.certifications.record_schemas import (
     AgreementPage,
@@ -29,13 +29,13 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
 @router.get("/me/certifications")
 def get_certifications(limit: Limit = 50, next: Cursor = None) -> CertificationsPage:
     """The caller's certifications grouped by category, with which downloads are available."""
-    return records.list_certifications(current_candidate_id(router), datetime.now(UTC), limit, next)
+    return records.list_certifications(current_candidate_id(router), clock.now(), limit, next)
 
 
 @router.get("/me/certifications/<cert_id>", responses=responses({404: "`not_found`: no such certification"}))
 def get_certification(cert_id: Annotated[str, Path(max_length=64)]) -> CertificationDetail:
     """One certification: progress tree, the CE credits applied to it and its history."""
-    return records.certification_detail(current_candidate_id(router), cert_id, datetime.now(UTC))
+    return records.certification_detail(current_candidate_id(router), cert_id, clock.now())
 
 
 @router.get("/me/ce-activities")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from certtrack import clock
 from certtrack.identity import suppression
 from certtrack.telemetry import logger, metrics, tracer
 
@@ -17,7 +17,7 @@ from certtrack.telemetry import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = suppression.handle_messages(suppression.sns_messages(event), datetime.now(UTC))
+    report = suppression.handle_messages(suppression.sns_messages(event), clock.now())
     metrics.add_metric(name="CandidatesSuppressed", unit=MetricUnit.Count, value=report.candidates_suppressed)
     return report.as_dict()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from certtrack import clock
 from certtrack.api import body_bytes, current_login, make_app, make_handler, model_dump
 from certtrack.auth import require_operator
 from certtrack.fulfillment import catalog, history, order_events, order_schemas, orders, shipping, status
@@ -25,7 +25,7 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
 @app.get("/me/fulfillment/catalog")
 def get_catalog() -> catalog.CatalogOut:
     """Kits of the certifications the caller holds; an unclaimed initial kit is priced 0."""
-    return catalog.catalog_view(current_candidate_id(app), datetime.now(UTC))
+    return catalog.catalog_view(current_candidate_id(app), clock.now())
 
 
 @app.get("/me/shipping-address", responses=responses({404: "No address saved yet"}))
@@ -36,7 +36,7 @@ def get_shipping_address() -> shipping.ShippingAddress:
 @app.put("/me/shipping-address")
 def put_shipping_address(address: shipping.ShippingAddress) -> shipping.ShippingAddress:
     """Demographics in Latin script only (422 naming the field otherwise); `localized` in any script."""
-    return shipping.save_address(current_candidate_id(app), address, datetime.now(UTC))
+    return shipping.save_address(current_candidate_id(app), address, clock.now())
 
 
 @app.post(
@@ -56,9 +56,7 @@ def post_order(
 ) -> Response[dict[str, Any]]:
     """Prices are the server's; the free initial kit is claimable once per certification."""
     candidate_id = current_candidate_id(app)
-    body = orders.place_order(
-        candidate_id, idempotency_key, order, datetime.now(UTC), lambda_context=app.lambda_context
-    )
+    body = orders.place_order(candidate_id, idempotency_key, order, clock.now(), lambda_context=app.lambda_context)
     return Response(status_code=201, content_type="application/json", body=body)
 
 
@@ -69,9 +67,7 @@ def post_order(
 def post_payment_webhook() -> order_events.WebhookOut:
     """Public: the payment provider's signed events (`Stripe-Signature`), applied once per event id."""
     event = app.current_event
-    return order_events.handle_webhook(
-        body_bytes(event.raw_event), event.headers.get("stripe-signature"), datetime.now(UTC)
-    )
+    return order_events.handle_webhook(body_bytes(event.raw_event), event.headers.get("stripe-signature"), clock.now())
 
 
 @app.get("/me/fulfillment/history")
@@ -92,7 +88,7 @@ def get_kits(
 def put_fulfillment_status(fulfillment_id: str, change: status.StatusChange) -> dict[str, Any]:
     """Operators only: queued → sent → complete (409 `invalid_transition` otherwise)."""
     require_operator(current_login(app))
-    return model_dump(status.change_status(fulfillment_id, change.status, datetime.now(UTC)))
+    return model_dump(status.change_status(fulfillment_id, change.status, clock.now()))
 
 
 lambda_handler = make_handler(app)

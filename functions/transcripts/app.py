@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
+from certtrack import clock
 from certtrack.api import make_app, make_handler, metrics, model_dump
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
@@ -40,7 +40,7 @@ def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
 )
 def create_transcript(request: TranscriptRequest) -> Response[Transcript]:
     """Create a transcript; the answer carries its public URL and share links."""
-    transcript = service.create(current_candidate_id(app), request, datetime.now(UTC))
+    transcript = service.create(current_candidate_id(app), request, clock.now())
     return _json(201, model_dump(transcript))  # type: ignore[return-value]
 
 
@@ -50,24 +50,24 @@ def list_transcripts(
     next: Annotated[str | None, Query(max_length=200)] = None,
 ) -> TranscriptList:
     """The caller's transcripts, newest first, with views, last viewed, status and share links."""
-    return service.list_transcripts(current_candidate_id(app), datetime.now(UTC), limit=limit, cursor=next)
+    return service.list_transcripts(current_candidate_id(app), clock.now(), limit=limit, cursor=next)
 
 
 @app.get("/me/transcripts/<transcript_id>", responses=responses(NOT_FOUND))
 def get_transcript(transcript_id: str) -> Transcript:
-    return service.get(current_candidate_id(app), transcript_id, datetime.now(UTC))
+    return service.get(current_candidate_id(app), transcript_id, clock.now())
 
 
 @app.put("/me/transcripts/<transcript_id>", responses=responses(NOT_FOUND))
 def replace_transcript(transcript_id: str, request: TranscriptRequest) -> Transcript:
     """Replace every editable field (same body as create)."""
-    return service.replace(current_candidate_id(app), transcript_id, request, datetime.now(UTC))
+    return service.replace(current_candidate_id(app), transcript_id, request, clock.now())
 
 
 @app.delete("/me/transcripts/<transcript_id>", responses=responses(NOT_FOUND, ok=(204, "Revoked")))
 def revoke_transcript(transcript_id: str) -> Response[None]:
     """Revoke at once: the public link answers 410 from now on."""
-    service.revoke(current_candidate_id(app), transcript_id, datetime.now(UTC))
+    service.revoke(current_candidate_id(app), transcript_id, clock.now())
     return Response(status_code=204)
 
 
@@ -85,7 +85,7 @@ def revoke_transcript(transcript_id: str) -> Response[None]:
 )
 def email_transcript(transcript_id: str, request: EmailRequest) -> Response[EmailAccepted]:
     """Email the link (at most 20 per transcript and 30 per candidate per day; 429 after)."""
-    accepted = share.send(current_candidate_id(app), transcript_id, str(request.to), datetime.now(UTC))
+    accepted = share.send(current_candidate_id(app), transcript_id, str(request.to), clock.now())
     return _json(202, model_dump(accepted))  # type: ignore[return-value]
 
 
@@ -107,7 +107,7 @@ def preview_transcript_email(transcript_id: str) -> EmailPreview:
 )
 def public_transcript(public_id: str) -> Response[str]:
     """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 when not shown."""
-    page = public.respond(public_id, app.current_event.headers.get("accept"), datetime.now(UTC))
+    page = public.respond(public_id, app.current_event.headers.get("accept"), clock.now())
     if page.status == 200:
         metrics.add_metric(name="TranscriptViews", unit=MetricUnit.Count, value=1)
     return Response(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from certtrack import keys
+from certtrack import clock, keys
 from certtrack.auth import Login
 from certtrack.errors import AppError, Conflict, Gone
 from certtrack.identity import mapping
@@ -97,6 +97,20 @@ def test_expired_token_answers_410_over_http(now: Any, outbox: Any) -> None:
     mapping.request_by_email(login("sub-a"), "alice@example.com", now - timedelta(hours=3))
     status, body, _ = confirm(token_in(outbox()[-1]))
     assert status == 410 and body["code"] == "token_expired"
+
+
+def test_the_routes_read_the_clock_seam_a_link_lives_two_hours(outbox: Any) -> None:
+    """Both requests through their real handlers; only the edge's clock moves between them."""
+    candidate(email="alice@example.com")
+    asked = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    with clock.frozen(asked):
+        token = link_for("alice@example.com", "sub-a", outbox)
+    with clock.frozen(asked + timedelta(hours=2)):
+        status, body, _ = confirm(token)
+    assert (status, body["code"]) == (410, "token_expired")
+    with clock.frozen(asked + timedelta(hours=2) - timedelta(seconds=1)):
+        status, body, _ = confirm(token)
+    assert status == 200 and body["status"] == "mapped"
 
 
 def test_login_already_mapped_is_409(outbox: Any) -> None:
