@@ -1,6 +1,6 @@
 """A bounded concurrent load on the local runtime (loopback only; it stops by itself).
 
-8 threads x 25 requests mix the candidate's reads, public transcript views (JSON and HTML) and
+8 threads x 12 requests mix the candidate's reads, public transcript views (JSON and HTML) and
 orders, each with its own Idempotency-Key, plus one replayed key per thread. Afterwards: no error
 at all, the transcript's view counter grew by exactly the number of public views, the fulfillment
 history grew by exactly the orders that answered 201 with a new order id, and the latency
@@ -28,7 +28,7 @@ from tests.e2e.hardening_support import CANDIDATE_A, CandidateData, bearer, demo
 pytestmark = pytest.mark.e2e
 
 THREADS = 8
-REQUESTS_PER_THREAD = 25
+REQUESTS_PER_THREAD = 12
 KINDS = ("order", "public_json", "certifications", "public_html", "transcripts", "transcript")
 
 
