@@ -9,6 +9,7 @@ parameter overrides too, so a test can run exactly the deployed configuration.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,3 +100,29 @@ def secret_value(logical_id: str, payment_keys: dict[str, str], generate: Mappin
         shape = json.loads(str(generate["SecretStringTemplate"]))
         return json.dumps(shape | {str(generate["GenerateStringKey"]): generated})
     return generated
+
+
+# The payment provider's sources in the web client's policy (template.yaml SecurityHeadersPolicy).
+_PAYMENT_SOURCE = re.compile(r"^https://([a-z0-9*-]+\.)*stripe\.com$")
+
+
+def web_client_policy(policy: str, payment_origin: str | None, api_url: str | None = None) -> str:
+    """The web client's Content-Security-Policy as the dev server sends it, from the template's.
+
+    The provider is localstripe (``local.payment_provider``) on a plain-http port of 127.0.0.1:
+    its origin takes the place of Stripe's sources in each directive that names them (script,
+    frames, API), and nothing else is added. A web client served on a second origin
+    (``--web-port``) calls the API at ``api_url``, which joins ``connect-src``.
+    """
+    directives = []
+    for directive in policy.split(";"):
+        name, *sources = directive.split()
+        if not name:
+            continue
+        kept = [source for source in sources if not _PAYMENT_SOURCE.match(source)]
+        if payment_origin and len(kept) < len(sources):
+            kept.append(payment_origin)
+        if api_url and name == "connect-src":
+            kept.append(api_url)
+        directives.append(" ".join([name, *kept]) if kept else f"{name} 'none'")
+    return "; ".join(directives)

@@ -145,7 +145,10 @@ def _serve() -> None:
     from localstripe import resources
     from localstripe.server import app
 
+    from local import stripe_js
+
     resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]  # memory only
+    stripe_js.install(app)  # the browser's confirm, as Stripe.js makes it
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from local import overrides
 from local.apigateway import Problem, Request, Response, RouteTable, proxy_event, proxy_response
 from local.artifact import ArtifactRuntime
 from local.cognito import IdentityProvider, InvalidToken
@@ -28,13 +29,12 @@ from local.template import Template
 MAX_BODY_BYTES = 1024 * 1024
 _DRAIN_LIMIT = 16 * MAX_BODY_BYTES  # read (and drop) a too-large body up to this, so the client sees the 413
 # What the CDN's response headers policy adds to /app/ in production (template.yaml
-# SecurityHeadersPolicy), but HSTS (plain http here) and the policy's other directives, which the
-# page's meta tag already has (a second origin's API URL is patched into that one).
+# SecurityHeadersPolicy), but HSTS (plain http here); its Content-Security-Policy is the
+# template's, as local.overrides.web_client_policy makes it for the local origins.
 _STATIC_HEADERS = [
     ("Cache-Control", "no-cache"),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
-    ("Content-Security-Policy", "frame-ancestors 'none'"),
 ]
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -93,6 +93,7 @@ class LocalApp:
         stage: str,
         api_url: str | None = None,
         sources: EventSources | None = None,
+        payment_origin: str | None = None,
     ) -> None:
         self._template = template
         self._routes = RouteTable(template.routes)
@@ -105,11 +106,21 @@ class LocalApp:
         self._api_url = api_url  # set when this origin serves a web client that calls the API elsewhere
         self._sources = sources
         self._stop_sources = threading.Event()
+        self._payment_origin = payment_origin  # the local payment provider's (localstripe's)
+        policy = overrides.web_client_policy(_web_client_policy(template), payment_origin, api_url)
+        self._static_headers = [*_STATIC_HEADERS, ("Content-Security-Policy", policy)]
 
     def serving_web_client_for(self, api_url: str) -> LocalApp:
         """The same app on a second origin whose web client calls the API at ``api_url`` (cross-origin)."""
         return LocalApp(
-            self._template, self._runtime, self._identity, self._local_routes, self._web_dir, self._stage, api_url
+            self._template,
+            self._runtime,
+            self._identity,
+            self._local_routes,
+            self._web_dir,
+            self._stage,
+            api_url,
+            payment_origin=self._payment_origin,
         )
 
     def start_event_sources(self) -> None:
@@ -187,10 +198,14 @@ class LocalApp:
         if request.method not in ("GET", "HEAD"):
             raise Problem(405, "method_not_allowed", "Use GET.", [("Allow", "GET, HEAD")])
         relative = unquote(request.path.removeprefix("/app/"))
-        if self._api_url is not None and relative == "config.json":
-            # As a deployment's config.json does: the API is on another origin.
-            body = json.dumps({"apiBaseUrl": self._api_url, "auth": {"mode": "local"}}).encode("utf-8")
-            return Response(200, [("Content-Type", "application/json"), *_STATIC_HEADERS], body)
+        if relative == "config.json" and (self._api_url is not None or self._payment_origin is not None):
+            # As a deployment's config.json does: where the API is (another origin, with --web-port)
+            # and where Stripe.js comes from (localstripe's mock, local.stripe_js).
+            config: dict[str, Any] = {"apiBaseUrl": self._api_url or "", "auth": {"mode": "local"}}
+            if self._payment_origin is not None:
+                config["payments"] = {"stripeJs": f"{self._payment_origin}/js.stripe.com/v3/"}
+            body = json.dumps(config).encode("utf-8")
+            return Response(200, [("Content-Type", "application/json"), *self._static_headers], body)
         if "\x00" in relative:
             raise Problem(404, "not_found", "No such file.")  # no file name holds one (and resolve() raises)
         try:
@@ -206,10 +221,16 @@ class LocalApp:
             mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         )
         body = target.read_bytes()
-        if self._api_url is not None and target.name == "index.html":
-            # The page's policy allows `connect-src 'self' https:`; the local API origin is plain http.
-            body = body.replace(b"connect-src 'self' https:", f"connect-src 'self' https: {self._api_url}".encode())
-        return Response(200, [("Content-Type", content_type), *_STATIC_HEADERS], body)
+        return Response(200, [("Content-Type", content_type), *self._static_headers], body)
+
+
+def _web_client_policy(template: Template) -> str:
+    """The distribution's Content-Security-Policy (template.yaml ``SecurityHeadersPolicy``)."""
+    for props in template.properties_of_type("AWS::CloudFront::ResponseHeadersPolicy").values():
+        headers = props["ResponseHeadersPolicyConfig"].get("SecurityHeadersConfig", {})
+        if "ContentSecurityPolicy" in headers:
+            return str(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    raise ValueError("template.yaml has no Content-Security-Policy for the web client")
 
 
 class DevHTTPServer(ThreadingHTTPServer):

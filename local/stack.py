@@ -74,7 +74,10 @@ def build_app(
     local_routes = LocalRoutes(
         template, runtime, identity, boto3.client("s3"), settings.imports_bucket, sources, payments=payments
     )
-    return LocalApp(template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE, sources=sources), seeded
+    app = LocalApp(
+        template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE, sources=sources, payment_origin=payments.url
+    )
+    return app, seeded
 
 
 def _forget_undeclared_settings(template: Template) -> None:

@@ -11,7 +11,7 @@ import { homeView } from "./views/home.js";
 import { settingsView, attributesView, identificationView } from "./views/personal.js";
 import { examsView, ceActivitiesView, transactionsView, agreementsView } from "./views/history.js";
 import { certificationsView, certificationDetailView, logosView } from "./views/certifications.js";
-import { claimView, shippingView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
+import { claimView, shippingView, paymentView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
 import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
 import { opsKitsView, isOperator } from "./views/ops.js";
 /** @import { Me, View } from "./types.js" */
@@ -39,6 +39,7 @@ const ROUTES = [
   [/^\/certifications\/([^/]+)$/, certificationDetailView, { section: "certifications" }],
   [/^\/fulfillment$/, claimView, { section: "fulfillment" }],
   [/^\/fulfillment\/shipping$/, shippingView, { section: "fulfillment" }],
+  [/^\/fulfillment\/payment$/, paymentView, { section: "fulfillment" }],
   [/^\/fulfillment\/confirmation$/, orderConfirmationView, { section: "fulfillment" }],
   [/^\/fulfillment\/history$/, fulfillmentHistoryView, { section: "fulfillment" }],
   [/^\/transcripts$/, transcriptsView, { section: "transcripts" }],

@@ -12,19 +12,25 @@
 //     "clientId": "<UserPoolClientId>",
 //     "redirectUri": "https://<web host>/app/",
 //     "scopes": ["openid", "email"]
-//   }
+//   },
+//   "payments": { "stripeJs": "https://js.stripe.com/v3/" }   (optional: the default)
 // }
+// The page's Content-Security-Policy (template.yaml SecurityHeadersPolicy) allows Stripe's origins;
+// the dev server points both at its local provider (local.overrides.web_client_policy).
 
 /**
  * @typedef {{ mode: "local" }} LocalAuth
  * @typedef {{ mode: "cognito", domain: string, clientId: string, redirectUri: string, logoutUri?: string, scopes?: string[] }} CognitoAuth
- * @typedef {{ apiBaseUrl: string, auth: LocalAuth | CognitoAuth }} Config
- * @typedef {{ apiBaseUrl?: string, auth?: Partial<Omit<CognitoAuth, "mode">> & { mode?: string } }} ConfigFile config.json (deploy time)
+ * @typedef {{ stripeJs: string }} Payments where the payment provider's browser script comes from
+ * @typedef {{ apiBaseUrl: string, auth: LocalAuth | CognitoAuth, payments: Payments }} Config
+ * @typedef {{ apiBaseUrl?: string, auth?: Partial<Omit<CognitoAuth, "mode">> & { mode?: string }, payments?: Partial<Payments> }} ConfigFile config.json (deploy time)
  */
 
 const DEFAULTS = Object.freeze({
   apiBaseUrl: "",
   auth: /** @type {LocalAuth} */ ({ mode: "local" }),
+  // Stripe asks that Stripe.js always be loaded from js.stripe.com, never bundled or self-hosted.
+  payments: /** @type {Payments} */ ({ stripeJs: "https://js.stripe.com/v3/" }),
 });
 
 /** @type {Config | null} */
@@ -50,6 +56,7 @@ export async function loadConfig() {
     apiBaseUrl: normaliseBase(loaded.apiBaseUrl ?? DEFAULTS.apiBaseUrl),
     // config.json is the deployer's: a "cognito" mode comes with the hosted UI's fields.
     auth: /** @type {LocalAuth | CognitoAuth} */ ({ ...DEFAULTS.auth, ...(loaded.auth || {}) }),
+    payments: { ...DEFAULTS.payments, ...(loaded.payments || {}) },
   };
   return current;
 }

@@ -141,8 +141,23 @@ export {};
  * @property {string} [order_id]
  * @property {(string | Partial<CatalogItem>)[]} [items]
  * @property {number} [total_cents]
- * @property {string} [status]
+ * @property {string} [status] `queued` (free) or `awaiting_payment` (priced)
  * @property {string} [currency] fallback
+ * @property {boolean} [tracking]
+ * @property {number} [tracking_fee_cents]
+ * @property {OrderPayment | null} [payment] what the browser's payment step needs (priced orders)
+ */
+
+/** @typedef {{ provider: string, client_secret: string, publishable_key: string }} OrderPayment */
+
+/**
+ * The parts of Stripe.js (https://js.stripe.com/v3/) the payment step uses.
+ * @typedef {{ type?: string, code?: string, decline_code?: string, message?: string }} StripeError
+ * @typedef {{ id?: string, status: string }} StripePaymentIntent
+ * @typedef {{ mount(target: HTMLElement): void, on(event: string, handler: (event?: { error?: StripeError }) => void): void, destroy(): void }} StripeCardElement
+ * @typedef {{ card: StripeCardElement, billing_details?: { name?: string, email?: string } }} StripePaymentMethodData
+ * @typedef {{ error?: StripeError | null, paymentIntent?: StripePaymentIntent }} StripeConfirmResult
+ * @typedef {{ elements(): { create(type: "card", options?: object): StripeCardElement }, confirmCardPayment(clientSecret: string, data: { payment_method: StripePaymentMethodData }): Promise<StripeConfirmResult> }} StripeClient
  */
 
 /**
@@ -154,6 +169,7 @@ export {};
  * @property {string | null} sent
  * @property {string | null} complete
  * @property {string} status
+ * @property {string} [order_id]
  */
 
 /** @typedef {"queued" | "sent" | "complete"} KitStatus */

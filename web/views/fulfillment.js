@@ -2,15 +2,20 @@
 // Certificates & Plaques: claim & purchase (catalog, tracking, payment method), the shipping form
 // (Latin demographics + optional localized block), the confirmation screen, history & status.
 import { api, listOf, ApiError, newIdempotencyKey } from "../api.js";
-import { h, table, field, uid } from "../dom.js";
+import { h, append, table, field, uid } from "../dom.js";
 import { heading, withLoading, subnav, announce, submitting, showFieldErrors } from "../ui.js";
 import { state } from "../state.js";
 import { countryOptions } from "../countries.js";
+import { providerFor, paymentErrorMessage, AUTHENTICATION_FAILED } from "../payment.js";
 import * as fmt from "../format.js";
 /**
  * @import { AddressField, Catalog, CatalogItem, FulfillmentEntry, LocalizedAddress, LocalizedField, Me,
  *   OrderResult, OrderSelection, ShippingAddress, View } from "../types.js"
  */
+
+/** How often, and for how long, the confirmation screen asks whether the payment has arrived. */
+const STATUS_POLL_MS = 1500;
+const STATUS_POLL_LIMIT_MS = 90_000;
 
 /** @type {[string, string][]} */
 const NAV = [
@@ -273,12 +278,146 @@ export async function shippingView(container, { path, navigate }) {
         state.pendingOrder = null;
         state.lastOrder = { ...result, requested: order };
         state.order = null;
-        navigate("#/fulfillment/confirmation");
+        navigate(result.status === "awaiting_payment" && result.payment ? "#/fulfillment/payment" : "#/fulfillment/confirmation");
       },
       { busyText: "Submitting…" },
     );
   });
   container.append(form);
+}
+
+/**
+ * The order's lines as the server priced them: each kit, then tracked shipping if bought.
+ * @param {OrderResult & { requested?: Partial<OrderSelection> }} result
+ * @returns {{ lines: [string, number][], currency: string }}
+ */
+function orderLines(result) {
+  /** @type {Partial<OrderSelection>} */
+  const requested = result.requested || {};
+  const currency = result.currency || requested.currency || "USD";
+  /** @type {[string, number][]} */
+  const lines = /** @type {(string | Partial<CatalogItem>)[]} */ (listOf(result.items || [])).map((item) => {
+    const known = typeof item === "string" ? (requested.items || []).find((i) => i.sku === item) || { name: item } : item;
+    return [known.name || known.sku || "", known.price_cents ?? 0];
+  });
+  if (result.tracking) lines.push(["Tracked shipping", result.tracking_fee_cents ?? requested.tracking_fee_cents ?? 0]);
+  return { lines, currency };
+}
+
+/**
+ * @param {OrderResult & { requested?: Partial<OrderSelection> }} result
+ * @param {string} caption
+ */
+function orderTable(result, caption) {
+  const { lines, currency } = orderLines(result);
+  return [
+    table({
+      caption,
+      columns: ["Item", "Price"],
+      rows: lines.map(([name, cents]) => h("tr", {}, h("td", {}, name), h("td", { class: "num" }, fmt.money(cents, currency)))),
+    }),
+    h("p", { class: "total", id: "order-total" }, `Total: ${fmt.money(result.total_cents ?? 0, currency)}`),
+  ];
+}
+
+/** @type {View} */
+export async function paymentView(container, { path, navigate }) {
+  container.append(subnav("Certificates & Plaques", NAV, path), heading("Payment"));
+  const result = state.lastOrder;
+  const payment = result && result.payment;
+  if (!result || !payment || result.status !== "awaiting_payment") {
+    container.append(h("p", {}, "There is no order waiting for payment. ", h("a", { href: "#/fulfillment/history" }, "See History & Status")));
+    return;
+  }
+  const stripe = await withLoading(container, () => providerFor(payment), "Loading the payment form…");
+  const card = stripe.elements().create("card", { hidePostalCode: false });
+  const cardBox = h("div", { class: "card-element", id: "card-element", role: "group", "aria-labelledby": "card-label" });
+  const cardError = h("p", { class: "field-error", id: "card-errors", role: "alert" });
+  const nameInput = h("input", { name: "cardholder", type: "text", autocomplete: "cc-name", maxlength: "100" });
+  /** @type {Partial<Me>} */
+  const me = state.me || {};
+  nameInput.value = [me.first_name, me.last_name].filter(Boolean).join(" ");
+  const form = h(
+    "form",
+    { novalidate: true },
+    h(
+      "section",
+      { class: "card", "aria-labelledby": "payment-summary" },
+      h("h2", { id: "payment-summary" }, "Your order"),
+      orderTable(result, `Order ${result.order_id || ""}`.trim()),
+    ),
+    h(
+      "fieldset",
+      { class: "card" },
+      h("legend", {}, "Pay by credit or debit card"),
+      h("p", { class: "hint" }, "Card details go straight to our payment provider; this portal never sees or keeps them."),
+      field("Name on card", nameInput),
+      h("div", { class: "field" }, h("span", { class: "label", id: "card-label" }, "Card"), cardBox, cardError),
+    ),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, `Pay ${fmt.money(result.total_cents ?? 0, result.currency || "USD")}`)),
+  );
+  container.append(form);
+  card.mount(cardBox);
+  card.on("change", (event) => {
+    cardError.textContent = event && event.error ? paymentErrorMessage({ type: "validation_error", ...event.error }) : "";
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(
+      form,
+      async () => {
+        cardError.textContent = "";
+        const name = nameInput.value.trim();
+        const answer = await stripe.confirmCardPayment(payment.client_secret, {
+          payment_method: { card, billing_details: name ? { name } : {} },
+        });
+        const status = answer.paymentIntent && answer.paymentIntent.status;
+        if (answer.error || !status || status === "requires_payment_method" || status === "canceled") {
+          // A failed 3-D Secure check comes back as an error from Stripe.js (as a payment that
+          // needs another card from localstripe's mock): the same words either way.
+          const message = answer.error ? paymentErrorMessage(answer.error) : AUTHENTICATION_FAILED;
+          cardError.textContent = message;
+          announce(message, "error");
+          return;
+        }
+        state.lastOrder = { ...result, payment: null, status: "payment_submitted" };
+        navigate("#/fulfillment/confirmation");
+      },
+      { busyText: "Paying…" },
+    );
+  });
+}
+
+/**
+ * Ask the history whether the order's kits are queued (the provider's webhook marks the order
+ * paid and queues its kits in one transaction) until they are, the screen is left, or time is up.
+ * @param {HTMLElement} container
+ * @param {string} orderId
+ * @param {HTMLElement} live the status text
+ */
+async function followPayment(container, orderId, live) {
+  const deadline = Date.now() + STATUS_POLL_LIMIT_MS;
+  while (container.isConnected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, STATUS_POLL_MS));
+    if (!container.isConnected) return;
+    let kits;
+    try {
+      const data = await api.get("/me/fulfillment/history");
+      kits = /** @type {FulfillmentEntry[]} */ (listOf(data, "history", "fulfillments")).filter((k) => k.order_id === orderId);
+    } catch {
+      continue; // a failed poll is retried; the screen already says what is known
+    }
+    if (kits.length && kits.every((k) => k.status !== "awaiting_payment")) {
+      live.textContent = "Status: Paid. Your kits are queued for processing and shipping.";
+      live.dataset.status = "paid";
+      return;
+    }
+  }
+  if (container.isConnected && live.dataset.status !== "paid") {
+    live.textContent =
+      "Status: Payment submitted, not yet confirmed by the payment provider. This can take a few minutes: History & Status shows the kits once it arrives.";
+  }
 }
 
 /** @type {View} */
@@ -289,43 +428,37 @@ export async function orderConfirmationView(container, { path }) {
     container.append(h("p", {}, "There is no recent order to show. ", h("a", { href: "#/fulfillment/history" }, "See History & Status")));
     return;
   }
-  /** @type {Partial<OrderSelection>} */
-  const requested = result.requested || {};
-  /** @type {Partial<CatalogItem>[]} */
-  const items = /** @type {(string | Partial<CatalogItem>)[]} */ (listOf(result.items || [])).map((item) => {
-    if (typeof item === "string") {
-      const known = (requested.items || []).find((i) => i.sku === item);
-      return known || { name: item };
-    }
-    return item;
-  });
-  const currency = result.currency || requested.currency || "USD";
-  // A priced order waits for its payment (the provider's webhook marks it paid); this client has
-  // no card step yet, so it says so instead of claiming a purchase.
+  // A priced order is paid when the provider's webhook says so; until then the screen says
+  // what it knows and follows the order's status.
   const awaiting = result.status === "awaiting_payment";
-  container.append(
+  const submitted = result.status === "payment_submitted";
+  const live = h("p", { id: "order-status", role: "status", "aria-live": "polite", dataset: { status: result.status || "" } });
+  live.textContent = submitted
+    ? "Status: Payment received by the payment provider, waiting for its confirmation…"
+    : awaiting
+      ? "Status: Awaiting payment."
+      : `Status: ${fmt.titleCase(result.status || "queued")}.`;
+  append(container, [
     h(
       "div",
-      { class: awaiting ? "notice" : "notice notice-success", id: "order-confirmation" },
+      { class: submitted || !awaiting ? "notice notice-success" : "notice", id: "order-confirmation" },
       h(
         "p",
         {},
-        awaiting
-          ? "Your order is saved and awaiting payment. Nothing is charged or shipped until the payment is confirmed."
-          : "The following fulfillment have been successfully purchased and submitted.",
+        submitted
+          ? "Thank you: your payment was accepted. The following fulfillment have been purchased and will be submitted as soon as the payment is confirmed."
+          : awaiting
+            ? "Your order is saved and awaiting payment. Nothing is charged or shipped until the payment is confirmed."
+            : "The following fulfillment have been successfully purchased and submitted.",
       ),
     ),
-    table({
-      caption: `Order ${result.order_id || ""}`.trim(),
-      columns: ["Name", "Price"],
-      rows: items.map((i) =>
-        h("tr", {}, h("td", {}, i.name || i.sku), h("td", { class: "num" }, fmt.money(i.price_cents ?? 0, i.currency || currency))),
-      ),
-    }),
-    h("p", { class: "total" }, `Total: ${fmt.money(result.total_cents ?? 0, currency)}`, result.status ? ` · Status: ${fmt.titleCase(result.status)}` : ""),
+    orderTable(result, `Order ${result.order_id || ""}`.trim()),
+    live,
+    awaiting && result.payment ? h("p", {}, h("a", { href: "#/fulfillment/payment" }, "Pay now")) : null,
     h("p", { class: "note" }, h("strong", {}, "NOTE: "), SHIPPING_NOTE),
     h("p", {}, h("a", { href: "#/fulfillment/history" }, "See History & Status")),
-  );
+  ]);
+  if (submitted && result.order_id) void followPayment(container, result.order_id, live);
 }
 
 /** @type {View} */
