@@ -71,6 +71,7 @@ def test_a_paid_order_is_paid_queued_recorded_and_confirmed_by_the_webhook(
     assert history(holder) == dict.fromkeys(kit_ids, "queued")
     assert sorted(queued_kits()) == sorted(kit_ids)
     [txn] = transactions(holder)
+    assert txn["status_text"] == "Paid"
     assert (txn["order_id"], txn["amount_cents"], txn["status"], txn["payment_method"]) == (
         order["order_id"],
         14900 + 0 + 1000,

@@ -49,6 +49,7 @@ def test_an_order_never_paid_is_cancelled_at_the_provider_and_released(holder: H
     assert (ccna["price_cents"], ccna["initial_kit"]) == (0, True)  # free again
     [txn] = transactions(holder)
     assert (txn["order_id"], txn["status"], txn["amount_cents"]) == (order["order_id"], "expired", 15900)
+    assert txn["status_text"] == "Cancelled \u2013 not paid in time"
     for kit in order["items"]:
         assert call("certifications", "GET", f"/public/verify/{kit['verification_code']}")[0] == 404
     assert daily_run(EXPIRES_AFTER + timedelta(days=1))["settled_orders"] == 0  # nothing left to do
