@@ -2,7 +2,8 @@
 
 Expires certifications, CE credits and transcripts past their date and sends the 90/30/7-day
 reminders (``certtrack.certifications.expiry``); transcripts are expired by
-``certtrack.transcripts.expiry``, handed to the check here. Returns the run's summary.
+``certtrack.transcripts.expiry`` and unpaid orders settled or expired by
+``certtrack.fulfillment.order_sweep``, both handed to the check here. Returns the run's summary.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import certtrack.coldstart
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from certtrack.certifications import expiry
+from certtrack.fulfillment import order_sweep
 from certtrack.telemetry import logger, metrics, tracer
 from certtrack.transcripts import expiry as transcript_expiry
 
@@ -22,6 +25,7 @@ _METRICS = {
     "ExpiredCertifications": "expired_certifications",
     "InactiveCredits": "inactive_credits",
     "ExpiredTranscripts": "expired_transcripts",
+    "SettledOrders": "settled_orders",
     "RemindersSent": "reminders_sent",
     "RemindersFailed": "reminders_failed",
     "DueItemsRead": "items_read",
@@ -39,7 +43,10 @@ def event_time(event: dict[str, Any]) -> datetime:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = event_time(event)
     summary = expiry.run(
-        now, remaining_ms=context.get_remaining_time_in_millis, expire_transcript=transcript_expiry.expire
+        now,
+        remaining_ms=context.get_remaining_time_in_millis,
+        expire_transcript=transcript_expiry.expire,
+        settle_order=partial(order_sweep.settle_unpaid, now=now),
     ).as_dict()
     for name, key in _METRICS.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])

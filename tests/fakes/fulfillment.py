@@ -22,9 +22,17 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import S
 from certtrack import verification
 from certtrack.errors import Conflict
 from certtrack.fulfillment.order_events import ApplyOutcome, PayableOrder
+from certtrack.fulfillment.order_release import Release, ReleaseOutcome
 from certtrack.fulfillment.order_schemas import OrderedKit, OrderOut, OrderStatus
 from certtrack.fulfillment.order_store import StoredOrder, new_id
-from certtrack.fulfillment.payments import InvalidEvent, PaymentEvent, PaymentsUnavailable, PendingPayment
+from certtrack.fulfillment.payments import (
+    InvalidEvent,
+    PaymentEvent,
+    PaymentState,
+    PaymentStatus,
+    PaymentsUnavailable,
+    PendingPayment,
+)
 from certtrack.fulfillment.pricing import PricedOrder
 from certtrack.fulfillment.shipping import ShippingAddress
 
@@ -70,7 +78,8 @@ class InMemoryOrderStore:
     orders: dict[str, StoredOrder] = field(default_factory=dict)
     payable: dict[str, PayableOrder] = field(default_factory=dict)  # order id → what its events see
     kits: dict[str, str] = field(default_factory=dict)  # fulfillment id → status
-    transactions: dict[str, str] = field(default_factory=dict)  # order id → record status
+    transactions: dict[str, list[str]] = field(default_factory=dict)  # order id → record statuses, oldest first
+    audits: list[tuple[str, str, str]] = field(default_factory=list)  # (order id, operator sub, reason)
     payment_errors: dict[str, str] = field(default_factory=dict)  # order id → last decline
     events: dict[str, str] = field(default_factory=dict)  # event id → outcome
     idempotency: InMemoryIdempotencyRecords = field(default_factory=InMemoryIdempotencyRecords)
@@ -117,10 +126,11 @@ class InMemoryOrderStore:
         stored = StoredOrder(candidate_id, order_id, kits, status)
         self.orders[order_id] = stored
         out = OrderOut(order_id=order_id, items=list(kits), **priced.totals(), status=status)
-        self.payable[order_id] = PayableOrder(candidate_id, order_id, status, payment_id, out, address)
+        due = f"{now.date().isoformat()}#ORDER:unpaid#{order_id}" if payment_id else None
+        self.payable[order_id] = PayableOrder(candidate_id, order_id, status, payment_id, out, address, now, due)
         self.kits.update({kit.fulfillment_id: "awaiting_payment" if payment_id else "queued" for kit in kits})
         if payment_id is None:
-            self.transactions[order_id] = "no_charge"
+            self.transactions[order_id] = ["no_charge"]
         return stored
 
     # --- the webhook's records (order_events.PaymentRecords) ---------------------------------------
@@ -145,9 +155,9 @@ class InMemoryOrderStore:
         if refused:
             return refused
         self.events[event.id] = "paid"
-        self.payable[order.order_id] = replace(self.payable[order.order_id], status="paid")
+        self.payable[order.order_id] = replace(self.payable[order.order_id], status="paid", due=None)
         self.kits.update({kit.fulfillment_id: "queued" for kit in order.out.items})
-        self.transactions[order.order_id] = "paid"
+        self.transactions.setdefault(order.order_id, []).append("paid")
         self.payment_errors.pop(order.order_id, None)
         return "applied"
 
@@ -164,6 +174,26 @@ class InMemoryOrderStore:
         if refused:
             return refused
         self.events[event.id] = "refunded"
+        self.transactions.setdefault(order.order_id, []).append("refunded")
+        return "applied"
+
+    def kit_statuses(self, order: PayableOrder) -> dict[str, str]:
+        return {kit.fulfillment_id: self.kits[kit.fulfillment_id] for kit in order.out.items}
+
+    def release(self, order: PayableOrder, release: Release, now: datetime) -> ReleaseOutcome:
+        current = self.payable[order.order_id]
+        if current.status != order.status or (order.due is not None and current.due != order.due):
+            return "stale"
+        if any(self.kits[kit.fulfillment_id] not in ("awaiting_payment", "queued") for kit in order.out.items):
+            return "shipped"
+        self.payable[order.order_id] = replace(current, status=release.status, due=None)
+        self.kits.update({kit.fulfillment_id: "cancelled" for kit in order.out.items})
+        for kit in order.out.items:
+            if kit.initial_kit:
+                self.claims.pop((order.candidate_id, kit.certification_id), None)
+        self.transactions.setdefault(order.order_id, []).append(release.record)
+        if release.operator is not None:
+            self.audits.append((order.order_id, release.operator.login_sub, release.operator.reason))
         return "applied"
 
     def record_event(self, event: PaymentEvent, order_id: str | None, outcome: str, now: datetime) -> ApplyOutcome:
@@ -208,6 +238,8 @@ class FakeProvider:
         self.metadata: dict[str, dict[str, str]] = {}
         self.cancelled: list[str] = []
         self.refunded: list[str] = []
+        self.states: dict[str, PaymentStatus] = {}  # where each payment stands (pending until changed)
+        self.succeeds_on_cancel: set[str] = set()  # paid by the browser just before the cancel reaches it
 
     def _reachable(self) -> None:
         if self.down:
@@ -226,7 +258,23 @@ class FakeProvider:
 
     def cancel(self, payment_id: str) -> None:
         self._reachable()
+        if payment_id in self.succeeds_on_cancel or self.states.get(payment_id) == "succeeded":
+            self.states[payment_id] = "succeeded"
+            raise PaymentsUnavailable("A succeeded payment cannot be cancelled.")  # as ``_call`` turns Stripe's 400
         self.cancelled.append(payment_id)
+        self.states[payment_id] = "canceled"
+
+    def payment_state(self, payment_id: str) -> PaymentState:
+        self._reachable()
+        pending, metadata = self.payments[payment_id], self.metadata[payment_id]
+        return PaymentState(
+            id=payment_id,
+            status=self.states.get(payment_id, "pending"),
+            amount_cents=pending.amount_cents,
+            currency=pending.currency,
+            order_id=metadata["order_id"],
+            candidate_id=metadata["candidate_id"],
+        )
 
     def refund(self, payment_id: str) -> None:
         self._reachable()

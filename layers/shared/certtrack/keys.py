@@ -20,6 +20,7 @@ certification          CAND#<candidate_id>         CERT#<cert_id>
 history event          CAND#<candidate_id>         HIST#<date>#<event id>
 agreement              CAND#<candidate_id>         AGREE#<agreement id>
 settings change audit  CAND#<candidate_id>         AUDIT#<timestamp>#<field>
+operator action audit  CAND#<candidate_id>         OPAUDIT#<timestamp>#<action>#<target>
 logo acceptance        CAND#<candidate_id>         LOGOACCEPT#<timestamp>
 verification code      VERIFY#<code>               VERIFY
 shipping address       CAND#<candidate_id>         SHIPPING
@@ -164,6 +165,14 @@ def audit_sk(timestamp: str, field: str) -> str:
 
 
 AUDIT_PREFIX = "AUDIT#"
+
+
+def operator_audit_sk(timestamp: str, action: str, target: str) -> str:
+    """An operator's write on a candidate's items: who, when, what, why (``OperatorAuditItem``)."""
+    return f"OPAUDIT#{timestamp}#{action}#{target}"
+
+
+OPERATOR_AUDIT_PREFIX = "OPAUDIT#"
 
 
 def logo_accept_sk(timestamp: str) -> str:

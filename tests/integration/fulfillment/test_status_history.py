@@ -177,9 +177,11 @@ def test_transactions_list_orders_newest_first(holder: Holder, payer: Payer) -> 
         "currency": "USD",
         "payment_method": "debit_card",
         "status": "paid",
+        "status_text": "Paid",
         "order_id": paid["order_id"],
     }
-    assert (by_order[free["order_id"]]["amount_cents"], by_order[free["order_id"]]["status"]) == (0, "no_charge")
+    free_txn = by_order[free["order_id"]]
+    assert (free_txn["amount_cents"], free_txn["status"], free_txn["status_text"]) == (0, "no_charge", "No charge")
     assert by_order[free["order_id"]]["payment_method"] is None
     dates = [t["date"] for t in body["items"]]
     assert dates == sorted(dates, reverse=True)

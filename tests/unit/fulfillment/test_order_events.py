@@ -73,7 +73,7 @@ def test_the_success_pays_queues_records_and_confirms_once(store: InMemoryOrderS
     assert deliver(store, provider, event, outbox) == "paid"
     assert store.payable[order["order_id"]].status == "paid"
     assert kit_statuses(store, order) == {"queued"}
-    assert store.transactions[order["order_id"]] == "paid"
+    assert store.transactions[order["order_id"]] == ["paid"]
     [(to, template, context)] = outbox.sent
     assert (to, template, context["total"]) == ("jose.mueller@example.com", "order_confirmation", "$159.00")
     again = Outbox()

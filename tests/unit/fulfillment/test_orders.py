@@ -60,7 +60,7 @@ def test_free_initial_kit_is_claimed_without_payment(store: InMemoryOrderStore) 
     [kit] = out["items"]
     assert (kit["sku"], kit["price_cents"], kit["initial_kit"]) == ("ccna-certificate", 0, True)
     assert store.claims == {(CAND, "ccna"): out["order_id"]}
-    assert store.transactions == {out["order_id"]: "no_charge"}
+    assert store.transactions == {out["order_id"]: ["no_charge"]}
     assert provider.payments == {}
     assert set(store.kits.values()) == {"queued"}
     [(to, template, context)] = outbox.sent

@@ -54,6 +54,7 @@ def schedule_period(item: CertificationItem) -> None:
 CERT_KIND = "CERT:"
 CE_INACTIVE = "CE:inactive"
 TRANSCRIPT_EXPIRE = "TRANSCRIPT:expire"
+ORDER_UNPAID = "ORDER:unpaid"
 _REMINDER_KINDS = {f"r{days}": days for days in REMINDER_DAYS}
 
 
@@ -108,6 +109,11 @@ def credit_due(pk: str, sk: str, inactive_date: date) -> tuple[str, str]:
 def transcript_due(pk: str, sk: str, expires_on: date) -> tuple[str, str]:
     """GSI2 keys of a transcript: ``expires_on`` is the last day its link works, so due the day after."""
     return due_keys(pk, sk, TRANSCRIPT_EXPIRE, expires_on + timedelta(days=1))
+
+
+def order_due(pk: str, sk: str, placed_on: date) -> tuple[str, str]:
+    """GSI2 keys of an order awaiting payment, due from the day it was placed (``fulfillment.order_sweep``)."""
+    return due_keys(pk, sk, ORDER_UNPAID, placed_on)
 
 
 def still_at(model: type[TableItem], gsi2sk: str) -> Condition:

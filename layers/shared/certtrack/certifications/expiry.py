@@ -20,7 +20,8 @@ One run, as of ``now`` (the schedule event's time):
      sends only the latest (90 → 30 → 7), and one past the expiry expires instead;
    - CE credit past its inactive date → ``inactive``; transcript past ``expires_on`` → ``expired``
      by ``transcripts`` itself (the caller passes ``expire_transcript``: transcripts sit above
-     certifications, so this module never imports them).
+     certifications, so this module never imports them); an order awaiting payment → settled or
+     expired by fulfillment (``settle_order``, passed the same way).
 4. Collected reminders are sent after the scan (retries, backoff); each success moves its
    certification to the next event.
 5. The state records the run: success (today's date) when every shard was read to the end, or
@@ -85,6 +86,7 @@ class Summary:
     expired_certifications: int = 0
     inactive_credits: int = 0
     expired_transcripts: int = 0
+    settled_orders: int = 0  # unpaid orders paid (reconciled) or expired
     reminders_sent: int = 0
     reminders_failed: int = 0
     reminders_skipped: int = 0  # unsubscribed, suppressed or no address: not mailed, moved on
@@ -127,6 +129,7 @@ class _Run:
     run_id: str
     expire_transcript: ExpireItem | None = None
     store: RecordStore | None = None
+    settle_order: ExpireItem | None = None
     pending: list[reminders.Pending] = field(default_factory=list)
 
 
@@ -180,6 +183,7 @@ def run(
     send_reserve_ms: int = SEND_RESERVE_MS,
     page_size: int = PAGE_SIZE,
     store: RecordStore | None = None,
+    settle_order: ExpireItem | None = None,
 ) -> Summary:
     """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock.
 
@@ -193,7 +197,7 @@ def run(
     summary = Summary(now=now.isoformat().replace("+00:00", "Z"), range_start=start, range_end=today.isoformat())
     cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
     summary.resumed = bool(cursors)
-    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript, store)
+    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript, store, settle_order)
 
     initial = remaining_ms() if remaining_ms is not None else 0
     scan_reserve_ms = min(scan_reserve_ms, initial // 4)
@@ -273,6 +277,9 @@ def _process_page(context: _Run, entries: list[Entry]) -> None:
             _deactivate_credit(context, entry)
         elif kind == due.TRANSCRIPT_EXPIRE:
             _expire_transcript(context, entry)
+        elif kind == due.ORDER_UNPAID and context.settle_order is not None:
+            if context.settle_order(entry.pk, entry.sk, entry.gsi2sk):
+                context.summary.settled_orders += 1
         else:
             logger.warning("unknown due kind", extra={"kind": kind})
     for pk, items in wanted.items():

@@ -4,6 +4,8 @@ paged with ``limit`` and an opaque ``next`` cursor (base64url of DynamoDB's Last
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pynamodb.pagination import ResultIterator
 
 from certtrack import keys, paging
@@ -33,13 +35,25 @@ class FulfillmentPage(Schema):
     next: str | None
 
 
+TransactionStatus = Literal["no_charge", "paid", "refunded", "expired", "cancelled"]
+# What a candidate reads for each machine status (``status_text``; ``status`` stays the code).
+STATUS_TEXT: dict[str, str] = {
+    "no_charge": "No charge",
+    "paid": "Paid",
+    "refunded": "Refunded",
+    "expired": "Cancelled \u2013 not paid in time",
+    "cancelled": "Cancelled",
+}
+
+
 class TransactionEntry(Schema):
     date: str
     description: str
     amount_cents: int
     currency: str
     payment_method: str | None
-    status: str
+    status: str  # TransactionStatus: the machine code
+    status_text: str  # the same in words ("Paid", "Refunded" …)
     order_id: str
 
 
@@ -97,6 +111,7 @@ def list_transactions(candidate_id: str, limit: int, cursor: str | None) -> Tran
             currency=item.currency,
             payment_method=item.payment_method,
             status=item.status,
+            status_text=STATUS_TEXT.get(item.status, item.status),
             order_id=item.order_id,
         )
         for item in results

@@ -52,7 +52,11 @@ class OrderLine(MapAttribute[str, object]):
 
 
 class OrderItem(TableItem):
-    """``CAND#<id> / ORDER#<order_id>``: what was ordered, at which server-side prices, where to."""
+    """``CAND#<id> / ORDER#<order_id>``: what was ordered, at which server-side prices, where to.
+
+    While it awaits payment it is on GSI2 (``DUE#<n>`` / ``<day placed>#ORDER:unpaid#…``): the daily
+    run asks the provider about it and expires it when it was never paid (``order_sweep``).
+    """
 
     sort_key = keys.ORDER_PREFIX
 
@@ -71,6 +75,8 @@ class OrderItem(TableItem):
     created_at = UTCDateTimeAttribute()
     paid_at = UTCDateTimeAttribute(null=True)
     refunded_at = UTCDateTimeAttribute(null=True)
+    cancelled_at = UTCDateTimeAttribute(null=True)  # expired or cancelled by an operator
+    cancel_reason = UnicodeAttribute(null=True)  # "not_paid_in_time" | "operator"
 
 
 class FulfillmentItem(TableItem):
@@ -93,7 +99,7 @@ class FulfillmentItem(TableItem):
     kind = UnicodeAttribute()
     cert_id = UnicodeAttribute()
     verification_code = UnicodeAttribute()
-    status = UnicodeAttribute()  # "awaiting_payment" | "queued" | "sent" | "complete"
+    status = UnicodeAttribute()  # "awaiting_payment" | "queued" | "sent" | "complete" | "cancelled"
     queued = UTCDateTimeAttribute(null=True)  # None while held
     sent = UTCDateTimeAttribute(null=True)
     complete = UTCDateTimeAttribute(null=True)
@@ -120,7 +126,7 @@ class TransactionItem(TableItem):
     amount_cents = NumberAttribute()
     currency = UnicodeAttribute()
     payment_method = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()  # "no_charge" | "paid"
+    status = UnicodeAttribute()  # history.TransactionStatus
     payment_id = UnicodeAttribute(null=True)
 
 
@@ -132,3 +138,18 @@ class PaymentEventItem(TableItem):
     order_id = UnicodeAttribute(null=True)
     outcome = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
+
+
+class OperatorAuditItem(TableItem):
+    """``CAND#<id> / OPAUDIT#<timestamp>#<action>``: an operator's write on the candidate's items,
+    written in the same transaction as the write itself: who, when, what, why."""
+
+    sort_key = keys.OPERATOR_AUDIT_PREFIX
+
+    candidate_id = UnicodeAttribute()
+    action = UnicodeAttribute()  # e.g. "order_cancel"
+    target = UnicodeAttribute()  # what it was done to (an order id)
+    reason = UnicodeAttribute()
+    login_sub = UnicodeAttribute()
+    login_username = UnicodeAttribute()
+    at = UTCDateTimeAttribute()

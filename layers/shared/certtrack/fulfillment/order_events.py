@@ -51,6 +51,8 @@ class PayableOrder:
     payment_id: str | None
     out: OrderOut
     address: ShippingAddress
+    created_at: datetime | None = None
+    due: str | None = None  # its GSI2SK while it awaits payment (the daily sweep's entry)
 
 
 class PaymentRecords(Protocol):
@@ -66,7 +68,9 @@ class PaymentRecords(Protocol):
 
     def record_failure(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome: ...
 
-    def mark_refunded(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome: ...
+    def mark_refunded(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
+        """``refunded_at`` on the order, a ``refunded`` transaction record, the marker."""
+        ...
 
     def record_event(self, event: PaymentEvent, order_id: str | None, outcome: str, now: datetime) -> ApplyOutcome:
         """The marker alone (an event deliberately not applied)."""

@@ -22,9 +22,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from certtrack import db, keys, verification
+from certtrack.certifications import due
 from certtrack.certifications.models import CertificationItem
 from certtrack.dates import iso_instant
 from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, cancellation_codes
@@ -34,12 +36,14 @@ from certtrack.fulfillment.models import (
     ClaimItem,
     FulfillmentItem,
     FulfillmentPointerItem,
+    OperatorAuditItem,
     OrderItem,
     OrderLine,
     PaymentEventItem,
     TransactionItem,
 )
 from certtrack.fulfillment.order_events import ApplyOutcome, PayableOrder
+from certtrack.fulfillment.order_release import Release, ReleaseOutcome
 from certtrack.fulfillment.order_schemas import OrderedKit, OrderOut, OrderStatus
 from certtrack.fulfillment.payments import PaymentEvent
 from certtrack.fulfillment.pricing import OfferLine, PricedOrder
@@ -155,6 +159,8 @@ class DynamoOrderStore:
                         OrderItem.status.set("paid"),
                         OrderItem.paid_at.set(now),
                         OrderItem.payment_error.remove(),
+                        OrderItem.GSI2PK.remove(),  # off the unpaid-order sweep
+                        OrderItem.GSI2SK.remove(),
                     ],
                     condition=with_payment,
                 )
@@ -221,8 +227,80 @@ class DynamoOrderStore:
                     condition=OrderItem.status == order.status,
                 )
                 labels.append("order")
+                txn_id = secrets.token_hex(8)
+                refund = _transaction(
+                    order.candidate_id, order.order_id, order.out, txn_id, now, event.payment_id, "refunded"
+                )
+                tx.save(refund, condition=TransactionItem.PK.does_not_exist())
         except TransactWriteError as error:
             return _refused(error, labels)
+        return "applied"
+
+    def kit_statuses(self, order: PayableOrder) -> dict[str, str]:
+        pk = keys.candidate_pk(order.candidate_id)
+        wanted = [(pk, keys.fulfillment_sk(kit.fulfillment_id)) for kit in order.out.items]
+        return {kit.fulfillment_id: kit.status for kit in FulfillmentItem.batch_get(wanted, consistent_read=True)}
+
+    def release(self, order: PayableOrder, release: Release, now: datetime) -> ReleaseOutcome:
+        pk = keys.candidate_pk(order.candidate_id)
+        condition = OrderItem.status == order.status
+        if order.due is not None:  # the sweep's entry: only the run that read it acts on it
+            condition &= OrderItem.GSI2SK == order.due  # noqa: SIM300 - a PynamoDB condition
+        actions: list[Action] = [
+            OrderItem.status.set(release.status),
+            OrderItem.cancelled_at.set(now),
+            OrderItem.cancel_reason.set(release.cause),
+            OrderItem.GSI2PK.remove(),
+            OrderItem.GSI2SK.remove(),
+        ]
+        if release.refunded:
+            actions.append(OrderItem.refunded_at.set(now))
+        labels: list[str] = []
+        try:
+            with TransactWrite(connection=db.transactions_connection()) as tx:
+                tx.update(OrderItem(pk, keys.order_sk(order.order_id)), actions=actions, condition=condition)
+                labels.append("order")
+                for kit in order.out.items:
+                    tx.update(
+                        FulfillmentItem(pk, keys.fulfillment_sk(kit.fulfillment_id)),
+                        actions=[
+                            FulfillmentItem.status.set("cancelled"),
+                            FulfillmentItem.GSI1PK.remove(),  # off the operators' list
+                            FulfillmentItem.GSI1SK.remove(),
+                        ],
+                        condition=FulfillmentItem.status.is_in("awaiting_payment", "queued"),
+                    )
+                    labels.append("kit")
+                    tx.delete(verification.VerificationItem(keys.verify_pk(kit.verification_code), keys.VERIFY))
+                    labels.append("verify")
+                    if kit.initial_kit:
+                        tx.delete(
+                            ClaimItem(pk, keys.claim_sk(kit.certification_id)),
+                            condition=ClaimItem.order_id == order.order_id,
+                        )
+                        labels.append("claim")
+                record = _transaction(
+                    order.candidate_id,
+                    order.order_id,
+                    order.out,
+                    secrets.token_hex(8),
+                    now,
+                    order.payment_id if release.refunded else None,
+                    release.record,
+                )
+                tx.save(record, condition=TransactionItem.PK.does_not_exist())
+                labels.append("transaction")
+                if release.operator is not None:
+                    tx.save(_audit(order, release, now), condition=OperatorAuditItem.PK.does_not_exist())
+                    labels.append("audit")
+        except TransactWriteError as error:
+            codes = cancellation_codes(error)
+            failed = {labels[i] for i, code in enumerate(codes) if code == CONDITION_FAILED and i < len(labels)}
+            if "kit" in failed:
+                return "shipped"
+            if failed or TRANSACTION_CONFLICT in codes:
+                return "stale"
+            raise
         return "applied"
 
     def idempotency_records(self) -> BasePersistenceLayer:
@@ -277,6 +355,22 @@ def _refused(error: TransactWriteError, labels: list[str]) -> ApplyOutcome:
     raise error
 
 
+def _audit(order: PayableOrder, release: Release, now: datetime) -> OperatorAuditItem:
+    assert release.operator is not None
+    action = f"order_{release.status}"
+    return OperatorAuditItem(
+        keys.candidate_pk(order.candidate_id),
+        keys.operator_audit_sk(iso_instant(now), action, order.order_id),
+        candidate_id=order.candidate_id,
+        action=action,
+        target=order.order_id,
+        reason=release.operator.reason,
+        login_sub=release.operator.login_sub,
+        login_username=release.operator.login_username,
+        at=now,
+    )
+
+
 def _payable(item: OrderItem) -> PayableOrder:
     out = OrderOut(
         order_id=item.order_id,
@@ -295,11 +389,19 @@ def _payable(item: OrderItem) -> PayableOrder:
         payment_id=item.payment_id,
         out=out,
         address=shipping.ShippingAddress.from_attribute(item.ship_to),
+        created_at=item.created_at,
+        due=item.GSI2SK,
     )
 
 
 def _transaction(
-    candidate_id: str, order_id: str, out: OrderOut, txn_id: str, now: datetime, payment_id: str | None
+    candidate_id: str,
+    order_id: str,
+    out: OrderOut,
+    txn_id: str,
+    now: datetime,
+    payment_id: str | None,
+    status: str | None = None,
 ) -> TransactionItem:
     return TransactionItem(
         keys.candidate_pk(candidate_id),
@@ -312,7 +414,7 @@ def _transaction(
         amount_cents=out.total_cents,
         currency=out.currency,
         payment_method=out.payment_method,
-        status="paid" if payment_id else "no_charge",
+        status=status or ("paid" if payment_id else "no_charge"),
         payment_id=payment_id,
     )
 
@@ -349,6 +451,8 @@ def _write_once(
         ship_to=address.to_attribute(),
         created_at=now,
     )
+    if payment_id is not None:  # on the due index until paid or expired (``order_sweep``)
+        order.GSI2PK, order.GSI2SK = due.order_due(pk, keys.order_sk(order_id), now.date())
     # A priced order's transaction record is written when the payment arrives (``mark_paid``).
     txn = None
     if payment_id is None:

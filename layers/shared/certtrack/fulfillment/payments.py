@@ -37,6 +37,9 @@ STRIPE_TIMEOUT_S = 8
 STRIPE_RETRIES = 2  # safe: every creating call carries an idempotency key
 
 EventType = Literal["payment_succeeded", "payment_failed", "other"]
+# A payment as the provider has it now: taken, no longer takeable, or still waiting for the browser
+# (Stripe's requires_payment_method / requires_confirmation / requires_action / processing).
+PaymentStatus = Literal["succeeded", "canceled", "pending"]
 
 
 class PaymentsUnavailable(ServiceUnavailable):
@@ -73,6 +76,18 @@ class PaymentEvent:
     failure: str | None = None  # the provider's decline code or message, for the candidate
 
 
+@dataclass(frozen=True)
+class PaymentState:
+    """What the provider says about one payment when asked (the reconciliation's question)."""
+
+    id: str
+    status: PaymentStatus
+    amount_cents: int
+    currency: str
+    order_id: str | None
+    candidate_id: str | None
+
+
 class PaymentProvider(Protocol):
     """What orders need from a payment provider."""
 
@@ -95,6 +110,10 @@ class PaymentProvider(Protocol):
 
     def refund(self, payment_id: str) -> None:
         """Give the whole amount back (a payment that arrived for an order that no longer waits)."""
+        ...
+
+    def payment_state(self, payment_id: str) -> PaymentState:
+        """Ask the provider where a payment stands (an order whose event never came)."""
         ...
 
     def parse_event(self, payload: bytes, signature: str | None) -> PaymentEvent:
@@ -149,6 +168,23 @@ class StripePaymentProvider:
             ),
         )
         logger.info("payment refunded", extra={"payment_id": payment_id})
+
+    def payment_state(self, payment_id: str) -> PaymentState:
+        intent: stripe.PaymentIntent = self._call(
+            "retrieve", lambda: self._client.v1.payment_intents.retrieve(payment_id)
+        )
+        status: PaymentStatus = "pending"
+        if intent.status in ("succeeded", "canceled"):
+            status = "succeeded" if intent.status == "succeeded" else "canceled"
+        metadata: dict[str, str] = intent.metadata.to_dict() if intent.metadata else {}
+        return PaymentState(
+            id=intent.id,
+            status=status,
+            amount_cents=int(intent.amount),
+            currency=intent.currency.upper(),
+            order_id=metadata.get("order_id"),
+            candidate_id=metadata.get("candidate_id"),
+        )
 
     def parse_event(self, payload: bytes, signature: str | None) -> PaymentEvent:
         import stripe
