@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from certtrack import keys
-from certtrack.badges import credential, did, keyring, proof, statuslist, store
+from certtrack.badges import credential, did, keyring, proof, statuslist, store, verifier
 from certtrack.badges.models import BadgeItem, CredentialItem
 from certtrack.badges.periods import Period, period_of
 from certtrack.badges.schemas import BadgeList, BadgeOut
@@ -73,6 +73,34 @@ def status_list(list_id: str, now: datetime) -> str:
     )
     signed = proof.sign(unsigned, keyset.signing_key, did.method_id(issuer, keyset.active), created)
     return json.dumps(signed, separators=(",", ":"))
+
+
+def verify_credential(document: dict[str, Any], now: datetime) -> verifier.Report:
+    """The checks of a credential shown to us (:mod:`certtrack.badges.verifier`); the caller has
+    bounded it (:func:`certtrack.badges.verifier.bound`)."""
+    base_url, keyset = _base_url(), keyring.current()
+    issuer = did.did_web(base_url)
+    keys_by_method = {did.method_id(issuer, key_id): key.public_key() for key_id, key in keyset.keys.items()}
+    return verifier.check(
+        document,
+        issuer_did=issuer,
+        base_url=base_url,
+        resolve=keys_by_method.get,
+        status_bit=store.status_bit,
+        now=now,
+    )
+
+
+def latest_credential(candidate_id: str, cert_id: str) -> tuple[str, dict[str, Any]] | None:
+    """The URL and signed document of a certification's latest credential, if one was issued."""
+    badges = store.badges_of(candidate_id, cert_id=cert_id)
+    if not badges:
+        return None
+    latest = max(badges, key=lambda badge: badge.valid_from)
+    found = store.credential(latest.credential_id)
+    if found is None:
+        return None
+    return credential.credential_url(_base_url(), latest.credential_id), json.loads(found.document)
 
 
 def sync_status(record: CertificationItem | None, badges: list[BadgeItem], today: date) -> None:
