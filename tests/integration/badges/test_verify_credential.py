@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from certtrack import keys, verification
 from certtrack.badges import did, multikey, proof
 from certtrack.certifications.models import CertificationItem
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -260,3 +261,38 @@ def test_odd_credentials_get_answers_not_errors(payload: dict[str, Any]) -> None
     assert status == 200, body
     assert body["verified"] is False
     assert checks(body)["signature"] in ("invalid", "not_checked")
+
+
+def verification_page(code: str, accept: str) -> tuple[int, Any, dict[str, Any]]:
+    return call(
+        "certifications",
+        "GET",
+        f"/public/verify/{code}",
+        headers={"Accept": accept},
+        resource="/public/verify/{verification_code}",
+        path_parameters={"verification_code": code},
+    )
+
+
+def test_the_verification_page_links_to_the_credential_and_shows_its_checks() -> None:
+    credential, record = issued()
+    code = verification.reserve(
+        "certificate", record.candidate_id, keys.cert_sk("ccna"), "ccna", period=record.active_date.isoformat()
+    )
+
+    status, body, _ = verification_page(code, "application/json")
+    assert status == 200, body
+    assert body["credential"]["url"] == credential["id"]
+    assert body["credential"]["verified"] is True
+    assert body["credential"]["checks"]["signature"]["result"] == "valid"
+
+    status, html, _ = verification_page(code, "text/html")
+    assert status == 200
+    assert f'<a href="{credential["id"]}">' in html
+    assert "Verified: issued by this portal" in html
+
+    record.update(actions=[CertificationItem.status.set("revoked")])
+    badges()
+    body = verification_page(code, "application/json")[1]
+    assert (body["status"], body["credential"]["checks"]["status"]["result"]) == ("revoked", "revoked")
+    assert body["credential"]["verified"] is False
