@@ -2,14 +2,15 @@
 
 Expires certifications, CE credits and transcripts past their date and sends the 90/30/7-day
 reminders (``certtrack.certifications.expiry``); transcripts are expired by
-``certtrack.transcripts.expiry``, handed to the check here. Returns the run's summary.
+``certtrack.transcripts.expiry`` and the badges' status bits synced by
+``certtrack.badges.service``, both handed to the check here. Returns the run's summary.
 """
 
 from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -33,13 +34,22 @@ def event_time(event: dict[str, Any]) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _sync_badge(candidate_id: str, cert_id: str, today: date) -> None:
+    from certtrack.badges import service  # the badges' code only when a certification expired
+
+    service.sync_certification(candidate_id, cert_id, today)
+
+
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = event_time(event)
     summary = expiry.run(
-        now, remaining_ms=context.get_remaining_time_in_millis, expire_transcript=transcript_expiry.expire
+        now,
+        remaining_ms=context.get_remaining_time_in_millis,
+        expire_transcript=transcript_expiry.expire,
+        on_expired=_sync_badge,
     ).as_dict()
     for name, key in _METRICS.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])

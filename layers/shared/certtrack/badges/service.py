@@ -113,6 +113,19 @@ def sync_status(record: CertificationItem | None, badges: list[BadgeItem], today
         store.set_status(badge, revoked=state == REVOKED, suspended=suspended)
 
 
+def sync_certification(candidate_id: str, cert_id: str, today: date) -> None:
+    """:func:`sync_status` for one certification read from the table (the daily expiry check
+    passes this: an expired certification's latest credential gets its suspension bit)."""
+    badges = store.badges_of(candidate_id, cert_id=cert_id, consistent=True)
+    if not badges:
+        return
+    try:
+        record = CertificationItem.get(keys.candidate_pk(candidate_id), keys.cert_sk(cert_id), consistent_read=True)
+    except CertificationItem.DoesNotExist:
+        record = None
+    sync_status(record, badges, today)
+
+
 def _timestamp(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
