@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from certtrack import clock
-from certtrack.api import SECURITY_HEADERS
-from certtrack.badges.schemas import DID_JSON, LD_JSON, BadgeList
+from certtrack.api import SECURITY_HEADERS, body_bytes
+from certtrack.badges.schemas import DID_JSON, LD_JSON, BadgeList, CredentialVerification
+from certtrack.errors import PayloadTooLarge, Unprocessable
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
 
@@ -88,3 +89,37 @@ def get_status_list(list_id: Annotated[str, Path(max_length=32)]) -> Response[st
         body=service.status_list(list_id, clock.now()),
         headers={**SECURITY_HEADERS, **PUBLIC_CACHE},
     )
+
+
+# A credential of ours is about 10 KB (most of it the embedded logo); canonicalisation cost grows
+# with the document, so anything far larger is refused before it is parsed as JSON-LD.
+MAX_CREDENTIAL_BYTES = 65_536
+
+
+@router.post(
+    "/public/credentials/verify",
+    responses=responses(
+        {
+            400: "`malformed_json`: the body is not JSON",
+            413: f"`credential_too_large`: more than {MAX_CREDENTIAL_BYTES} bytes",
+            422: "`credential_too_complex` (too deep, too many values, a pathological graph) or not a JSON object",
+        },
+        ok=(200, "The checks: issuer, signature, status and dates"),
+    ),
+)
+def post_verify_credential(credential: Annotated[dict[str, Any], Body()]) -> CredentialVerification:
+    """Public: verify a credential someone received (JSON, as downloaded): is it ours, is it
+    unaltered (eddsa-rdfc-2022 with our DID's keys), revoked or suspended, within its dates."""
+    from certtrack.badges import jsonld, service, verifier
+
+    if len(body_bytes(router.current_event.raw_event)) > MAX_CREDENTIAL_BYTES:
+        raise PayloadTooLarge(f"A credential is at most {MAX_CREDENTIAL_BYTES} bytes.", code="credential_too_large")
+    now = clock.now()
+    try:
+        verifier.bound(credential)
+        report = service.verify_credential(credential, now)
+    except (verifier.TooComplex, jsonld.TooComplex) as error:
+        raise Unprocessable(
+            f"This is not a credential that can be checked: {error}.", code="credential_too_complex"
+        ) from None
+    return CredentialVerification.model_validate(report.as_json(now))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -79,21 +80,33 @@ def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLi
 def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> Response[str]:
     """Public: holder, certification, status (`active`, `expired`, `revoked`) and dates."""
     wants_json = "application/json" in (router.current_event.headers.get("accept") or "").lower()
-    today = clock.now().date()
+    now = clock.now()
     try:
-        result = verify.verify(verification_code, today)
+        result = verify.verify(verification_code, now.date())
     except NotFound:
         if wants_json:
             raise
         return _html(404, verify.render_page(None))
+    credential = _credential(result, now)
     if wants_json:
         return Response(
             status_code=200,
             content_type="application/json",
-            body=json.dumps(result.as_json()),
+            body=json.dumps(result.as_json() | {"credential": credential}),
             headers={**SECURITY_HEADERS, **pages.PRIVACY_HEADERS},
         )
-    return _html(200, verify.render_page(result))
+    return _html(200, verify.render_page(result, credential))
+
+
+def _credential(result: verify.Verification, now: datetime) -> dict[str, Any] | None:
+    """The certification's latest digital badge with its checks, or None when none was issued."""
+    from certtrack.badges import service
+
+    found = service.latest_credential(result.candidate_id, result.cert_id)
+    if found is None:
+        return None
+    url, document = found
+    return {"url": url, **service.verify_credential(document, now).as_json(now)}
 
 
 def _html(status: int, html: str) -> Response[str]:

@@ -2,15 +2,16 @@
 
 Expires certifications, CE credits and transcripts past their date and sends the 90/30/7-day
 reminders (``certtrack.certifications.expiry``); transcripts are expired by
-``certtrack.transcripts.expiry`` and unpaid orders settled or expired by
-``certtrack.fulfillment.order_sweep``, both handed to the check here. Returns the run's summary.
+``certtrack.transcripts.expiry``, unpaid orders settled or expired by
+``certtrack.fulfillment.order_sweep`` and the badges' status bits synced by
+``certtrack.badges.service``, all handed to the check here. Returns the run's summary.
 """
 
 from __future__ import annotations
 
 import certtrack.coldstart
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -37,6 +38,12 @@ def event_time(event: dict[str, Any]) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _sync_badge(candidate_id: str, cert_id: str, today: date) -> None:
+    from certtrack.badges import service  # the badges' code only when a certification expired
+
+    service.sync_certification(candidate_id, cert_id, today)
+
+
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(raise_on_empty_metrics=False)
@@ -47,6 +54,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         remaining_ms=context.get_remaining_time_in_millis,
         expire_transcript=transcript_expiry.expire,
         settle_order=partial(order_sweep.settle_unpaid, now=now),
+        on_expired=_sync_badge,
     ).as_dict()
     for name, key in _METRICS.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary[key])

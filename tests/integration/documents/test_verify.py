@@ -54,6 +54,7 @@ def test_json_for_machines() -> None:
         "expiration_date": EXPIRES,
         "checked_on": days(0),
         "program": "Certification Program",
+        "credential": None,  # no digital badge issued yet
     }
     assert headers["x-robots-tag"].startswith("noindex")
     assert headers["referrer-policy"] == "no-referrer"

@@ -4,7 +4,10 @@ The document loader answers only the contexts in ``contexts/`` (written from the
 that publish them by ``scripts/badge_contexts.mjs``); any other URL is :class:`UnknownContext`,
 never a fetch. Canonicalisation runs in *safe mode*, as Digital Bazaar's verifiers do: a property
 or type the contexts do not define would be dropped silently by expansion — signed data the
-proof does not cover — so it is :class:`UndefinedTerm` instead.
+proof does not cover — so it is :class:`UndefinedTerm` instead. RDFC-1.0 is exponential in the
+worst case (blank nodes that only permutations tell apart): like rdf-canonize's
+``maxWorkFactor``, a document needing more than ``MAX_DEEP_ITERATIONS`` N-degree hashes is
+:class:`TooComplex`; the credentials and status lists we issue need none.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
+
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -22,6 +27,8 @@ MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 
 Loader = Callable[[str, Any], dict[str, Any]]
+RESOLVED_CACHE_SIZE = 32  # processed contexts: the shipped ones and a few inline ones
+MAX_DEEP_ITERATIONS = 64  # N-degree hashes one canonicalisation may run (ours: 0)
 
 
 class JsonLdProblem(ValueError):
@@ -32,6 +39,10 @@ class UnknownContext(JsonLdProblem):
     def __init__(self, url: str) -> None:
         super().__init__(f"unknown JSON-LD context {url[:200]!r} (only the contexts shipped with the portal are used)")
         self.url = url
+
+
+class TooComplex(JsonLdProblem):
+    """Canonicalisation would take more work than any credential needs (a pathological graph)."""
 
 
 class UndefinedTerm(JsonLdProblem):
@@ -67,20 +78,53 @@ def canonize(document: Mapping[str, Any], loader: Loader | None = None) -> str:
         raise UndefinedTerm(term)
 
     processor = jsonld.JsonLdProcessor(on_property_dropped=refuse)
+    # What ``normalize`` does, with a canonicaliser that counts its work. The shipped contexts are
+    # processed once per process (the resolver's cache); a caller's own loader gets a cache of its own.
+    if loader is None:
+        loader, resolved = _default_loader(), _shared_resolved()
+    else:
+        resolved = LRUCache(maxsize=RESOLVED_CACHE_SIZE)
+    options = {
+        "documentLoader": loader,
+        "base": "",
+        "contextResolver": jsonld.ContextResolver(resolved, loader),
+        "extractAllScripts": True,
+        "processingMode": "json-ld-1.1",
+        "produceGeneralizedRdf": False,
+    }
     try:
-        return str(
-            processor.normalize(
-                dict(document),
-                {
-                    "algorithm": "URDNA2015",
-                    "format": "application/n-quads",
-                    "documentLoader": loader or document_loader(),
-                    "base": "",
-                },
-            )
-        )
+        dataset = processor.to_rdf(dict(document), options)
+        return str(_bounded_urdna2015()().main(dataset, {"format": "application/n-quads"}))
     except jsonld.JsonLdError as error:
         raise _cause(error) from None
+
+
+@cache
+def _default_loader() -> Loader:
+    return document_loader()
+
+
+@cache
+def _shared_resolved() -> LRUCache[str, Any]:
+    return LRUCache(maxsize=RESOLVED_CACHE_SIZE)
+
+
+@cache
+def _bounded_urdna2015() -> type[Any]:
+    from pyld import jsonld  # its URDNA2015 is pyld.canon's
+
+    class Bounded(jsonld.URDNA2015):  # type: ignore[misc]
+        deep_iterations = 0
+
+        def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+            self.deep_iterations += 1
+            if self.deep_iterations > MAX_DEEP_ITERATIONS:
+                raise TooComplex(
+                    f"the document's blank nodes need more than {MAX_DEEP_ITERATIONS} N-degree hashes to canonicalise"
+                )
+            return super().hash_n_degree_quads(id_, issuer)
+
+    return Bounded
 
 
 def _cause(error: BaseException) -> JsonLdProblem:

@@ -26,7 +26,11 @@ ASSERTION = "assertionMethod"
 
 
 class ProofInvalid(ValueError):
-    """The proof does not verify (the message says what failed)."""
+    """The proof does not verify (the message says what failed, ``reason`` as a stable code)."""
+
+    def __init__(self, message: str, reason: str = "proof_malformed") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def verify(
         raise ProofInvalid("the proof lacks its verificationMethod or proofValue")
     public = resolve(method)
     if public is None:
-        raise ProofInvalid("the verification method is not one of the issuer's keys")
+        raise ProofInvalid("the verification method is not one of the issuer's keys", "unknown_key")
     try:
         signature = multikey.from_base58btc(value)
     except multikey.InvalidMultibase:
@@ -112,5 +116,5 @@ def verify(
     try:
         public.verify(signature, hashes(document, proof, loader).signed_data)
     except InvalidSignature:
-        raise ProofInvalid("the signature does not match the credential") from None
+        raise ProofInvalid("the signature does not match the credential", "signature_mismatch") from None
     return proof

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from certtrack import keys
-from certtrack.badges import credential, did, keyring, proof, statuslist, store
+from certtrack.badges import credential, did, keyring, proof, statuslist, store, verifier
 from certtrack.badges.models import BadgeItem, CredentialItem
 from certtrack.badges.periods import Period, period_of
 from certtrack.badges.schemas import BadgeList, BadgeOut
@@ -75,6 +75,34 @@ def status_list(list_id: str, now: datetime) -> str:
     return json.dumps(signed, separators=(",", ":"))
 
 
+def verify_credential(document: dict[str, Any], now: datetime) -> verifier.Report:
+    """The checks of a credential shown to us (:mod:`certtrack.badges.verifier`); the caller has
+    bounded it (:func:`certtrack.badges.verifier.bound`)."""
+    base_url, keyset = _base_url(), keyring.current()
+    issuer = did.did_web(base_url)
+    keys_by_method = {did.method_id(issuer, key_id): key.public_key() for key_id, key in keyset.keys.items()}
+    return verifier.check(
+        document,
+        issuer_did=issuer,
+        base_url=base_url,
+        resolve=keys_by_method.get,
+        status_bit=store.status_bit,
+        now=now,
+    )
+
+
+def latest_credential(candidate_id: str, cert_id: str) -> tuple[str, dict[str, Any]] | None:
+    """The URL and signed document of a certification's latest credential, if one was issued."""
+    badges = store.badges_of(candidate_id, cert_id=cert_id)
+    if not badges:
+        return None
+    latest = max(badges, key=lambda badge: badge.valid_from)
+    found = store.credential(latest.credential_id)
+    if found is None:
+        return None
+    return credential.credential_url(_base_url(), latest.credential_id), json.loads(found.document)
+
+
 def sync_status(record: CertificationItem | None, badges: list[BadgeItem], today: date) -> None:
     """Bring the status bits of one certification's credentials in line with its standing today
     (the expiry check and operator revocations call this too, with the certification's badges)."""
@@ -83,6 +111,19 @@ def sync_status(record: CertificationItem | None, badges: list[BadgeItem], today
     for badge in badges:
         suspended = state == EXPIRED and badge.valid_from == latest
         store.set_status(badge, revoked=state == REVOKED, suspended=suspended)
+
+
+def sync_certification(candidate_id: str, cert_id: str, today: date) -> None:
+    """:func:`sync_status` for one certification read from the table (the daily expiry check
+    passes this: an expired certification's latest credential gets its suspension bit)."""
+    badges = store.badges_of(candidate_id, cert_id=cert_id, consistent=True)
+    if not badges:
+        return
+    try:
+        record = CertificationItem.get(keys.candidate_pk(candidate_id), keys.cert_sk(cert_id), consistent_read=True)
+    except CertificationItem.DoesNotExist:
+        record = None
+    sync_status(record, badges, today)
 
 
 def _timestamp(now: datetime) -> str:

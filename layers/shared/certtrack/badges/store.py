@@ -4,8 +4,9 @@ Access patterns (README): a candidate's badges are one Query of ``CAND#<id>`` wi
 prefix; a public credential is one GetItem of ``CRED#<credential_id> / CREDENTIAL``; a status
 index comes from the ``COUNTER#badge-status`` sequence (an atomic ADD: each index is handed out
 once, and one whose issue fails is skipped, never reused); a status list is one Query of
-``STATUSLIST#<list_id>`` (≤ 16 chunks); a status change is one transaction: the chunk's number
-set ``ADD``/``DELETE`` and the badge's flag, conditioned on the flag it replaces.
+``STATUSLIST#<list_id>`` (≤ 16 chunks), one bit a GetItem of its chunk; a status change is one
+transaction: the chunk's number set ``ADD``/``DELETE`` and the badge's flag, conditioned on the
+flag it replaces.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ def certifications_of(candidate_id: str) -> list[CertificationItem]:
     return [item for item in items if isinstance(item, CertificationItem)]
 
 
-def badges_of(candidate_id: str, *, consistent: bool = False) -> list[BadgeItem]:
-    items = db.query_partition(keys.candidate_pk(candidate_id), prefix=keys.BADGE_PREFIX, consistent=consistent)
+def badges_of(candidate_id: str, *, cert_id: str | None = None, consistent: bool = False) -> list[BadgeItem]:
+    """The candidate's badges (of one certification with ``cert_id``): one Query."""
+    prefix = keys.badge_sk(cert_id, "") if cert_id else keys.BADGE_PREFIX
+    items = db.query_partition(keys.candidate_pk(candidate_id), prefix=prefix, consistent=consistent)
     return [item for item in items if isinstance(item, BadgeItem)]
 
 
@@ -67,6 +70,15 @@ def status_positions(list_id: str) -> set[int]:
         if isinstance(item, StatusChunkItem) and item.positions:
             positions |= {int(p) for p in item.positions}
     return positions
+
+
+def status_bit(list_id: str, position: int) -> bool:
+    """One bit of one status list: a GetItem of its chunk."""
+    try:
+        chunk = StatusChunkItem.get(keys.status_list_pk(list_id), keys.status_chunk_sk(position // CHUNK_SIZE))
+    except StatusChunkItem.DoesNotExist:
+        return False
+    return position in {int(p) for p in chunk.positions or ()}
 
 
 def set_status(badge: BadgeItem, *, revoked: bool, suspended: bool) -> bool:

@@ -14,7 +14,8 @@ One run, as of ``now`` (the schedule event's time):
    was read: a second, overlapping run's write fails and is skipped, and an item that moved
    (recertified, re-imported) is left to its new entry.
    - certification ``expire`` → status ``expired`` and off the index, then history "Expired"
-     (PDF downloads follow the status);
+     (PDF downloads follow the status), then ``on_expired`` (the caller passes the badges' status
+     sync: badges sit above certifications);
    - certification reminder → the candidate's records are read (one Query) for the progress
      tree, the reminder is claimed (see ``reminders``) and collected; a run past several marks
      sends only the latest (90 → 30 → 7), and one past the expiry expires instead;
@@ -39,7 +40,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, PynamoDBException
 
 from certtrack import keys
 from certtrack.certifications import due, reminders
@@ -67,6 +68,8 @@ _REMINDER_SLICE = (keys.CE_PREFIX, keys.PROFILE)
 # Expires another package's item on the due index: (PK, SK, the GSI2SK the scan read) → True when
 # it changed the item, False when the item moved since it was read (counted as skipped).
 ExpireItem = Callable[[str, str, str], bool]
+# Told of a certification this run expired: (candidate id, cert id, today).
+OnExpired = Callable[[str, str, date], None]
 
 
 class ExpiryStateItem(TableItem):
@@ -130,6 +133,7 @@ class _Run:
     expire_transcript: ExpireItem | None = None
     store: RecordStore | None = None
     settle_order: ExpireItem | None = None
+    on_expired: OnExpired | None = None
     pending: list[reminders.Pending] = field(default_factory=list)
 
 
@@ -184,12 +188,14 @@ def run(
     page_size: int = PAGE_SIZE,
     store: RecordStore | None = None,
     settle_order: ExpireItem | None = None,
+    on_expired: OnExpired | None = None,
 ) -> Summary:
     """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock.
 
     ``expire_transcript`` is ``certtrack.transcripts.expiry.expire`` (the scheduled handler passes
     it); without it, transcript entries stay on the index for a run that has it. ``store`` holds
-    the candidates' records (the table by default).
+    the candidates' records (the table by default). ``on_expired`` is told of each certification
+    the run expired (``certtrack.badges.service.sync_certification``: the suspension bit).
     """
     today = now.date()
     state = load_state()
@@ -197,7 +203,9 @@ def run(
     summary = Summary(now=now.isoformat().replace("+00:00", "Z"), range_start=start, range_end=today.isoformat())
     cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
     summary.resumed = bool(cursors)
-    context = _Run(now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript, store, settle_order)
+    context = _Run(
+        now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript, store, settle_order, on_expired
+    )
 
     initial = remaining_ms() if remaining_ms is not None else 0
     scan_reserve_ms = min(scan_reserve_ms, initial // 4)
@@ -319,10 +327,19 @@ def expire_certification(entry: Entry, expiry: date, now: datetime, store: Recor
 
 
 def _expire_certification(context: _Run, entry: Entry, expiry: date) -> None:
-    if expire_certification(entry, expiry, context.now, context.store):
-        context.summary.expired_certifications += 1
-    else:
+    if not expire_certification(entry, expiry, context.now, context.store):
         context.summary.skipped += 1
+        return
+    context.summary.expired_certifications += 1
+    if context.on_expired is None:
+        return
+    candidate_id, cert_id = keys.candidate_id_from_pk(entry.pk), entry.sk.removeprefix(keys.CERT_PREFIX)
+    try:
+        context.on_expired(candidate_id, cert_id, context.today)
+    except PynamoDBException as error:
+        # Expired already and off the index: the holder's next badge listing syncs the bit.
+        logger.warning("badge status sync failed", extra={"cert_id": cert_id, "error": type(error).__name__})
+        context.summary.failures.append({"kind": "badge_status", "cert_id": cert_id, "error": type(error).__name__})
 
 
 def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, date] | None) -> bool:

@@ -42,6 +42,7 @@ class Verification:
     expiration_date: str | None
     checked_on: str
     program: str
+    candidate_id: str = ""  # never shown: the handler finds the certification's credential with it
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,9 +96,18 @@ def verify(code: str, today: date) -> Verification:
         expiration_date=iso_day(item.expiration_date),
         checked_on=today.isoformat(),
         program=load_catalog().program,
+        candidate_id=pointer.candidate_id,
     )
 
 
-def render_page(result: Verification | None) -> str:
-    """The HTML page (autoescaped); ``None`` renders the not-found page."""
-    return render("verify.html", result=result, program=load_catalog().program, not_found_detail=NOT_FOUND_DETAIL)
+def render_page(result: Verification | None, credential: dict[str, Any] | None = None) -> str:
+    """The HTML page (autoescaped); ``None`` renders the not-found page. ``credential``: the
+    certification's digital badge and its checks (``{"url", "verified", "summary", "checks"}``),
+    which the handler adds when one was issued (badges sit above certifications)."""
+    return render(
+        "verify.html",
+        result=result,
+        credential=credential,
+        program=load_catalog().program,
+        not_found_detail=NOT_FOUND_DETAIL,
+    )
