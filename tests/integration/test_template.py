@@ -254,8 +254,9 @@ def test_no_secret_in_any_environment_and_only_signers_read_the_signing_secret(t
     # Only the certifications function signs badges.
     assert badge_readers == {"CertificationsFunction"}
     assert "GenerateSecretString" in template["Resources"]["BadgeSigningKeys"]["Properties"]
-    # The payment provider's keys: orders create payments, the webhook checks signatures.
-    assert payment_readers == {"FulfillmentFunction"}
+    # The payment provider's keys: orders create payments, the webhook checks signatures, the daily
+    # check asks the provider about unpaid orders and cancels the abandoned ones.
+    assert payment_readers == {"FulfillmentFunction", "ExpiryCheckFunction"}
     assert "GenerateSecretString" not in template["Resources"]["PaymentSecret"]["Properties"]  # the operator's keys
 
 
@@ -430,7 +431,12 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
     "AuthMappingFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}, {"GSI1"}),
     "CertificationsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}, set()),
     "ImportsFunction": ({"BatchGetItem", "Query", "BatchWriteItem", "UpdateItem"}, set()),
-    "ExpiryCheckFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI2"}),
+    # DeleteItem and ConditionCheckItem: releasing an unpaid order deletes its free-kit claim and
+    # verification codes in one transaction.
+    "ExpiryCheckFunction": (
+        {"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
+        {"GSI2"},
+    ),
     "SesEventsFunction": ({"Query", "UpdateItem"}, {"GSI1"}),
     "MappingMailFunction": ({"GetItem", "Query", "PutItem"}, {"GSI1"}),
     # Powertools idempotency records: PutItem, GetItem, UpdateItem, DeleteItem.
