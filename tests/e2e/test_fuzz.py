@@ -129,6 +129,9 @@ def world() -> Iterator[World]:
         yield World(base_url)
 
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Every generated item has the one node id test_fuzz_every_operation: xdist would run one of them.
+    pytest.fail("run tests/e2e/test_fuzz.py without pytest-xdist (scripts/run-tests does)", pytrace=False)
 schema = schemathesis.openapi.from_path(OPENAPI_PATH)
 schema.config.generation.update(max_examples=FUZZ_EXAMPLES, modes=list(GenerationMode))
 # The coverage phase (boundary values, unexpected methods: hundreds of cases whatever the budget)

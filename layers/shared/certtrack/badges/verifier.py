@@ -11,6 +11,8 @@ document, so its size is limited before anything else looks at it.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,12 +34,17 @@ NOT_YET_VALID, EXPIRED = "not_yet_valid", "expired"
 StatusBit = Callable[[str, int], bool]  # (list id, position) → is the bit set
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class TooComplex(ValueError):
     """The document is larger or deeper than any credential (the message says which limit)."""
 
 
 def bound(document: Any, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
-    """Raise :class:`TooComplex` past ``max_depth`` levels or ``max_nodes`` JSON values (iteratively)."""
+    """Raise :class:`TooComplex` past ``max_depth`` levels or ``max_nodes`` JSON values (iteratively),
+    or for what no credential carries: a number that is not finite (``1e999``, ``NaN``) or a text
+    with control characters other than tab and line breaks (a NUL …)."""
     stack: list[tuple[Any, int]] = [(document, 1)]
     nodes = 0
     while stack:
@@ -47,6 +54,11 @@ def bound(document: Any, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES)
             raise TooComplex(f"the credential has more than {max_nodes} JSON values")
         if depth > max_depth:
             raise TooComplex(f"the credential nests deeper than {max_depth} levels")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise TooComplex("the credential has a number that is not finite")
+        texts = [value] if isinstance(value, str) else list(value) if isinstance(value, dict) else []
+        if any(_CONTROL.search(text) for text in texts):
+            raise TooComplex("the credential has a text with control characters")
         children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
         stack.extend((child, depth + 1) for child in children)
 
