@@ -13,6 +13,7 @@ import { examsView, ceActivitiesView, transactionsView, agreementsView } from ".
 import { certificationsView, certificationDetailView, logosView } from "./views/certifications.js";
 import { claimView, shippingView, paymentView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
 import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
+import { badgesView } from "./views/badges.js";
 import { opsKitsView, isOperator } from "./views/ops.js";
 /** @import { Me, View } from "./types.js" */
 
@@ -45,6 +46,7 @@ const ROUTES = [
   [/^\/transcripts$/, transcriptsView, { section: "transcripts" }],
   [/^\/transcripts\/new$/, transcriptFormView, { section: "transcripts" }],
   [/^\/transcripts\/([^/]+)\/edit$/, transcriptFormView, { section: "transcripts" }],
+  [/^\/badges$/, badgesView, { section: "badges" }],
   [/^\/ops\/kits$/, opsKitsView, { operator: true }],
 ];
 
@@ -55,6 +57,7 @@ const SECTIONS = [
   ["certifications", "#/certifications", "Certifications"],
   ["fulfillment", "#/fulfillment", "Certificates & Plaques"],
   ["transcripts", "#/transcripts", "Transcripts"],
+  ["badges", "#/badges", "Digital Badges"],
 ];
 
 /** @param {string} hash */
