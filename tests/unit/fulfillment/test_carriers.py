@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from certtrack.errors import Unprocessable
 from certtrack.fulfillment import carriers
@@ -51,3 +54,9 @@ def test_known_carriers_link_to_their_public_tracking_page_and_other_to_none() -
     assert carriers.tracking_url("other", "RR123456789CH") is None
     assert carriers.tracking_url(None, None) is None
     assert set(carriers.CARRIERS) == {"UPS", "FedEx", "USPS", "DHL", "other"}
+
+
+def test_the_operators_screen_offers_exactly_the_carriers_the_api_takes() -> None:
+    source = (Path(__file__).parents[3] / "web" / "views" / "ops.js").read_text(encoding="utf-8")
+    block = source.split("export const CARRIERS = [", 1)[1].split("];", 1)[0]
+    assert re.findall(r'\[\s*"([^"]+)",', block) == list(carriers.CARRIERS)
