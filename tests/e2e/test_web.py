@@ -276,6 +276,23 @@ def test_testing_history_screens(signed_in: Page, base_url: str, candidate: dict
     snap(page, "history-agreements")
 
 
+def test_certification_agreement_stays_under_certifications_and_a_refusal_offers_no_retry(
+    signed_in: Page, base_url: str
+) -> None:
+    page = signed_in
+    go(page, base_url, "/certifications")
+    page.get_by_role("navigation", name="Certifications").get_by_role("link", name="Certification Agreement").click()
+    expect(page).to_have_url(re.compile(r"#/certifications/agreements$"))
+    expect(heading(page)).to_have_text("Certification agreements")
+    expect(page.locator("main table")).to_contain_text("Certification and Confidentiality Agreement")
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.locator("a[aria-current='page']")).to_have_text("Certifications")
+
+    go(page, base_url, "/ops/kits")  # a candidate on the operators' screen: 403 operators_only
+    expect(page.locator("main [role='alert']")).to_contain_text("operators only")
+    expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+
+
 def test_certifications_and_progress(signed_in: Page, base_url: str) -> None:
     page = signed_in
     go(page, base_url, "/certifications")
