@@ -10,7 +10,7 @@ import { loginView, mappingView, mappingSentView, mappingConfirmView } from "./v
 import { homeView } from "./views/home.js";
 import { settingsView, attributesView, identificationView } from "./views/personal.js";
 import { examsView, ceActivitiesView, transactionsView, agreementsView } from "./views/history.js";
-import { certificationsView, certificationDetailView, logosView } from "./views/certifications.js";
+import { certificationsView, certificationDetailView, logosView, certificationAgreementsView } from "./views/certifications.js";
 import { claimView, shippingView, paymentView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
 import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
 import { badgesView } from "./views/badges.js";
@@ -37,6 +37,7 @@ const ROUTES = [
   [/^\/history\/agreements$/, agreementsView, { section: "history" }],
   [/^\/certifications$/, certificationsView, { section: "certifications" }],
   [/^\/certifications\/logos$/, logosView, { section: "certifications" }],
+  [/^\/certifications\/agreements$/, certificationAgreementsView, { section: "certifications" }],
   [/^\/certifications\/([^/]+)$/, certificationDetailView, { section: "certifications" }],
   [/^\/fulfillment$/, claimView, { section: "fulfillment" }],
   [/^\/fulfillment\/shipping$/, shippingView, { section: "fulfillment" }],

@@ -170,13 +170,16 @@ export {};
  * @property {string | null} complete
  * @property {string} status
  * @property {string} [order_id]
+ * @property {string | null} [carrier]
+ * @property {string | null} [tracking_number]
+ * @property {string | null} [tracking_url] the carrier's public tracking page (none for "other")
  */
 
 /** @typedef {"queued" | "sent" | "complete"} KitStatus */
 
 /**
  * A row of GET /ops/fulfillment (operators).
- * @typedef {{ [K in KitStatus]: string | null } & { name: string, fulfillment_id: string, candidate_id: string, ship_to: ShippingAddress | null, tracking: boolean }} Kit
+ * @typedef {{ [K in KitStatus]: string | null } & { name: string, fulfillment_id: string, candidate_id: string, ship_to: ShippingAddress | null, tracking: boolean, carrier?: string | null, tracking_number?: string | null, tracking_url?: string | null }} Kit
  */
 
 /** @typedef {{ url?: string, email?: string, linkedin?: string, facebook?: string, twitter?: string }} ShareLinks */

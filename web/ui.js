@@ -102,6 +102,8 @@ export function errorMessage(error) {
  */
 export function errorBox(error, retry) {
   const message = errorMessage(error) || String(error);
+  // A refusal (403: e.g. operators only) answers the same on every retry: no "Try again" for it.
+  if (error instanceof ApiError && error.status === 403) retry = undefined;
   return h(
     "div",
     { class: "notice notice-error", role: "alert" },

@@ -86,9 +86,11 @@ def get_kits(
 
 @app.put("/ops/fulfillment/<fulfillment_id>")
 def put_fulfillment_status(fulfillment_id: str, change: status.StatusChange) -> dict[str, Any]:
-    """Operators only: queued → sent → complete (409 `invalid_transition` otherwise)."""
-    require_operator(current_login(app))
-    return model_dump(status.change_status(fulfillment_id, change.status, clock.now()))
+    """Operators only: queued → sent → complete (409 `invalid_transition` otherwise); a kit bought with
+    tracking is sent with its `carrier` and `tracking_number` (422 `tracking_required` otherwise)."""
+    login = current_login(app)
+    require_operator(login)
+    return model_dump(status.change_status(fulfillment_id, change, login, clock.now()))
 
 
 lambda_handler = make_handler(app)

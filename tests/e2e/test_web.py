@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -275,6 +276,23 @@ def test_testing_history_screens(signed_in: Page, base_url: str, candidate: dict
     snap(page, "history-agreements")
 
 
+def test_certification_agreement_stays_under_certifications_and_a_refusal_offers_no_retry(
+    signed_in: Page, base_url: str
+) -> None:
+    page = signed_in
+    go(page, base_url, "/certifications")
+    page.get_by_role("navigation", name="Certifications").get_by_role("link", name="Certification Agreement").click()
+    expect(page).to_have_url(re.compile(r"#/certifications/agreements$"))
+    expect(heading(page)).to_have_text("Certification agreements")
+    expect(page.locator("main table")).to_contain_text("Certification and Confidentiality Agreement")
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.locator("a[aria-current='page']")).to_have_text("Certifications")
+
+    go(page, base_url, "/ops/kits")  # a candidate on the operators' screen: 403 operators_only
+    expect(page.locator("main [role='alert']")).to_contain_text("operators only")
+    expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+
+
 def test_certifications_and_progress(signed_in: Page, base_url: str) -> None:
     page = signed_in
     go(page, base_url, "/certifications")
@@ -487,26 +505,38 @@ def test_session_end_returns_to_login_and_logout(signed_in: Page, base_url: str)
 
 @pytest.fixture
 def claimed_kit(base_url: str, token: str) -> dict[str, Any]:
-    """The candidate's free CCNA kit, claimed through the API with a shipping address on file."""
+    """The candidate's free CCNA kit with tracked shipping (the fee paid with a test card), claimed
+    through the API with a shipping address on file, queued once the provider's webhook came."""
     headers = bearer(token)
     address = shipping_address("Edith", "Clarke") | {"email": f"ship.{uuid.uuid4().hex[:10]}@example.com"}
     put = requests.put(f"{base_url}/me/shipping-address", json=address, headers=headers, timeout=20)
     assert put.status_code == 200, put.text
     order = requests.post(
         f"{base_url}/me/fulfillment/orders",
-        json={"skus": ["ccna-certificate"], "tracking": False, "payment_method": "paypal"},
+        json={"skus": ["ccna-certificate"], "tracking": True, "payment_method": "credit_card"},
         headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
         timeout=20,
     )
-    assert order.status_code == 201 and order.json()["total_cents"] == 0, order.text
-    return address
+    assert order.status_code == 201 and order.json()["items"][0]["price_cents"] == 0, order.text
+    order_id = order.json()["order_id"]
+    paid = requests.post(f"{base_url}/_local/payments/{order_id}/pay", json={"card": "4242424242424242"}, timeout=30)
+    assert paid.status_code == 200, paid.text
+    deadline = time.monotonic() + 15
+    while True:
+        history = requests.get(f"{base_url}/me/fulfillment/history", headers=headers, timeout=20).json()["items"]
+        if any(k["order_id"] == order_id and k["status"] == "queued" for k in history):
+            return address
+        assert time.monotonic() < deadline, "the payment's webhook did not queue the kit"
+        time.sleep(0.2)
 
 
 def test_operator_ships_the_kit_the_candidate_claimed(
-    page: Page, base_url: str, candidate: dict[str, str], claimed_kit: dict[str, Any]
+    page: Page, base_url: str, candidate: dict[str, str], claimed_kit: dict[str, Any], token: str
 ) -> None:
-    """The operators' screen: the claimed kit waits under "To ship" with its address; "Mark as
-    sent" moves it to "Sent" and mails the candidate; the operator never sees the mapping screens."""
+    """The operators' screen: the claimed kit waits under "To ship" with its address; a tracked kit
+    asks for its carrier and tracking number, "Mark as sent" moves it to "Sent" with the number
+    linked to the carrier's page and mails the candidate; the candidate's history links it too; the
+    operator never sees the mapping screens."""
     go(page, base_url, "/login")
     page.get_by_label("Username").fill("operator")
     page.get_by_label("Password").fill("Operator-password-1")
@@ -520,6 +550,11 @@ def test_operator_ships_the_kit_the_candidate_claimed(
     snap(page, "ops-kits")
 
     row.get_by_role("button", name=re.compile("^Mark as sent")).click()
+    carrier = row.get_by_label(re.compile("^Carrier for"))
+    assert carrier.evaluate("el => el.validity.valueMissing")  # the browser asks before anything is sent
+    carrier.select_option("UPS")
+    row.get_by_label(re.compile("^Tracking number for")).fill("1Z 999 AA1 0123456784")
+    row.get_by_role("button", name=re.compile("^Mark as sent")).click()
     expect(page.locator("#messages")).to_contain_text("is now sent")
     expect(page.locator("main tbody tr", has_text=candidate["candidate_id"])).to_have_count(0)
     assert any("on its way" in m["subject"] for m in messages_to(base_url, claimed_kit["email"]))
@@ -528,3 +563,13 @@ def test_operator_ships_the_kit_the_candidate_claimed(
     expect(heading(page)).to_have_text("Kits: sent")
     sent = page.locator("main tbody tr", has_text=candidate["candidate_id"])
     expect(sent.get_by_role("button", name=re.compile("^Mark as complete"))).to_be_visible()
+    ups = "https://www.ups.com/track?tracknum=1Z999AA10123456784"
+    expect(sent.get_by_role("link", name="1Z999AA10123456784")).to_have_attribute("href", ups)
+    shipped = next(m for m in messages_to(base_url, claimed_kit["email"]) if "on its way" in m["subject"])
+    assert ups in str(shipped)
+
+    go(page, base_url, "/logout")
+    page.evaluate("([key, token]) => sessionStorage.setItem(key, token)", [TOKEN_KEY, token])
+    go(page, base_url, "/home")
+    go(page, base_url, "/fulfillment/history")
+    expect(page.get_by_role("link", name="1Z999AA10123456784 (UPS)")).to_have_attribute("href", ups)

@@ -5,6 +5,7 @@ import { api, listOf, ApiError } from "../api.js";
 import { h, table, uid } from "../dom.js";
 import { heading, withLoading, subnav, announce, errorMessage } from "../ui.js";
 import * as fmt from "../format.js";
+import { agreementsTable } from "./history.js";
 /**
  * @import { AppliedCredit, Certification, CertificationDetail, CertificationEvent, CertificationGroup,
  *   DownloadLink, Downloads, Logo, Logos, ProgressNode, View } from "../types.js"
@@ -14,8 +15,17 @@ import * as fmt from "../format.js";
 const NAV = [
   ["#/certifications", "Certifications"],
   ["#/certifications/logos", "Download Logos"],
-  ["#/history/agreements", "Certification Agreement"],
+  ["#/certifications/agreements", "Certification Agreement"],
 ];
+
+/**
+ * Certification Agreement, under Certifications (the same agreements Testing History lists).
+ * @type {View}
+ */
+export async function certificationAgreementsView(container, { path }) {
+  container.append(subnav("Certifications", NAV, path), heading("Certification agreements"));
+  await agreementsTable(container);
+}
 
 /**
  * PDF certificate: ask for a fresh presigned URL, then go there (the browser shows or saves the PDF).

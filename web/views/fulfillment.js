@@ -461,6 +461,16 @@ export async function orderConfirmationView(container, { path }) {
   if (submitted && result.order_id) void followPayment(container, result.order_id, live);
 }
 
+/**
+ * The tracking number of a sent kit, linked to the carrier's tracking page when it has one.
+ * @param {FulfillmentEntry} f
+ */
+function trackingLink(f) {
+  if (!f.tracking_number) return "";
+  const label = `${f.tracking_number}${f.carrier && f.carrier !== "other" ? ` (${f.carrier})` : ""}`;
+  return f.tracking_url ? h("a", { href: f.tracking_url, target: "_blank", rel: "noopener noreferrer" }, label) : label;
+}
+
 /** @type {View} */
 export async function fulfillmentHistoryView(container, { path }) {
   container.append(subnav("Certificates & Plaques", NAV, path), heading("Fulfillment History & Status"));
@@ -469,7 +479,7 @@ export async function fulfillmentHistoryView(container, { path }) {
   container.append(
     table({
       caption: "Certificates, plaques and letters sent to you",
-      columns: ["Name", "Verification Code", "Queued", "Sent", "Complete", "Status"],
+      columns: ["Name", "Verification Code", "Queued", "Sent", "Complete", "Status", "Tracking"],
       rows: items.map((f) =>
         h(
           "tr",
@@ -480,6 +490,7 @@ export async function fulfillmentHistoryView(container, { path }) {
           h("td", {}, fmt.date(f.sent)),
           h("td", {}, fmt.date(f.complete)),
           h("td", {}, fmt.titleCase(f.status)),
+          h("td", {}, trackingLink(f)),
         ),
       ),
       empty: "Nothing has been claimed or purchased yet.",

@@ -239,6 +239,14 @@ export async function transactionsView(container, { path }) {
 /** @type {View} */
 export async function agreementsView(container, { path }) {
   container.append(subnav("Testing History", NAV, path), heading("Certification agreements"));
+  await agreementsTable(container);
+}
+
+/**
+ * The agreements the candidate accepted (Testing History's and Certifications' agreements screens).
+ * @param {HTMLElement} container
+ */
+export async function agreementsTable(container) {
   const data = await withLoading(container, () => api.get("/me/agreements"));
   const items = /** @type {Agreement[]} */ (listOf(data, "agreements"));
   container.append(

@@ -2,7 +2,7 @@
 // Operators: the kits to ship (queued), on their way (sent) and delivered (complete); one button
 // moves a kit to its next status. Shown to logins in the `operators` group (the API checks it).
 import { api, listOf, getToken, tokenClaims } from "../api.js";
-import { h, table } from "../dom.js";
+import { h, table, field } from "../dom.js";
 import { heading, subnav, withLoading, flash, submitting } from "../ui.js";
 import * as fmt from "../format.js";
 /** @import { Kit, KitStatus, Page, ShippingAddress, View } from "../types.js" */
@@ -15,6 +15,46 @@ const STATUSES = [
   ["sent", "Sent", "Mark as complete", "complete"],
   ["complete", "Complete", null, null],
 ];
+
+// The carriers the API takes (`certtrack.fulfillment.carriers.CARRIERS`; a unit test keeps the two equal).
+/** @type {[string, string][]} [value, label] */
+export const CARRIERS = [
+  ["UPS", "UPS"],
+  ["FedEx", "FedEx"],
+  ["USPS", "USPS"],
+  ["DHL", "DHL"],
+  ["other", "Other carrier"],
+];
+
+/**
+ * The carrier and tracking number fields of a tracked kit's "Mark as sent" (both required).
+ * @param {Kit} kit
+ */
+function trackingFields(kit) {
+  const carrier = h(
+    "select",
+    { name: "carrier", required: true },
+    h("option", { value: "" }, "Choose…"),
+    CARRIERS.map(([value, text]) => h("option", { value }, text)),
+  );
+  const number = h("input", { name: "tracking_number", type: "text", required: true, maxlength: 40, autocomplete: "off" });
+  return [
+    field(`Carrier for ${kit.fulfillment_id}`, carrier, { required: true }),
+    field(`Tracking number for ${kit.fulfillment_id}`, number, { required: true }),
+  ];
+}
+
+/**
+ * The Tracking cell: whether the order bought it, and the number once sent (linked when the carrier has a page).
+ * @param {Kit} kit
+ */
+function trackingCell(kit) {
+  if (!kit.tracking_number) return kit.tracking ? "Yes" : "No";
+  const number = kit.tracking_url
+    ? h("a", { href: kit.tracking_url, target: "_blank", rel: "noopener noreferrer" }, kit.tracking_number)
+    : kit.tracking_number;
+  return h("span", {}, `${kit.carrier === "other" ? "Other carrier" : kit.carrier}: `, number);
+}
 
 /** Whether the login belongs to the operators group (from the ID token; display only). */
 export function isOperator() {
@@ -64,17 +104,23 @@ export async function opsKitsView(container, { query, path, navigate }) {
         h("td", {}, kit.name, h("br"), h("small", {}, kit.fulfillment_id)),
         h("td", {}, kit.candidate_id),
         h("td", {}, ...addressLines(kit.ship_to)),
-        h("td", {}, kit.tracking ? "Yes" : "No"),
+        h("td", {}, trackingCell(kit)),
         h("td", {}, fmt.date(kit[status] || kit.queued)),
       ];
       if (action) {
+        // A kit bought with tracked shipping is sent with its carrier and number (the API requires them).
+        const asksTracking = target === "sent" && kit.tracking;
         const form = h(
           "form",
           {
             onsubmit: async (/** @type {SubmitEvent} */ event) => {
               event.preventDefault();
+              const values = new FormData(form);
+              const body = asksTracking
+                ? { status: target, carrier: values.get("carrier"), tracking_number: values.get("tracking_number") }
+                : { status: target };
               const done = await submitting(form, () =>
-                api.put(`/ops/fulfillment/${encodeURIComponent(kit.fulfillment_id)}`, { status: target }),
+                api.put(`/ops/fulfillment/${encodeURIComponent(kit.fulfillment_id)}`, body),
               );
               if (done) {
                 flash(`${kit.name} (${kit.fulfillment_id}) is now ${target}.`, "success");
@@ -82,6 +128,7 @@ export async function opsKitsView(container, { query, path, navigate }) {
               }
             },
           },
+          ...(asksTracking ? trackingFields(kit) : []),
           h("button", { type: "submit", "aria-label": `${action}: ${kit.name} ${kit.fulfillment_id}` }, action),
         );
         cells.push(h("td", {}, form));

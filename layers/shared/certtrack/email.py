@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from functools import lru_cache
@@ -69,9 +70,15 @@ def _client() -> Any:
     return boto3.client("sesv2", region_name=get_settings().region)
 
 
+# Headers are not folded at 78 characters: a subject just longer than that was otherwise moved
+# whole to a continuation line ("Subject:\n Your …"), which readers show with a leading space.
+# RFC 5322 allows lines of up to 998 characters.
+_MIME_POLICY = policy.default.clone(max_line_length=998)
+
+
 def build_mime(to: str, message: RenderedEmail, headers: Mapping[str, str] | None = None) -> bytes:
     settings = get_settings()
-    mime = EmailMessage()
+    mime = EmailMessage(policy=_MIME_POLICY)
     mime["Subject"] = message.subject
     mime["From"] = formataddr(("Certification Program", settings.sender_email))
     mime["To"] = to

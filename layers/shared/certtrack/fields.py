@@ -20,7 +20,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -147,3 +155,12 @@ class PublicText:
         if self.min_length:
             json_schema["minLength"] = self.min_length
         return json_schema
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# An optional field an HTML form sends as "" (or only spaces) when left empty: read as not given.
+# ``Annotated[AnyLine | None, BlankIsNone] = None``.
+BlankIsNone = BeforeValidator(_blank_is_none)

@@ -104,6 +104,17 @@ def test_shipping_address_round_trip_with_localized_block(aws: None) -> None:
     assert got == body
 
 
+def test_a_form_with_address_cont_left_empty_is_saved_as_no_second_line(aws: None) -> None:
+    """What an HTML form sends: every field, the empty ones as ""."""
+    h = make_holder("sub-blank", with_address=False)
+    sent = address_body(address2="", state="", phone="", localized={"first_name": "", "address2": ""})
+    status, body, _ = h.call("PUT", "/me/shipping-address", body=sent)
+    assert status == 200, body
+    assert (body["address2"], body["state"], body["phone"]) == (None, None, None)
+    saved = get_address(h.candidate_id)
+    assert saved is not None and saved.address2 is None and saved.address1 == sent["address1"]
+
+
 def test_non_latin_demographics_are_422_naming_the_field_and_not_saved(aws: None) -> None:
     h = make_holder("sub-cyr", with_address=False)
     status, body, headers = h.call("PUT", "/me/shipping-address", body=address_body(last_name="Иванов"))

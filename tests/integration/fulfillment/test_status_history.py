@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from certtrack import keys
+from certtrack.dates import iso_instant
+from certtrack.fulfillment.models import OperatorAuditItem
 
 from tests.conftest import call
 from tests.integration.fulfillment.conftest import Holder, Payer, make_holder
@@ -22,14 +25,16 @@ def place(holder: Holder, *skus: str, key: str, payer: Payer | None = None, **kw
     return dict(body)
 
 
-def ops(fulfillment_id: str, status: str, *, groups: list[str] | None = None) -> tuple[int, Any, Any]:
+def ops(
+    fulfillment_id: str, status: str, tracking: dict[str, str] | None = None, *, groups: list[str] | None = None
+) -> tuple[int, Any, Any]:
     return call(
         "fulfillment",
         "PUT",
         f"/ops/fulfillment/{fulfillment_id}",
         sub="sub-operator",
         groups=["operators"] if groups is None else groups,
-        body={"status": status},
+        body={"status": status, **(tracking or {})},
         resource="/ops/fulfillment/{fulfillment_id}",
         path_parameters={"fulfillment_id": fulfillment_id},
     )
@@ -88,6 +93,9 @@ def test_history_lists_kits_newest_first_with_codes(holder: Holder, payer: Payer
         "sent": None,
         "complete": None,
         "status": "queued",
+        "carrier": None,
+        "tracking_number": None,
+        "tracking_url": None,
     }
     assert entry["queued"].endswith("Z")
     assert ids == sorted(ids, reverse=True)
@@ -127,6 +135,112 @@ def test_operator_moves_kit_to_sent_then_complete_with_shipping_email(
     _, history, _ = holder.call("GET", "/me/fulfillment/history")
     assert history["items"][0]["status"] == "complete" and history["items"][0]["sent"] == body["sent"]
     assert len(outbox()) == 2  # confirmation + shipped; complete sends nothing
+
+
+# --- tracking: a kit bought with tracked shipping is sent with its carrier and number ------------
+
+
+@pytest.fixture
+def tracked_kit(holder: Holder, payer: Payer) -> dict[str, Any]:
+    order = place(
+        holder, "ccie-enterprise-plaque", key="tracked", tracking=True, payment_method="credit_card", payer=payer
+    )
+    return dict(order["items"][0])
+
+
+def audit_items(holder: Holder) -> list[OperatorAuditItem]:
+    return list(
+        OperatorAuditItem.query(
+            keys.candidate_pk(holder.candidate_id), OperatorAuditItem.SK.startswith(keys.OPERATOR_AUDIT_PREFIX)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("tracking", "field"),
+    [({}, "carrier"), ({"carrier": "UPS"}, "tracking_number"), ({"tracking_number": "1Z999AA10123456784"}, "carrier")],
+)
+def test_a_tracked_kit_is_not_sent_without_carrier_and_number(
+    holder: Holder, tracked_kit: dict[str, Any], outbox: Any, tracking: dict[str, str], field: str
+) -> None:
+    mails = len(outbox())
+    status, problem, _ = ops(tracked_kit["fulfillment_id"], "sent", tracking)
+    assert (status, problem["code"]) == (422, "tracking_required")
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert "tracked shipping" in problem["detail"] and "(" not in problem["detail"]
+    _, history, _ = holder.call("GET", "/me/fulfillment/history")
+    assert (history["items"][0]["status"], history["items"][0]["tracking_number"]) == ("queued", None)
+    assert audit_items(holder) == [] and len(outbox()) == mails
+
+
+def test_a_tracked_kit_is_sent_with_its_tracking_number_shown_linked_and_audited(
+    holder: Holder, tracked_kit: dict[str, Any], outbox: Any
+) -> None:
+    status, body, _ = ops(
+        tracked_kit["fulfillment_id"], "sent", {"carrier": "UPS", "tracking_number": "1z 999 aa1 0123456784"}
+    )
+    url = "https://www.ups.com/track?tracknum=1Z999AA10123456784"
+    assert status == 200, body
+    assert (body["status"], body["carrier"], body["tracking_number"], body["tracking_url"]) == (
+        "sent",
+        "UPS",
+        "1Z999AA10123456784",
+        url,
+    )
+    _, history, _ = holder.call("GET", "/me/fulfillment/history")
+    row = history["items"][0]
+    assert (row["carrier"], row["tracking_number"], row["tracking_url"]) == ("UPS", "1Z999AA10123456784", url)
+    shipped = outbox()[-1]
+    assert "1Z999AA10123456784" in shipped["text"] and url in shipped["text"]
+    assert f'<a href="{url}">1Z999AA10123456784</a>' in shipped["html"]
+    [audit] = audit_items(holder)
+    assert (audit.action, audit.target, audit.before, audit.after) == (
+        "kit_sent",
+        tracked_kit["fulfillment_id"],
+        "queued",
+        "sent: UPS 1Z999AA10123456784",
+    )
+    assert (audit.login_sub, audit.reason) == ("sub-operator", "handed to the carrier")
+    assert iso_instant(audit.at) == body["sent"]
+
+
+def test_another_carrier_has_no_tracking_link(holder: Holder, tracked_kit: dict[str, Any], outbox: Any) -> None:
+    status, body, _ = ops(
+        tracked_kit["fulfillment_id"], "sent", {"carrier": "other", "tracking_number": "RR123456789CH"}
+    )
+    assert status == 200 and (body["tracking_number"], body["tracking_url"]) == ("RR123456789CH", None)
+    shipped = outbox()[-1]
+    assert "RR123456789CH" in shipped["text"] and "another carrier" in shipped["text"]
+    assert "<strong>RR123456789CH</strong>" in shipped["html"] and "Follow your parcel" not in shipped["html"]
+
+
+@pytest.mark.parametrize(
+    ("tracking", "code"),
+    [
+        ({"carrier": "UPS", "tracking_number": "12345"}, "invalid_tracking_number"),
+        ({"carrier": "Royal Mail", "tracking_number": "1Z999AA10123456784"}, "validation_error"),
+        ({"carrier": "UPS", "tracking_number": "1Z" + "9" * 60}, "validation_error"),
+    ],
+)
+def test_bad_carrier_or_tracking_number_is_422_and_changes_nothing(
+    holder: Holder, tracked_kit: dict[str, Any], tracking: dict[str, str], code: str
+) -> None:
+    status, problem, _ = ops(tracked_kit["fulfillment_id"], "sent", tracking)
+    assert (status, problem["code"]) == (422, code)
+    _, history, _ = holder.call("GET", "/me/fulfillment/history")
+    assert history["items"][0]["status"] == "queued" and audit_items(holder) == []
+
+
+def test_completing_a_kit_is_audited_and_takes_no_tracking(holder: Holder, kit: dict[str, Any]) -> None:
+    assert ops(kit["fulfillment_id"], "sent")[0] == 200
+    status, problem, _ = ops(kit["fulfillment_id"], "complete", {"carrier": "DHL", "tracking_number": "1234567890"})
+    assert (status, problem["code"]) == (422, "tracking_not_applicable")
+    assert ops(kit["fulfillment_id"], "complete")[0] == 200
+    audits = sorted(audit_items(holder), key=lambda a: a.action)
+    assert [(a.action, a.before, a.after) for a in audits] == [
+        ("kit_complete", "sent", "complete"),
+        ("kit_sent", "queued", "sent"),
+    ]
 
 
 @pytest.mark.parametrize(("steps", "bad"), [((), "complete"), (("sent",), "sent"), (("sent", "complete"), "sent")])

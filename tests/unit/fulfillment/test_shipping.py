@@ -63,6 +63,19 @@ def test_optional_fields_may_be_left_out() -> None:
     assert ShippingAddress.model_validate(body).phone is None
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_optional_fields_sent_empty_are_not_given(blank: str) -> None:
+    """An HTML form sends a field left empty as "": Address (Cont), State, Phone and the localized
+    block's fields are then simply not given; a required field sent empty is still refused."""
+    body = address_body(address2=blank, state=blank, phone=blank)
+    body["localized"] = {"first_name": "山田", "address2": blank, "state": blank, "postal_code": blank}
+    address = ShippingAddress.model_validate(body)
+    assert (address.address2, address.state, address.phone) == (None, None, None)
+    assert address.localized is not None and address.localized.first_name == "山田"
+    assert (address.localized.address2, address.localized.postal_code) == (None, None)
+    assert failing_fields(address_body(city=blank)) == {"city"}
+
+
 @pytest.mark.parametrize("country", ["XX", "USA", "U1", "uk"])
 def test_country_must_be_iso_alpha2(country: str) -> None:
     assert failing_fields(address_body(country=country)) == {"country"}

@@ -12,6 +12,7 @@ from certtrack import keys, paging
 from certtrack.dates import iso_instant
 from certtrack.db import TableItem
 from certtrack.fields import Schema
+from certtrack.fulfillment import carriers
 from certtrack.fulfillment.models import FulfillmentItem, TransactionItem
 
 
@@ -26,6 +27,9 @@ class FulfillmentEntry(Schema):
     sent: str | None
     complete: str | None
     status: str
+    carrier: str | None = None  # carriers.CarrierCode, once sent with one
+    tracking_number: str | None = None
+    tracking_url: str | None = None  # the carrier's public tracking page (none for "other")
 
 
 class FulfillmentPage(Schema):
@@ -76,6 +80,9 @@ def fulfillment_entry(item: FulfillmentItem) -> FulfillmentEntry:
         sent=iso_instant(item.sent),
         complete=iso_instant(item.complete),
         status=item.status,
+        carrier=item.carrier,
+        tracking_number=item.tracking_number,
+        tracking_url=carriers.tracking_url(item.carrier, item.tracking_number),
     )
 
 

@@ -103,6 +103,8 @@ class FulfillmentItem(TableItem):
     queued = UTCDateTimeAttribute(null=True)  # None while held
     sent = UTCDateTimeAttribute(null=True)
     complete = UTCDateTimeAttribute(null=True)
+    carrier = UnicodeAttribute(null=True)  # carriers.CarrierCode, set when sent
+    tracking_number = UnicodeAttribute(null=True)
 
 
 class FulfillmentPointerItem(TableItem):
@@ -150,6 +152,8 @@ class OperatorAuditItem(TableItem):
     action = UnicodeAttribute()  # e.g. "order_cancel"
     target = UnicodeAttribute()  # what it was done to (an order id)
     reason = UnicodeAttribute()
+    before = UnicodeAttribute(null=True)  # the state it changed, in words ("queued")
+    after = UnicodeAttribute(null=True)  # what it became ("sent: UPS 1Z…")
     login_sub = UnicodeAttribute()
     login_username = UnicodeAttribute()
     at = UTCDateTimeAttribute()

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from certtrack import keys
 from certtrack.errors import NotFound
-from certtrack.fields import EmailAddress, PublicText, Schema
+from certtrack.fields import BlankIsNone, EmailAddress, PublicText, Schema
 from certtrack.identity.models import AddressAttribute, LocalizedAddress, ShippingAddressItem
 
 # ISO 3166-1 alpha-2, officially assigned codes.
@@ -84,6 +84,13 @@ LatinPostal = Annotated[AnyPostal, AfterValidator(_latin)]
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), AfterValidator(_phone)]
 Email = Annotated[EmailAddress, AfterValidator(_ascii_email)]
+# Optional fields: an empty one (``""``, as an HTML form sends it) is not given.
+OptName = Annotated[AnyName | None, BlankIsNone]
+OptLine = Annotated[AnyLine | None, BlankIsNone]
+OptPostal = Annotated[AnyPostal | None, BlankIsNone]
+OptLatinName = Annotated[LatinName | None, BlankIsNone]
+OptLatinLine = Annotated[LatinLine | None, BlankIsNone]
+OptPhone = Annotated[Phone | None, BlankIsNone]
 
 
 class Localized(Schema):
@@ -91,13 +98,13 @@ class Localized(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    first_name: AnyName | None = None
-    last_name: AnyName | None = None
-    address1: AnyLine | None = None
-    address2: AnyLine | None = None
-    city: AnyName | None = None
-    state: AnyName | None = None
-    postal_code: AnyPostal | None = None
+    first_name: OptName = None
+    last_name: OptName = None
+    address1: OptLine = None
+    address2: OptLine = None
+    city: OptName = None
+    state: OptName = None
+    postal_code: OptPostal = None
 
 
 class ShippingAddress(Schema):
@@ -108,11 +115,11 @@ class ShippingAddress(Schema):
     first_name: LatinName
     last_name: LatinName
     email: Email
-    phone: Phone | None = None
+    phone: OptPhone = None
     address1: LatinLine
-    address2: LatinLine | None = None
+    address2: OptLatinLine = None
     city: LatinName
-    state: LatinName | None = None
+    state: OptLatinName = None
     postal_code: LatinPostal
     country: Country
     localized: Localized | None = None

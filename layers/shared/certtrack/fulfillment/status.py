@@ -1,6 +1,9 @@
 """Operators move a kit along ``queued → sent → complete``; each step is stamped, every other
 transition is 409 ``invalid_transition``, and the update is conditional on the status read (two
-operators clicking at once cannot both win). The candidate is emailed when the kit is sent.
+operators clicking at once cannot both win). A kit whose order bought tracked shipping becomes
+``sent`` only with its carrier and tracking number (``carriers``). The update and the operator's
+audit item (who, when, before → after, why) are one transaction. The candidate is emailed when the
+kit is sent.
 
 Operators find the kits to work on with ``GET /ops/fulfillment?status=queued``: one Query on GSI1
 ``KITS#<status>`` (oldest first, paged) and one BatchGet of the pages' orders for the addresses.
@@ -9,18 +12,23 @@ Operators find the kits to work on with ``GET /ops/fulfillment?status=queued``: 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools import Logger
-from pydantic import ConfigDict
-from pynamodb.exceptions import UpdateError
+from pydantic import ConfigDict, StringConstraints
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
-from certtrack import email, keys, paging
-from certtrack.db import condition_failed
-from certtrack.errors import Conflict, NotFound, ServiceUnavailable
-from certtrack.fields import Schema
+from certtrack import db, email, keys, paging
+from certtrack.auth import Login
+from certtrack.dates import iso_instant
+from certtrack.db import TRANSACTION_CONFLICT, cancellation_codes, condition_failed
+from certtrack.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
+from certtrack.fields import BlankIsNone, Schema
+from certtrack.fulfillment import carriers
 from certtrack.fulfillment.history import FulfillmentEntry, fulfillment_entry
-from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OrderItem
+from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OperatorAuditItem, OrderItem
 from certtrack.fulfillment.shipping import ShippingAddress
 from certtrack.settings import get_settings
 
@@ -28,6 +36,11 @@ logger = Logger(child=True)
 
 # target status → the status it must come from
 TRANSITIONS: dict[str, str] = {"sent": "queued", "complete": "sent"}
+# The audit item's "why" of each step: the operator records what happened to the parcel.
+REASONS: dict[str, str] = {"sent": "handed to the carrier", "complete": "delivered"}
+TrackingNumber = Annotated[
+    str | None, BlankIsNone, StringConstraints(strip_whitespace=True, max_length=carriers.TRACKING_NUMBER_MAX)
+]
 
 
 class StatusChange(Schema):
@@ -36,6 +49,9 @@ class StatusChange(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["sent", "complete"]
+    # Needed to send a kit whose order bought tracked shipping; recorded for any kit sent with them.
+    carrier: Annotated[carriers.CarrierCode | None, BlankIsNone] = None
+    tracking_number: TrackingNumber = None
 
 
 KitStatus = Literal["queued", "sent", "complete"]
@@ -98,43 +114,112 @@ def _load(fulfillment_id: str) -> FulfillmentItem:
         raise NotFound("No such fulfillment.", code="fulfillment_not_found") from error
 
 
-def change_status(fulfillment_id: str, target: str, now: datetime) -> FulfillmentEntry:
-    """Two GetItems (pointer, kit) and one conditional UpdateItem; an email when sent."""
+def change_status(fulfillment_id: str, change: StatusChange, login: Login, now: datetime) -> FulfillmentEntry:
+    """Three GetItems (pointer, kit, order) and one transaction: the kit's conditional update with
+    the operator's audit item; an email when sent."""
     item = _load(fulfillment_id)
     current = item.status
-    check_transition(current, target)
-    stamp = FulfillmentItem.sent if target == "sent" else FulfillmentItem.complete
+    check_transition(current, change.status)
+    order = _order(item)
+    shipment = _shipment(change, tracked=bool(order and order.tracking))
+    stamp = FulfillmentItem.sent if change.status == "sent" else FulfillmentItem.complete
+    actions: list[Action] = [
+        FulfillmentItem.status.set(change.status),
+        stamp.set(now),
+        FulfillmentItem.GSI1PK.set(keys.kits_gsi(change.status)),
+        FulfillmentItem.GSI1SK.set(keys.kits_gsi_sk(now.isoformat(), fulfillment_id)),
+    ]
+    if shipment is not None:
+        actions += [FulfillmentItem.carrier.set(shipment[0]), FulfillmentItem.tracking_number.set(shipment[1])]
     try:
-        item.update(
-            actions=[
-                FulfillmentItem.status.set(target),
-                stamp.set(now),
-                FulfillmentItem.GSI1PK.set(keys.kits_gsi(target)),
-                FulfillmentItem.GSI1SK.set(keys.kits_gsi_sk(now.isoformat(), fulfillment_id)),
-            ],
-            condition=FulfillmentItem.status == current,
-        )
-    except UpdateError as error:
-        if condition_failed(error):
+        with TransactWrite(connection=db.transactions_connection()) as tx:
+            tx.update(item, actions=actions, condition=FulfillmentItem.status == current)
+            tx.save(_audit(item, change.status, shipment, login, now), condition=OperatorAuditItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        if condition_failed(error) or TRANSACTION_CONFLICT in cancellation_codes(error):
             raise Conflict("The kit's status changed meanwhile; reload it.", code="invalid_transition") from error
         raise
-    if target == "sent":
-        _send_shipped(item)
+    item.status = change.status
+    setattr(item, "sent" if change.status == "sent" else "complete", now)
+    if shipment is not None:
+        item.carrier, item.tracking_number = shipment
+    if change.status == "sent" and order is not None:
+        _send_shipped(item, order)
     return fulfillment_entry(item)
 
 
-def _send_shipped(item: FulfillmentItem) -> None:
+def _tracking_error(code: str, field: str, message: str) -> Unprocessable:
+    return Unprocessable(message, code=code, extra={"errors": [{"field": field, "message": message, "type": code}]})
+
+
+def _shipment(change: StatusChange, *, tracked: bool) -> tuple[str, str] | None:
+    """The carrier and normalised tracking number the change records, or None; 422 in plain words
+    when a tracked kit is sent without them, when only one is given, or when a kit is completed
+    with them (they belong to the shipping)."""
+    given = change.carrier is not None or change.tracking_number is not None
+    if change.status == "complete":
+        if given:
+            raise _tracking_error(
+                "tracking_not_applicable", "carrier", "A carrier and tracking number are given when the kit is sent."
+            )
+        return None
+    if change.carrier is None and (tracked or given):
+        raise _tracking_error(
+            "tracking_required" if tracked else "carrier_required",
+            "carrier",
+            "This kit was bought with tracked shipping: choose the carrier." if tracked else "Choose the carrier.",
+        )
+    if change.carrier is not None and change.tracking_number is None:
+        raise _tracking_error(
+            "tracking_required",
+            "tracking_number",
+            "This kit was bought with tracked shipping: enter the tracking number."
+            if tracked
+            else "Enter the tracking number.",
+        )
+    if change.carrier is None or change.tracking_number is None:
+        return None
+    return change.carrier, carriers.normalise(change.carrier, change.tracking_number)
+
+
+def _audit(
+    item: FulfillmentItem, target: str, shipment: tuple[str, str] | None, login: Login, now: datetime
+) -> OperatorAuditItem:
+    action = f"kit_{target}"
+    after = target if shipment is None else f"{target}: {shipment[0]} {shipment[1]}"
+    return OperatorAuditItem(
+        keys.candidate_pk(item.candidate_id),
+        keys.operator_audit_sk(iso_instant(now), action, item.fulfillment_id),
+        candidate_id=item.candidate_id,
+        action=action,
+        target=item.fulfillment_id,
+        reason=REASONS[target],
+        before=item.status,
+        after=after,
+        login_sub=login.sub,
+        login_username=login.username,
+        at=now,
+    )
+
+
+def _order(item: FulfillmentItem) -> OrderItem | None:
     try:
-        order = OrderItem.get(keys.candidate_pk(item.candidate_id), keys.order_sk(item.order_id))
+        return OrderItem.get(keys.candidate_pk(item.candidate_id), keys.order_sk(item.order_id))
     except OrderItem.DoesNotExist:
-        logger.warning("order of a sent kit not found", extra={"fulfillment_id": item.fulfillment_id})
-        return
+        logger.warning("order of a kit not found", extra={"fulfillment_id": item.fulfillment_id})
+        return None
+
+
+def _send_shipped(item: FulfillmentItem, order: OrderItem) -> None:
     context = {
         "first_name": order.ship_to.first_name,
         "kit_name": item.name,
         "verification_code": item.verification_code,
         "fulfillment_id": item.fulfillment_id,
         "tracking": bool(order.tracking),
+        "carrier": carriers.CARRIERS[item.carrier].name if item.carrier else None,
+        "tracking_number": item.tracking_number,
+        "tracking_url": carriers.tracking_url(item.carrier, item.tracking_number),
         "verify_url": f"{get_settings().public_base_url}/public/verify/{item.verification_code}",
         "history_url": f"{get_settings().public_base_url}/app/#/fulfillment/history",
     }
