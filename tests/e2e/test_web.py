@@ -166,7 +166,15 @@ def messages_to(base_url: str, address: str) -> list[dict[str, Any]]:
 
 
 def test_login_screen_and_wrong_route_redirects_to_login(page: Page, base_url: str) -> None:
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(f"{base_url}/app/")
+    page.wait_for_load_state("networkidle")
+    assert failed == [], f"the page's own files must all load (favicon, manifest …): {failed}"
+    icon = page.locator("link[rel='icon']").get_attribute("href")
+    manifest = requests.get(f"{base_url}/app/manifest.webmanifest", timeout=10)
+    assert manifest.headers["Content-Type"].startswith("application/manifest+json")
+    assert manifest.json()["icons"][0]["src"] == icon
     expect(heading(page)).to_have_text("Log in")
     expect(page.get_by_label("Username")).to_be_visible()
     expect(page.get_by_label("Password")).to_be_visible()
