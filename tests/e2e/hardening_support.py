@@ -136,6 +136,7 @@ _STATIC_BODIES: dict[str, Any] = {
     "POST /me/transcripts/{transcript_id}/email": {"to": "viewer@example.com"},
     "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
     "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
+    "POST /ops/orders/{order_id}/cancel": {"reason": "Duplicate order"},
     # Another issuer's credential: answered "not ours" (200) with no signature work.
     "POST /public/credentials/verify": {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
