@@ -214,6 +214,7 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
             timeout=TIMEOUT,
         )
         data.order_id = str(_ok(placed, 201)["order_id"])
+        data.path_parameters["order_id"] = data.order_id
         history = _ok(requests.get(f"{base_url}/me/fulfillment/history", headers=headers, timeout=TIMEOUT), 200)
         entry = history["items"][0]
         data.path_parameters["fulfillment_id"] = str(entry["fulfillment_id"])
