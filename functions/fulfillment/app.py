@@ -1,5 +1,5 @@
 """Fulfillment API: kit catalog, shipping address, orders (idempotent), the payment provider's
-webhook, kit history and status."""
+webhook, kit history and status, an operator's cancel of an order."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from certtrack import clock
 from certtrack.api import body_bytes, current_login, make_app, make_handler, model_dump
 from certtrack.auth import require_operator
-from certtrack.fulfillment import catalog, history, order_events, order_schemas, orders, shipping, status
+from certtrack.fulfillment import catalog, history, order_cancel, order_events, order_schemas, orders, shipping, status
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
 
@@ -91,6 +91,23 @@ def put_fulfillment_status(fulfillment_id: str, change: status.StatusChange) -> 
     login = current_login(app)
     require_operator(login)
     return model_dump(status.change_status(fulfillment_id, change, login, clock.now()))
+
+
+@app.post(
+    "/ops/orders/<order_id>/cancel",
+    responses=responses(
+        {
+            404: "order_not_found (also an order placed before orders had an id pointer)",
+            409: "order_shipped, order_not_cancellable (cancelled or expired already), payment_settling",
+            503: "payments_unavailable: the refund or the payment's cancel did not reach the provider",
+        }
+    ),
+)
+def post_order_cancel(order_id: str, request: order_cancel.CancelRequest) -> order_cancel.CancelOut:
+    """Operators only: cancel an order that has not shipped (refunded if paid; candidate emailed)."""
+    login = current_login(app)
+    require_operator(login)
+    return order_cancel.cancel_order(order_id, request, login, clock.now())
 
 
 lambda_handler = make_handler(app)

@@ -136,6 +136,7 @@ _STATIC_BODIES: dict[str, Any] = {
     "POST /me/transcripts/{transcript_id}/email": {"to": "viewer@example.com"},
     "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
     "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
+    "POST /ops/orders/{order_id}/cancel": {"reason": "Duplicate order"},
     # Another issuer's credential: answered "not ours" (200) with no signature work.
     "POST /public/credentials/verify": {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -213,6 +214,7 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
             timeout=TIMEOUT,
         )
         data.order_id = str(_ok(placed, 201)["order_id"])
+        data.path_parameters["order_id"] = data.order_id
         history = _ok(requests.get(f"{base_url}/me/fulfillment/history", headers=headers, timeout=TIMEOUT), 200)
         entry = history["items"][0]
         data.path_parameters["fulfillment_id"] = str(entry["fulfillment_id"])

@@ -31,6 +31,7 @@ from tests.e2e.hardening_support import (
     fill_path,
     login,
     make_candidate_data,
+    order_request,
     route_id,
     template_routes,
     transcript_request,
@@ -140,6 +141,15 @@ def test_every_route_answers_with_the_security_headers(walk: Walk, route: Route)
             f"{walk.base_url}/me/transcripts", json=transcript_request(), headers=bearer(walk.a.token), timeout=30
         )
         parameters = {"transcript_id": throwaway.json()["transcript_id"]}
+    if key == "POST /ops/orders/{order_id}/cancel":
+        # A's first order may have a kit sent by the walk's PUT /ops/fulfillment: cancel a new one.
+        placed = requests.post(
+            f"{walk.base_url}/me/fulfillment/orders",
+            json=order_request(walk.a.sku or "ccna-certificate"),
+            headers={**bearer(walk.a.token), "Idempotency-Key": str(uuid.uuid4())},
+            timeout=30,
+        )
+        parameters = {"order_id": placed.json()["order_id"]}
     success = walk.call(route, parameters=parameters)
     if route.path not in FOR_UNMAPPED | SIGNED_LINKS:
         assert success.status_code < 400, f"{key} → {success.status_code} {success.text[:300]}"

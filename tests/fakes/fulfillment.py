@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from certtrack import verification
-from certtrack.errors import Conflict
+from certtrack.errors import Conflict, ServiceUnavailable
 from certtrack.fulfillment.order_events import ApplyOutcome, PayableOrder
 from certtrack.fulfillment.order_release import Release, ReleaseOutcome
 from certtrack.fulfillment.order_schemas import OrderedKit, OrderOut, OrderStatus
@@ -82,6 +82,7 @@ class InMemoryOrderStore:
     audits: list[tuple[str, str, str]] = field(default_factory=list)  # (order id, operator sub, reason)
     payment_errors: dict[str, str] = field(default_factory=dict)  # order id → last decline
     events: dict[str, str] = field(default_factory=dict)  # event id → outcome
+    release_failures: int = 0  # the next N releases fail as DynamoDB does when it is down
     idempotency: InMemoryIdempotencyRecords = field(default_factory=InMemoryIdempotencyRecords)
 
     def held_cert_ids(self, candidate_id: str, now: datetime) -> set[str]:
@@ -139,6 +140,9 @@ class InMemoryOrderStore:
         order = self.payable.get(order_id)
         return order if order is not None and order.candidate_id == candidate_id else None
 
+    def find_order(self, order_id: str) -> PayableOrder | None:
+        return self.payable.get(order_id)
+
     def event_seen(self, event_id: str) -> bool:
         return event_id in self.events
 
@@ -181,6 +185,9 @@ class InMemoryOrderStore:
         return {kit.fulfillment_id: self.kits[kit.fulfillment_id] for kit in order.out.items}
 
     def release(self, order: PayableOrder, release: Release, now: datetime) -> ReleaseOutcome:
+        if self.release_failures:
+            self.release_failures -= 1
+            raise ServiceUnavailable("DynamoDB is not answering.")
         current = self.payable[order.order_id]
         if current.status != order.status or (order.due is not None and current.due != order.due):
             return "stale"
@@ -237,7 +244,7 @@ class FakeProvider:
         self.payments: dict[str, PendingPayment] = {}
         self.metadata: dict[str, dict[str, str]] = {}
         self.cancelled: list[str] = []
-        self.refunded: list[str] = []
+        self.refunded: list[str] = []  # one entry per payment: the provider refunds a payment once
         self.states: dict[str, PaymentStatus] = {}  # where each payment stands (pending until changed)
         self.succeeds_on_cancel: set[str] = set()  # paid by the browser just before the cancel reaches it
 
@@ -278,7 +285,8 @@ class FakeProvider:
 
     def refund(self, payment_id: str) -> None:
         self._reachable()
-        self.refunded.append(payment_id)
+        if payment_id not in self.refunded:
+            self.refunded.append(payment_id)
 
     def parse_event(self, payload: bytes, signature: str | None) -> PaymentEvent:
         if signature != "signed":

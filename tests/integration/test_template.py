@@ -76,6 +76,7 @@ ROUTES = {
     ("GET", "/me/fulfillment/history"): "FulfillmentFunction",
     ("GET", "/ops/fulfillment"): "FulfillmentFunction",
     ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
+    ("POST", "/ops/orders/{order_id}/cancel"): "FulfillmentFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",

@@ -26,6 +26,7 @@ verification code      VERIFY#<code>               VERIFY
 shipping address       CAND#<candidate_id>         SHIPPING
 kit claim              CAND#<candidate_id>         CLAIM#<cert_id>
 order                  CAND#<candidate_id>         ORDER#<order_id>
+order pointer          ORDER#<order_id>            ORDER
 fulfillment            CAND#<candidate_id>         FULFILL#<fulfillment_id>
 fulfillment pointer    FULFILL#<fulfillment_id>    FULFILL
 transaction            CAND#<candidate_id>         TXN#<timestamp>#<txn_id>
@@ -200,6 +201,14 @@ def order_sk(order_id: str) -> str:
 
 
 ORDER_PREFIX = "ORDER#"
+
+
+def order_pk(order_id: str) -> str:
+    """The order pointer's partition: operators address an order by its id alone."""
+    return f"ORDER#{order_id}"
+
+
+ORDER_POINTER = "ORDER"
 
 
 def fulfillment_sk(fulfillment_id: str) -> str:

@@ -107,6 +107,14 @@ class FulfillmentItem(TableItem):
     tracking_number = UnicodeAttribute(null=True)
 
 
+class OrderPointerItem(TableItem):
+    """``ORDER#<order_id> / ORDER``: whose order this is (operators cancel an order by its id),
+    written in the order's own transaction. Orders placed before it existed have none."""
+
+    candidate_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+
+
 class FulfillmentPointerItem(TableItem):
     """``FULFILL#<fulfillment_id> / FULFILL``: whose kit this is (operators address kits by id)."""
 

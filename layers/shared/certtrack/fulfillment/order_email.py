@@ -1,5 +1,6 @@
-"""The order confirmation email: the kits, their prices, the total and the processing notice, sent
-to the address on the order. A failed send never fails the order."""
+"""The order emails, sent to the address on the order: the confirmation (the kits, their prices, the
+total and the processing notice) and the cancellation (what was cancelled, whether money was given
+back). A failed send never fails the order or the cancel."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def format_money(cents: int, currency: str) -> str:
     return f"${amount}" if currency == "USD" else f"{amount} {currency}"
 
 
+def _history_url() -> str:
+    return f"{get_settings().public_base_url}/app/#/fulfillment/history"
+
+
 def confirmation_context(address: ShippingAddress, out: OrderOut) -> dict[str, Any]:
     return {
         "first_name": address.first_name,
@@ -36,7 +41,7 @@ def confirmation_context(address: ShippingAddress, out: OrderOut) -> dict[str, A
         "tracking_fee": format_money(out.tracking_fee_cents, out.currency),
         "total": format_money(out.total_cents, out.currency),
         "notice": PROCESSING_NOTICE,
-        "history_url": f"{get_settings().public_base_url}/app/#/fulfillment/history",
+        "history_url": _history_url(),
     }
 
 
@@ -46,3 +51,27 @@ def send_confirmation(address: ShippingAddress, out: OrderOut, send: SendEmail |
     except ServiceUnavailable:
         # The order stands; the history page shows it. Never fail a paid order on email.
         logger.warning("order confirmation email not sent", extra={"order_id": out.order_id})
+
+
+def cancellation_context(address: ShippingAddress, out: OrderOut, *, refunded: bool) -> dict[str, Any]:
+    """No operator's reason: it is written for the audit, not for the candidate."""
+    return {
+        "first_name": address.first_name,
+        "order_id": out.order_id,
+        "items": [{"name": k.name} for k in out.items],
+        "refunded": refunded,
+        "total": format_money(out.total_cents, out.currency),
+        "free_kit": any(k.initial_kit for k in out.items),
+        "history_url": _history_url(),
+    }
+
+
+def send_cancellation(
+    address: ShippingAddress, out: OrderOut, *, refunded: bool, send: SendEmail | None = None
+) -> None:
+    try:
+        (send or email.send_template)(
+            address.email, "order_cancelled", cancellation_context(address, out, refunded=refunded)
+        )
+    except ServiceUnavailable:
+        logger.warning("order cancellation email not sent", extra={"order_id": out.order_id})

@@ -1,10 +1,11 @@
 """Where an order is kept: the reads placing an order needs and the order's one transaction, in
 DynamoDB (:class:`DynamoOrderStore`, the implementation of ``certtrack.fulfillment.orders.OrderStore``).
 
-The transaction holds the order, one fulfillment item + pointer + verification code per kit, the
-claim item of each free initial kit (``attribute_not_exists``: the once-only guarantee, also under
-concurrent requests), a condition check that each certification is still held, and, for a free
-order, the e-commerce transaction record. A priced order is written ``awaiting_payment`` with its
+The transaction holds the order and its pointer (``ORDER#<id>``: operators address an order by id),
+one fulfillment item + pointer + verification code per kit, the claim item of each free initial
+kit (``attribute_not_exists``: the once-only guarantee, also under concurrent requests), a condition
+check that each certification is still held, and, for a free order, the e-commerce transaction
+record. A priced order is written ``awaiting_payment`` with its
 kits held (``awaiting_payment``, off the operators' list) and its claims taken; the provider's
 webhook then applies the payment in a second transaction (:meth:`DynamoOrderStore.mark_paid`:
 order ``paid``, kits ``queued``, the transaction record, the event's marker). A failed claim is 409
@@ -39,6 +40,7 @@ from certtrack.fulfillment.models import (
     OperatorAuditItem,
     OrderItem,
     OrderLine,
+    OrderPointerItem,
     PaymentEventItem,
     TransactionItem,
 )
@@ -135,6 +137,14 @@ class DynamoOrderStore:
         except OrderItem.DoesNotExist:
             return None
         return _payable(item)
+
+    def find_order(self, order_id: str) -> PayableOrder | None:
+        """An order by its id alone, through its ``ORDER#<id>`` pointer (none for older orders)."""
+        try:
+            pointer = OrderPointerItem.get(keys.order_pk(order_id), keys.ORDER_POINTER)
+        except OrderPointerItem.DoesNotExist:
+            return None
+        return self.payable_order(pointer.candidate_id, order_id)
 
     def event_seen(self, event_id: str) -> bool:
         try:
@@ -468,6 +478,13 @@ def _write_once(
                 )
             tx.save(order, condition=OrderItem.PK.does_not_exist())
             labels.append(("order", order_id))
+            tx.save(
+                OrderPointerItem(
+                    keys.order_pk(order_id), keys.ORDER_POINTER, candidate_id=candidate_id, order_id=order_id
+                ),
+                condition=OrderPointerItem.PK.does_not_exist(),
+            )
+            labels.append(("order_pointer", order_id))
             for k in kits:
                 tx.save(
                     _fulfillment(candidate_id, order_id, k, now, held=payment_id is not None),

@@ -109,7 +109,8 @@ class PaymentProvider(Protocol):
         ...
 
     def refund(self, payment_id: str) -> None:
-        """Give the whole amount back (a payment that arrived for an order that no longer waits)."""
+        """Give the whole amount back, once per payment (an operator's cancel, a payment that arrived
+        for an order that no longer waits); a payment already refunded is left as it is."""
         ...
 
     def payment_state(self, payment_id: str) -> PaymentState:
@@ -161,6 +162,14 @@ class StripePaymentProvider:
         self._call("cancel", lambda: self._client.v1.payment_intents.cancel(payment_id))
 
     def refund(self, payment_id: str) -> None:
+        # Stripe keeps an idempotency key for 24 hours (localstripe not at all): a payment that
+        # already has a refund (an operator's retry days later, the webhook after a cancel) is done.
+        existing = self._call(
+            "refunds", lambda: self._client.v1.refunds.list(params={"payment_intent": payment_id, "limit": 1})
+        )
+        if any(refund.status in ("succeeded", "pending") for refund in existing.data):
+            logger.info("payment already refunded", extra={"payment_id": payment_id})
+            return
         self._call(
             "refund",
             lambda: self._client.v1.refunds.create(
