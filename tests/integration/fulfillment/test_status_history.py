@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -26,7 +26,11 @@ def place(holder: Holder, *skus: str, key: str, payer: Payer | None = None, **kw
 
 
 def ops(
-    fulfillment_id: str, status: str, tracking: dict[str, str] | None = None, *, groups: list[str] | None = None
+    fulfillment_id: str,
+    status: str,
+    tracking: Mapping[str, str | None] | None = None,
+    *,
+    groups: list[str] | None = None,
 ) -> tuple[int, Any, Any]:
     return call(
         "fulfillment",
@@ -158,10 +162,16 @@ def audit_items(holder: Holder) -> list[OperatorAuditItem]:
 
 @pytest.mark.parametrize(
     ("tracking", "field"),
-    [({}, "carrier"), ({"carrier": "UPS"}, "tracking_number"), ({"tracking_number": "1Z999AA10123456784"}, "carrier")],
+    [
+        ({}, "carrier"),
+        ({"carrier": "UPS"}, "tracking_number"),
+        ({"tracking_number": "1Z999AA10123456784"}, "carrier"),
+        ({"carrier": "UPS", "tracking_number": None}, "tracking_number"),  # JSON null: not given
+        ({"carrier": None, "tracking_number": None}, "carrier"),
+    ],
 )
 def test_a_tracked_kit_is_not_sent_without_carrier_and_number(
-    holder: Holder, tracked_kit: dict[str, Any], outbox: Any, tracking: dict[str, str], field: str
+    holder: Holder, tracked_kit: dict[str, Any], outbox: Any, tracking: dict[str, str | None], field: str
 ) -> None:
     mails = len(outbox())
     status, problem, _ = ops(tracked_kit["fulfillment_id"], "sent", tracking)

@@ -38,8 +38,11 @@ logger = Logger(child=True)
 TRANSITIONS: dict[str, str] = {"sent": "queued", "complete": "sent"}
 # The audit item's "why" of each step: the operator records what happened to the parcel.
 REASONS: dict[str, str] = {"sent": "handed to the carrier", "complete": "delivered"}
+# The length applies to a given number; null and "" are "not given" (the constraint on the union
+# would meet None and fail inside pydantic: a 500, not a 422).
 TrackingNumber = Annotated[
-    str | None, BlankIsNone, StringConstraints(strip_whitespace=True, max_length=carriers.TRACKING_NUMBER_MAX)
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=carriers.TRACKING_NUMBER_MAX)] | None,
+    BlankIsNone,
 ]
 
 

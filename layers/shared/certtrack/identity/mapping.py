@@ -37,7 +37,7 @@ from pynamodb.transactions import TransactWrite
 from certtrack import db, email, jobs, keys
 from certtrack.auth import Login
 from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, TableItem, cancellation_codes, condition_failed
-from certtrack.errors import BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
+from certtrack.errors import AppError, BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
 from certtrack.identity import mapped_candidate_id, ratelimit, tokens
 from certtrack.identity.candidates import candidates_with_email
 from certtrack.identity.models import (
@@ -289,6 +289,13 @@ def _used() -> Gone:
     return Gone("This confirmation link was already used.", code="token_used")
 
 
+def _used_or_already_mapped(item: MappingTokenItem) -> AppError:
+    """The login or the candidate got mapped since the token was read: by this very link (a double
+    click, two tabs) it is used; by anything else the mapping exists already."""
+    item.refresh(consistent_read=True)
+    return _used() if item.used_at is not None else _already_mapped()
+
+
 def _confirmable(
     login: Login, token_hash: str, now: datetime, invalid: BadRequest
 ) -> tuple[MappingTokenItem, CandidateItem]:
@@ -304,14 +311,12 @@ def _confirmable(
     if tokens.is_expired(item.created_at, now):
         raise Gone("This confirmation link has expired; request a new one.", code="token_expired")
     if mapped_candidate_id(login) is not None:
-        # Mapped between the token's read and now: by this very link (a double click) it is used.
-        item.refresh(consistent_read=True)
-        raise _used() if item.used_at is not None else _already_mapped()
+        raise _used_or_already_mapped(item)
     candidate = CandidateItem.get_candidate(item.candidate_id)
     if candidate is None:
         raise invalid
     if candidate.login_sub:
-        raise _already_mapped()
+        raise _used_or_already_mapped(item)
     if candidate.frozen_at:
         raise _frozen()
     return item, candidate
