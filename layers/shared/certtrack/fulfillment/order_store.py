@@ -524,21 +524,7 @@ def _write_once(
 
 def _fulfillment(candidate_id: str, order_id: str, kit: _Kit, now: datetime, *, held: bool) -> FulfillmentItem:
     """A queued kit (on the operators' list), or one held until its order is paid (not on it)."""
-    if held:
-        return FulfillmentItem(
-            keys.candidate_pk(candidate_id),
-            keys.fulfillment_sk(kit.fulfillment_id),
-            candidate_id=candidate_id,
-            fulfillment_id=kit.fulfillment_id,
-            order_id=order_id,
-            sku=kit.line.sku,
-            name=kit.line.name,
-            kind=kit.line.kind,
-            cert_id=kit.line.certification_id,
-            verification_code=kit.code.code,
-            status="awaiting_payment",
-        )
-    return FulfillmentItem(
+    item = FulfillmentItem(
         keys.candidate_pk(candidate_id),
         keys.fulfillment_sk(kit.fulfillment_id),
         candidate_id=candidate_id,
@@ -549,11 +535,13 @@ def _fulfillment(candidate_id: str, order_id: str, kit: _Kit, now: datetime, *, 
         kind=kit.line.kind,
         cert_id=kit.line.certification_id,
         verification_code=kit.code.code,
-        status="queued",
-        queued=now,
-        GSI1PK=keys.kits_gsi("queued"),
-        GSI1SK=keys.kits_gsi_sk(now.isoformat(), kit.fulfillment_id),
+        status="awaiting_payment" if held else "queued",
     )
+    if not held:
+        item.queued = now
+        item.GSI1PK = keys.kits_gsi("queued")
+        item.GSI1SK = keys.kits_gsi_sk(now.isoformat(), kit.fulfillment_id)
+    return item
 
 
 def _raise_for_cancellation(error: TransactWriteError, labels: list[tuple[str, str]]) -> None:
