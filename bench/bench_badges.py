@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.support import environment
+from bench.support import ccna_holder, environment
 
 RUNS = 30
 
@@ -41,30 +41,11 @@ def _figures() -> dict[str, float]:
     from local.sandbox import aws_sandbox
 
     with aws_sandbox():
-        from certtrack import keys
         from certtrack.badges import credential, did, keyring, proof, service, store
-        from certtrack.certifications.models import CertificationItem
-        from certtrack.identity.models import CandidateItem
 
         now = datetime.now(UTC)
         candidate_id = "CSCO10000002"
-        CandidateItem(
-            *CandidateItem.key(candidate_id),
-            candidate_id=candidate_id,
-            first_name="Edith",
-            last_name="Clarke",
-            email="edith.clarke@example.com",
-            created_at=now,
-        ).save()
-        CertificationItem(
-            keys.candidate_pk(candidate_id),
-            keys.cert_sk("ccna"),
-            candidate_id=candidate_id,
-            cert_id="ccna",
-            status="active",
-            active_date=now.date().replace(year=now.year - 1),
-            expiration_date=now.date().replace(year=now.year + 2),
-        ).save()
+        ccna_holder(candidate_id, "Edith", "Clarke", now, email="edith.clarke@example.com")
         [listed] = service.list_badges(candidate_id, now).badges
         [badge] = store.badges_of(candidate_id, consistent=True)
         stored = store.credential(badge.credential_id)

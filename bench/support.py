@@ -69,3 +69,29 @@ def lambda_context(function_name: str = "bench", memory_mb: int = 256) -> Any:
         aws_request_id=function_name,
         timeout_s=30,
     )
+
+
+def ccna_holder(candidate_id: str, first_name: str, last_name: str, now: Any, email: str | None = None) -> None:
+    """Save a candidate who holds an active CCNA (earned a year before ``now``, two years left), in
+    the sandbox the caller opened: the record the certificate and badge benches work on."""
+    from certtrack import keys
+    from certtrack.certifications.models import CertificationItem
+    from certtrack.identity.models import CandidateItem
+
+    CandidateItem(
+        *CandidateItem.key(candidate_id),
+        candidate_id=candidate_id,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        created_at=now,
+    ).save()
+    CertificationItem(
+        keys.candidate_pk(candidate_id),
+        keys.cert_sk("ccna"),
+        candidate_id=candidate_id,
+        cert_id="ccna",
+        status="active",
+        active_date=now.date().replace(year=now.year - 1),
+        expiration_date=now.date().replace(year=now.year + 2),
+    ).save()
