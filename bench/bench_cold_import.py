@@ -59,6 +59,7 @@ FUNCTIONS = {
     "ses_events": "SesEventsFunction",
     "fulfillment": "FulfillmentFunction",
     "transcripts": "TranscriptsFunction",
+    "operations": "OperationsFunction",
 }
 
 # The artifact: sys.path exactly as local/lambda_worker.py's _load makes it.

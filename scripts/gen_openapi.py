@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # imported once build() has put the layer on sys.path
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 ROOT = Path(__file__).resolve().parent.parent
-FUNCTIONS = ("auth_mapping", "certifications", "fulfillment", "transcripts")
+FUNCTIONS = ("auth_mapping", "certifications", "fulfillment", "transcripts", "operations")
 sys.path.insert(0, str(ROOT / "layers" / "shared"))
 
 from certtrack.openapi import PROBLEM_MEDIA_TYPE, PROBLEM_REF, PROBLEM_SCHEMA  # noqa: E402

@@ -32,6 +32,7 @@ FUNCTIONS = {
     "ExpiryCheckFunction": ("functions/certifications/", "expiry.handler"),
     "FulfillmentFunction": ("functions/fulfillment/", "app.lambda_handler"),
     "TranscriptsFunction": ("functions/transcripts/", "app.lambda_handler"),
+    "OperationsFunction": ("functions/operations/", "app.lambda_handler"),
     "SesEventsFunction": ("functions/certifications/", "ses_events.handler"),
     "MappingMailFunction": ("functions/auth_mapping/", "mapping_mail.handler"),
 }
@@ -77,6 +78,7 @@ ROUTES = {
     ("GET", "/ops/fulfillment"): "FulfillmentFunction",
     ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
     ("POST", "/ops/orders/{order_id}/cancel"): "FulfillmentFunction",
+    ("GET", "/ops/audit"): "OperationsFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
@@ -446,6 +448,7 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
         {"GSI1"},
     ),
     "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
+    "OperationsFunction": ({"GetItem", "Query"}, {"GSI1"}),
 }
 
 

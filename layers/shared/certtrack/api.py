@@ -34,7 +34,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 from pynamodb.exceptions import PynamoDBConnectionError
 
-from certtrack.auth import Login, login_from_event
+from certtrack.auth import Login, login_from_event, require_operator
 from certtrack.errors import (
     PROBLEM_CONTENT_TYPE,
     AppError,
@@ -350,6 +350,13 @@ def make_app(title: str, description: str = "") -> APIGatewayRestResolver:
 
 def current_login(app: APIGatewayRestResolver | Router) -> Login:
     return login_from_event(app.current_event.raw_event)
+
+
+def current_operator(app: APIGatewayRestResolver | Router) -> Login:
+    """The caller's login if it is an operator's (401 without a token, 403 ``operators_only`` otherwise)."""
+    login = current_login(app)
+    require_operator(login)
+    return login
 
 
 def _early_problem(error: AppError, event: dict[str, Any]) -> dict[str, Any]:

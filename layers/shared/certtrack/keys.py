@@ -44,7 +44,8 @@ payment event applied  PAYEVENT#<event id>         PAYEVENT
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
 ``REG#<registration number>`` → exams, ``PUBLIC#<public id>`` → transcripts,
-``KITS#<status>`` (SK ``<since>#<fulfillment id>``) → kits by status, oldest first. The
+``KITS#<status>`` (SK ``<since>#<fulfillment id>``) → kits by status, oldest first,
+``OPAUDIT#<YYYY-MM>`` (SK ``<timestamp>#<candidate id>#<action>``) → operators' actions. The
 registration owner item (table key ``REG#<n> / OWNER``, not on GSI1) is what the exams import
 reads, with BatchGetItem, to keep one registration number to one candidate across files.
 
@@ -55,6 +56,7 @@ GSI2 (work due on a date, sparse, sharded): PK ``DUE#<shard>``, SK
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 
 def candidate_pk(candidate_id: str) -> str:
@@ -174,6 +176,15 @@ def operator_audit_sk(timestamp: str, action: str, target: str) -> str:
 
 
 OPERATOR_AUDIT_PREFIX = "OPAUDIT#"
+
+
+def operator_audit_gsi(at: datetime) -> str:
+    """GSI1 partition of the operators' actions of one month (the filterable audit list)."""
+    return f"OPAUDIT#{at:%Y-%m}"
+
+
+def operator_audit_gsi_sk(timestamp: str, candidate_id: str, action: str) -> str:
+    return f"{timestamp}#{candidate_id}#{action}"
 
 
 def logo_accept_sk(timestamp: str) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from certtrack import keys
 from certtrack.errors import ServiceUnavailable
-from certtrack.fulfillment.models import ClaimItem, OperatorAuditItem, OrderPointerItem
+from certtrack.fulfillment.models import ClaimItem, OrderPointerItem
 from certtrack.fulfillment.order_store import DynamoOrderStore
+from certtrack.identity.operator_audit import OperatorAuditItem
 
 from tests.conftest import call
 from tests.integration.fulfillment.conftest import Holder, Payer

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from certtrack import keys
 from certtrack.dates import iso_instant
-from certtrack.fulfillment.models import OperatorAuditItem
+from certtrack.identity.operator_audit import OperatorAuditItem
 
 from tests.conftest import call
 from tests.integration.fulfillment.conftest import Holder, Payer, make_holder

@@ -148,20 +148,3 @@ class PaymentEventItem(TableItem):
     order_id = UnicodeAttribute(null=True)
     outcome = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
-
-
-class OperatorAuditItem(TableItem):
-    """``CAND#<id> / OPAUDIT#<timestamp>#<action>``: an operator's write on the candidate's items,
-    written in the same transaction as the write itself: who, when, what, why."""
-
-    sort_key = keys.OPERATOR_AUDIT_PREFIX
-
-    candidate_id = UnicodeAttribute()
-    action = UnicodeAttribute()  # e.g. "order_cancel"
-    target = UnicodeAttribute()  # what it was done to (an order id)
-    reason = UnicodeAttribute()
-    before = UnicodeAttribute(null=True)  # the state it changed, in words ("queued")
-    after = UnicodeAttribute(null=True)  # what it became ("sent: UPS 1Z…")
-    login_sub = UnicodeAttribute()
-    login_username = UnicodeAttribute()
-    at = UTCDateTimeAttribute()

@@ -27,6 +27,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from certtrack import db, keys, verification
+from certtrack.auth import Login
 from certtrack.certifications import due
 from certtrack.certifications.models import CertificationItem
 from certtrack.dates import iso_instant
@@ -37,7 +38,6 @@ from certtrack.fulfillment.models import (
     ClaimItem,
     FulfillmentItem,
     FulfillmentPointerItem,
-    OperatorAuditItem,
     OrderItem,
     OrderLine,
     OrderPointerItem,
@@ -50,6 +50,7 @@ from certtrack.fulfillment.order_schemas import OrderedKit, OrderOut, OrderStatu
 from certtrack.fulfillment.payments import PaymentEvent
 from certtrack.fulfillment.pricing import OfferLine, PricedOrder
 from certtrack.fulfillment.shipping import ShippingAddress
+from certtrack.identity.operator_audit import OperatorAuditItem, audit_entry
 from certtrack.settings import get_settings
 
 if TYPE_CHECKING:
@@ -368,16 +369,13 @@ def _refused(error: TransactWriteError, labels: list[str]) -> ApplyOutcome:
 def _audit(order: PayableOrder, release: Release, now: datetime) -> OperatorAuditItem:
     assert release.operator is not None
     action = f"order_{release.status}"
-    return OperatorAuditItem(
-        keys.candidate_pk(order.candidate_id),
-        keys.operator_audit_sk(iso_instant(now), action, order.order_id),
-        candidate_id=order.candidate_id,
-        action=action,
-        target=order.order_id,
-        reason=release.operator.reason,
-        login_sub=release.operator.login_sub,
-        login_username=release.operator.login_username,
-        at=now,
+    return audit_entry(
+        order.candidate_id,
+        action,
+        order.order_id,
+        release.operator.reason,
+        Login(sub=release.operator.login_sub, username=release.operator.login_username, groups=frozenset()),
+        now,
     )
 
 

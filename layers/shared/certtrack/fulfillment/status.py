@@ -22,14 +22,14 @@ from pynamodb.transactions import TransactWrite
 
 from certtrack import db, email, keys, paging
 from certtrack.auth import Login
-from certtrack.dates import iso_instant
 from certtrack.db import TRANSACTION_CONFLICT, cancellation_codes, condition_failed
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from certtrack.fields import BlankIsNone, Schema
 from certtrack.fulfillment import carriers
 from certtrack.fulfillment.history import FulfillmentEntry, fulfillment_entry
-from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OperatorAuditItem, OrderItem
+from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OrderItem
 from certtrack.fulfillment.shipping import ShippingAddress
+from certtrack.identity.operator_audit import OperatorAuditItem, audit_entry
 from certtrack.settings import get_settings
 
 logger = Logger(child=True)
@@ -190,18 +190,15 @@ def _audit(
 ) -> OperatorAuditItem:
     action = f"kit_{target}"
     after = target if shipment is None else f"{target}: {shipment[0]} {shipment[1]}"
-    return OperatorAuditItem(
-        keys.candidate_pk(item.candidate_id),
-        keys.operator_audit_sk(iso_instant(now), action, item.fulfillment_id),
-        candidate_id=item.candidate_id,
-        action=action,
-        target=item.fulfillment_id,
-        reason=REASONS[target],
+    return audit_entry(
+        item.candidate_id,
+        action,
+        item.fulfillment_id,
+        REASONS[target],
+        login,
+        now,
         before=item.status,
         after=after,
-        login_sub=login.sub,
-        login_username=login.username,
-        at=now,
     )
 
 

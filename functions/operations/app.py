@@ -1,0 +1,18 @@
+"""Operators API (the operator console): every route is for logins in the `operators` group.
+
+Routes live in routers beside this module, one per concern; this module assembles them.
+"""
+
+from __future__ import annotations
+
+import certtrack.coldstart
+
+from audit_routes import router as audit_router
+from certtrack.api import make_app, make_handler
+
+app = make_app("Operator console: candidate lookup, support cases, grants and corrections, imports, audit")
+app.include_router(audit_router)
+
+lambda_handler = make_handler(app)
+
+certtrack.coldstart.ready()  # loaded: collect garbage again
