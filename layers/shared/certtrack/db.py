@@ -51,6 +51,17 @@ class LookupIndex(GlobalSecondaryIndex["TableItem"]):
     GSI1SK = UnicodeAttribute(range_key=True)
 
 
+class NameIndex(GlobalSecondaryIndex["TableItem"]):
+    """GSI3: candidates by folded name (operators' lookup), ``NAME#<first two letters of the last name>``."""
+
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    GSI3PK = UnicodeAttribute(hash_key=True)
+    GSI3SK = UnicodeAttribute(range_key=True)
+
+
 class DueIndex(GlobalSecondaryIndex["TableItem"]):
     """GSI2: items with work due on a date, sharded by ``DUE#<n>``."""
 
@@ -79,6 +90,8 @@ class TableItem(Model):
     GSI1SK = UnicodeAttribute(null=True)
     GSI2PK = UnicodeAttribute(null=True)
     GSI2SK = UnicodeAttribute(null=True)
+    GSI3PK = UnicodeAttribute(null=True)
+    GSI3SK = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL (epoch seconds); cleanup only
 
     # No index instances here: PynamoDB binds an index to one model class, so a model
@@ -186,7 +199,8 @@ def _gsi(name: str, pk: str, sk: str, projection: str) -> dict[str, Any]:
 
 TABLE_DEFINITION: dict[str, Any] = {
     "AttributeDefinitions": [
-        {"AttributeName": name, "AttributeType": "S"} for name in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
     ],
     "KeySchema": [
         {"AttributeName": "PK", "KeyType": "HASH"},
@@ -195,6 +209,7 @@ TABLE_DEFINITION: dict[str, Any] = {
     "GlobalSecondaryIndexes": [
         _gsi("GSI1", "GSI1PK", "GSI1SK", "ALL"),
         _gsi("GSI2", "GSI2PK", "GSI2SK", "KEYS_ONLY"),
+        _gsi("GSI3", "GSI3PK", "GSI3SK", "ALL"),
     ],
     "BillingMode": "PAY_PER_REQUEST",
 }

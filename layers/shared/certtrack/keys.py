@@ -51,6 +51,10 @@ reads, with BatchGetItem, to keep one registration number to one candidate acros
 
 GSI2 (work due on a date, sparse, sharded): PK ``DUE#<shard>``, SK
 ``<YYYY-MM-DD>#<kind>#<item PK>#<item SK>``.
+
+GSI3 (candidates by name, for operators): PK ``NAME#<first two letters of the folded last name>``,
+SK ``<folded last name>#<folded first name>#<candidate id>``: a prefix of the last name (two
+letters at least), then of the first, is one Query with ``begins_with``.
 """
 
 from __future__ import annotations
@@ -277,6 +281,15 @@ STATE = "STATE"
 
 
 # GSI1: alternate lookups
+def name_gsi(folded_last_name: str) -> str:
+    """GSI3 partition of candidates whose folded last name starts with these two letters."""
+    return f"NAME#{folded_last_name[:2]}"
+
+
+def name_gsi_sk(folded_last_name: str, folded_first_name: str, candidate_id: str) -> str:
+    return f"{folded_last_name}#{folded_first_name}#{candidate_id}"
+
+
 def email_gsi(email: str) -> str:
     return f"EMAIL#{email.strip().lower()}"
 

@@ -38,7 +38,7 @@ from certtrack.certifications.import_rows import (
 from certtrack.certifications.models import AgreementItem, CECreditItem, ExamItem, RegistrationOwnerItem
 from certtrack.certifications.records import read_partition
 from certtrack.fields import Schema
-from certtrack.identity.models import CandidateItem
+from certtrack.identity.models import CandidateItem, name_keys
 from certtrack.program import rules
 from certtrack.program.catalog import Catalog, load_catalog
 from certtrack.settings import get_settings
@@ -211,6 +211,7 @@ def _write_candidates(run: _Run, rows: list[ExamRow]) -> None:
                 created_at=run.now,
                 GSI1PK=keys.email_gsi(row.email),
                 GSI1SK=keys.candidate_pk(candidate_id),
+                **name_keys(row.first_name, row.last_name, candidate_id),
             )
             run.writer.put(profile)
             run.profiles[candidate_id] = profile

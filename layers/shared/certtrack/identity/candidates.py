@@ -9,7 +9,7 @@ from pynamodb.exceptions import PutError
 
 from certtrack import keys
 from certtrack.db import condition_failed
-from certtrack.identity.models import CandidateItem
+from certtrack.identity.models import CandidateItem, name_keys
 from certtrack.identity.normalize import normalize_email
 
 # A generous bound: real duplicates are a handful of records; the support case lists them all.
@@ -36,6 +36,7 @@ def create_candidate(
         created_at=now,
         vendor_testing_id=vendor_testing_id,
         attributes=dict(attributes) if attributes else None,
+        **name_keys(first_name, last_name, candidate_id),
     )
     if email:
         item.GSI1PK = keys.email_gsi(email)

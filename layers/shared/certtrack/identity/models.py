@@ -3,6 +3,8 @@ shipping address (read by fulfillment for orders and by transcripts for the hold
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from pynamodb.attributes import (
     BooleanAttribute,
     MapAttribute,
@@ -13,13 +15,27 @@ from pynamodb.attributes import (
 )
 
 from certtrack import keys
-from certtrack.db import LookupIndex, TableItem
+from certtrack.db import LookupIndex, NameIndex, TableItem
+from certtrack.identity.normalize import fold_name
+
+
+class NameKeys(TypedDict):
+    GSI3PK: str
+    GSI3SK: str
+
+
+def name_keys(first_name: str, last_name: str, candidate_id: str) -> NameKeys:
+    """The GSI3 keys of a candidate profile (operators' lookup by name): set them with every name."""
+    last, first = fold_name(last_name), fold_name(first_name)
+    return NameKeys(GSI3PK=keys.name_gsi(last), GSI3SK=keys.name_gsi_sk(last, first, candidate_id))
 
 
 class CandidateItem(TableItem):
-    """``CAND#<id> / PROFILE``; GSI1 ``EMAIL#<email>`` finds candidates by email."""
+    """``CAND#<id> / PROFILE``; GSI1 ``EMAIL#<email>`` finds candidates by email, GSI3
+    ``NAME#<ab>`` by name (:func:`name_keys`)."""
 
     sort_key = keys.PROFILE
+    name_index = NameIndex()
 
     candidate_id = UnicodeAttribute()
     first_name = UnicodeAttribute()
