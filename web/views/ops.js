@@ -5,6 +5,7 @@ import { api, listOf, getToken, tokenClaims } from "../api.js";
 import { h, table, field } from "../dom.js";
 import { heading, subnav, withLoading, flash, submitting } from "../ui.js";
 import * as fmt from "../format.js";
+import { opsNav } from "./ops_nav.js";
 /** @import { Kit, KitStatus, Page, ShippingAddress, View } from "../types.js" */
 
 /** @typedef {[KitStatus, string, string | null, KitStatus | null]} StatusStep [status, label, action, next status] */
@@ -83,6 +84,7 @@ export async function opsKitsView(container, { query, path, navigate }) {
   const step = STATUSES.find(([s]) => s === query.get("status")) || STATUSES[0];
   const [status, label, action, target] = step;
   container.append(
+    opsNav("#/ops/kits"),
     subnav(
       "Kit status",
       STATUSES.map(([s, text]) => [`#/ops/kits?status=${s}`, text]),
