@@ -1,4 +1,9 @@
-"""Fixtures the browser tests share: one headless Debian Chromium per module, driven by Playwright."""
+"""Fixtures every e2e module shares: one dev server and one headless Debian Chromium (driven by
+Playwright) per test process, so each pytest-xdist worker starts them once; the browser tests'
+per-test fixtures come from ``tests/e2e/web_support.py``.
+
+Modules that need a dev server of their own (other options, or a whole outbox to themselves) start
+one with ``running_devserver``."""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+
+from tests.e2e.devserver_fixture import running_devserver
+from tests.e2e.web_support import candidate, page, signed_in, token  # noqa: F401 - fixtures
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -19,7 +27,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """The dev server of this test process, with the template's local defaults."""
+    with running_devserver() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: apt-get update && apt-get install -y chromium")

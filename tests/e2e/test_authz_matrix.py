@@ -22,7 +22,6 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local.template import Route
-from tests.e2e.devserver_fixture import running_devserver
 from tests.e2e.hardening_support import (
     CANDIDATE_A,
     CANDIDATE_B_EMAIL,
@@ -94,22 +93,21 @@ def _forged(real_token: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def matrix() -> Iterator[Matrix]:
-    with running_devserver() as base_url:
-        token_a = demo_login(base_url, CANDIDATE_A)
-        token_b = login(base_url, f"matrix-b-{uuid.uuid4().hex[:8]}")
-        map_login_by_email(base_url, token_b, CANDIDATE_B_EMAIL)
-        a = make_candidate_data(base_url, token_a)
-        b = make_candidate_data(base_url, token_b, order=False)
-        tokens: dict[str, str | None] = {
-            "no_token": None,
-            "forged": _forged(token_a),
-            "unmapped": login(base_url, f"matrix-unmapped-{uuid.uuid4().hex[:8]}"),
-            "candidate_a": token_a,
-            "candidate_b": token_b,
-            "operator": demo_login(base_url, OPERATOR),
-        }
-        yield Matrix(base_url, tokens, a, b)
+def matrix(base_url: str) -> Iterator[Matrix]:
+    token_a = demo_login(base_url, CANDIDATE_A)
+    token_b = login(base_url, f"matrix-b-{uuid.uuid4().hex[:8]}")
+    map_login_by_email(base_url, token_b, CANDIDATE_B_EMAIL)
+    a = make_candidate_data(base_url, token_a)
+    b = make_candidate_data(base_url, token_b, order=False)
+    tokens: dict[str, str | None] = {
+        "no_token": None,
+        "forged": _forged(token_a),
+        "unmapped": login(base_url, f"matrix-unmapped-{uuid.uuid4().hex[:8]}"),
+        "candidate_a": token_a,
+        "candidate_b": token_b,
+        "operator": demo_login(base_url, OPERATOR),
+    }
+    yield Matrix(base_url, tokens, a, b)
 
 
 def expected(route: Route, caller: str) -> set[int] | None:

@@ -19,7 +19,6 @@ import pytest
 import requests
 
 from local.template import Route
-from tests.e2e.devserver_fixture import running_devserver
 from tests.e2e.hardening_support import (
     CANDIDATE_A,
     OPERATOR,
@@ -90,11 +89,10 @@ class Walk:
 
 
 @pytest.fixture(scope="module")
-def walk() -> Iterator[Walk]:
-    with running_devserver() as base_url:
-        a = make_candidate_data(base_url, demo_login(base_url, CANDIDATE_A))
-        unmapped = login(base_url, f"headers-unmapped-{uuid.uuid4().hex[:8]}")
-        yield Walk(base_url, a, demo_login(base_url, OPERATOR), unmapped)
+def walk(base_url: str) -> Iterator[Walk]:
+    a = make_candidate_data(base_url, demo_login(base_url, CANDIDATE_A))
+    unmapped = login(base_url, f"headers-unmapped-{uuid.uuid4().hex[:8]}")
+    yield Walk(base_url, a, demo_login(base_url, OPERATOR), unmapped)
 
 
 def _assert_headers(response: requests.Response, what: str, *, cacheable: bool = False) -> None:

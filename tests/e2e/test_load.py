@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.devserver_fixture import running_devserver
 from tests.e2e.hardening_support import CANDIDATE_A, CandidateData, bearer, demo_login, make_candidate_data
 
 pytestmark = pytest.mark.e2e
@@ -51,9 +50,8 @@ class Tally:
 
 
 @pytest.fixture(scope="module")
-def loaded() -> Iterator[tuple[str, CandidateData]]:
-    with running_devserver() as base_url:
-        yield base_url, make_candidate_data(base_url, demo_login(base_url, CANDIDATE_A), order=False)
+def loaded(base_url: str) -> Iterator[tuple[str, CandidateData]]:
+    yield base_url, make_candidate_data(base_url, demo_login(base_url, CANDIDATE_A), order=False)
 
 
 def _history_ids(base_url: str, token: str) -> set[str]:

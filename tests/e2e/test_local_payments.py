@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.devserver_fixture import running_devserver
 from tests.e2e.hardening_support import TIMEOUT, assert_problem, bearer, demo_login, shipping_address
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with running_devserver() as base_url:
-        yield base_url
+def server(base_url: str) -> str:
+    return base_url
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ its badge, the JSON download must be the credential served at its ``credential_u
 image must carry that credential as the Open Badges 3.0 baking section says (and the baked
 credential must still verify), the LinkedIn link must open LinkedIn's add-certification form
 with the credential URL, and the copy button must put the link on the clipboard and say so.
-Fixtures (dev server, imported candidate, API-mapped login, page) are the web tests' own.
+Fixtures (dev server, imported candidate, API-mapped login, page): tests/e2e/conftest.py and web_support.py.
 """
 
 from __future__ import annotations
@@ -22,20 +22,15 @@ import requests
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.hardening_support import bearer
-from tests.e2e.test_web import (  # noqa: F401 - fixtures
+from tests.e2e.web_support import (
     AXE,
     DESKTOP,
     TIMEOUT_MS,
     TOKEN_KEY,
     app_url,
-    base_url,
-    candidate,
     go,
     heading,
-    page,
-    signed_in,
     snap,
-    token,
 )
 
 pytestmark = pytest.mark.e2e
@@ -44,13 +39,13 @@ OB3 = "https://purl.imsglobal.org/ob/v3p0"
 SVG = "http://www.w3.org/2000/svg"
 
 
-def my_badges(base_url: str, token: str) -> list[dict[str, Any]]:  # noqa: F811
+def my_badges(base_url: str, token: str) -> list[dict[str, Any]]:
     response = requests.get(f"{base_url}/me/badges", headers=bearer(token), timeout=30)
     assert response.status_code == 200, response.text
     return list(response.json()["badges"])
 
 
-def ccna_badge(base_url: str, token: str) -> dict[str, Any]:  # noqa: F811
+def ccna_badge(base_url: str, token: str) -> dict[str, Any]:
     badges = {b["certification_id"]: b for b in my_badges(base_url, token)}
     assert "ccna" in badges, badges
     return badges["ccna"]
@@ -84,7 +79,7 @@ def press(tab: Page, name: str) -> None:
     tab.keyboard.press("Enter")
 
 
-def test_digital_badges_screen(signed_in: Page, base_url: str, token: str) -> None:  # noqa: F811
+def test_digital_badges_screen(signed_in: Page, base_url: str, token: str) -> None:
     tab = signed_in
     badge = ccna_badge(base_url, token)
     assert badge["status"] == "active"
@@ -159,7 +154,7 @@ def test_digital_badges_screen(signed_in: Page, base_url: str, token: str) -> No
 
 
 @pytest.fixture
-def strict_page(browser: Browser, base_url: str, token: str) -> Iterator[Page]:  # noqa: F811
+def strict_page(browser: Browser, base_url: str, token: str) -> Iterator[Page]:
     """Signed in, under the page's own Content-Security-Policy; fails on an error or a CSP violation."""
     context = browser.new_context(viewport=DESKTOP, base_url=base_url)
     context.add_init_script(path=str(AXE))
@@ -175,7 +170,7 @@ def strict_page(browser: Browser, base_url: str, token: str) -> Iterator[Page]: 
     assert errors == [], f"uncaught errors or CSP violations in the page: {errors}"
 
 
-def test_badge_downloads_under_the_real_policy(strict_page: Page, base_url: str, token: str) -> None:  # noqa: F811
+def test_badge_downloads_under_the_real_policy(strict_page: Page, base_url: str, token: str) -> None:
     """The policy the stack sends allows what the screen does: the data: image, the credential's
     fetch, both downloads."""
     badge = ccna_badge(base_url, token)

@@ -37,7 +37,7 @@ from playwright.sync_api import (
 )
 
 from tests.e2e.devserver_fixture import free_port, running_devserver
-from tests.e2e.test_web import DESKTOP, TIMEOUT_MS, go, heading
+from tests.e2e.web_support import DESKTOP, TIMEOUT_MS, go, heading
 
 pytestmark = pytest.mark.e2e
 

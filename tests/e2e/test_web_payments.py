@@ -5,7 +5,7 @@ page's real Content-Security-Policy (this context does not bypass it: axe-core c
 script, which a page policy does not govern). A paid kit with tracked shipping is bought with the
 test card that succeeds; a declined card shows a plain message, queues nothing, and the same
 order is then paid with a good card. Fixtures (dev server, imported candidate, API-mapped login)
-are the web tests' own (``tests/e2e/test_web.py``).
+are the e2e tests' shared ones (``tests/e2e/conftest.py``, ``web_support.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.hardening_support import bearer, shipping_address
-from tests.e2e.test_web import (  # noqa: F401 - fixtures
+from tests.e2e.web_support import (
     AXE,
     DESKTOP,
     PHONE,
@@ -28,11 +28,8 @@ from tests.e2e.test_web import (  # noqa: F401 - fixtures
     TIMEOUT_MS,
     TOKEN_KEY,
     app_url,
-    base_url,
-    candidate,
     go,
     heading,
-    token,
 )
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +39,7 @@ DECLINED_CARD = "4000000000000341"
 
 
 @pytest.fixture
-def page(browser: Browser, base_url: str) -> Iterator[Page]:  # noqa: F811 - this module's own page
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A new context under the page's own CSP; fails on an uncaught page error or a CSP violation."""
     context = browser.new_context(viewport=DESKTOP, base_url=base_url)
     context.add_init_script(path=str(AXE))
@@ -57,7 +54,7 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:  # noqa: F811 - thi
 
 
 @pytest.fixture
-def paid_kit(base_url: str, token: str) -> str:  # noqa: F811 - pytest fixtures by name
+def paid_kit(base_url: str, token: str) -> str:
     """The candidate's free CCNA certificate already claimed (through the API), so the next one costs."""
     headers = bearer(token)
     assert requests.put(f"{base_url}/me/shipping-address", json=shipping_address(), headers=headers, timeout=30).ok
@@ -72,7 +69,7 @@ def paid_kit(base_url: str, token: str) -> str:  # noqa: F811 - pytest fixtures 
 
 
 @pytest.fixture
-def signed_in(page: Page, base_url: str, token: str) -> Page:  # noqa: F811
+def signed_in(page: Page, base_url: str, token: str) -> Page:
     page.goto(app_url(base_url, "/login"))
     page.evaluate("([key, token]) => sessionStorage.setItem(key, token)", [TOKEN_KEY, token])
     go(page, base_url, "/home")
@@ -105,7 +102,7 @@ def snap(page: Page, name: str) -> None:
         page.set_viewport_size(DESKTOP)
 
 
-def order_kit_with_tracking(page: Page, base_url: str, kit: str) -> None:  # noqa: F811
+def order_kit_with_tracking(page: Page, base_url: str, kit: str) -> None:
     go(page, base_url, "/fulfillment")
     expect(page.locator("main tbody tr", has_text=kit)).to_contain_text("$15.00")
     page.get_by_label(kit).check()
@@ -126,13 +123,13 @@ def enter_card(page: Page, number: str) -> None:
     card.locator("input[placeholder='postal_code']").fill("62701")
 
 
-def history(base_url: str, token: str) -> list[dict[str, Any]]:  # noqa: F811
+def history(base_url: str, token: str) -> list[dict[str, Any]]:
     response = requests.get(f"{base_url}/me/fulfillment/history", headers=bearer(token), timeout=30)
     assert response.status_code == 200
     return list(response.json()["items"])
 
 
-def test_policy_allows_the_local_provider_and_nothing_else(base_url: str) -> None:  # noqa: F811
+def test_policy_allows_the_local_provider_and_nothing_else(base_url: str) -> None:
     config = requests.get(f"{base_url}/app/config.json", timeout=10).json()
     script = config["payments"]["stripeJs"]
     origin = re.match(r"^http://127\.0\.0\.1:\d+", script)
@@ -145,7 +142,7 @@ def test_policy_allows_the_local_provider_and_nothing_else(base_url: str) -> Non
     assert "stripe.com" not in policy and directives["frame-ancestors"] == ["'none'"]
 
 
-def test_buy_a_paid_kit_with_tracking(signed_in: Page, base_url: str, token: str, paid_kit: str) -> None:  # noqa: F811
+def test_buy_a_paid_kit_with_tracking(signed_in: Page, base_url: str, token: str, paid_kit: str) -> None:
     page = signed_in
     order_kit_with_tracking(page, base_url, paid_kit)
     expect(page.locator("main table")).to_contain_text(paid_kit)
@@ -176,7 +173,7 @@ def test_buy_a_paid_kit_with_tracking(signed_in: Page, base_url: str, token: str
     expect(page.locator("main tbody")).not_to_contain_text("Awaiting")
 
 
-def test_declined_card_then_a_good_one(signed_in: Page, base_url: str, token: str, paid_kit: str) -> None:  # noqa: F811
+def test_declined_card_then_a_good_one(signed_in: Page, base_url: str, token: str, paid_kit: str) -> None:
     page = signed_in
     order_kit_with_tracking(page, base_url, paid_kit)
     enter_card(page, DECLINED_CARD)
