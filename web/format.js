@@ -1,5 +1,5 @@
 // @ts-check
-// Display formats: dates as "2024-Apr-01" like the guide, money from integer cents.
+// Display formats: dates as "2024-Apr-01" like the guide, instants in local time, money from integer cents.
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -14,6 +14,17 @@ export function date(value, fallback = "n/a") {
   return `${m[1]}-${MONTHS[Number(m[2]) - 1] || m[2]}-${m[3]}`;
 }
 
+// An instant in the reader's own time zone, named: "2024-Jun-02 14:05 GMT+9".
+const LOCAL_TIME = new Intl.DateTimeFormat("en-US", {
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZoneName: "short",
+});
+
 /**
  * @param {string | number | null | undefined} value
  * @param {string} [fallback]
@@ -22,7 +33,10 @@ export function timestamp(value, fallback = "n/a") {
   if (!value) return fallback;
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return `${date(d.toISOString())} ${d.toISOString().slice(11, 16)} UTC`;
+  /** @type {Record<string, string>} */
+  const part = {};
+  for (const { type, value: text } of LOCAL_TIME.formatToParts(d)) part[type] = text;
+  return `${date(`${part.year}-${part.month}-${part.day}`)} ${part.hour}:${part.minute} ${part.timeZoneName}`;
 }
 
 /**

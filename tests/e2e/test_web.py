@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Page, Request, Route, expect
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from tests.e2e.hardening_support import bearer, shipping_address
 from tests.e2e.web_support import (
@@ -455,3 +455,22 @@ def test_operator_ships_the_kit_the_candidate_claimed(
     go(page, base_url, "/home")
     go(page, base_url, "/fulfillment/history")
     expect(page.get_by_role("link", name="1Z999AA10123456784 (UPS)")).to_have_attribute("href", ups)
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("Asia/Tokyo", "2026-Jan-01 09:05 GMT+9"),
+        ("America/New_York", "2025-Dec-31 19:05 EST"),
+        ("UTC", "2026-Jan-01 00:05 UTC"),
+    ],
+)
+def test_instants_are_shown_in_the_readers_time_zone(browser: Browser, base_url: str, zone: str, shown: str) -> None:
+    context = browser.new_context(base_url=base_url, timezone_id=zone)
+    try:
+        tab = context.new_page()
+        tab.goto(app_url(base_url, "/login"))
+        text = tab.evaluate("async () => (await import('/app/format.js')).timestamp('2026-01-01T00:05:00Z')")
+        assert text == shown
+    finally:
+        context.close()

@@ -92,6 +92,15 @@ def test_address_and_email_only_when_chosen(john: Person) -> None:
     assert "Cor City" not in public_get(hidden["public_url"])[1]
 
 
+def test_each_fact_of_the_holder_appears_once_on_the_page(john: Person) -> None:
+    shipping_address(john.candidate_id)
+    shown = john.create(display_options={"show_address": True, "show_email": True})
+    _status, page, _ = public_get(shown["public_url"])
+    body = page.split("<main", 1)[1]  # the title names the holder too, as a browser tab would
+    assert body.count("John Doe") == 1
+    assert body.count("Cor City") == 1 and body.count("john@example.com") == 1
+
+
 def test_show_address_without_an_address_shows_none(john: Person) -> None:
     created = john.create(display_options={"show_address": True})
     assert "address" not in public_get(created["public_url"], accept=JSON)[1]["holder"]
