@@ -390,7 +390,10 @@ def claimed_kit(base_url: str, token: str) -> dict[str, Any]:
     """The candidate's free CCNA kit with tracked shipping (the fee paid with a test card), claimed
     through the API with a shipping address on file, queued once the provider's webhook came."""
     headers = bearer(token)
-    address = shipping_address("Edith", "Clarke") | {"email": f"ship.{uuid.uuid4().hex[:10]}@example.com"}
+    address = shipping_address("Edith", "Clarke") | {
+        "email": f"ship.{uuid.uuid4().hex[:10]}@example.com",
+        "localized": {"last_name": "クラーク", "first_name": "イーディス", "city": "スプリングフィールド"},
+    }
     put = requests.put(f"{base_url}/me/shipping-address", json=address, headers=headers, timeout=20)
     assert put.status_code == 200, put.text
     order = requests.post(
@@ -429,6 +432,7 @@ def test_operator_ships_the_kit_the_candidate_claimed(
     expect(row).to_contain_text("CCNA Certificate")
     expect(row).to_contain_text(claimed_kit["address1"])
     expect(row).to_contain_text(f"{claimed_kit['city']} {claimed_kit['state']} {claimed_kit['postal_code']}")
+    expect(row.locator(".localized-address")).to_have_text("イーディス クラークスプリングフィールド")
     snap(page, "ops-kits")
 
     row.get_by_role("button", name=re.compile("^Mark as sent")).click()

@@ -6,7 +6,7 @@ import { h, table, field } from "../dom.js";
 import { heading, subnav, withLoading, flash, submitting } from "../ui.js";
 import * as fmt from "../format.js";
 import { opsNav } from "./ops_nav.js";
-/** @import { Kit, KitStatus, Page, ShippingAddress, View } from "../types.js" */
+/** @import { Kit, KitStatus, LocalizedAddress, Page, ShippingAddress, View } from "../types.js" */
 
 /** @typedef {[KitStatus, string, string | null, KitStatus | null]} StatusStep [status, label, action, next status] */
 
@@ -64,18 +64,34 @@ export function isOperator() {
   return (Array.isArray(groups) ? groups : String(groups || "").split(/[,\s]+/)).includes("operators");
 }
 
-/** @param {ShippingAddress | null} a */
-function addressLines(a) {
-  if (!a) return [h("em", {}, "No address on the order")];
-  const lines = [
-    `${a.first_name} ${a.last_name}`,
+/**
+ * The lines of an address (Latin script, or the candidate's own script when `localized`).
+ * @param {ShippingAddress | LocalizedAddress} a
+ */
+function lines(a) {
+  return [
+    [a.first_name, a.last_name].filter(Boolean).join(" "),
     a.address1,
     a.address2,
     [a.city, a.state, a.postal_code].filter(Boolean).join(" "),
-    a.country,
-    a.phone,
-  ].filter(Boolean);
-  return lines.flatMap((line, i) => (i ? [h("br"), line] : [line]));
+  ];
+}
+
+/** @param {ShippingAddress | null} a the address the kit ships to, with its localized form if the candidate gave one */
+function addressLines(a) {
+  if (!a) return [h("em", {}, "No address on the order")];
+  const latin = [...lines(a), a.country, a.phone].filter(Boolean);
+  const block = latin.flatMap((line, i) => (i ? [h("br"), line] : [line]));
+  const local = a.localized ? lines(a.localized).filter(Boolean) : [];
+  if (!local.length) return block;
+  return [
+    ...block,
+    h(
+      "div",
+      { class: "localized-address" },
+      ...local.flatMap((line, i) => (i ? [h("br"), line] : [line])),
+    ),
+  ];
 }
 
 /** @type {View} */
