@@ -186,7 +186,10 @@ async function render() {
   const container = h("div", { class: "view" });
   clear(main).append(container);
   try {
-    await view(container, { params: match.slice(1).map(decodeURIComponent), query, path, navigate });
+    const refreshShell = () => {
+      if (current === renderCounter) renderShell(opts.section, Boolean(getToken()));
+    };
+    await view(container, { params: match.slice(1).map(decodeURIComponent), query, path, navigate, refreshShell });
   } catch (error) {
     if (current !== renderCounter) return;
     if (error instanceof ApiError && (error.status === 401 || error.code === "account_not_mapped")) return;

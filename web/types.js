@@ -230,6 +230,7 @@ export {};
  * @property {URLSearchParams} query
  * @property {string} path
  * @property {(hash: string) => void} navigate
+ * @property {() => void} [refreshShell] draw the header and menu again (after `state.me` changed)
  */
 
 /** @typedef {(container: HTMLElement, context: ViewContext) => Promise<void>} View */

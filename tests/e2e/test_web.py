@@ -81,6 +81,7 @@ def test_log_in_and_map_by_email(page: Page, base_url: str, candidate: dict[str,
     by_email.get_by_label("Email address").fill(candidate["email"])
     by_email.get_by_role("button", name="Submit").click()
     expect(page.locator("#mapping-sent")).to_contain_text("An email has been sent")
+    expect(page.locator("#alerts")).to_be_empty()  # the earlier refusal does not linger above the success
     snap(page, "mapping-email-sent")
 
     mails = messages_to(base_url, candidate["email"])
@@ -90,6 +91,9 @@ def test_log_in_and_map_by_email(page: Page, base_url: str, candidate: dict[str,
     page.goto(app_url(base_url, f"/mapping/confirm?token={link.group(1)}"))
     expect(page.locator("#mapping-complete")).to_contain_text("mapping is complete")
     expect(page.locator("#mapping-complete")).to_contain_text(candidate["candidate_id"])
+    # The header follows at once: the candidate's id and the main menu, not the bare login name.
+    expect(page.locator(".user-id")).to_have_text(f"ID: {candidate['candidate_id']}")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     snap(page, "mapping-complete")
 
     page.get_by_role("link", name="Continue to Home").click()

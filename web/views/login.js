@@ -175,7 +175,7 @@ export async function mappingSentView(container) {
 }
 
 /** @type {View} */
-export async function mappingConfirmView(container, { query }) {
+export async function mappingConfirmView(container, { query, refreshShell }) {
   const title = heading("Completing your login");
   container.append(title);
   const token = query.get("token");
@@ -197,6 +197,7 @@ export async function mappingConfirmView(container, { query }) {
     } catch {
       state.me = null;
     }
+    if (refreshShell) refreshShell(); // the header shows the candidate's id and the menu at once
     title.textContent = "Account mapping complete";
     document.title = "Account mapping complete · Certification Tracking System";
     container.append(
