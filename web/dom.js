@@ -110,6 +110,27 @@ export function field(label, control, { hint, required } = {}) {
   );
 }
 
+// A value that must never wrap inside itself: a date ("2024-Jun-02"), optionally with a time.
+const UNBREAKABLE = /^\d{4}-[A-Z][a-z]{2}-\d{2}( \d{2}:\d{2}( \S+)?)?$/;
+
+/**
+ * On a phone the rows of a table stack (styles.css): each cell shows its column's name before its
+ * value, from `data-label`. Cells of a row that spans every column are left alone; a cell that
+ * holds only a date is kept on one line.
+ * @param {HTMLTableSectionElement} tbody
+ * @param {string[]} labels
+ */
+function labelCells(tbody, labels) {
+  for (const row of Array.from(tbody.rows)) {
+    let column = 0;
+    for (const cell of Array.from(row.cells)) {
+      if (cell.colSpan === 1 && labels[column] && !cell.hasAttribute("data-label")) cell.dataset.label = labels[column];
+      if (UNBREAKABLE.test((cell.textContent || "").trim())) cell.classList.add("nowrap");
+      column += cell.colSpan;
+    }
+  }
+}
+
 /**
  * A table with a caption, header cells with scope (a Node column is used as its own header cell),
  * and rows (each a `tr`, or an array of them).
@@ -122,6 +143,7 @@ export function table({ caption, columns, rows, empty = "Nothing to show yet.", 
     tbody.append(h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, empty)));
   } else {
     for (const r of rows) append(tbody, [r]);
+    labelCells(/** @type {HTMLTableSectionElement} */ (tbody), columns.map((c) => (c instanceof Node ? c.textContent || "" : c).trim()));
   }
   // The wrapper scrolls sideways on narrow screens: a focusable, named region so keyboard users can scroll it.
   const captionId = caption ? uid("caption") : null;
