@@ -78,7 +78,15 @@ def build_app(
         template, runtime, identity, boto3.client("s3"), settings.imports_bucket, sources, payments=payments
     )
     app = LocalApp(
-        template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE, sources=sources, payment_origin=payments.url
+        template,
+        runtime,
+        identity,
+        local_routes,
+        WEB_DIR,
+        LOCAL_STAGE,
+        sources=sources,
+        payment_origin=payments.url,
+        storage_origin=endpoint,
     )
     return app, seeded
 
