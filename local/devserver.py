@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 from moto.server import ThreadedMotoServer
 
-from local import atomic, overrides
+from local import atomic, overrides, s3_post
 from local.payment_provider import LocalStripe
 from local.template import REGION, Template
 
@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     # Metrics are disabled locally; Powertools still warns on every invocation that none were published.
     warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
     atomic.install()  # moto's server answers on threads; DynamoDB applies item operations one by one
+    s3_post.install()  # S3 checks a browser form upload against its signed policy; moto does not
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     payments: LocalStripe | None = None

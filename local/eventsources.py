@@ -1,4 +1,4 @@
-"""SQS event sources as Lambda runs them, from the template: queues made in moto, messages polled.
+"""SQS and S3 event sources as Lambda runs them, from the template: queues made in moto, messages polled.
 
 For each function event of type ``SQS`` the source receives up to ``BatchSize`` messages with the
 queue's visibility timeout, invokes the function with an SQS event, and then deletes what
@@ -7,6 +7,13 @@ when the event has ``FunctionResponseTypes: [ReportBatchItemFailures]``; nothing
 Messages not deleted come back when their visibility timeout ends, and moto's queue moves a
 message to the dead-letter queue of its ``RedrivePolicy`` after ``maxReceiveCount`` receives,
 as SQS does.
+
+S3 events (a function event of type ``S3``) travel the same way: :func:`s3_sources` gives the
+bucket a notification configuration with the template's events and key filter that sends to a
+queue of its own (moto delivers S3 notifications to SQS, not to a local process), and the source
+invokes the function with each message's S3 event, one event per invocation as S3 invokes
+Lambda asynchronously. A failed invocation is logged and not retried (Lambda retries twice, then
+uses the function's dead-letter queue).
 
 The dev server runs :meth:`EventSources.run` on a thread; tests call :meth:`EventSources.drain`
 (every visible message delivered now) instead of waiting for the poller.
@@ -79,6 +86,7 @@ class SqsSource:
     queue_logical_id: str
     batch_size: int
     partial_batch: bool  # FunctionResponseTypes has ReportBatchItemFailures
+    s3_notifications: bool = False  # each message is an S3 event for the function (s3_sources)
 
 
 def sqs_sources(template: Template, queue_urls: dict[str, str]) -> list[SqsSource]:
@@ -96,6 +104,35 @@ def sqs_sources(template: Template, queue_urls: dict[str, str]) -> list[SqsSourc
                     partial_batch="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                 )
             )
+    return sources
+
+
+def s3_sources(template: Template, sqs: Any, s3: Any) -> list[SqsSource]:
+    """The template's S3 event sources: each bucket notifies a queue of its own, which is polled.
+
+    The notification configuration is the template's (events, ``prefix``/``suffix`` rules); a
+    bucket's configuration is replaced as a whole, as CloudFormation sets it.
+    """
+    sources: list[SqsSource] = []
+    configurations: dict[str, list[dict[str, Any]]] = {}
+    for function in template.functions.values():
+        for number, props in enumerate(function.events_of_type("S3")):
+            bucket = str(template.resolve(props["Bucket"]))
+            name = f"{STACK_NAME}-s3-{function.logical_id.lower()}-{number}"
+            url = sqs.create_queue(QueueName=name)["QueueUrl"]
+            events = props["Events"] if isinstance(props["Events"], list) else [props["Events"]]
+            rules = ((props.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+            configuration: dict[str, Any] = {"QueueArn": queue_arn(name), "Events": [str(e) for e in events]}
+            if rules:
+                configuration["Filter"] = {
+                    "Key": {"FilterRules": [{"Name": str(r["Name"]), "Value": str(r["Value"])} for r in rules]}
+                }
+            configurations.setdefault(bucket, []).append(configuration)
+            sources.append(SqsSource(function, url, name, 1, False, s3_notifications=True))
+    for bucket, queues in configurations.items():
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": queues}
+        )
     return sources
 
 
@@ -119,6 +156,9 @@ class EventSources:
             ).get("Messages", [])
             if not received:
                 return 0
+            if source.s3_notifications:
+                self._deliver_s3(source, received)
+                return len(received)
             event = {"Records": [_record(source, message) for message in received]}
             try:
                 result = self._invoke(source.function, event)
@@ -135,6 +175,16 @@ class EventSources:
                     Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)],
                 )
             return len(received)
+
+    def _deliver_s3(self, source: SqsSource, received: list[dict[str, Any]]) -> None:
+        for message in received:
+            event = json.loads(message["Body"])
+            if event.get("Records"):  # not S3's test event
+                try:
+                    self._invoke(source.function, event)
+                except Exception:  # logged; not retried here (see the module's docstring)
+                    traceback.print_exc(file=sys.stderr)
+            self._sqs.delete_message(QueueUrl=source.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def drain(self, limit: int = 100) -> int:
         """Deliver every message visible now (and those the deliveries queue); the number received."""

@@ -106,13 +106,17 @@ def secret_value(logical_id: str, payment_keys: dict[str, str], generate: Mappin
 _PAYMENT_SOURCE = re.compile(r"^https://([a-z0-9*-]+\.)*stripe\.com$")
 
 
-def web_client_policy(policy: str, payment_origin: str | None, api_url: str | None = None) -> str:
+def web_client_policy(
+    policy: str, payment_origin: str | None, api_url: str | None = None, storage_origin: str | None = None
+) -> str:
     """The web client's Content-Security-Policy as the dev server sends it, from the template's.
 
     The provider is localstripe (``local.payment_provider``) on a plain-http port of 127.0.0.1:
     its origin takes the place of Stripe's sources in each directive that names them (script,
     frames, API), and nothing else is added. A web client served on a second origin
-    (``--web-port``) calls the API at ``api_url``, which joins ``connect-src``.
+    (``--web-port``) calls the API at ``api_url``, which joins ``connect-src``. The console's CSV
+    upload posts to S3 (a bucket's https endpoint in AWS, which ``https:`` allows); locally S3 is
+    moto on plain http, ``storage_origin``, which joins ``connect-src`` too.
     """
     directives = []
     for directive in policy.split(";"):
@@ -122,7 +126,7 @@ def web_client_policy(policy: str, payment_origin: str | None, api_url: str | No
         kept = [source for source in sources if not _PAYMENT_SOURCE.match(source)]
         if payment_origin and len(kept) < len(sources):
             kept.append(payment_origin)
-        if api_url and name == "connect-src":
-            kept.append(api_url)
+        if name == "connect-src":
+            kept.extend(origin for origin in (api_url, storage_origin) if origin)
         directives.append(" ".join([name, *kept]) if kept else f"{name} 'none'")
     return "; ".join(directives)

@@ -144,6 +144,10 @@ class Sandbox:
     def __init__(self) -> None:
         from moto import mock_aws
 
+        from local import s3_post
+
+        s3_post.install()  # form uploads checked against their signed policy, as S3 does
+
         # moto's default replaces boto3's default session on every start, so every run would parse
         # the service models of every client again; the session holds no AWS data.
         self._mock = mock_aws(config={"core": {"reset_boto3_session": False}})

@@ -94,6 +94,7 @@ class LocalApp:
         api_url: str | None = None,
         sources: EventSources | None = None,
         payment_origin: str | None = None,
+        storage_origin: str | None = None,
     ) -> None:
         self._template = template
         self._routes = RouteTable(template.routes)
@@ -107,7 +108,8 @@ class LocalApp:
         self._sources = sources
         self._stop_sources = threading.Event()
         self._payment_origin = payment_origin  # the local payment provider's (localstripe's)
-        policy = overrides.web_client_policy(_web_client_policy(template), payment_origin, api_url)
+        self._storage_origin = storage_origin  # moto's S3, where the console's uploads go
+        policy = overrides.web_client_policy(_web_client_policy(template), payment_origin, api_url, storage_origin)
         self._static_headers = [*_STATIC_HEADERS, ("Content-Security-Policy", policy)]
 
     def serving_web_client_for(self, api_url: str) -> LocalApp:
@@ -121,6 +123,7 @@ class LocalApp:
             self._stage,
             api_url,
             payment_origin=self._payment_origin,
+            storage_origin=self._storage_origin,
         )
 
     def start_event_sources(self) -> None:

@@ -63,8 +63,11 @@ def build_app(
         access = overrides.aws_access(endpoint, REGION)
         runtime = ArtifactRuntime(artifact, {name: env | access for name, env in environments.items()})
     _load_handlers(template, runtime)
+    sqs = boto3.client("sqs")
     sources = eventsources.EventSources(
-        eventsources.sqs_sources(template, queue_urls), runtime.invoke, boto3.client("sqs")
+        eventsources.sqs_sources(template, queue_urls) + eventsources.s3_sources(template, sqs, boto3.client("s3")),
+        runtime.invoke,
+        sqs,
     )
     subs = {
         login.username: identity.ensure_user(login.username, login.password, list(login.groups))
@@ -75,7 +78,15 @@ def build_app(
         template, runtime, identity, boto3.client("s3"), settings.imports_bucket, sources, payments=payments
     )
     app = LocalApp(
-        template, runtime, identity, local_routes, WEB_DIR, LOCAL_STAGE, sources=sources, payment_origin=payments.url
+        template,
+        runtime,
+        identity,
+        local_routes,
+        WEB_DIR,
+        LOCAL_STAGE,
+        sources=sources,
+        payment_origin=payments.url,
+        storage_origin=endpoint,
     )
     return app, seeded
 

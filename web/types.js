@@ -234,3 +234,35 @@ export {};
  */
 
 /** @typedef {(container: HTMLElement, context: ViewContext) => Promise<void>} View */
+
+/**
+ * POST /ops/imports: the import and the form to upload its file with (a presigned POST to the bucket).
+ * @typedef {object} StartedImport
+ * @property {string} import_id
+ * @property {string} key
+ * @property {{ url: string, fields: Record<string, string>, max_bytes: number, content_type: string, expires_in: number }} upload
+ */
+
+/** @typedef {"awaiting_upload" | "processing" | "done" | "failed"} ImportStatus */
+
+/**
+ * GET /ops/imports items.
+ * @typedef {object} ImportSummary
+ * @property {string} import_id
+ * @property {"exams" | "ce-credits"} kind
+ * @property {string} filename
+ * @property {"console" | "bucket"} source
+ * @property {ImportStatus} status
+ * @property {string | null} operator
+ * @property {string} created_at
+ * @property {string} updated_at
+ * @property {number | null} rows
+ * @property {number | null} imported
+ * @property {number | null} rejected
+ * @property {string | null} reason
+ */
+
+/**
+ * GET /ops/imports/{import_id}.
+ * @typedef {ImportSummary & { rejected_lines: { line: number, reason: string }[], report: { url: string, expires_at: string } | null }} ImportDetail
+ */

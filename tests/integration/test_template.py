@@ -79,6 +79,9 @@ ROUTES = {
     ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
     ("POST", "/ops/orders/{order_id}/cancel"): "FulfillmentFunction",
     ("GET", "/ops/audit"): "OperationsFunction",
+    ("POST", "/ops/imports"): "OperationsFunction",
+    ("GET", "/ops/imports"): "OperationsFunction",
+    ("GET", "/ops/imports/{import_id}"): "OperationsFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
@@ -307,9 +310,6 @@ PENDING_ROUTES = {
         for method, path in [
             ("GET", "/ops/candidates"),
             ("GET", "/ops/candidates/{}"),
-            ("GET", "/ops/imports"),
-            ("GET", "/ops/imports/{}"),
-            ("POST", "/ops/imports"),
             ("GET", "/ops/support-cases"),
             ("POST", "/ops/support-cases/{}/merge"),
             ("POST", "/ops/candidates/{}/grants"),
@@ -448,7 +448,7 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
         {"GSI1"},
     ),
     "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
-    "OperationsFunction": ({"GetItem", "Query"}, {"GSI1"}),
+    "OperationsFunction": ({"GetItem", "Query", "PutItem"}, {"GSI1"}),
 }
 
 
@@ -963,3 +963,31 @@ def test_web_acl_with_managed_rules_and_rate_limits_on_guessing_and_public_route
     assert limited == {"/mapping/", "/public/"}
     web_acl_id = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["WebACLId"]
     assert web_acl_id["Fn::If"][0] == "CreatesWebAcl"
+
+
+def test_the_imports_bucket_takes_console_uploads_from_the_public_origin_only(template: dict[str, Any]) -> None:
+    res = template["Resources"]
+    (rule,) = res["ImportsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedOrigins"] == [
+        {
+            "Fn::If": [
+                "HasCustomDomain",
+                {"Fn::Sub": "https://${DomainName}"},
+                {"Fn::Sub": "https://${Distribution.DomainName}"},
+            ]
+        }
+    ]
+    # The role that signs the upload form may write (and read reports) only under the trigger's prefixes.
+    granted = [st for st in statements(res["OperationsFunction"]) if any(a.startswith("s3:") for a in actions(st))]
+    (statement,) = granted
+    assert sorted(actions(statement)) == ["s3:GetObject", "s3:PutObject"]
+    prefixes = sorted(str(r["Fn::Sub"]).rsplit("/", 2)[-2] for r in statement["Resource"])
+    assert prefixes == ["ce-credits", "exams"]
+    triggers = {
+        rule["Value"]
+        for event in res["ImportsFunction"]["Properties"]["Events"].values()
+        for rule in event["Properties"]["Filter"]["S3Key"]["Rules"]
+        if rule["Name"] == "prefix"
+    }
+    assert triggers == {f"{p}/" for p in prefixes}

@@ -16,7 +16,11 @@ from certtrack.settings import get_settings
 def s3() -> Any:
     import boto3  # on first use: boto3 (and s3transfer under it) is not part of a cold start
 
-    return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
+    # Virtual-hosted addressing: presigned URLs name the bucket's regional endpoint
+    # (https://<bucket>.s3.<region>.amazonaws.com), which a browser reaches without the redirect
+    # the global one answers for a new bucket outside us-east-1. An IP endpoint (moto) stays path-style.
+    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+    return boto3.client("s3", region_name=get_settings().region, config=config)
 
 
 def exists(bucket: str, key: str) -> bool:
@@ -71,3 +75,19 @@ def presigned_get(bucket: str, key: str, filename: str, content_type: str, now: 
     )
     expires_at = (now + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return url, expires_at
+
+
+def presigned_post(bucket: str, key: str, content_type: str, max_bytes: int) -> tuple[str, dict[str, str]]:
+    """A browser form upload of exactly ``key``: (url, fields), valid for ``PRESIGN_SECONDS``.
+
+    The signed policy holds S3 to the key, the content type and 1 to ``max_bytes`` bytes; the
+    form sends ``fields`` (with ``Content-Type``) and then the file as its last field.
+    """
+    post = s3().generate_presigned_post(
+        bucket,
+        key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=get_settings().presign_seconds,
+    )
+    return str(post["url"]), {str(name): str(value) for name, value in post["fields"].items()}

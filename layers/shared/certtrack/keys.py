@@ -40,12 +40,14 @@ issued credential      CRED#<credential_id>        CREDENTIAL
 status list chunk      STATUSLIST#<list_id>        CHUNK#<nn>
 order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + key>
 payment event applied  PAYEVENT#<event id>         PAYEVENT
+import (console)       IMPORT#<import_id>          IMPORT
 =====================  ==========================  ==============================
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
 ``REG#<registration number>`` → exams, ``PUBLIC#<public id>`` → transcripts,
 ``KITS#<status>`` (SK ``<since>#<fulfillment id>``) → kits by status, oldest first,
-``OPAUDIT#<YYYY-MM>`` (SK ``<timestamp>#<candidate id>#<action>``) → operators' actions. The
+``OPAUDIT#<YYYY-MM>`` (SK ``<timestamp>#<candidate id>#<action>``) → operators' actions,
+``IMPORTS`` (SK ``<created at>#<import id>``) → CSV imports, newest first when read backwards. The
 registration owner item (table key ``REG#<n> / OWNER``, not on GSI1) is what the exams import
 reads, with BatchGetItem, to keep one registration number to one candidate across files.
 
@@ -274,6 +276,19 @@ def mailstats_sk(date: str) -> str:
 
 def reminder_sk(cert_id: str, expiry: str, days: int) -> str:
     return f"REMINDER#{cert_id}#{expiry}#{days}"
+
+
+def import_pk(import_id: str) -> str:
+    """A CSV import (started from the operator console or dropped into the bucket): its status and report."""
+    return f"IMPORT#{import_id}"
+
+
+IMPORT = "IMPORT"
+IMPORTS_GSI = "IMPORTS"  # GSI1 partition of every import
+
+
+def import_gsi_sk(created_at: str, import_id: str) -> str:
+    return f"{created_at}#{import_id}"
 
 
 SCHEDULE_PK = "SCHEDULE#expiry-check"

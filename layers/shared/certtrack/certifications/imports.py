@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from certtrack import keys
-from certtrack.certifications import evaluation
+from certtrack.certifications import evaluation, import_records
 from certtrack.certifications.import_rows import (
     EXAMS,
     KINDS,
@@ -114,12 +114,17 @@ def _load_owners(registration_numbers: set[str]) -> dict[str, str]:
 
 def run_import(kind: str, source: str, body: bytes, now: datetime) -> ImportReport:
     """Import one CSV file (``kind`` is ``exams`` or ``ce-credits``); returns the report."""
+    return _run_import(kind, source, body, now)[0]
+
+
+def _run_import(kind: str, source: str, body: bytes, now: datetime) -> tuple[ImportReport, str | None]:
+    """The report, and why the file as a whole was refused (not CSV text, a wrong header) if it was."""
     run = _Run(kind, source.rsplit("/", 1)[-1][:MAX_TEXT], now, load_catalog())
     try:
         found = read_records(kind, body)
     except RowError as error:
         run.reject(1, str(error))
-        return run.report()
+        return run.report(), str(error)
     today, prefix = now.date(), get_settings().candidate_prefix
     parsed: Parsed[ExamRow] | Parsed[CERow]
     if kind == EXAMS:
@@ -132,7 +137,7 @@ def run_import(kind: str, source: str, body: bytes, now: datetime) -> ImportRepo
     run.rejected.extend(parsed.rejected)
     run.writer.flush()
     _reevaluate(run)
-    return run.report()
+    return run.report(), None
 
 
 def _import_exams(run: _Run, parsed: Parsed[ExamRow]) -> None:
@@ -288,20 +293,40 @@ def import_object(bucket: str, key: str, now: datetime, size: int | None = None)
 
     ``size`` is the object's size from the S3 event: a file over ``MAX_FILE_BYTES`` is not read at
     all. Without it (or if the object grew since), the GET's Content-Length stops it before its body.
+    The import's record (``import_records``) says ``processing``, then ``done`` or ``failed``; an
+    error on the way marks it ``failed`` and is raised again, so Lambda retries the event.
     """
     from certtrack import documents
 
     kind = kind_of(key)
-    if kind is None:
-        report = _whole_file("Files go under exams/ or ce-credits/; this one was not imported.")
-    elif size is not None and size > MAX_FILE_BYTES:
-        report = _whole_file(too_large(size))
-    else:
-        try:
-            body = documents.get_bytes(bucket, key, max_bytes=MAX_FILE_BYTES)
-        except documents.TooLarge as error:
-            report = _whole_file(too_large(error.size))
+    record = import_records.mark_processing(key, kind, now) if kind is not None else None
+    try:
+        report, refused = _import(bucket, key, kind, size, now)
+        documents.put(bucket, report_key(key), report.model_dump_json().encode(), "application/json")
+    except Exception:
+        if record is not None:
+            import_records.mark_failed(record, "The import stopped with an error; it is tried again.", now)
+        raise
+    if record is not None:
+        if refused is None:
+            import_records.mark_done(record, report.rows, report.imported, report.rejected, report_key(key), now)
         else:
-            report = run_import(kind, key, body, now)
-    documents.put(bucket, report_key(key), report.model_dump_json().encode(), "application/json")
+            import_records.mark_failed(record, refused, now, report_key(key))
     return report
+
+
+def _import(
+    bucket: str, key: str, kind: str | None, size: int | None, now: datetime
+) -> tuple[ImportReport, str | None]:
+    from certtrack import documents
+
+    if kind is None:
+        reason = "Files go under exams/ or ce-credits/; this one was not imported."
+        return _whole_file(reason), reason
+    if size is not None and size > MAX_FILE_BYTES:
+        return _whole_file(too_large(size)), too_large(size)
+    try:
+        body = documents.get_bytes(bucket, key, max_bytes=MAX_FILE_BYTES)
+    except documents.TooLarge as error:
+        return _whole_file(too_large(error.size)), too_large(error.size)
+    return _run_import(kind, key, body, now)
