@@ -79,6 +79,8 @@ ROUTES = {
     ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
     ("POST", "/ops/orders/{order_id}/cancel"): "FulfillmentFunction",
     ("GET", "/ops/audit"): "OperationsFunction",
+    ("GET", "/ops/candidates"): "OperationsFunction",
+    ("GET", "/ops/candidates/{candidate_id}"): "OperationsFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
@@ -305,8 +307,6 @@ PENDING_ROUTES = {
     **{
         (method, path): "#16 operator console"
         for method, path in [
-            ("GET", "/ops/candidates"),
-            ("GET", "/ops/candidates/{}"),
             ("GET", "/ops/imports"),
             ("GET", "/ops/imports/{}"),
             ("POST", "/ops/imports"),
@@ -448,7 +448,7 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
         {"GSI1"},
     ),
     "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
-    "OperationsFunction": ({"GetItem", "Query"}, {"GSI1"}),
+    "OperationsFunction": ({"GetItem", "BatchGetItem", "Query"}, {"GSI1", "GSI3"}),
 }
 
 
