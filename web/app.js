@@ -16,6 +16,7 @@ import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
 import { badgesView } from "./views/badges.js";
 import { opsKitsView, isOperator } from "./views/ops.js";
 import { opsImportsView, opsImportView } from "./views/ops_imports.js";
+import { opsCandidatesView, opsCandidateView, opsAuditView } from "./views/ops_lookup.js";
 /** @import { Me, View } from "./types.js" */
 
 // [pattern, view, options]; `section` marks the main-nav entry, `public` needs no login,
@@ -52,6 +53,9 @@ const ROUTES = [
   [/^\/ops\/kits$/, opsKitsView, { operator: true }],
   [/^\/ops\/imports$/, opsImportsView, { operator: true }],
   [/^\/ops\/imports\/([^/]+)$/, opsImportView, { operator: true }],
+  [/^\/ops\/candidates$/, opsCandidatesView, { operator: true }],
+  [/^\/ops\/candidates\/([^/]+)$/, opsCandidateView, { operator: true }],
+  [/^\/ops\/audit$/, opsAuditView, { operator: true }],
 ];
 
 const SECTIONS = [
@@ -107,7 +111,7 @@ function renderShell(section, signedIn) {
   );
   append(tools, [
     idText ? h("span", { class: "user-id" }, idText) : null,
-    isOperator() ? h("a", { href: "#/ops/kits", class: "ops-link" }, "Kits") : null,
+    isOperator() ? h("a", { href: "#/ops/candidates", class: "ops-link" }, "Operator console") : null,
     me.mapped ? menuButton : null,
     h("a", { href: "#/logout", class: "logout" }, "Logout"),
   ]);
@@ -177,7 +181,7 @@ async function render() {
     if (current !== renderCounter) return;
   }
   if (signedIn && !opts.public && !opts.unmapped && !opts.operator && state.me && !state.me.mapped) {
-    navigate(isOperator() ? "#/ops/kits" : "#/mapping");
+    navigate(isOperator() ? "#/ops/candidates" : "#/mapping");
     return;
   }
 

@@ -265,4 +265,53 @@ export {};
 /**
  * GET /ops/imports/{import_id}.
  * @typedef {ImportSummary & { rejected_lines: { line: number, reason: string }[], report: { url: string, expires_at: string } | null }} ImportDetail
+ * A row of GET /ops/candidates (operators).
+ * @typedef {object} CandidateMatch
+ * @property {string} candidate_id
+ * @property {string} first_name
+ * @property {string} last_name
+ * @property {string | null} email
+ * @property {boolean} mapped
+ * @property {"candidate_id" | "email" | "registration_number" | "name"} matched_by
+ */
+
+/** @typedef {{ items: CandidateMatch[], truncated: boolean }} CandidateSearch GET /ops/candidates */
+
+/**
+ * The profile section of GET /ops/candidates/{candidate_id}.
+ * @typedef {object} CandidateProfile
+ * @property {string} candidate_id
+ * @property {string} first_name
+ * @property {string} last_name
+ * @property {string | null} email
+ * @property {boolean} mapped
+ * @property {string | null} login_id
+ * @property {string | null} mapped_at
+ * @property {string} created_at
+ * @property {boolean} frozen
+ * @property {string | null} frozen_at
+ * @property {string | null} frozen_case_id
+ * @property {boolean} email_suppressed
+ * @property {boolean} reminders_unsubscribed
+ * @property {string | null} vendor_testing_id
+ * @property {boolean} in_name_index
+ */
+
+/** @typedef {{ case_id: string, reason: string, status: string, candidate_ids: string[], created_at: string }} SupportCaseSummary */
+
+/** @typedef {{ candidate_id: string, action: string, target: string, reason: string, before: string | null, after: string | null, operator: string, at: string }} AuditEntry */
+
+/**
+ * GET /ops/candidates/{candidate_id} (operators; read-only).
+ * @typedef {object} CandidateView
+ * @property {CandidateProfile} profile
+ * @property {CertificationGroup[]} certifications
+ * @property {{ date: string, event: string, certification_id: string | null }[]} history
+ * @property {Exam[]} exams
+ * @property {CeActivity[]} ce_credits
+ * @property {FulfillmentEntry[]} kits
+ * @property {{ date: string, description: string, amount_cents: number, currency: string, status_text: string, order_id: string }[]} transactions
+ * @property {Transcript[]} transcripts
+ * @property {SupportCaseSummary[]} open_cases
+ * @property {AuditEntry[]} audit
  */

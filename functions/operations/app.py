@@ -8,12 +8,14 @@ from __future__ import annotations
 import certtrack.coldstart
 
 from audit_routes import router as audit_router
+from candidates_routes import router as candidates_router
 from certtrack.api import make_app, make_handler
 from import_routes import router as import_router
 
 app = make_app("Operator console: candidate lookup, support cases, grants and corrections, imports, audit")
 app.include_router(audit_router)
 app.include_router(import_router)
+app.include_router(candidates_router)
 
 lambda_handler = make_handler(app)
 

@@ -185,6 +185,7 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
     headers = bearer(token)
     me = _ok(requests.get(f"{base_url}/me", headers=headers, timeout=TIMEOUT), 200)
     data = CandidateData(token=token, candidate_id=str(me["candidate_id"]))
+    data.path_parameters["candidate_id"] = data.candidate_id  # the operators' candidate routes
     address = shipping_address(str(me["first_name"]), str(me["last_name"]))
     put = requests.put(f"{base_url}/me/shipping-address", json=address, headers=headers, timeout=TIMEOUT)
     _ok(put, 200)

@@ -78,7 +78,10 @@ class Matrix:
             headers["Idempotency-Key"] = str(uuid.uuid4())
         body = self.body(key) if route.method in ("POST", "PUT", "PATCH") else None
         path = fill_path(route, parameters or self.a.path_parameters)
-        return requests.request(route.method, f"{self.base_url}{path}", json=body, headers=headers, timeout=TIMEOUT)
+        query = {"q": self.a.candidate_id} if key == "GET /ops/candidates" else None  # a search needs a query
+        return requests.request(
+            route.method, f"{self.base_url}{path}", json=body, params=query, headers=headers, timeout=TIMEOUT
+        )
 
     def body(self, key: str) -> Any:
         body = valid_body(key, sku=self.a.sku or "")

@@ -430,6 +430,8 @@ def test_operator_ships_the_kit_the_candidate_claimed(
     page.get_by_label("Username").fill("operator")
     page.get_by_label("Password").fill("Operator-password-1")
     page.get_by_role("button", name="Log in").click()
+    expect(heading(page)).to_have_text("Find a candidate")  # where an operator lands
+    page.get_by_role("navigation", name="Operator console").get_by_role("link", name="Kits").click()
 
     expect(heading(page)).to_have_text("Kits: to ship")
     row = page.locator("main tbody tr", has_text=candidate["candidate_id"])

@@ -21,20 +21,18 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.e2e.hardening_support import bearer, login
-from tests.e2e.test_web import (  # noqa: F401 - fixtures
+from tests.e2e.web_support import (
     TOKEN_KEY,
     app_url,
-    base_url,
     go,
     heading,
-    page,
     snap,
 )
 
 pytestmark = pytest.mark.e2e
 
 
-def operator_page(page: Page, base_url: str) -> Page:  # noqa: F811
+def operator_page(page: Page, base_url: str) -> Page:
     token = login(base_url, "operator", "Operator-password-1")
     page.goto(app_url(base_url, "/login"))
     page.evaluate("([key, token]) => sessionStorage.setItem(key, token)", [TOKEN_KEY, token])
@@ -51,7 +49,7 @@ def one_good_one_bad() -> bytes:
     return (header + good + bad).encode()
 
 
-def test_operator_uploads_a_csv_and_reads_its_report(page: Page, base_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_operator_uploads_a_csv_and_reads_its_report(page: Page, base_url: str, tmp_path: Path) -> None:
     content = one_good_one_bad()
     operator_page(page, base_url)
     go(page, base_url, "/ops/imports")

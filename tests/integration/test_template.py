@@ -82,6 +82,8 @@ ROUTES = {
     ("POST", "/ops/imports"): "OperationsFunction",
     ("GET", "/ops/imports"): "OperationsFunction",
     ("GET", "/ops/imports/{import_id}"): "OperationsFunction",
+    ("GET", "/ops/candidates"): "OperationsFunction",
+    ("GET", "/ops/candidates/{candidate_id}"): "OperationsFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
@@ -308,8 +310,6 @@ PENDING_ROUTES = {
     **{
         (method, path): "#16 operator console"
         for method, path in [
-            ("GET", "/ops/candidates"),
-            ("GET", "/ops/candidates/{}"),
             ("GET", "/ops/support-cases"),
             ("POST", "/ops/support-cases/{}/merge"),
             ("POST", "/ops/candidates/{}/grants"),
@@ -448,7 +448,7 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
         {"GSI1"},
     ),
     "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
-    "OperationsFunction": ({"GetItem", "Query", "PutItem"}, {"GSI1"}),
+    "OperationsFunction": ({"GetItem", "BatchGetItem", "Query", "PutItem"}, {"GSI1", "GSI3"}),
 }
 
 

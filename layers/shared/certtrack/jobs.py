@@ -10,6 +10,7 @@ queue in ``template.yaml``) and lands on the queue's dead-letter queue after a f
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -44,8 +45,8 @@ class JobDoneItem(TableItem):
     done_at = UTCDateTimeAttribute()
 
 
-def complete(job: Job, kind: str, now: datetime, effect: TableItem | None = None) -> bool:
-    """Write the job's effect (if any) with its done marker, in one transaction.
+def complete(job: Job, kind: str, now: datetime, effects: Sequence[TableItem] = ()) -> bool:
+    """Write the job's effects (if any) with its done marker, in one transaction.
 
     False when the marker exists already: another delivery of the same job completed it.
     """
@@ -59,7 +60,7 @@ def complete(job: Job, kind: str, now: datetime, effect: TableItem | None = None
     try:
         with TransactWrite(connection=transactions_connection()) as transaction:
             transaction.save(marker, condition=JobDoneItem.PK.does_not_exist())
-            if effect is not None:
+            for effect in effects:
                 transaction.save(effect)
     except TransactWriteError as error:
         codes = cancellation_codes(error)

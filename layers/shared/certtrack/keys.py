@@ -12,6 +12,7 @@ rate-limit window      LOGIN#<login sub>           RATE#<action>#<window start>
 rate-limit window      RATE#<scope>#<sha256>       RATE#<action>#<window start>
 mapping dispute link   DISPUTE#<sha256 hex>        DISPUTE
 support case           CASE#<case_id>              CASE
+case pointer           CAND#<candidate_id>         CASE#<case_id>
 queued job done        JOB#<job id>                DONE
 exam result            CAND#<candidate_id>         EXAM#<registration_number>
 registration owner     REG#<registration_number>   OWNER
@@ -124,6 +125,14 @@ def case_pk(case_id: str) -> str:
 
 
 CASE = "CASE"
+
+
+def case_ref_sk(case_id: str) -> str:
+    """A support case's pointer in the partition of each candidate it names (the candidate's cases)."""
+    return f"CASE#{case_id}"
+
+
+CASE_REF_PREFIX = "CASE#"
 
 
 def exam_sk(registration_number: str) -> str:
@@ -303,6 +312,11 @@ def name_gsi(folded_last_name: str) -> str:
 
 def name_gsi_sk(folded_last_name: str, folded_first_name: str, candidate_id: str) -> str:
     return f"{folded_last_name}#{folded_first_name}#{candidate_id}"
+
+
+def name_gsi_prefix(folded_last_name: str, folded_first_name: str | None = None) -> str:
+    """A GSI3 SK prefix: of the last name alone, or the whole last name and a prefix of the first."""
+    return folded_last_name if folded_first_name is None else f"{folded_last_name}#{folded_first_name}"
 
 
 def email_gsi(email: str) -> str:

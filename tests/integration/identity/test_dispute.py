@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from certtrack import keys
-from certtrack.identity import mapping
+from certtrack.identity import case_index, mapping
 from certtrack.identity.models import CandidateItem, LoginMappingItem, SupportCaseItem
 
 from tests.conftest import call
@@ -95,6 +95,7 @@ def test_post_freezes_detaches_restores_and_opens_a_case(taken: dict[str, Any], 
     assert call("auth_mapping", "GET", "/me", sub="sub-thief")[1]["mapped"] is False
     case = SupportCaseItem.get(keys.case_pk(case_id), keys.CASE)
     assert case.reason == "mapping_disputed" and case.candidate_ids == {cid} and case.login_sub == "sub-thief"
+    assert [c.case_id for c in case_index.cases_naming(cid)] == [case_id]  # the operators' view lists it
 
     # Again: the same case, nothing else changes.
     again_status, again_html, _ = page("POST", taken["token"])

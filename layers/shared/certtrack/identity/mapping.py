@@ -38,7 +38,7 @@ from certtrack import db, email, jobs, keys
 from certtrack.auth import Login
 from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, TableItem, cancellation_codes, condition_failed
 from certtrack.errors import AppError, BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
-from certtrack.identity import mapped_candidate_id, ratelimit, tokens
+from certtrack.identity import case_index, mapped_candidate_id, ratelimit, tokens
 from certtrack.identity.candidates import candidates_with_email
 from certtrack.identity.models import (
     CandidateItem,
@@ -137,24 +137,25 @@ def deliver_email_request(job: EmailMappingJob, now: datetime) -> str | None:
     address = job.address
     matches = candidates_with_email(address)
     context: dict[str, Any] = {"expires_hours": _lifetime_hours(), "email_change": False}
-    effect: TableItem | None = None
+    effects: list[TableItem] = []
     if len(matches) == 1 and not matches[0].login_sub and not matches[0].frozen_at:
         candidate, token = matches[0], tokens.new_token()
         email.send_template(
             address, "mapping_link", {**context, "first_name": candidate.first_name, "link": confirm_link(token)}
         )
-        effect = _token_item(token, login, candidate.candidate_id, METHOD_EMAIL, None, asked)
+        effects = [_token_item(token, login, candidate.candidate_id, METHOD_EMAIL, None, asked)]
         outcome = "link"
     elif len(matches) > 1:
         case_id = case_id_for(login, address)
         email.send_template(address, "mapping_duplicate", {**context, "case_id": case_id, "count": len(matches)})
-        effect = _support_case(case_id, login, [c.candidate_id for c in matches], asked)
+        case = _support_case(case_id, login, [c.candidate_id for c in matches], asked)
+        effects = [case, *case_index.pointers(case)]  # the candidates' views list the case
         outcome = "duplicate"
     else:
         # Mapped to a login already, frozen for review, or no record: a notice, nothing to keep.
         outcome = "already_mapped" if matches else "unknown"
         email.send_template(address, f"mapping_{outcome}", context)
-    if not jobs.complete(job, "mapping_email", now, effect):
+    if not jobs.complete(job, "mapping_email", now, effects):
         logger.info("mapping email job done concurrently")  # a redelivery ran alongside
     # The outcome is not personal data; the address and any token never reach the logs.
     logger.info("mapping email sent", extra={"mapping_outcome": outcome})
@@ -533,9 +534,12 @@ def dispute(token: str, now: datetime) -> DisputeView:
                 actions=[DisputeItem.used_at.set(now), DisputeItem.case_id.set(case_id)],
                 condition=DisputeItem.used_at.does_not_exist(),
             )
+            for pointer in case_index.pointers(case):  # the candidate's view lists the case
+                transaction.save(pointer)
     except TransactWriteError as error:
         codes = cancellation_codes(error)
-        if len(codes) > 3 and codes[3] == CONDITION_FAILED:
+        # PynamoDB sends deletes, then puts, then updates: the link's update is the last item.
+        if codes and codes[-1] == CONDITION_FAILED:
             return DisputeView("frozen", case_id)  # used concurrently: the same case
         if condition_failed(error):
             logger.info("dispute link no longer applies")

@@ -111,6 +111,16 @@ class SupportCaseItem(TableItem):
     requests = NumberAttribute(default=0)
 
 
+class SupportCaseRefItem(TableItem):
+    """``CAND#<id> / CASE#<case_id>``: the case names this candidate (written with the case, so a
+    candidate's cases are one Query of its partition; the case item holds the status)."""
+
+    sort_key = keys.CASE_REF_PREFIX
+
+    candidate_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+
+
 class DisputeItem(TableItem):
     """``DISPUTE#<sha256 of the token> / DISPUTE``: the "this was not me" link of a score-report mapping.
 
