@@ -8,10 +8,12 @@ from __future__ import annotations
 import certtrack.coldstart
 
 from audit_routes import router as audit_router
+from cases_routes import router as cases_router
 from certtrack.api import make_app, make_handler
 
 app = make_app("Operator console: candidate lookup, support cases, grants and corrections, imports, audit")
 app.include_router(audit_router)
+app.include_router(cases_router)
 
 lambda_handler = make_handler(app)
 

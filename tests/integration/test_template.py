@@ -79,6 +79,12 @@ ROUTES = {
     ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
     ("POST", "/ops/orders/{order_id}/cancel"): "FulfillmentFunction",
     ("GET", "/ops/audit"): "OperationsFunction",
+    ("GET", "/ops/support-cases"): "OperationsFunction",
+    ("GET", "/ops/support-cases/{case_id}"): "OperationsFunction",
+    ("POST", "/ops/support-cases/{case_id}/merge"): "OperationsFunction",
+    ("POST", "/ops/support-cases/{case_id}/close"): "OperationsFunction",
+    ("POST", "/ops/candidates/{candidate_id}/mapping-email"): "OperationsFunction",
+    ("POST", "/ops/logins/{login_sub}/rate-limits/lift"): "OperationsFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
@@ -124,6 +130,7 @@ SENDS_EMAIL = {
     "TranscriptsFunction",
     "ImportsFunction",  # congratulations mail
     "FulfillmentFunction",  # order confirmation and shipping mail
+    "OperationsFunction",  # a merged case's candidate is told
 }
 
 
@@ -310,8 +317,6 @@ PENDING_ROUTES = {
             ("GET", "/ops/imports"),
             ("GET", "/ops/imports/{}"),
             ("POST", "/ops/imports"),
-            ("GET", "/ops/support-cases"),
-            ("POST", "/ops/support-cases/{}/merge"),
             ("POST", "/ops/candidates/{}/grants"),
             ("POST", "/ops/candidates/{}/certifications/{}/revoke"),
         ]
@@ -448,7 +453,21 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
         {"GSI1"},
     ),
     "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
-    "OperationsFunction": ({"GetItem", "Query"}, {"GSI1"}),
+    # Merges: transactions that move items, BatchGetItem of the keys they meet, the survivor's
+    # re-evaluation (BatchWriteItem); closing a case, lifting a login's rate windows.
+    "OperationsFunction": (
+        {
+            "GetItem",
+            "BatchGetItem",
+            "Query",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "ConditionCheckItem",
+            "BatchWriteItem",
+        },
+        {"GSI1"},
+    ),
 }
 
 
