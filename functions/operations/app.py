@@ -9,6 +9,7 @@ import certtrack.coldstart
 
 from audit_routes import router as audit_router
 from candidates_routes import router as candidates_router
+from cases_routes import router as cases_router
 from certtrack.api import make_app, make_handler
 from import_routes import router as import_router
 
@@ -16,6 +17,7 @@ app = make_app("Operator console: candidate lookup, support cases, grants and co
 app.include_router(audit_router)
 app.include_router(import_router)
 app.include_router(candidates_router)
+app.include_router(cases_router)
 
 lambda_handler = make_handler(app)
 

@@ -137,6 +137,10 @@ _STATIC_BODIES: dict[str, Any] = {
     "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
     "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
     "POST /ops/orders/{order_id}/cancel": {"reason": "Duplicate order"},
+    "POST /ops/support-cases/{case_id}/merge": {"survivor": "CSCO10000002"},
+    "POST /ops/support-cases/{case_id}/close": {"note": "Two different people"},
+    "POST /ops/candidates/{candidate_id}/mapping-email": {"login_sub": "sub-waiting", "reason": "Mail lost"},
+    "POST /ops/logins/{login_sub}/rate-limits/lift": {"candidate_id": "CSCO10000004", "reason": "Identity checked"},
     # Another issuer's credential: answered "not ours" (200) with no signature work.
     "POST /public/credentials/verify": {
         "@context": ["https://www.w3.org/ns/credentials/v2"],

@@ -84,6 +84,12 @@ ROUTES = {
     ("GET", "/ops/imports/{import_id}"): "OperationsFunction",
     ("GET", "/ops/candidates"): "OperationsFunction",
     ("GET", "/ops/candidates/{candidate_id}"): "OperationsFunction",
+    ("GET", "/ops/support-cases"): "OperationsFunction",
+    ("GET", "/ops/support-cases/{case_id}"): "OperationsFunction",
+    ("POST", "/ops/support-cases/{case_id}/merge"): "OperationsFunction",
+    ("POST", "/ops/support-cases/{case_id}/close"): "OperationsFunction",
+    ("POST", "/ops/candidates/{candidate_id}/mapping-email"): "OperationsFunction",
+    ("POST", "/ops/logins/{login_sub}/rate-limits/lift"): "OperationsFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
@@ -129,6 +135,7 @@ SENDS_EMAIL = {
     "TranscriptsFunction",
     "ImportsFunction",  # congratulations mail
     "FulfillmentFunction",  # order confirmation and shipping mail
+    "OperationsFunction",  # a merged case's candidate is told
 }
 
 
@@ -310,8 +317,6 @@ PENDING_ROUTES = {
     **{
         (method, path): "#16 operator console"
         for method, path in [
-            ("GET", "/ops/support-cases"),
-            ("POST", "/ops/support-cases/{}/merge"),
             ("POST", "/ops/candidates/{}/grants"),
             ("POST", "/ops/candidates/{}/certifications/{}/revoke"),
         ]
@@ -448,7 +453,21 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
         {"GSI1"},
     ),
     "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
-    "OperationsFunction": ({"GetItem", "BatchGetItem", "Query", "PutItem"}, {"GSI1", "GSI3"}),
+    # Merges: transactions that move items, BatchGetItem of the keys they meet, the survivor's
+    # re-evaluation (BatchWriteItem); closing a case, lifting a login's rate windows.
+    "OperationsFunction": (
+        {
+            "GetItem",
+            "BatchGetItem",
+            "Query",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "ConditionCheckItem",
+            "BatchWriteItem",
+        },
+        {"GSI1", "GSI3"},
+    ),
 }
 
 

@@ -13,6 +13,7 @@ rate-limit window      RATE#<scope>#<sha256>       RATE#<action>#<window start>
 mapping dispute link   DISPUTE#<sha256 hex>        DISPUTE
 support case           CASE#<case_id>              CASE
 case pointer           CAND#<candidate_id>         CASE#<case_id>
+case merge progress    CASE#<case_id>              MERGE
 queued job done        JOB#<job id>                DONE
 exam result            CAND#<candidate_id>         EXAM#<registration_number>
 registration owner     REG#<registration_number>   OWNER
@@ -48,7 +49,8 @@ GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
 ``REG#<registration number>`` → exams, ``PUBLIC#<public id>`` → transcripts,
 ``KITS#<status>`` (SK ``<since>#<fulfillment id>``) → kits by status, oldest first,
 ``OPAUDIT#<YYYY-MM>`` (SK ``<timestamp>#<candidate id>#<action>``) → operators' actions,
-``IMPORTS`` (SK ``<created at>#<import id>``) → CSV imports, newest first when read backwards. The
+``IMPORTS`` (SK ``<created at>#<import id>``) → CSV imports, newest first when read backwards,
+``CASES#<status>`` (SK ``<created_at>#<case id>``) → support cases by status, oldest first. The
 registration owner item (table key ``REG#<n> / OWNER``, not on GSI1) is what the exams import
 reads, with BatchGetItem, to keep one registration number to one candidate across files.
 
@@ -92,7 +94,10 @@ TOKEN = "TOKEN"  # noqa: S105 - a sort-key literal, not a secret
 
 
 def rate_sk(action: str, window_start: int) -> str:
-    return f"RATE#{action}#{window_start}"
+    return f"{RATE_PREFIX}{action}#{window_start}"
+
+
+RATE_PREFIX = "RATE#"
 
 
 def rate_pk(scope: str, value: str) -> str:
@@ -125,6 +130,16 @@ def case_pk(case_id: str) -> str:
 
 
 CASE = "CASE"
+MERGE = "MERGE"  # the merge of a case's records: its progress (``operations.merge``)
+
+
+def cases_gsi(status: str) -> str:
+    """GSI1 PK of every support case in ``status`` (open, resolved): the operators' queue."""
+    return f"CASES#{status}"
+
+
+def cases_gsi_sk(created_at: str, case_id: str) -> str:
+    return f"{created_at}#{case_id}"
 
 
 def case_ref_sk(case_id: str) -> str:

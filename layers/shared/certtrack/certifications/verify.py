@@ -18,7 +18,7 @@ from certtrack import keys, verification
 from certtrack.certifications.models import CertificationItem
 from certtrack.dates import iso_day
 from certtrack.errors import NotFound
-from certtrack.identity.models import CandidateItem
+from certtrack.identity.candidates import resolve_candidate
 from certtrack.identity.personal import settings_of
 from certtrack.pages import PRIVACY_HEADERS, render
 from certtrack.program import standing
@@ -73,12 +73,13 @@ def verify(code: str, today: date) -> Verification:
     pointer = verification.lookup(code)
     if pointer is None or not pointer.cert_id:
         raise not_found()
-    candidate = CandidateItem.get_candidate(pointer.candidate_id)
+    # A code of a record merged since names the survivor, which holds the certification now.
+    candidate = resolve_candidate(pointer.candidate_id)
     if candidate is None or settings_of(candidate).get("verification_consent") is False:
         raise not_found()
     definition = load_catalog().certification(pointer.cert_id)
     try:
-        item = CertificationItem.get(keys.candidate_pk(pointer.candidate_id), keys.cert_sk(pointer.cert_id))
+        item = CertificationItem.get(keys.candidate_pk(candidate.candidate_id), keys.cert_sk(pointer.cert_id))
     except CertificationItem.DoesNotExist:
         raise not_found() from None
     if definition is None:
@@ -96,7 +97,7 @@ def verify(code: str, today: date) -> Verification:
         expiration_date=iso_day(item.expiration_date),
         checked_on=today.isoformat(),
         program=load_catalog().program,
-        candidate_id=pointer.candidate_id,
+        candidate_id=candidate.candidate_id,
     )
 
 

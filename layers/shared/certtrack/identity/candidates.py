@@ -60,3 +60,20 @@ def candidates_with_email(email: str) -> list[CandidateItem]:
         limit=_MAX_EMAIL_MATCHES,
     )
     return [item for item in results if isinstance(item, CandidateItem)]
+
+
+# A merged record points at its survivor, which may itself have been merged later: a short chain.
+_MAX_MERGE_HOPS = 5
+
+
+def resolve_candidate(candidate_id: str) -> CandidateItem | None:
+    """The candidate a record id stands for now: the record, or the survivor it was merged into.
+
+    One GetItem for a record that was never merged, one more per merge it went through.
+    """
+    candidate = CandidateItem.get_candidate(candidate_id)
+    for _hop in range(_MAX_MERGE_HOPS):
+        if candidate is None or not candidate.merged_into:
+            return candidate
+        candidate = CandidateItem.get_candidate(candidate.merged_into)
+    return None

@@ -46,6 +46,7 @@ from certtrack.identity.models import (
     LoginMappingItem,
     MappingTokenItem,
     SupportCaseItem,
+    case_keys,
 )
 from certtrack.identity.normalize import fold_name, normalize_email, same_name
 from certtrack.settings import get_settings
@@ -258,6 +259,7 @@ def _support_case(case_id: str, login: Login, candidate_ids: list[str], now: dat
         login_username=login.username,
         created_at=now,
         last_requested_at=now,
+        **case_keys("open", now, case_id),
     )
 
 
@@ -507,6 +509,7 @@ def dispute(token: str, now: datetime) -> DisputeView:
         created_at=now,
         last_requested_at=now,
         requests=1,
+        **case_keys("open", now, case_id),
     )
     try:
         with TransactWrite(connection=db.transactions_connection()) as transaction:

@@ -3,6 +3,7 @@ shipping address (read by fulfillment for orders and by transcripts for the hold
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypedDict
 
 from pynamodb.attributes import (
@@ -15,6 +16,7 @@ from pynamodb.attributes import (
 )
 
 from certtrack import keys
+from certtrack.dates import iso_instant
 from certtrack.db import LookupIndex, NameIndex, TableItem
 from certtrack.identity.normalize import fold_name
 
@@ -57,6 +59,10 @@ class CandidateItem(TableItem):
     # no mapping (by email, score report or confirmation) until an operator clears it.
     frozen_at = UTCDateTimeAttribute(null=True)
     frozen_case_id = UnicodeAttribute(null=True)
+    # A tombstone: an operator merged this record into ``merged_into`` (its items live there now;
+    # old ids and codes resolve to it: ``candidates.resolve_candidate``). No email or name index.
+    merged_into = UnicodeAttribute(null=True)
+    merged_at = UTCDateTimeAttribute(null=True)
 
     lookup_index = LookupIndex()
 
@@ -96,19 +102,41 @@ class MappingTokenItem(TableItem):
     used_at = UTCDateTimeAttribute(null=True)
 
 
+class CaseIndexKeys(TypedDict):
+    GSI1PK: str
+    GSI1SK: str
+
+
+def case_keys(status: str, created_at: datetime, case_id: str) -> CaseIndexKeys:
+    """The GSI1 keys of a support case (the operators' queue by status): set them with every status."""
+    return CaseIndexKeys(GSI1PK=keys.cases_gsi(status), GSI1SK=keys.cases_gsi_sk(iso_instant(created_at), case_id))
+
+
 class SupportCaseItem(TableItem):
     """``CASE#<case_id> / CASE``: several candidates share an email (operators merge them), or a
-    score-report mapping was disputed from the previous address (operators review the frozen record)."""
+    score-report mapping was disputed from the previous address (operators review the frozen record).
+
+    GSI1 ``CASES#<status>`` / ``<created_at>#<case_id>`` (:func:`case_keys`); cases written before
+    the index existed have no entry until they are written again."""
+
+    sort_key = keys.CASE
+    lookup_index = LookupIndex()
 
     case_id = UnicodeAttribute()
     reason = UnicodeAttribute()  # "duplicate_email" | "mapping_disputed"
-    status = UnicodeAttribute()  # "open"
+    status = UnicodeAttribute()  # "open" | "resolved"
     candidate_ids = UnicodeSetAttribute()
     login_sub = UnicodeAttribute()
     login_username = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     last_requested_at = UTCDateTimeAttribute()
     requests = NumberAttribute(default=0)
+    # Set when an operator resolves it: "merged" (into ``survivor``) or "closed" (with ``note``).
+    resolution = UnicodeAttribute(null=True)
+    survivor = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)  # the operator's login name
 
 
 class SupportCaseRefItem(TableItem):
