@@ -138,7 +138,12 @@ def test_policy_allows_the_local_provider_and_nothing_else(base_url: str) -> Non
     directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
     assert directives["script-src"] == ["'self'", origin[0]]
     assert directives["frame-src"] == [origin[0]]
-    assert directives["connect-src"] == ["'self'", "https:", origin[0]]
+    # connect-src: the API, Cognito (https:), the provider and, locally only, moto's S3 (the
+    # operators' CSV uploads post to the bucket; in AWS its https endpoint is covered by https:).
+    assert directives["connect-src"][:3] == ["'self'", "https:", origin[0]]
+    [storage] = directives["connect-src"][3:]
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", storage) and storage != origin[0]
+    assert requests.get(f"{storage}/moto-api/data.json", timeout=10).status_code == 200  # it is moto
     assert "stripe.com" not in policy and directives["frame-ancestors"] == ["'none'"]
 
 

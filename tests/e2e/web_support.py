@@ -50,6 +50,17 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
 @pytest.fixture
 def candidate(base_url: str) -> dict[str, str]:
     """A new candidate who passed 200-301 a month ago (so holds an active CCNA), imported as CSV."""
+    return import_candidate(base_url)
+
+
+@pytest.fixture
+def token(base_url: str, candidate: dict[str, str]) -> str:
+    """The ID token of a new login mapped to ``candidate`` through the API (map by email)."""
+    return mapped_login(base_url, candidate)
+
+
+def import_candidate(base_url: str) -> dict[str, str]:
+    """Import a new candidate holding an active CCNA (an exam passed a month ago) through the local runtime."""
     number = secrets.randbelow(10**8)
     person = {
         "candidate_id": f"CSCO{number:08d}",
@@ -73,9 +84,8 @@ def candidate(base_url: str) -> dict[str, str]:
     return person
 
 
-@pytest.fixture
-def token(base_url: str, candidate: dict[str, str]) -> str:
-    """The ID token of a new login mapped to ``candidate`` through the API (map by email)."""
+def mapped_login(base_url: str, candidate: dict[str, str]) -> str:
+    """The ID token of a new login, mapped to ``candidate`` by email through the API."""
     id_token = login(base_url, f"web-{uuid.uuid4().hex[:10]}", PASSWORD)
     assert map_login_by_email(base_url, id_token, candidate["email"]) == candidate["candidate_id"]
     return id_token
