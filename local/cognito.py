@@ -9,6 +9,7 @@ REST proxy integration: every value a string (``exp``/``iat`` as dates, lists co
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,12 @@ class LoginFailed(Exception):
     def __init__(self, status: int, code: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
+
+
+@dataclass(frozen=True)
+class Session:
+    id_token: str
+    refresh_token: str
 
 
 class IdentityProvider:
@@ -58,7 +65,11 @@ class IdentityProvider:
             self._client.create_group(UserPoolId=self.pool_id, GroupName=group)
 
     def login(self, username: str, password: str, groups: list[str]) -> str:
-        """An ID token for ``username``; creates the user (with ``password``) on first use.
+        """An ID token for ``username``; creates the user (with ``password``) on first use."""
+        return self.session(username, password, groups).id_token
+
+    def session(self, username: str, password: str, groups: list[str]) -> Session:
+        """The ID and refresh tokens of a login by ``username``; creates the user on first use.
 
         The password is checked before ``groups`` are granted, so a wrong one changes nothing.
         """
@@ -66,19 +77,41 @@ class IdentityProvider:
             self._client.admin_get_user(UserPoolId=self.pool_id, Username=username)
         except self._client.exceptions.UserNotFoundException:
             self._create_user(username, password)
-        token = self._authenticate(username, password)
+        session = self._authenticate(username, password)
         if not groups:
-            return token
+            return session
         for group in groups:
             self.ensure_group(group)
             self._client.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName=group)
         return self._authenticate(username, password)  # a fresh token carries the new groups
 
+    def refresh(self, refresh_token: str) -> str:
+        """A new ID token for a refresh token (``REFRESH_TOKEN_AUTH``), as the hosted UI's token
+        endpoint answers ``grant_type=refresh_token``; ``LoginFailed`` if revoked or unknown."""
+        try:
+            result = self._client.initiate_auth(
+                ClientId=self.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": refresh_token}
+            )
+        except (self._client.exceptions.NotAuthorizedException, self._client.exceptions.ResourceNotFoundException):
+            raise LoginFailed(400, "invalid_grant", "The refresh token is not valid.") from None
+        return str(result["AuthenticationResult"]["IdToken"])
+
+    def revoke(self, refresh_token: str) -> None:
+        """End the refresh token's session (the hosted UI's ``/oauth2/revoke``). moto has no
+        RevokeToken, so the login's sessions are signed out (an unknown token changes nothing)."""
+        try:
+            result = self._client.initiate_auth(
+                ClientId=self.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": refresh_token}
+            )
+        except (self._client.exceptions.NotAuthorizedException, self._client.exceptions.ResourceNotFoundException):
+            return
+        self._client.global_sign_out(AccessToken=result["AuthenticationResult"]["AccessToken"])
+
     def ensure_user(self, username: str, password: str, groups: list[str]) -> str:
         """Create ``username`` unless it exists (then check ``password``); returns its ``sub``."""
         return self.verify(f"Bearer {self.login(username, password, groups)}")["sub"]
 
-    def _authenticate(self, username: str, password: str) -> str:
+    def _authenticate(self, username: str, password: str) -> Session:
         try:
             result = self._client.initiate_auth(
                 ClientId=self.client_id,
@@ -87,7 +120,8 @@ class IdentityProvider:
             )
         except self._client.exceptions.NotAuthorizedException as error:
             raise LoginFailed(401, "invalid_credentials", "Incorrect username or password.") from error
-        return str(result["AuthenticationResult"]["IdToken"])
+        tokens = result["AuthenticationResult"]
+        return Session(id_token=str(tokens["IdToken"]), refresh_token=str(tokens["RefreshToken"]))
 
     def _create_user(self, username: str, password: str) -> None:
         errors = self._client.exceptions

@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from local import outbox
 from local.apigateway import Problem, Request, Response, json_response
@@ -53,6 +54,8 @@ class LocalRoutes:
         self._imports_bucket = imports_bucket
         self._routes: dict[str, dict[str, Callable[[Request], Response]]] = {
             "/_local/login": {"POST": self.login},
+            "/_local/oauth2/token": {"POST": self.token},
+            "/_local/oauth2/revoke": {"POST": self.revoke},
             "/_local/outbox": {"GET": self.outbox},
             "/_local/events/expiry-check": {"POST": self.expiry_check},
             **{f"/_local/imports/{kind}": {"POST": self.import_csv} for kind in IMPORT_KINDS},
@@ -78,10 +81,29 @@ class LocalRoutes:
         if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
             raise Problem(422, "validation_error", "groups must be a list of group names.")
         try:
-            token = self._identity.login(username.strip(), password, groups)
+            session = self._identity.session(username.strip(), password, groups)
         except LoginFailed as error:
             raise Problem(error.status, error.code, error.detail) from error
-        return json_response(200, {"id_token": token})
+        return json_response(200, {"id_token": session.id_token, "refresh_token": session.refresh_token})
+
+    def token(self, request: Request) -> Response:
+        """The hosted UI's token endpoint for ``grant_type=refresh_token`` (form-encoded, as Cognito's
+        ``/oauth2/token``): ``{"id_token","token_type","expires_in"}``; 400 ``invalid_grant`` otherwise."""
+        form = _form(request)
+        if form.get("grant_type") != "refresh_token" or not form.get("refresh_token"):
+            return json_response(400, {"error": "unsupported_grant_type"})
+        try:
+            id_token = self._identity.refresh(form["refresh_token"])
+        except LoginFailed:
+            return json_response(400, {"error": "invalid_grant"})
+        return json_response(200, {"id_token": id_token, "token_type": "Bearer", "expires_in": 3600})
+
+    def revoke(self, request: Request) -> Response:
+        """The hosted UI's ``/oauth2/revoke``: the refresh token (``token``) stops working; always 200."""
+        token = _form(request).get("token")
+        if token:
+            self._identity.revoke(token)
+        return json_response(200, {})
 
     def outbox(self, _: Request) -> Response:
         """The mailbox, once the queued mail jobs are delivered (the poller would have, a moment later)."""
@@ -154,6 +176,11 @@ class LocalRoutes:
         except self._s3.exceptions.NoSuchKey as error:
             raise Problem(500, "internal_error", "The import wrote no report.") from error
         return json.loads(stored["Body"].read())
+
+
+def _form(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (the OAuth 2.0 endpoints' format)."""
+    return {name: values[-1] for name, values in parse_qs((request.body or b"").decode("utf-8", "replace")).items()}
 
 
 def _json_object(request: Request) -> dict[str, Any]:

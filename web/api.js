@@ -5,13 +5,24 @@ import { config } from "./config.js";
 /** @import { FieldError, Problem, TokenClaims } from "./types.js" */
 
 const TOKEN_KEY = "certtrack.id_token";
+// When the ID token ends on this device's clock: the token's lifetime (exp − iat) counted from when
+// it arrived, so a device whose clock is off neither drops a good token nor keeps a dead one.
+const EXPIRES_KEY = "certtrack.id_token_expires";
+const RENEW_BEFORE_MS = 60_000; // renew a token that ends within a minute
+
+/** @param {string} token */
+function expiresAt(token) {
+  const saved = Number(sessionStorage.getItem(EXPIRES_KEY));
+  if (saved) return saved;
+  const { exp } = tokenClaims(token);
+  return exp ? exp * 1000 : Infinity;
+}
 
 export function getToken() {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (!token) return null;
-  const exp = tokenClaims(token).exp;
-  if (exp && exp * 1000 < Date.now()) {
-    sessionStorage.removeItem(TOKEN_KEY);
+  if (expiresAt(token) < Date.now()) {
+    clearToken();
     return null;
   }
   return token;
@@ -20,10 +31,40 @@ export function getToken() {
 /** @param {string} token */
 export function setToken(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
+  const { exp, iat } = tokenClaims(token);
+  if (exp && iat) sessionStorage.setItem(EXPIRES_KEY, String(Date.now() + (exp - iat) * 1000));
+  else sessionStorage.removeItem(EXPIRES_KEY);
 }
 
 export function clearToken() {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(EXPIRES_KEY);
+}
+
+/** @type {(() => Promise<boolean>) | null} */
+let renewer = null;
+/** @type {Promise<boolean> | null} */
+let renewing = null;
+
+/**
+ * How the session's ID token is renewed (web/auth.js: the refresh token at the token endpoint).
+ * @param {() => Promise<boolean>} renew
+ */
+export function onRenew(renew) {
+  renewer = renew;
+}
+
+/** The ID token, renewed first when it ends within a minute (or has ended) and can be renewed. */
+export async function freshToken() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token && renewer && expiresAt(token) - RENEW_BEFORE_MS < Date.now()) {
+    const renew = renewer;
+    renewing ??= renew().finally(() => {
+      renewing = null;
+    });
+    await renewing;
+  }
+  return getToken();
 }
 
 /**
@@ -179,7 +220,7 @@ export async function request(method, path, { body, query, headers = {}, auth = 
     init.body = JSON.stringify(body);
   }
   if (auth) {
-    const token = getToken();
+    const token = await freshToken();
     if (!token) {
       if (handleAuth) unauthorizedHandler();
       throw new ApiError({ status: 401, code: "unauthorized" });

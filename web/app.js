@@ -1,8 +1,8 @@
 // @ts-check
 // The candidate portal: a hash router, the page shell, and the views.
 import { loadConfig } from "./config.js";
-import { api, getToken, onUnauthorized, onNotMapped, ApiError } from "./api.js";
-import { completeHostedLogin, logout, rememberReturn } from "./auth.js";
+import { api, freshToken, getToken, onRenew, onUnauthorized, onNotMapped, ApiError } from "./api.js";
+import { completeHostedLogin, logout, rememberReturn, renewSession } from "./auth.js";
 import { h, clear, append, shellElement } from "./dom.js";
 import { announce, clearMessages, flash, takeFlash, errorBox, loadingIndicator } from "./ui.js";
 import { state, resetState } from "./state.js";
@@ -156,7 +156,8 @@ async function render() {
     return;
   }
   const [match, view, opts] = found;
-  const signedIn = Boolean(getToken());
+  const signedIn = Boolean(await freshToken()); // an ID token about to end is renewed first
+  if (current !== renderCounter) return;
 
   if (!opts.public && !signedIn) {
     rememberReturn(window.location.hash);
@@ -209,6 +210,7 @@ async function render() {
 
 async function start() {
   await loadConfig();
+  onRenew(renewSession);
   onUnauthorized(() => {
     resetState();
     rememberReturn(window.location.hash);

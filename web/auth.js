@@ -7,6 +7,7 @@ import { config } from "./config.js";
 
 const PKCE_KEY = "certtrack.pkce";
 const RETURN_KEY = "certtrack.return_to";
+const REFRESH_KEY = "certtrack.refresh_token";
 
 export function authMode() {
   return config().auth.mode === "cognito" ? "cognito" : "local";
@@ -36,13 +37,74 @@ export function takeReturn() {
  * @param {string} password
  */
 export async function localLogin(username, password) {
-  const data = /** @type {{ id_token?: string } | null} */ (await request("POST", "/_local/login", {
+  const data = /** @type {Tokens | null} */ (await request("POST", "/_local/login", {
     body: { username, password },
     auth: false,
     handleAuth: false,
   }));
   if (!data || !data.id_token) throw new Error("The login service did not return a token.");
-  setToken(data.id_token);
+  keep(data);
+}
+
+/** @typedef {{ id_token: string, refresh_token?: string }} Tokens */
+
+/** @param {Tokens} tokens */
+function keep(tokens) {
+  setToken(tokens.id_token);
+  if (tokens.refresh_token) sessionStorage.setItem(REFRESH_KEY, tokens.refresh_token);
+}
+
+/**
+ * The identity provider's OAuth 2.0 endpoints: Cognito's hosted UI domain, or the dev server's
+ * stand-ins (`/_local/oauth2/…`, beside the API).
+ * @param {"token" | "revoke"} name
+ */
+function endpoint(name) {
+  if (authMode() === "cognito") return new URL(`/oauth2/${name}`, cognitoAuth().domain).toString();
+  return `${config().apiBaseUrl}/_local/oauth2/${name}`;
+}
+
+function clientId() {
+  return authMode() === "cognito" ? cognitoAuth().clientId : "local";
+}
+
+/**
+ * A new ID token from the session's refresh token (grant_type=refresh_token): true when renewed.
+ * A refused refresh token is forgotten, so the next request ends the session as before.
+ */
+export async function renewSession() {
+  const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+  if (!refreshToken) return false;
+  let response;
+  try {
+    response = await fetch(endpoint("token"), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", client_id: clientId(), refresh_token: refreshToken }),
+    });
+  } catch {
+    return false; // offline: keep the refresh token for the next try
+  }
+  if (!response.ok) {
+    sessionStorage.removeItem(REFRESH_KEY);
+    return false;
+  }
+  const tokens = /** @type {Tokens} */ (await response.json());
+  setToken(tokens.id_token); // a refresh answer carries no new refresh token: the old one stays
+  return true;
+}
+
+/** Revoke the refresh token at the provider (fire and forget: logging out never waits on it). */
+function revokeSession() {
+  const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
+  if (!refreshToken) return;
+  fetch(endpoint("revoke"), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: refreshToken, client_id: clientId() }),
+    keepalive: true,
+  }).catch(() => undefined);
 }
 
 /** @param {ArrayBuffer | Uint8Array} bytes */
@@ -97,12 +159,12 @@ export async function completeHostedLogin() {
     }),
   });
   if (!response.ok) throw new Error("The identity provider refused the login. Please try again.");
-  const tokens = /** @type {{ id_token: string }} */ (await response.json());
-  setToken(tokens.id_token);
+  keep(/** @type {Tokens} */ (await response.json()));
   return true;
 }
 
 export function logout() {
+  revokeSession();
   clearToken();
   sessionStorage.removeItem(RETURN_KEY);
   if (authMode() === "cognito") {

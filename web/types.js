@@ -221,7 +221,7 @@ export {};
 
 /** @typedef {{ subject?: string, text?: string, body_text?: string }} EmailPreview `body_text` is a fallback */
 
-/** @typedef {{ [claim: string]: unknown, exp?: number, "cognito:groups"?: string[] | string }} TokenClaims */
+/** @typedef {{ [claim: string]: unknown, exp?: number, iat?: number, "cognito:groups"?: string[] | string }} TokenClaims */
 
 /**
  * What the router hands each view.
