@@ -9,9 +9,11 @@ import certtrack.coldstart
 
 from audit_routes import router as audit_router
 from certtrack.api import make_app, make_handler
+from grants_routes import router as grants_router
 
 app = make_app("Operator console: candidate lookup, support cases, grants and corrections, imports, audit")
 app.include_router(audit_router)
+app.include_router(grants_router)
 
 lambda_handler = make_handler(app)
 

@@ -79,6 +79,12 @@ ROUTES = {
     ("PUT", "/ops/fulfillment/{fulfillment_id}"): "FulfillmentFunction",
     ("POST", "/ops/orders/{order_id}/cancel"): "FulfillmentFunction",
     ("GET", "/ops/audit"): "OperationsFunction",
+    ("POST", "/ops/candidates/{candidate_id}/grants"): "OperationsFunction",
+    ("POST", "/ops/candidates/{candidate_id}/certifications/{cert_id}/revoke"): "OperationsFunction",
+    ("POST", "/ops/candidates/{candidate_id}/certifications/{cert_id}/extend"): "OperationsFunction",
+    ("POST", "/ops/candidates/{candidate_id}/ce-credits"): "OperationsFunction",
+    ("POST", "/ops/candidates/{candidate_id}/ce-credits/{external_id}/void"): "OperationsFunction",
+    ("PUT", "/ops/candidates/{candidate_id}/name"): "OperationsFunction",
     ("GET", "/me/transcripts"): "TranscriptsFunction",
     ("POST", "/me/transcripts"): "TranscriptsFunction",
     ("GET", "/me/transcripts/{transcript_id}"): "TranscriptsFunction",
@@ -312,8 +318,6 @@ PENDING_ROUTES = {
             ("POST", "/ops/imports"),
             ("GET", "/ops/support-cases"),
             ("POST", "/ops/support-cases/{}/merge"),
-            ("POST", "/ops/candidates/{}/grants"),
-            ("POST", "/ops/candidates/{}/certifications/{}/revoke"),
         ]
     },
 }
@@ -448,7 +452,8 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
         {"GSI1"},
     ),
     "TranscriptsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem"}, {"GSI1"}),
-    "OperationsFunction": ({"GetItem", "Query"}, {"GSI1"}),
+    # grants and corrections: transactions, the re-evaluation's batch writes and stale-history deletes
+    "OperationsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}, {"GSI1"}),
 }
 
 
