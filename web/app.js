@@ -15,6 +15,7 @@ import { claimView, shippingView, paymentView, orderConfirmationView, fulfillmen
 import { transcriptsView, transcriptFormView } from "./views/transcripts.js";
 import { badgesView } from "./views/badges.js";
 import { opsKitsView, isOperator } from "./views/ops.js";
+import { opsActionsView } from "./views/ops_actions.js";
 /** @import { Me, View } from "./types.js" */
 
 // [pattern, view, options]; `section` marks the main-nav entry, `public` needs no login,
@@ -49,6 +50,7 @@ const ROUTES = [
   [/^\/transcripts\/([^/]+)\/edit$/, transcriptFormView, { section: "transcripts" }],
   [/^\/badges$/, badgesView, { section: "badges" }],
   [/^\/ops\/kits$/, opsKitsView, { operator: true }],
+  [/^\/ops\/candidates\/([^/]+)\/actions$/, opsActionsView, { operator: true }],
 ];
 
 const SECTIONS = [
