@@ -72,7 +72,7 @@ def post_revoke(candidate_id: CandidateId, cert_id: CertId, request: ReasonReque
         {
             404: "`candidate_not_found`, `certification_not_found`",
             409: "`not_active`: only an active certification is extended; `concurrent_update`",
-            422: f"`expiry_not_later`: not after the current expiration date; {REASON}",
+            422: f"`expiry_not_later`, `expiry_too_late`: not after the current expiry, or 5+ years after; {REASON}",
         },
     ),
 )

@@ -268,13 +268,18 @@ def test_an_extension_moves_the_expiry_and_its_due_entry() -> None:
     assert record(cid).expiration_date == new
 
 
-def test_an_extension_to_an_earlier_day_changes_nothing() -> None:
+@pytest.mark.parametrize(
+    ("expires_on", "code"),
+    [("2029-05-10", "expiry_not_later"), ("2034-05-11", "expiry_too_late"), ("9999-12-31", "expiry_too_late")],
+)
+def test_an_extension_to_an_earlier_or_a_far_day_changes_nothing(expires_on: str, code: str) -> None:
     cid = holder_of_ccna()
     before = record(cid)
     status, problem = ops(
-        "POST", f"/ops/candidates/{cid}/certifications/ccna/extend", {"expires_on": "2029-05-10", "reason": "x"}
+        "POST", f"/ops/candidates/{cid}/certifications/ccna/extend", {"expires_on": expires_on, "reason": "x"}
     )
-    assert (status, problem["code"]) == (422, "expiry_not_later")
+    assert (status, problem["code"]) == (422, code)
+    assert problem["errors"][0]["field"] == "expires_on"
     assert record(cid).attribute_values == before.attribute_values
     assert audits(cid) == []
 

@@ -49,6 +49,7 @@ Audit = Callable[[str, str], TableItem]
 OPERATOR_SOURCE = "operator"  # history events an operator's action wrote; the engine leaves them alone
 REVOKED_TEXT = "Certification revoked"
 EXTENDED_TEXT = "Expiration date extended to {day}"
+MAX_EXTENSION_YEARS = 5  # a longer absence is a new grant, not an extension
 OPERATOR_CE_SOURCE = "Operator"  # ``CECreditItem.source`` of a credit added in the console
 
 
@@ -242,6 +243,13 @@ def extend(candidate_id: str, cert_id: str, expires_on: date, now: datetime, aud
             f"The new expiration date must be later than the current one ({current}).",
             code="expiry_not_later",
             extra={"errors": [{"field": "expires_on", "message": f"Choose a day after {current}."}]},
+        )
+    latest = rules.add_years(current, MAX_EXTENSION_YEARS)
+    if expires_on > latest:
+        raise Unprocessable(
+            f"An extension moves the expiration date by at most {MAX_EXTENSION_YEARS} years (to {latest}).",
+            code="expiry_too_late",
+            extra={"errors": [{"field": "expires_on", "message": f"Choose a day up to {latest}."}]},
         )
     # Extending an extended period again keeps the period's original expiry as what it extends.
     original = record.extended_from if record.extended_to == current and record.extended_from else current
