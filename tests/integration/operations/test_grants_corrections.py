@@ -5,17 +5,22 @@ verification route, the certificate download and the badge's status list."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from certtrack import clock, keys
 from certtrack.badges import statuslist
+from certtrack.certifications import certificates
 from certtrack.certifications.models import CECreditItem, CertificationItem
 from certtrack.identity.models import CandidateItem, name_keys
 from certtrack.identity.operator_audit import OperatorAuditItem
 from certtrack.operations.audit import candidate_audit
 from certtrack.program.rules import add_years
+from certtrack.settings import get_settings
+from pypdf import PdfReader
 
 from tests.conftest import call
 from tests.factories import candidate
@@ -82,6 +87,11 @@ def verify_json(code: str) -> dict[str, Any]:
     )
     assert status == 200, body
     return dict(body)
+
+
+def pdf_text(key: str) -> str:
+    body = boto3.client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)["Body"].read()
+    return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
 
 
 def download(cid: str) -> tuple[int, Any]:
@@ -343,8 +353,14 @@ def test_a_name_correction_reissues_the_certificate_and_supersedes_the_old_code(
     assert (old["superseded"], old["superseded_on"]) == (True, TODAY.isoformat())
     status, link = download(cid)
     assert status == 200, link
-    new_code = record(cid).verification_code
+    reissued = record(cid)
+    new_code = reissued.verification_code
     assert new_code and new_code != old_code
+    first_key = certificates.certificate_key(cid, "ccna", "2026-05-10")
+    new_key = certificates.certificate_key(cid, "ccna", "2026-05-10", reissued.certificate_edition)
+    assert new_key != first_key
+    assert "Jöhn Doé" in pdf_text(new_key) and new_code in pdf_text(new_key)
+    assert "John Doe" in pdf_text(first_key)  # the old document is kept; its code says superseded
     assert verify_json(new_code)["superseded"] is False
     assert verify_json(new_code)["holder"] == {"first_name": "Jöhn", "last_name": "Doé"}
     assert "Name corrected; certificate reissued" in history(cid, "ccna")
