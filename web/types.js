@@ -314,4 +314,33 @@ export {};
  * @property {Transcript[]} transcripts
  * @property {SupportCaseSummary[]} open_cases
  * @property {AuditEntry[]} audit
+ * The certification after an operator's grant, revoke or extension (`/ops/candidates/{id}/…`).
+ * @typedef {object} OpsCertificationChange
+ * @property {string} candidate_id
+ * @property {string} certification_id
+ * @property {string} status
+ * @property {string | null} active_date
+ * @property {string | null} expiration_date
+ */
+
+/**
+ * A CE credit an operator added or voided.
+ * @typedef {object} OpsCreditChange
+ * @property {string} candidate_id
+ * @property {string} external_id
+ * @property {string} activity_name
+ * @property {string} provider_name
+ * @property {number} points
+ * @property {string} active_date
+ * @property {string} inactive_date
+ * @property {string} status
+ */
+
+/**
+ * PUT /ops/candidates/{id}/name.
+ * @typedef {object} OpsNameChange
+ * @property {string} candidate_id
+ * @property {string} first_name
+ * @property {string} last_name
+ * @property {string[]} reissued_certificates
  */

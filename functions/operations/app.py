@@ -11,6 +11,7 @@ from audit_routes import router as audit_router
 from candidates_routes import router as candidates_router
 from cases_routes import router as cases_router
 from certtrack.api import make_app, make_handler
+from grants_routes import router as grants_router
 from import_routes import router as import_router
 
 app = make_app("Operator console: candidate lookup, support cases, grants and corrections, imports, audit")
@@ -18,6 +19,7 @@ app.include_router(audit_router)
 app.include_router(import_router)
 app.include_router(candidates_router)
 app.include_router(cases_router)
+app.include_router(grants_router)
 
 lambda_handler = make_handler(app)
 

@@ -141,6 +141,18 @@ _STATIC_BODIES: dict[str, Any] = {
     "POST /ops/support-cases/{case_id}/close": {"note": "Two different people"},
     "POST /ops/candidates/{candidate_id}/mapping-email": {"login_sub": "sub-waiting", "reason": "Mail lost"},
     "POST /ops/logins/{login_sub}/rate-limits/lift": {"candidate_id": "CSCO10000004", "reason": "Identity checked"},
+    # Grants and corrections on candidate A (its held CCNA): revoke, then grant again; the rest leave it held.
+    "POST /ops/candidates/{candidate_id}/grants": {"certification_id": "ccna", "reason": "Route check"},
+    "POST /ops/candidates/{candidate_id}/certifications/{cert_id}/revoke": {"reason": "Route check"},
+    "POST /ops/candidates/{candidate_id}/ce-credits": {
+        "activity_name": "Route check",
+        "provider_name": "Route check",
+        "points": 1,
+        "active_date": "2026-01-05",
+        "reason": "Route check",
+    },
+    "POST /ops/candidates/{candidate_id}/ce-credits/{external_id}/void": {"reason": "Route check"},
+    "PUT /ops/candidates/{candidate_id}/name": {"first_name": "Route", "last_name": "Checked", "reason": "Route check"},
     # Another issuer's credential: answered "not ours" (200) with no signature work.
     "POST /public/credentials/verify": {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -165,6 +177,9 @@ def valid_body(key: str, *, sku: str = "ccna-certificate") -> Any:
         return transcript_request("Renamed transcript")
     if key == "POST /me/fulfillment/orders":
         return order_request(sku)
+    if key == "POST /ops/candidates/{candidate_id}/certifications/{cert_id}/extend":
+        # later than the held CCNA's expiry (at most 3 years away), within the 5 years an extension may add
+        return {"expires_on": (datetime.now(UTC) + timedelta(days=4 * 365)).date().isoformat(), "reason": "Route check"}
     return _STATIC_BODIES.get(key)
 
 
@@ -200,6 +215,9 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
     data.path_parameters["public_id"] = str(transcript["public_url"]).rstrip("/").rsplit("/", 1)[-1]
     data.path_parameters["cert_id"] = HELD_CERT
     data.path_parameters["logo_id"] = HELD_CERT
+    credits = _ok(requests.get(f"{base_url}/me/ce-activities", headers=headers, timeout=TIMEOUT), 200)["items"]
+    if credits:  # one of the candidate's CE credits (operators void it)
+        data.path_parameters["external_id"] = str(credits[-1]["external_id"])
     badges = _ok(requests.get(f"{base_url}/me/badges", headers=headers, timeout=TIMEOUT), 200)["badges"]
     if badges:  # the candidate holds or held a certification: its credential and status list
         credential_url = str(badges[0]["credential_url"])

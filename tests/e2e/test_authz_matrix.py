@@ -63,6 +63,12 @@ PUBLIC_EXPECTED = {
     "POST /payments/webhook": {400},  # not signed by the payment provider
 }
 
+# What the operator gets where {200, 409} is not the answer to A's ids and the route's valid body.
+OPERATOR_EXPECTED = {
+    "POST /ops/candidates/{candidate_id}/grants": {201, 409},  # 409: A's CCNA is active
+    "POST /ops/candidates/{candidate_id}/ce-credits": {201},
+}
+
 
 @dataclass
 class Matrix:
@@ -121,7 +127,7 @@ def expected(route: Route, caller: str) -> set[int] | None:
     if caller in ("no_token", "forged"):
         return {401}
     if route.path.startswith("/ops/"):
-        return {200, 409} if caller == "operator" else {403}  # 409: a second "sent" is not a valid transition
+        return OPERATOR_EXPECTED.get(key, {200, 409}) if caller == "operator" else {403}  # 409: a second "sent"
     if route.path in WORKS_UNMAPPED:
         if caller in ("candidate_a", "candidate_b") and route.path.startswith("/mapping/"):
             return {400, 409} if route.path == "/mapping/confirm" else {409}  # token_invalid / already_mapped

@@ -69,6 +69,7 @@ SCREENS: dict[str, str] = {
     "/ops/imports/{import_id}": "operator",
     "/ops/candidates": "operator",
     "/ops/candidates/{candidate_id}": "operator",
+    "/ops/candidates/{candidate_id}/actions": "operator",
     "/ops/audit": "operator",
 }
 

@@ -27,6 +27,8 @@ class VerificationItem(TableItem):
     target_sk = UnicodeAttribute()  # SK of the certified item in the candidate's partition
     cert_id = UnicodeAttribute(null=True)
     period = UnicodeAttribute(null=True)  # certificates: the active_date of the period it was issued for
+    # certificates: the day a newer certificate replaced this one (a name correction reissued it)
+    superseded_on = UnicodeAttribute(null=True)
 
 
 def generate_code() -> str:

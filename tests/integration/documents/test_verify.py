@@ -54,6 +54,8 @@ def test_json_for_machines() -> None:
         "expiration_date": EXPIRES,
         "checked_on": days(0),
         "program": "Certification Program",
+        "superseded": False,  # no newer certificate replaced this one (a name correction would)
+        "superseded_on": None,
         "credential": None,  # no digital badge issued yet
     }
     assert headers["x-robots-tag"].startswith("noindex")

@@ -7,6 +7,11 @@ of a period reserves a verification code (conditional write), records it on the 
 item (conditional update), renders the PDF and stores it at
 ``certificates/<candidate_id>/<cert_id>/<active_date>.pdf``; later requests only presign.
 
+A name correction reissues the certificates (:func:`supersede`): the certification item loses its
+code and gets a ``certificate_edition``, so the next request renders the PDF again, with the new
+name and a new code, under ``…/<active_date>-<edition>.pdf``; the old code's pointer is marked
+``superseded_on`` (verification then says the certificate was replaced).
+
 Retry-safe: the code is stored before the PDF, so an S3 failure (503) leaves no orphan: the
 next request finds the code of the period on the certification item and completes the upload.
 """
@@ -14,15 +19,17 @@ next request finds the code of the period on the certification item and complete
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
 
 from certtrack import documents, keys, verification
 from certtrack.certifications.models import CertificationItem
-from certtrack.db import condition_failed
+from certtrack.db import TableItem, condition_failed
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
@@ -41,8 +48,40 @@ class DownloadLink(Schema):
     expires_at: str
 
 
-def certificate_key(candidate_id: str, cert_id: str, active_date: str) -> str:
-    return f"certificates/{candidate_id}/{cert_id}/{active_date}.pdf"
+def certificate_key(candidate_id: str, cert_id: str, active_date: str, edition: str | None = None) -> str:
+    suffix = f"-{edition}" if edition else ""
+    return f"certificates/{candidate_id}/{cert_id}/{active_date}{suffix}.pdf"
+
+
+# A pending transaction write: (item, update actions, condition).
+Reissue = tuple[TableItem, list[Any], Condition]
+
+
+def supersede(records: Iterable[CertificationItem], today: date, edition: str) -> list[Reissue]:
+    """The writes that reissue every certificate of these records (put them in the transaction of
+    the change that requires it): each certification with a code loses it and moves to ``edition``;
+    the code's pointer says it was superseded on ``today``."""
+    writes: list[Reissue] = []
+    for record in records:
+        code = record.verification_code
+        if not code:
+            continue
+        writes.append(
+            (
+                record,
+                [CertificationItem.verification_code.remove(), CertificationItem.certificate_edition.set(edition)],
+                CertificationItem.verification_code == code,
+            )
+        )
+        pointer = verification.VerificationItem(keys.verify_pk(code), keys.VERIFY)
+        writes.append(
+            (
+                pointer,
+                [verification.VerificationItem.superseded_on.set(today.isoformat())],
+                verification.VerificationItem.PK.exists(),
+            )
+        )
+    return writes
 
 
 def verify_url(code: str) -> str:
@@ -135,13 +174,18 @@ def _holder_name(candidate_id: str) -> str:
 def certificate_link(candidate_id: str, cert_id: str, now: datetime) -> DownloadLink:
     """A presigned URL of the certificate of the current period (rendered on first request)."""
     definition, item = _certification(candidate_id, cert_id)
+    if standing.standing(item, now.date()) == standing.REVOKED:
+        raise Conflict(
+            "This certification was revoked by the program: it has no certificate.",
+            code="certificate_unavailable",
+        )
     if not standing.is_current(item, now.date()):
         raise Conflict(
             "A certificate is available only for an active certification that has not expired.",
             code="certificate_unavailable",
         )
     active_date, expiration_date = str(item.active_date), str(item.expiration_date)
-    key = certificate_key(candidate_id, cert_id, active_date)
+    key = certificate_key(candidate_id, cert_id, active_date, item.certificate_edition)
 
     def render() -> bytes:
         from certtrack import pdf  # the PDF path only (see certtrack/pdf.py on import cost)

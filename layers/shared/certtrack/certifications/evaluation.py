@@ -105,6 +105,9 @@ def _certification_item(
         item.verification_code = stored.verification_code
         item.granted_on = stored.granted_on
         item.granted_until = stored.granted_until
+        item.extended_from, item.extended_to = stored.extended_from, stored.extended_to
+        item.revoked_on, item.revocation_lifted_on = stored.revoked_on, stored.revocation_lifted_on
+        item.certificate_edition = stored.certificate_edition
         if stored.status == rules.REVOKED:
             # a revocation is not the engine's to undo: keep the record as it was
             item.active_date, item.expiration_date = stored.active_date, stored.expiration_date
@@ -197,7 +200,19 @@ def _queue_history(partition: Partition, results: dict[str, rules.Result], write
         else:
             writer.put(item)
     for sk in stored.keys() - desired.keys():
-        writer.delete(stored[sk])
+        if not _kept_after_revocation(stored[sk], partition, results):
+            writer.delete(stored[sk])
+
+
+def _kept_after_revocation(event: HistoryItem, partition: Partition, results: dict[str, rules.Result]) -> bool:
+    """The engine replays nothing of a revoked certification, nor anything before a grant lifted
+    its revocation: those past events stay as they were written."""
+    if event.cert_id is None or event.cert_id not in results:
+        return False
+    if results[event.cert_id].status == rules.REVOKED:
+        return True
+    stored = partition.certifications.get(event.cert_id)
+    return stored is not None and stored.revocation_lifted_on is not None and event.date < stored.revocation_lifted_on
 
 
 # ---------------------------------------------------------------- expert numbers

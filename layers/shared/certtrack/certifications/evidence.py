@@ -13,6 +13,11 @@ from certtrack.certifications.models import CECreditItem, CertificationItem, Exa
 from certtrack.program import rules
 from certtrack.program.catalog import Catalog
 
+VOID = "void"  # a CE credit an operator voided: kept and shown, never counted
+# History kinds of an operator's CE changes (no ``cert_id``): shown with every CE-counting certification.
+CE_ADDED, CE_VOIDED = "ce_added", "ce_voided"
+CE_EVENTS = frozenset({CE_ADDED, CE_VOIDED})
+
 
 def exam_evidence(items: Sequence[ExamItem]) -> list[rules.Exam]:
     return [
@@ -35,6 +40,7 @@ def credit_evidence(items: Sequence[CECreditItem]) -> list[rules.Credit]:
             key=c.external_id,
         )
         for c in items
+        if c.status != VOID
     ]
 
 
@@ -46,6 +52,9 @@ def standings(items: dict[str, CertificationItem]) -> dict[str, rules.Standing]:
             revoked=item.status == rules.REVOKED,
             granted_on=item.granted_on,
             granted_until=item.granted_until,
+            extended_from=item.extended_from,
+            extended_to=item.extended_to,
+            lifted_on=item.revocation_lifted_on,
         )
     return out
 

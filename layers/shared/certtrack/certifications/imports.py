@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from certtrack import keys
 from certtrack.certifications import evaluation, import_records
+from certtrack.certifications.credits import credit_item
 from certtrack.certifications.import_rows import (
     EXAMS,
     KINDS,
@@ -39,7 +40,6 @@ from certtrack.certifications.models import AgreementItem, CECreditItem, ExamIte
 from certtrack.certifications.records import read_partition
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem, name_keys
-from certtrack.program import rules
 from certtrack.program.catalog import Catalog, load_catalog
 from certtrack.settings import get_settings
 
@@ -241,27 +241,17 @@ def _import_credits(run: _Run, parsed: Parsed[CERow]) -> None:
 
 
 def _credit_item(row: CERow, run: _Run) -> CECreditItem:
-    inactive = rules.add_years(row.active_date, run.catalog.ce_validity_years)
-    item = CECreditItem(
-        keys.candidate_pk(row.candidate_id),
-        keys.ce_sk(row.external_id),
-        candidate_id=row.candidate_id,
-        external_id=row.external_id,
-        activity_name=row.activity_name,
-        provider_name=row.provider_name,
-        points=float(row.points),
-        active_date=row.active_date,
-        inactive_date=inactive,
-        status="active" if inactive > run.now.date() else "inactive",
+    return credit_item(
+        row.candidate_id,
+        row.external_id,
+        row.activity_name,
+        row.provider_name,
+        row.points,
+        row.active_date,
+        run.now,
+        catalog=run.catalog,
         import_source=run.source,
-        updated_at=run.now,
     )
-    if item.status == "active":
-        # the expiry check marks it inactive on that day (GSI2, like certifications)
-        pk, sk = item.PK, item.SK
-        item.GSI2PK = keys.due_shard(pk, sk, get_settings().due_shards)
-        item.GSI2SK = keys.due_sk(inactive.isoformat(), "CE:inactive", pk, sk)
-    return item
 
 
 def _reevaluate(run: _Run) -> None:

@@ -59,7 +59,7 @@ class CECreditItem(TableItem):
     points = NumberAttribute()
     active_date = DateAttribute()
     inactive_date = DateAttribute()  # active_date + CE validity
-    status = UnicodeAttribute(default="active")  # "active" | "inactive"
+    status = UnicodeAttribute(default="active")  # "active" | "inactive" | "void" (an operator voided it)
     source = UnicodeAttribute(default="CertTrack")
     import_source = UnicodeAttribute(null=True)
     review = UnicodeAttribute(null=True)
@@ -88,6 +88,14 @@ class CertificationItem(TableItem):
     # A manual grant (the rules engine replays it like evidence); null when earned by evidence.
     granted_on = DateAttribute(null=True)
     granted_until = DateAttribute(null=True)
+    # An operator's extension: the period that expired on ``extended_from`` expires on ``extended_to``.
+    extended_from = DateAttribute(null=True)
+    extended_to = DateAttribute(null=True)
+    revoked_on = DateAttribute(null=True)
+    revocation_lifted_on = DateAttribute(null=True)  # a grant after a revocation: a fresh start that day
+    # Set when the certificate is reissued (a name correction): the PDF of the period is rendered
+    # again under a key with this edition, with a new verification code.
+    certificate_edition = UnicodeAttribute(null=True)
 
     due_index = DueIndex()
 

@@ -122,6 +122,10 @@ def _exam_codes(node: Requirement) -> set[str]:
     return set(node.exams).union(*(_exam_codes(child) for child in node.children))
 
 
+def _counts_ce(node: Requirement) -> bool:
+    return node.type == "ce" or any(_counts_ce(child) for child in node.children)
+
+
 def certification_detail(
     candidate_id: str, cert_id: str, now: datetime, store: RecordStore | None = None
 ) -> CertificationDetail:
@@ -148,10 +152,13 @@ def certification_detail(
         key=lambda c: (c.active_date, c.external_id),
     )
     codes = _exam_codes(cert.initial) | _exam_codes(cert.recertification)
+    counts_ce = _counts_ce(cert.initial) or _counts_ce(cert.recertification)
     history = [
         h
         for h in partition.history
-        if h.cert_id == cert_id or (h.cert_id is None and h.exam_code is not None and h.exam_code in codes)
+        if h.cert_id == cert_id
+        or (h.cert_id is None and h.exam_code is not None and h.exam_code in codes)
+        or (h.cert_id is None and h.kind in evidence.CE_EVENTS and counts_ce)
     ]
     history.sort(key=lambda h: h.SK, reverse=True)
     return CertificationDetail(

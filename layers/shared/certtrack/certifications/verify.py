@@ -42,6 +42,7 @@ class Verification:
     expiration_date: str | None
     checked_on: str
     program: str
+    superseded_on: str | None = None  # a newer certificate replaced the one carrying this code
     candidate_id: str = ""  # never shown: the handler finds the certification's credential with it
 
     def as_json(self) -> dict[str, Any]:
@@ -55,6 +56,8 @@ class Verification:
             "expiration_date": self.expiration_date,
             "checked_on": self.checked_on,
             "program": self.program,
+            "superseded": self.superseded_on is not None,
+            "superseded_on": self.superseded_on,
         }
 
 
@@ -97,6 +100,7 @@ def verify(code: str, today: date) -> Verification:
         expiration_date=iso_day(item.expiration_date),
         checked_on=today.isoformat(),
         program=load_catalog().program,
+        superseded_on=pointer.superseded_on if pointer.kind == "certificate" else None,
         candidate_id=candidate.candidate_id,
     )
 

@@ -21,7 +21,12 @@ The rules, in one place:
   (:mod:`certtrack.program.standing`); evidence dated on the expiration date still renews
   it. Once expired it needs the initial tree again.
 - A certification completes at most once per day (so a tree met by ``hold`` alone cannot loop).
-- Stored standings contribute only what evidence cannot: manual grants and revocations.
+- Stored standings contribute only what evidence cannot: manual grants, revocations and
+  extensions. A revoked certification stays revoked whatever the evidence says (only a new grant
+  lifts it, by clearing the revocation); an extension moves the expiry of the one period whose
+  expiry it names (``extended_from``) to ``extended_to``, and a renewal of that period counts its
+  years from the extended expiry. A grant that lifts a revocation (``lifted_on``) starts afresh:
+  the certification is revoked until that day and nothing dated before it counts.
 """
 
 from __future__ import annotations
@@ -81,6 +86,9 @@ class Standing:
     revoked: bool = False
     granted_on: date | None = None
     granted_until: date | None = None  # the grant's expiry; default grant day + validity
+    extended_from: date | None = None  # an operator's extension: the period expiring on this day …
+    extended_to: date | None = None  # … expires on this later day instead
+    lifted_on: date | None = None  # a revocation lifted by a new grant on this day
 
 
 @dataclass(frozen=True)
@@ -232,7 +240,7 @@ class _Engine:
         self.earned_today: set[str] = set()
         for cert in self.certs:
             standing = standings.get(cert.id)
-            if standing and standing.revoked:
+            if standing and (standing.revoked or standing.lifted_on):
                 self.states[cert.id].status = REVOKED
 
     # evidence --------------------------------------------------------------------------
@@ -270,7 +278,7 @@ class _Engine:
         state.status = ACTIVE
         self.earned_today.add(cert.id)
         self._complete(state, on)
-        state.expiry = until or add_years(on, cert.validity_years)
+        state.expiry = self._extended(cert, until or add_years(on, cert.validity_years))
         state.first_earned = min(state.first_earned or on, on)
         state.renewable_from = on
         text = "Manually granted certification" if kind == GRANTED else "Certification earned"
@@ -285,8 +293,15 @@ class _Engine:
         state.renewable_from = first_day_expired(state.expiry)
         if state.renewable_from <= self.today:
             self.pending.add(state.renewable_from)
-        state.expiry = add_years(state.expiry, cert.validity_years)
+        state.expiry = self._extended(cert, add_years(state.expiry, cert.validity_years))
         self._event(state, on, cert, kind, text)
+
+    def _extended(self, cert: Certification, expiry: date) -> date:
+        """The expiry of a period that would end on ``expiry``, after an operator's extension."""
+        standing = self.standings.get(cert.id)
+        if standing and standing.extended_from == expiry and standing.extended_to and standing.extended_to > expiry:
+            return standing.extended_to
+        return expiry
 
     def renew_lower(self, cert: Certification, on: date) -> None:
         for lower_id in cert.renews:
@@ -322,6 +337,10 @@ class _Engine:
         """Everything that completes on day ``on``, repeated until nothing more does (``hold``)."""
         changed, first_pass = True, True
         self.earned_today = set()
+        for cert in self.certs:
+            standing, state = self.standings.get(cert.id), self.states[cert.id]
+            if standing and not standing.revoked and standing.lifted_on == on and state.status == REVOKED:
+                state.status, state.boundary = IN_PROGRESS, on
         while changed:
             changed = False
             for cert in self.certs:
@@ -368,6 +387,7 @@ class _Engine:
         # Days something can happen: evidence arrives, a grant, or a renewed period opens.
         self.pending = {e.date for e in self.exams} | {c.active_date for c in self.credits}
         self.pending |= {s.granted_on for s in self.standings.values() if s.granted_on and s.granted_on <= self.today}
+        self.pending |= {s.lifted_on for s in self.standings.values() if s.lifted_on and s.lifted_on <= self.today}
         done: set[date] = set()
         queue = sorted(self.pending)
         self.pending = set()
