@@ -23,6 +23,7 @@ history event          CAND#<candidate_id>         HIST#<date>#<event id>
 agreement              CAND#<candidate_id>         AGREE#<agreement id>
 settings change audit  CAND#<candidate_id>         AUDIT#<timestamp>#<field>
 operator action audit  CAND#<candidate_id>         OPAUDIT#<timestamp>#<action>#<target>
+  (no candidate)       IMPORT#<import_id>          OPAUDIT#<timestamp>#<action>#<target>
 logo acceptance        CAND#<candidate_id>         LOGOACCEPT#<timestamp>
 verification code      VERIFY#<code>               VERIFY
 shipping address       CAND#<candidate_id>         SHIPPING

@@ -102,6 +102,21 @@ def test_start_records_the_import_and_signs_a_form_for_its_one_key() -> None:
     stored = ImportRecordItem.get(*ImportRecordItem.key(import_id))
     assert stored.operator_sub == "sub-alice" and stored.object_key == key
 
+    # The operators' audit list has it, written with the record: who, when, which file.
+    status, trail, _ = ops("GET", "/ops/audit", query={"action": "import_started"})
+    assert status == 200, trail
+    [entry] = trail["items"]
+    assert entry | {"at": None} == {
+        "candidate_id": None,
+        "action": "import_started",
+        "target": import_id,
+        "reason": "exams file Nov_results_final.csv uploaded from the console",
+        "before": None,
+        "after": "awaiting_upload",
+        "operator": "alice",
+        "at": None,
+    }
+
 
 def test_an_uploaded_csv_is_imported_and_its_report_read(now: datetime) -> None:
     started = start()
@@ -206,6 +221,7 @@ def test_bad_requests_are_422_and_write_nothing(body: dict[str, str], code: str)
     assert status == 422 and problem["code"] == code, problem
     assert headers["content-type"].startswith("application/problem+json")
     assert ops("GET", "/ops/imports")[1]["items"] == []
+    assert ops("GET", "/ops/audit")[1]["items"] == []
     assert stored_keys() == []
 
 

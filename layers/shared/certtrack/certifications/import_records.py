@@ -22,8 +22,9 @@ from typing import Literal
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
-from certtrack import keys
+from certtrack import db, keys
 from certtrack.certifications.import_rows import Rejection
 from certtrack.db import LookupIndex, TableItem, condition_failed
 
@@ -97,9 +98,17 @@ def _bucket_import_id(key: str) -> str:
 
 
 def start(
-    import_id: str, kind: str, filename: str, key: str, operator_sub: str, operator_username: str, now: datetime
+    import_id: str,
+    kind: str,
+    filename: str,
+    key: str,
+    operator_sub: str,
+    operator_username: str,
+    now: datetime,
+    audit: TableItem | None = None,
 ) -> ImportRecordItem:
-    """The record of a console import, saved ``awaiting_upload`` (only if the id is new)."""
+    """The record of a console import, saved ``awaiting_upload`` (only if the id is new), in one
+    transaction with ``audit`` (the operator's audit item, in the import's partition) when given."""
     item = ImportRecordItem(
         *ImportRecordItem.key(import_id),
         GSI1PK=keys.IMPORTS_GSI,
@@ -115,7 +124,12 @@ def start(
         created_at=now,
         updated_at=now,
     )
-    item.save(condition=ImportRecordItem.PK.does_not_exist())
+    if audit is None:
+        item.save(condition=ImportRecordItem.PK.does_not_exist())
+        return item
+    with TransactWrite(connection=db.transactions_connection()) as transaction:
+        transaction.save(item, condition=ImportRecordItem.PK.does_not_exist())
+        transaction.save(audit, condition=TableItem.SK.does_not_exist())
     return item
 
 

@@ -25,8 +25,8 @@ class OperatorAuditItem(TableItem):
     sort_key = keys.OPERATOR_AUDIT_PREFIX
     lookup_index = LookupIndex()
 
-    candidate_id = UnicodeAttribute()
-    action = UnicodeAttribute()  # e.g. "order_cancel", "kit_sent", "grant"
+    candidate_id = UnicodeAttribute()  # "" for a write that concerns no candidate (an import)
+    action = UnicodeAttribute()  # e.g. "order_cancel", "kit_sent", "grant", "import_started"
     target = UnicodeAttribute()  # what it was done to (an order id, a certification id)
     reason = UnicodeAttribute()
     before = UnicodeAttribute(null=True)  # the state it changed, in words ("queued")
@@ -37,7 +37,7 @@ class OperatorAuditItem(TableItem):
 
 
 def audit_entry(
-    candidate_id: str,
+    candidate_id: str | None,
     action: str,
     target: str,
     reason: str,
@@ -46,16 +46,24 @@ def audit_entry(
     *,
     before: str | None = None,
     after: str | None = None,
+    subject_pk: str | None = None,
 ) -> OperatorAuditItem:
     """The audit item of one operator write; save it in the write's transaction with
-    ``condition=OperatorAuditItem.PK.does_not_exist()``."""
+    ``condition=OperatorAuditItem.PK.does_not_exist()``.
+
+    A write that concerns no candidate (a CSV import) passes ``candidate_id=None`` and the
+    partition of what it wrote as ``subject_pk`` (``IMPORT#<id>``): the item lives there, and is on
+    the month's list like every other.
+    """
     at = iso_instant(now)
+    if candidate_id is None and subject_pk is None:
+        raise ValueError("an audit item needs a candidate or a subject partition")
     return OperatorAuditItem(
-        keys.candidate_pk(candidate_id),
+        subject_pk or keys.candidate_pk(candidate_id or ""),
         keys.operator_audit_sk(at, action, target),
         GSI1PK=keys.operator_audit_gsi(now),
-        GSI1SK=keys.operator_audit_gsi_sk(at, candidate_id, action),
-        candidate_id=candidate_id,
+        GSI1SK=keys.operator_audit_gsi_sk(at, candidate_id or "-", action),
+        candidate_id=candidate_id or "",
         action=action,
         target=target,
         reason=reason,

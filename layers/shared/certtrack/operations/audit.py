@@ -16,7 +16,7 @@ from certtrack.identity.operator_audit import OperatorAuditItem
 
 
 class AuditEntry(Schema):
-    candidate_id: str
+    candidate_id: str | None  # None: a write that concerns no candidate (a CSV import)
     action: str
     target: str
     reason: str
@@ -33,7 +33,7 @@ class AuditPage(Schema):
 
 def audit_entry_out(item: OperatorAuditItem) -> AuditEntry:
     return AuditEntry(
-        candidate_id=item.candidate_id,
+        candidate_id=item.candidate_id or None,
         action=item.action,
         target=item.target,
         reason=item.reason,

@@ -24,6 +24,7 @@ from certtrack.certifications.import_rows import Rejection
 from certtrack.certifications.imports import MAX_FILE_BYTES
 from certtrack.errors import NotFound, Unprocessable
 from certtrack.fields import Schema
+from certtrack.identity.operator_audit import audit_entry
 from certtrack.settings import get_settings
 
 CONTENT_TYPE = "text/csv"
@@ -102,7 +103,17 @@ def start(request: ImportRequest, login: Login, now: datetime) -> StartedImport:
     key = import_records.object_key(request.kind, import_id, filename)
     settings = get_settings()
     url, fields = documents.presigned_post(settings.imports_bucket, key, CONTENT_TYPE, MAX_FILE_BYTES)
-    import_records.start(import_id, request.kind, filename, key, login.sub, login.username, now)
+    audit = audit_entry(
+        None,
+        "import_started",
+        import_id,
+        f"{request.kind} file {filename} uploaded from the console",
+        login,
+        now,
+        after="awaiting_upload",
+        subject_pk=keys.import_pk(import_id),
+    )
+    import_records.start(import_id, request.kind, filename, key, login.sub, login.username, now, audit=audit)
     return StartedImport(
         import_id=import_id,
         key=key,
