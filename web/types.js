@@ -299,7 +299,7 @@ export {};
 
 /** @typedef {{ case_id: string, reason: string, status: string, candidate_ids: string[], created_at: string }} SupportCaseSummary */
 
-/** @typedef {{ candidate_id: string, action: string, target: string, reason: string, before: string | null, after: string | null, operator: string, at: string }} AuditEntry */
+/** @typedef {{ candidate_id: string | null, action: string, target: string, reason: string, before: string | null, after: string | null, operator: string, at: string }} AuditEntry candidate_id null: a write about no candidate (an import) */
 
 /**
  * GET /ops/candidates/{candidate_id} (operators; read-only).

@@ -31,7 +31,7 @@ def operator_login(page: Page, base_url: str) -> None:
     page.get_by_label("Username").fill("operator")
     page.get_by_label("Password").fill("Operator-password-1")
     page.get_by_role("button", name="Log in").click()
-    expect(heading(page)).to_have_text("Kits: to ship")
+    expect(heading(page)).to_have_text("Find a candidate")  # where an operator lands
 
 
 def test_operator_grants_then_revokes_and_the_candidate_sees_it_revoked(

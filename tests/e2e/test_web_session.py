@@ -66,8 +66,9 @@ def test_logging_out_revokes_the_refresh_token(page: Page, base_url: str, candid
     form = {"grant_type": "refresh_token", "client_id": "local", "refresh_token": refresh_token}
     assert requests.post(f"{base_url}/_local/oauth2/token", data=form, timeout=20).status_code == 200
 
-    with page.expect_request(lambda r: r.url.endswith("/_local/oauth2/revoke")):
+    with page.expect_response(lambda r: r.url.endswith("/_local/oauth2/revoke")) as revoked:
         page.get_by_role("link", name="Logout").click()
+    assert revoked.value.status == 200
     expect(heading(page)).to_have_text("Log in")
     assert page.evaluate(f"() => sessionStorage.getItem('{REFRESH_KEY}')") is None
     refused = requests.post(f"{base_url}/_local/oauth2/token", data=form, timeout=20)

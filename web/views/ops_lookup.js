@@ -226,7 +226,14 @@ function auditTable(entries, caption) {
         {},
         h("td", {}, fmt.timestamp(a.at)),
         h("td", {}, a.operator),
-        h("td", {}, h("a", { href: candidateHref(a.candidate_id) }, a.candidate_id)),
+        // An import concerns no candidate: its row links to the import instead.
+        h(
+          "td",
+          {},
+          a.candidate_id
+            ? h("a", { href: candidateHref(a.candidate_id) }, a.candidate_id)
+            : h("a", { href: `#/ops/imports/${encodeURIComponent(a.target)}` }, "Import"),
+        ),
         h("td", {}, a.action),
         h("td", {}, a.target),
         h("td", {}, `${a.before ?? "—"} → ${a.after ?? "—"}`),
