@@ -17,6 +17,7 @@ import { badgesView } from "./views/badges.js";
 import { opsKitsView, isOperator } from "./views/ops.js";
 import { opsImportsView, opsImportView } from "./views/ops_imports.js";
 import { opsCandidatesView, opsCandidateView, opsAuditView } from "./views/ops_lookup.js";
+import { opsCasesView, opsCaseView } from "./views/ops_cases.js";
 /** @import { Me, View } from "./types.js" */
 
 // [pattern, view, options]; `section` marks the main-nav entry, `public` needs no login,
@@ -56,6 +57,8 @@ const ROUTES = [
   [/^\/ops\/candidates$/, opsCandidatesView, { operator: true }],
   [/^\/ops\/candidates\/([^/]+)$/, opsCandidateView, { operator: true }],
   [/^\/ops\/audit$/, opsAuditView, { operator: true }],
+  [/^\/ops\/cases$/, opsCasesView, { operator: true }],
+  [/^\/ops\/cases\/([^/]+)$/, opsCaseView, { operator: true }],
 ];
 
 const SECTIONS = [
