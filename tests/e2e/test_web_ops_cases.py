@@ -174,6 +174,7 @@ def test_candidate_asks_operator_merges_candidate_logs_in_mapped(page: Page, ope
     assert record_count(operator, survivor, "Exams") == "2"
     expect(operator.get_by_role("button", name="Merge…")).to_have_count(0)
     expect(operator.get_by_role("button", name="Close without merging")).to_have_count(0)
+    expect(operator.locator("main")).to_contain_text(f"is mapped to {survivor}: there is no mapping email to send")
     snap(operator, "ops-case-merged")
     # The reason is in the survivor's audit trail (the candidate view the card links to).
     operator.locator(f"article[data-candidate='{survivor}']").get_by_role("link").click()

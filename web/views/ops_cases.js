@@ -430,7 +430,10 @@ function helpSection(c) {
     return section;
   }
 
-  const resendTo = recordSelect("candidate_id", live);
+  // Once the waiting login is mapped (a merge maps it to the survivor) there is no mapping email to send.
+  const mappedTo = c.login_username ? live.find((r) => r.mapped_login === c.login_username) : undefined;
+  const unmapped = live.filter((r) => !r.mapped_login);
+  const resendTo = recordSelect("candidate_id", unmapped);
   const resendWhy = reasonField("reason", "Why send the mapping email again", "For example: the first email never arrived.");
   const resendDone = h("p", { role: "status" });
   const resend = h(
@@ -494,7 +497,12 @@ function helpSection(c) {
         : `${login} had no lockout to lift.`;
     }
   });
-  section.append(h("div", { class: "grid-2" }, resend, lift));
+  const resendPart = mappedTo
+    ? h("div", { class: "card" }, h("h3", {}, "Mapping email"), h("p", {}, `${login} is mapped to ${mappedTo.candidate_id}: there is no mapping email to send.`))
+    : unmapped.length
+      ? resend
+      : h("div", { class: "card" }, h("h3", {}, "Mapping email"), h("p", {}, "Every record of this case is mapped to a login: there is no mapping email to send."));
+  section.append(h("div", { class: "grid-2" }, resendPart, lift));
   return section;
 }
 
