@@ -18,6 +18,7 @@ import { opsKitsView, isOperator } from "./views/ops.js";
 import { opsImportsView, opsImportView } from "./views/ops_imports.js";
 import { opsCandidatesView, opsCandidateView, opsAuditView } from "./views/ops_lookup.js";
 import { opsActionsView } from "./views/ops_actions.js";
+import { opsCasesView, opsCaseView } from "./views/ops_cases.js";
 /** @import { Me, View } from "./types.js" */
 
 // [pattern, view, options]; `section` marks the main-nav entry, `public` needs no login,
@@ -58,6 +59,8 @@ const ROUTES = [
   [/^\/ops\/candidates\/([^/]+)$/, opsCandidateView, { operator: true }],
   [/^\/ops\/audit$/, opsAuditView, { operator: true }],
   [/^\/ops\/candidates\/([^/]+)\/actions$/, opsActionsView, { operator: true }],
+  [/^\/ops\/cases$/, opsCasesView, { operator: true }],
+  [/^\/ops\/cases\/([^/]+)$/, opsCaseView, { operator: true }],
 ];
 
 const SECTIONS = [

@@ -344,3 +344,62 @@ export {};
  * @property {string} last_name
  * @property {string[]} reissued_certificates
  */
+
+/** @typedef {"duplicate_email" | "mapping_disputed"} SupportCaseReason */
+
+/**
+ * A certification of one record of a support case, as the case compares them.
+ * @typedef {{ cert_id: string, status: string, expiration_date: string | null }} CaseCertification
+ */
+
+/**
+ * One candidate record of GET /ops/support-cases/{case_id}, side by side with the others.
+ * @typedef {object} CaseRecord
+ * @property {string} candidate_id
+ * @property {boolean} exists
+ * @property {string | null} first_name
+ * @property {string | null} last_name
+ * @property {string | null} email
+ * @property {string | null} created_at
+ * @property {string | null} mapped_login the login's name when the record is mapped
+ * @property {string | null} merged_into
+ * @property {boolean} frozen
+ * @property {CaseCertification[]} certifications
+ * @property {number} exams
+ * @property {number} ce_credits
+ * @property {number} agreements
+ * @property {number} orders
+ * @property {number} kits
+ * @property {number} transactions
+ * @property {number} transcripts
+ * @property {number} audit_entries
+ */
+
+/** @typedef {{ survivor: string, phase: "moving" | "finishing" | "done" | string, moved: number, dropped: number, started_at: string }} MergeProgress */
+
+/**
+ * GET /ops/support-cases/{case_id}.
+ * @typedef {object} SupportCase
+ * @property {string} case_id
+ * @property {SupportCaseReason | string} reason
+ * @property {"open" | "resolved" | string} status
+ * @property {string[]} candidate_ids
+ * @property {string} created_at
+ * @property {string} last_requested_at
+ * @property {number} requests
+ * @property {string} login_sub the login waiting for the case
+ * @property {string | null} login_username
+ * @property {"merged" | "closed" | string | null} resolution
+ * @property {string | null} survivor
+ * @property {string | null} note
+ * @property {string | null} resolved_at
+ * @property {string | null} resolved_by
+ * @property {MergeProgress | null} merge
+ * @property {CaseRecord[]} records
+ */
+
+/** @typedef {{ case_id: string, survivor: string, merged: string[], status: string, moved: number, dropped: number, login_mapped: boolean }} MergeResult POST /ops/support-cases/{case_id}/merge */
+
+/** @typedef {{ case_id: string, status: string, resolution: string, unfrozen: string[] }} CloseResult POST /ops/support-cases/{case_id}/close */
+
+/** @typedef {{ login_sub: string, lifted: string[] }} LiftResult POST /ops/logins/{login_sub}/rate-limits/lift */

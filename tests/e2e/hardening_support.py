@@ -7,11 +7,13 @@ covered by every table-driven test here without editing them.
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 import requests
 
 from local.seed import DEMO_LOGINS
@@ -137,22 +139,10 @@ _STATIC_BODIES: dict[str, Any] = {
     "POST /me/logos/{logo_id}/download": {"accept_agreement": True, "format": "svg"},
     "PUT /ops/fulfillment/{fulfillment_id}": {"status": "sent"},
     "POST /ops/orders/{order_id}/cancel": {"reason": "Duplicate order"},
-    "POST /ops/support-cases/{case_id}/merge": {"survivor": "CSCO10000002"},
+    "POST /ops/imports": {"kind": "exams", "filename": "a.csv"},
+    "POST /ops/support-cases/{case_id}/merge": {"survivor": "{survivor}", "reason": "Same person"},
     "POST /ops/support-cases/{case_id}/close": {"note": "Two different people"},
-    "POST /ops/candidates/{candidate_id}/mapping-email": {"login_sub": "sub-waiting", "reason": "Mail lost"},
-    "POST /ops/logins/{login_sub}/rate-limits/lift": {"candidate_id": "CSCO10000004", "reason": "Identity checked"},
-    # Grants and corrections on candidate A (its held CCNA): revoke, then grant again; the rest leave it held.
-    "POST /ops/candidates/{candidate_id}/grants": {"certification_id": "ccna", "reason": "Route check"},
-    "POST /ops/candidates/{candidate_id}/certifications/{cert_id}/revoke": {"reason": "Route check"},
-    "POST /ops/candidates/{candidate_id}/ce-credits": {
-        "activity_name": "Route check",
-        "provider_name": "Route check",
-        "points": 1,
-        "active_date": "2026-01-05",
-        "reason": "Route check",
-    },
-    "POST /ops/candidates/{candidate_id}/ce-credits/{external_id}/void": {"reason": "Route check"},
-    "PUT /ops/candidates/{candidate_id}/name": {"first_name": "Route", "last_name": "Checked", "reason": "Route check"},
+    "POST /ops/logins/{login_sub}/rate-limits/lift": {"candidate_id": "{candidate_id}", "reason": "Identity checked"},
     # Another issuer's credential: answered "not ours" (200) with no signature work.
     "POST /public/credentials/verify": {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -163,11 +153,49 @@ _STATIC_BODIES: dict[str, Any] = {
 }
 
 
-def valid_body(key: str, *, sku: str = "ccna-certificate") -> Any:
+# The operators' writes on one candidate (``/ops/candidates/{candidate_id}/<suffix>``), by method and
+# suffix: a new such route needs only its line here ("POST <suffix>"); one without a line gets
+# ``OPS_REASON_ONLY``, the body of an action that takes only a reason.
+OPS_CANDIDATE = "/ops/candidates/{candidate_id}/"
+OPS_CANDIDATE_BODIES: dict[str, Any] = {
+    "POST mapping-email": {"login_sub": "{login_sub}", "reason": "Mail lost"},
+    # Grants and corrections on the subject candidate (who holds CCNA): a grant of another certification,
+    # a revoke, an extension later than CCNA's expiry (at most 3 years away) within the 5 an extension may add.
+    "POST grants": {"certification_id": "ccnp-enterprise", "reason": "Route check"},
+    "POST certifications/{cert_id}/extend": {
+        "expires_on": (datetime.now(UTC) + timedelta(days=4 * 365)).date().isoformat(),
+        "reason": "Route check",
+    },
+    "POST ce-credits": {
+        "activity_name": "Route check",
+        "provider_name": "Route check",
+        "points": 1,
+        "active_date": "2026-01-05",
+        "reason": "Route check",
+    },
+    "PUT name": {"first_name": "Route", "last_name": "Checked", "reason": "Route check"},
+}
+OPS_REASON_ONLY = {"reason": "Checked with the candidate"}
+# What ``{name}`` strings in a body stand for when the caller names no records (the route bench).
+DEFAULT_BODY_IDS = {"survivor": "CSCO10000002", "candidate_id": "CSCO10000004", "login_sub": "sub-waiting"}
+
+
+def _filled(value: Any, ids: dict[str, str]) -> Any:
+    """``value`` with every string ``"{name}"`` replaced by ``ids[name]`` (kept when ``ids`` lacks it)."""
+    if isinstance(value, dict):
+        return {k: _filled(v, ids) for k, v in value.items()}
+    if isinstance(value, str) and (name := PARAMETER.fullmatch(value)):
+        return ids.get(name.group(1), value)
+    return value
+
+
+def valid_body(key: str, *, sku: str = "ccna-certificate", ids: dict[str, str] | None = None) -> Any:
     """A valid body for the route ``"METHOD /resource"`` (``None`` when it takes none).
 
     The authorization matrix sends it so a refusal is about the caller, not the body; the route
-    bench (``bench/bench_routes.py``) sends it so every route does its real work.
+    bench (``bench/bench_routes.py``) sends it so every route does its real work. ``ids`` names the
+    records a body refers to (a case's survivor, the login waiting, the candidate helped: the path
+    parameters the caller uses); without them the bodies name ``DEFAULT_BODY_IDS``.
     """
     if key == "PUT /me/shipping-address":
         return shipping_address("Route", "Tester")  # not A's name: the matrix looks for it in B's answers
@@ -177,10 +205,16 @@ def valid_body(key: str, *, sku: str = "ccna-certificate") -> Any:
         return transcript_request("Renamed transcript")
     if key == "POST /me/fulfillment/orders":
         return order_request(sku)
-    if key == "POST /ops/candidates/{candidate_id}/certifications/{cert_id}/extend":
-        # later than the held CCNA's expiry (at most 3 years away), within the 5 years an extension may add
-        return {"expires_on": (datetime.now(UTC) + timedelta(days=4 * 365)).date().isoformat(), "reason": "Route check"}
-    return _STATIC_BODIES.get(key)
+    method, _, resource = key.partition(" ")
+    body = _STATIC_BODIES.get(key)
+    if body is None and resource.startswith(OPS_CANDIDATE) and method in ("POST", "PUT", "PATCH"):
+        body = OPS_CANDIDATE_BODIES.get(f"{method} {resource.removeprefix(OPS_CANDIDATE)}", OPS_REASON_ONLY)
+    return None if body is None else _filled(body, {**DEFAULT_BODY_IDS, **(ids or {})})
+
+
+def route_query(key: str, candidate_id: str) -> dict[str, str] | None:
+    """The query string a route needs to do its work (the candidate search needs something to find)."""
+    return {"q": candidate_id} if key == "GET /ops/candidates" else None
 
 
 @dataclass
@@ -249,3 +283,146 @@ def make_candidate_data(base_url: str, token: str, *, order: bool = True) -> Can
 def fill_path(route: Route, parameters: dict[str, str], default: str = "unknown-id") -> str:
     """The route's path with its ``{name}`` segments filled from ``parameters``."""
     return PARAMETER.sub(lambda m: parameters.get(m.group(1), default), route.path)
+
+
+# ------------------------------------------------------------------ the operators' routes
+
+CASE_ID = re.compile(r"support case (SC-[0-9A-F]+)")
+CASE_WRITES = "/ops/support-cases/{case_id}/"  # a write on a case (merge, close …) resolves it
+ORDER_WRITES = "/ops/orders/{order_id}/"  # a write on an order (cancel …) ends it
+
+
+def login_sub(token: str) -> str:
+    """The login's ``sub`` (the token is the dev server's own: no need to check its signature here)."""
+    return str(jwt.decode(token, options={"verify_signature": False})["sub"])
+
+
+def import_candidates(base_url: str, count: int, email: str | None = None) -> list[dict[str, str]]:
+    """``count`` new candidates who passed 200-301 three weeks ago (so hold CCNA), imported as one CSV;
+    with ``email`` they all share that address (a duplicate: mapping by it opens a support case)."""
+    day = (datetime.now(UTC) - timedelta(days=21)).date().isoformat()
+    people = []
+    for _ in range(count):
+        number = secrets.randbelow(10**8)
+        people.append(
+            {
+                "candidate_id": f"CSCO{number:08d}",
+                "last_name": f"Ops{uuid.uuid4().hex[:6]}",
+                "email": email or f"ops.{uuid.uuid4().hex[:10]}@example.com",
+                "registration_number": f"REG{number:08d}",
+            }
+        )
+    header = (
+        "candidate_id,first_name,last_name,email,exam_code,exam_name,registration_number,grade,exam_date,agreement\n"
+    )
+    rows = "".join(
+        f"{p['candidate_id']},Olive,{p['last_name']},{p['email']},200-301,CCNA,{p['registration_number']},Pass,{day},cca-v9\n"
+        for p in people
+    )
+    response = requests.post(
+        f"{base_url}/_local/imports/exams",
+        data=(header + rows).encode(),
+        headers={"Content-Type": "text/csv"},
+        timeout=TIMEOUT,
+    )
+    report = _ok(response, 200)
+    assert report["imported"] == count and report["rejected"] == [], report
+    return people
+
+
+def duplicate_case(base_url: str) -> dict[str, str]:
+    """A new duplicate-email support case, opened through the real flow: two records share an
+    address and a new login asks to be mapped by it. Returns its ``case_id``, a ``survivor`` (one
+    of its records) and the waiting login's ``login_sub``."""
+    email = f"dup.{uuid.uuid4().hex[:10]}@example.com"
+    people = import_candidates(base_url, 2, email)
+    token = login(base_url, f"ops-waiting-{uuid.uuid4().hex[:8]}")
+    asked = requests.post(f"{base_url}/mapping/email", json={"email": email}, headers=bearer(token), timeout=TIMEOUT)
+    _ok(asked, 202)
+    messages = requests.get(f"{base_url}/_local/outbox", timeout=TIMEOUT).json()["messages"]
+    subjects = [str(m["subject"]) for m in messages if str(m["to"]).endswith(email)]
+    found = [match.group(1) for subject in subjects if (match := CASE_ID.search(subject))]
+    assert found, f"no duplicate notice was sent to {email}: {subjects}"
+    return {"case_id": found[-1], "survivor": people[1]["candidate_id"], "login_sub": login_sub(token)}
+
+
+@dataclass
+class OpsData:
+    """What the operators' routes act on, made through the API so that the operator's answer is a
+    real success: an import, a support case (with its waiting login), a queued kit, and a subject
+    candidate of the operators' writes (not mapped, holds CCNA). Writes aim at the subject and the
+    seeded records, never at A, whose records every other route reads; reads of a candidate show A."""
+
+    base_url: str
+    parameters: dict[str, str]
+    buyer: str  # the token of the kit's candidate (orders of its own for the writes that end one)
+
+    def for_route(self, route: Route, a: CandidateData, *, fresh: bool = True) -> dict[str, str]:
+        """The path parameters (and body ids) of an ``/ops`` route. With ``fresh``, a write that
+        ends a record gets a new one per call: a case (a merge or a close resolves it), an order (a
+        cancel ends it), so neither a second call nor a later row meets an ended one."""
+        parameters = {**a.path_parameters, **self.parameters}
+        if route.method == "GET":
+            parameters["candidate_id"] = a.candidate_id
+        if fresh and route.method != "GET" and route.path.startswith(CASE_WRITES):
+            parameters |= duplicate_case(self.base_url)
+        if fresh and route.method != "GET" and route.path.startswith(ORDER_WRITES):
+            placed = requests.post(
+                f"{self.base_url}/me/fulfillment/orders",
+                json=order_request(),
+                headers={**bearer(self.buyer), "Idempotency-Key": str(uuid.uuid4())},
+                timeout=TIMEOUT,
+            )
+            parameters["order_id"] = str(_ok(placed, 201)["order_id"])
+        return parameters
+
+
+def make_ops_data(base_url: str, operator_token: str) -> OpsData:
+    """Seed :class:`OpsData` through the API (the operator starts an import; the mapping flow opens
+    the case; a new candidate's login orders the free CCNA kit, queued at once)."""
+    subject, owner = import_candidates(base_url, 2)
+    started = requests.post(
+        f"{base_url}/ops/imports",
+        json=valid_body("POST /ops/imports"),
+        headers=bearer(operator_token),
+        timeout=TIMEOUT,
+    )
+    import_id = str(_ok(started, 201)["import_id"])
+    case = duplicate_case(base_url)
+    buyer = login(base_url, f"ops-kit-{uuid.uuid4().hex[:8]}")
+    assert map_login_by_email(base_url, buyer, owner["email"]) == owner["candidate_id"]
+    _ok(
+        requests.put(
+            f"{base_url}/me/shipping-address", json=shipping_address(), headers=bearer(buyer), timeout=TIMEOUT
+        ),
+        200,
+    )
+    order = requests.post(
+        f"{base_url}/me/fulfillment/orders",
+        json={"skus": ["ccna-certificate"], "tracking": False},
+        headers={**bearer(buyer), "Idempotency-Key": str(uuid.uuid4())},
+        timeout=TIMEOUT,
+    )
+    placed = _ok(order, 201)
+    assert placed["status"] == "queued", placed
+    credit = requests.post(
+        f"{base_url}/ops/candidates/{subject['candidate_id']}/ce-credits",
+        json={**OPS_CANDIDATE_BODIES["POST ce-credits"], "external_id": f"matrix-{uuid.uuid4().hex[:10]}"},
+        headers=bearer(operator_token),
+        timeout=TIMEOUT,
+    )
+    external_id = str(_ok(credit, 201)["external_id"])
+    return OpsData(
+        base_url,
+        {
+            "candidate_id": subject["candidate_id"],
+            "import_id": import_id,
+            "case_id": case["case_id"],
+            "survivor": case["survivor"],
+            "login_sub": case["login_sub"],
+            "fulfillment_id": str(placed["items"][0]["fulfillment_id"]),
+            "order_id": str(placed["order_id"]),
+            "external_id": external_id,
+        },
+        buyer,
+    )

@@ -6,6 +6,11 @@ request names A's records (A's transcript, public id, fulfillment, verification 
 answers prove B can neither see nor change them. The rules below are by route kind, so a route
 added to the template is covered without editing this file; ``valid_body`` gives valid bodies so that a
 validation error never hides an authorization answer (a new mutating route falls back to ``{}``).
+
+The operators' routes name records seeded for them (``make_ops_data``: an import, a support case and
+its waiting login, a queued kit, a subject candidate of the operators' writes), so the operator's
+answer is a real success; a write that ends a record (a case's merge or close, an order's cancel)
+gets a record of its own per call.
 """
 
 from __future__ import annotations
@@ -26,17 +31,21 @@ from tests.e2e.hardening_support import (
     CANDIDATE_A,
     CANDIDATE_B_EMAIL,
     OPERATOR,
+    OPS_CANDIDATE,
     PARAMETER,
     TIMEOUT,
     CandidateData,
+    OpsData,
     assert_problem,
     bearer,
     demo_login,
     fill_path,
     login,
     make_candidate_data,
+    make_ops_data,
     map_login_by_email,
     route_id,
+    route_query,
     template_routes,
     transcript_request,
     valid_body,
@@ -62,12 +71,10 @@ PUBLIC_EXPECTED = {
     "POST /public/mapping/dispute": {422},
     "POST /payments/webhook": {400},  # not signed by the payment provider
 }
-
-# What the operator gets where {200, 409} is not the answer to A's ids and the route's valid body.
-OPERATOR_EXPECTED = {
-    "POST /ops/candidates/{candidate_id}/grants": {201, 409},  # 409: A's CCNA is active
-    "POST /ops/candidates/{candidate_id}/ce-credits": {201},
-}
+# An operator's answer other than a success that is about the state of the records named, not the caller.
+OPS_STATE_ANSWERS: dict[str, set[int]] = {}
+# A write on the subject candidate may meet a state another write left (e.g. a grant of a held certification).
+OPS_CANDIDATE_WRITE_STATE = {409}
 
 
 @dataclass
@@ -76,21 +83,29 @@ class Matrix:
     tokens: dict[str, str | None]
     a: CandidateData
     b: CandidateData
+    ops: OpsData
 
     def request(self, route: Route, caller: str, parameters: dict[str, str] | None = None) -> requests.Response:
         headers = {**bearer(self.tokens[caller]), "Accept": "application/json"}
         key = route_id(route)
         if key == "POST /me/fulfillment/orders":
             headers["Idempotency-Key"] = str(uuid.uuid4())
-        body = self.body(key) if route.method in ("POST", "PUT", "PATCH") else None
-        path = fill_path(route, parameters or self.a.path_parameters)
-        query = {"q": self.a.candidate_id} if key == "GET /ops/candidates" else None  # a search needs a query
+        if parameters is None:
+            parameters = (
+                # Only the operator gets as far as resolving a case: the others share the seeded one.
+                self.ops.for_route(route, self.a, fresh=caller == "operator")
+                if route.path.startswith("/ops/")
+                else self.a.path_parameters
+            )
+        body = self.body(key, parameters) if route.method in ("POST", "PUT", "PATCH") else None
+        path = fill_path(route, parameters)
+        query = route_query(key, self.a.candidate_id)
         return requests.request(
             route.method, f"{self.base_url}{path}", json=body, params=query, headers=headers, timeout=TIMEOUT
         )
 
-    def body(self, key: str) -> Any:
-        body = valid_body(key, sku=self.a.sku or "")
+    def body(self, key: str, parameters: dict[str, str]) -> Any:
+        body = valid_body(key, sku=self.a.sku or "", ids=parameters)
         return {} if body is None else body
 
 
@@ -116,7 +131,7 @@ def matrix(base_url: str) -> Iterator[Matrix]:
         "candidate_b": token_b,
         "operator": demo_login(base_url, OPERATOR),
     }
-    yield Matrix(base_url, tokens, a, b)
+    yield Matrix(base_url, tokens, a, b, make_ops_data(base_url, str(tokens["operator"])))
 
 
 def expected(route: Route, caller: str) -> set[int] | None:
@@ -127,7 +142,12 @@ def expected(route: Route, caller: str) -> set[int] | None:
     if caller in ("no_token", "forged"):
         return {401}
     if route.path.startswith("/ops/"):
-        return OPERATOR_EXPECTED.get(key, {200, 409}) if caller == "operator" else {403}  # 409: a second "sent"
+        if caller != "operator":
+            return {403}
+        state = OPS_STATE_ANSWERS.get(key, set())
+        if route.method != "GET" and route.path.startswith(OPS_CANDIDATE):
+            state = state | OPS_CANDIDATE_WRITE_STATE
+        return SUCCESS | state
     if route.path in WORKS_UNMAPPED:
         if caller in ("candidate_a", "candidate_b") and route.path.startswith("/mapping/"):
             return {400, 409} if route.path == "/mapping/confirm" else {409}  # token_invalid / already_mapped

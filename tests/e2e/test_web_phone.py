@@ -20,7 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.hardening_support import bearer, login, transcript_request
+from tests.e2e.hardening_support import bearer, duplicate_case, login, transcript_request
 from tests.e2e.web_support import (
     PHONE,
     TIMEOUT_MS,
@@ -71,6 +71,8 @@ SCREENS: dict[str, str] = {
     "/ops/candidates/{candidate_id}": "operator",
     "/ops/candidates/{candidate_id}/actions": "operator",
     "/ops/audit": "operator",
+    "/ops/cases": "operator",
+    "/ops/cases/{case_id}": "operator",
 }
 
 
@@ -104,7 +106,9 @@ def world(base_url: str) -> Iterator[dict[str, Any]]:
         f"{base_url}/ops/imports", json={"kind": "exams", "filename": "phone.csv"}, headers=bearer(operator), timeout=30
     )
     assert upload.status_code == 201, upload.text
+    case = duplicate_case(base_url)
     yield {
+        "case_id": case["case_id"],
         "candidate_id": candidate["candidate_id"],
         "transcript_id": created.json()["transcript_id"],
         "public_url": created.json()["public_url"],
