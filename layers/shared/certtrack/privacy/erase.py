@@ -48,26 +48,15 @@ class Erasure:
 
 
 def erase_login(login: Login, confirm: str, now: datetime) -> Erasure:
-    if confirm != CONFIRMATION:
-        raise Unprocessable(
-            f"To erase your login, type {CONFIRMATION} in capital letters.",
-            code="confirmation_required",
-            extra={
-                "errors": [
-                    {"field": "confirm", "message": f"Type {CONFIRMATION} to confirm.", "type": "confirmation_required"}
-                ]
-            },
-        )
     if not logins.configured():
         raise ServiceUnavailable("Erasing a login is not available right now.", code="identity_unavailable")
     candidate_id = mapped_candidate_id(login)
     if candidate_id is None:
-        erased = erased_login(login)
-        if erased is None:
-            require_candidate_id(login)  # 403 account_not_mapped, the answer of every /me route
-            raise AssertionError("unreachable")
+        erased = _erased_or_unmapped(login)
+        _check_confirmation(confirm)
         logins.delete_user(login)  # step 3 of an earlier request that stopped after step 2
         return Erasure(erased.candidate_id, {})
+    _check_confirmation(confirm)
 
     stored = list(db.query_partition_raw(keys.candidate_pk(candidate_id), consistent=True))
     erasable = [(raw["PK"]["S"], raw["SK"]["S"]) for raw in stored if db.item_type(raw["SK"]["S"]) in ERASABLE]
@@ -78,6 +67,28 @@ def erase_login(login: Login, confirm: str, now: datetime) -> Erasure:
     deleted["attributes"] = unmap(candidate_id, login, CandidateItem.from_raw_data(profile), deleted, now)
     logins.delete_user(login)
     return Erasure(candidate_id, {name: count for name, count in deleted.items() if count})
+
+
+def _erased_or_unmapped(login: Login) -> ErasedLoginItem:
+    """The marker of this unmapped login's erasure; 403 ``account_not_mapped`` when it has none."""
+    erased = erased_login(login)
+    if erased is None:
+        require_candidate_id(login)  # raises: the answer of every /me route to an unmapped login
+        raise Conflict("Your login was mapped meanwhile. Please try again.", code="concurrent_update")
+    return erased
+
+
+def _check_confirmation(confirm: str) -> None:
+    if confirm != CONFIRMATION:
+        raise Unprocessable(
+            f"To erase your login, type {CONFIRMATION} in capital letters.",
+            code="confirmation_required",
+            extra={
+                "errors": [
+                    {"field": "confirm", "message": f"Type {CONFIRMATION} to confirm.", "type": "confirmation_required"}
+                ]
+            },
+        )
 
 
 def delete_batch(items: Sequence[tuple[str, str]]) -> None:
