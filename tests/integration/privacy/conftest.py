@@ -3,7 +3,7 @@ the user pool their login lives in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -55,12 +55,9 @@ class Person:
 
 
 @pytest.fixture
-def user_pool(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The template's user pool in moto, named to the AuthMapping function as the template does."""
-    pool_id = boto3.client("cognito-idp").create_user_pool(PoolName="certtrack-test")["UserPool"]["Id"]
-    monkeypatch.setenv("USER_POOL_ID", pool_id)
-    get_settings.cache_clear()
-    yield pool_id
+def user_pool(aws: None) -> str:
+    """The template's user pool, as the sandbox made it and named it to the functions."""
+    return os.environ["USER_POOL_ID"]
 
 
 def cognito_user(pool_id: str, username: str) -> str:

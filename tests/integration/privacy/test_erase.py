@@ -13,6 +13,7 @@ from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.privacy import erase, logins
 from certtrack.privacy.models import ErasedLoginItem, PrivacyAuditItem
+from certtrack.settings import get_settings
 
 from tests.conftest import call
 from tests.integration.partition import partition_items
@@ -179,3 +180,12 @@ def test_an_unmapped_login_cannot_erase_anything(ada: Person) -> None:
     )
     assert (status, body["code"]) == (403, "account_not_mapped")
     assert partition_items(ada.candidate_id) == before
+
+
+def test_without_the_user_pool_nothing_is_erased(ada: Person, user_pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("USER_POOL_ID")
+    get_settings.cache_clear()
+    before = partition_items(ada.candidate_id)
+    status, body, _ = post_erase(ada)
+    assert (status, body["code"]) == (503, "identity_unavailable")
+    assert partition_items(ada.candidate_id) == before and mapped(ada) and user_exists(user_pool, "ada")
