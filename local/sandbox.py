@@ -3,7 +3,7 @@
 :func:`create_resources` makes what ``template.yaml`` would (the table from
 ``certtrack.db.create_table``, both buckets, the SES sender identity, the signing secret, the
 badge key set, the payment provider's keys: localstripe's, with the sandbox's webhook secret), and
-:func:`create_queues` the template's SQS queues.
+:func:`create_queues` the template's SQS queues, :func:`create_user_pool` its user pool.
 :class:`Sandbox` keeps one moto for many runs and gives each run a fresh account::
 
     sandbox = Sandbox()          # once (the tests: once per session)
@@ -52,6 +52,7 @@ def service_clients(region: str) -> dict[str, Any]:
         "sesv2": boto3.client("sesv2", region_name=region),
         "secretsmanager": boto3.client("secretsmanager", region_name=region),
         "sqs": boto3.client("sqs", region_name=region),
+        "cognito-idp": boto3.client("cognito-idp", region_name=region),
     }
 
 
@@ -69,6 +70,14 @@ def create_queues(clients: dict[str, Any]) -> dict[str, str]:
     urls = eventsources.create_queues(template(), clients["sqs"])
     os.environ.update(eventsources.queue_variables(template(), urls))
     return urls
+
+
+def create_user_pool(clients: dict[str, Any]) -> str:
+    """The template's user pool, named to the functions as the template does (``USER_POOL_ID``: the
+    AuthMapping function deletes the user of an erased login); its id."""
+    pool_id = str(clients["cognito-idp"].create_user_pool(PoolName="certtrack-sandbox")["UserPool"]["Id"])
+    os.environ["USER_POOL_ID"] = pool_id
+    return pool_id
 
 
 def create_resources(clients: dict[str, Any], settings: Settings, payment_keys: dict[str, str]) -> None:
@@ -169,7 +178,8 @@ class Sandbox:
             if region not in self._clients:
                 self._clients[region] = service_clients(region)
             create_queues(self._clients[region])
-            get_settings.cache_clear()  # the queues' variables are set now
+            create_user_pool(self._clients[region])
+            get_settings.cache_clear()  # the queues' and the pool's variables are set now
             settings = get_settings()
             create_resources(self._clients[region], settings, self.payment_keys)
             yield settings

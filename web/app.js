@@ -8,7 +8,7 @@ import { announce, clearMessages, flash, takeFlash, errorBox, loadingIndicator }
 import { state, resetState } from "./state.js";
 import { loginView, mappingView, mappingSentView, mappingConfirmView } from "./views/login.js";
 import { homeView } from "./views/home.js";
-import { settingsView, attributesView, identificationView } from "./views/personal.js";
+import { settingsView, attributesView, identificationView, yourDataView } from "./views/personal.js";
 import { examsView, ceActivitiesView, transactionsView, agreementsView } from "./views/history.js";
 import { certificationsView, certificationDetailView, logosView, certificationAgreementsView } from "./views/certifications.js";
 import { claimView, shippingView, paymentView, orderConfirmationView, fulfillmentHistoryView } from "./views/fulfillment.js";
@@ -35,6 +35,7 @@ const ROUTES = [
   [/^\/personal\/settings$/, settingsView, { section: "personal" }],
   [/^\/personal\/attributes$/, attributesView, { section: "personal" }],
   [/^\/personal\/identification$/, identificationView, { section: "personal" }],
+  [/^\/personal\/data$/, yourDataView, { section: "personal" }],
   [/^\/history\/exams$/, examsView, { section: "history" }],
   [/^\/history\/ce-activities$/, ceActivitiesView, { section: "history" }],
   [/^\/history\/transactions$/, transactionsView, { section: "history" }],

@@ -27,8 +27,10 @@ from certtrack.identity.schemas import (
     StatusOut,
 )
 from certtrack.openapi import merged_openapi_json, responses
+from privacy_routes import router as privacy_router
 
 app = make_app("Login mapping and personal info")
+app.include_router(privacy_router)
 
 
 @app.get("/health")

@@ -92,6 +92,25 @@ def map_login_by_email(base_url: str, token: str, email: str) -> str:
     return str(confirmed.json()["candidate_id"])
 
 
+def throwaway_login(base_url: str) -> str:
+    """The token of a new login mapped to a new candidate (one exam imported): for what may not touch
+    the shared candidates, such as erasing the login (``POST /me/erase``)."""
+    number = uuid.uuid4().int % 10**8
+    email = f"throwaway.{uuid.uuid4().hex[:10]}@example.com"
+    csv = (
+        "candidate_id,first_name,last_name,email,exam_code,exam_name,registration_number,grade,exam_date\n"
+        f"CSCO{number:08d},Thrown,Away,{email},200-301,CCNA,REGT{number:08d},Pass,"
+        f"{(datetime.now(UTC) - timedelta(days=30)).date().isoformat()}\n"
+    )
+    imported = requests.post(
+        f"{base_url}/_local/imports/exams", data=csv.encode(), headers={"Content-Type": "text/csv"}, timeout=TIMEOUT
+    )
+    assert imported.status_code == 200 and imported.json()["imported"] == 1, imported.text
+    token = login(base_url, f"throwaway-{uuid.uuid4().hex[:10]}")
+    map_login_by_email(base_url, token, email)
+    return token
+
+
 def shipping_address(first_name: str = "John", last_name: str = "Doe") -> dict[str, Any]:
     return {
         "first_name": first_name,
@@ -127,6 +146,9 @@ _STATIC_BODIES: dict[str, Any] = {
         "new_email": "nobody@example.com",
     },
     "POST /mapping/confirm": {"token": "A" * 43},
+    # Well formed, but not the confirmation: the shared candidates are never erased (a test that
+    # erases uses ``throwaway_login`` and sends ``{"confirm": "ERASE"}`` itself).
+    "POST /me/erase": {"confirm": "KEEP"},
     "PUT /me/settings": {
         "program_employee": False,
         "partner_or_reseller": False,

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
@@ -31,6 +32,7 @@ from tests.e2e.hardening_support import (
     login,
     map_login_by_email,
     shipping_address,
+    throwaway_login,
     transcript_request,
 )
 
@@ -147,6 +149,27 @@ def test_mapping_certificate_order_and_transcript_journey(deployed: str) -> None
     assert view.status_code == 200, view.text
     assert view.json()["holder"]["last_name"] == "Doe"
     assert HELD_CERT in {c["id"] for c in view.json()["certifications"]}
+
+
+def test_data_export_and_login_erasure(deployed: str) -> None:
+    """The privacy routes' lazily imported package is in the layer; the template names the user pool."""
+    token = throwaway_login(deployed)
+    candidate_id = requests.get(f"{deployed}/me", headers=bearer(token), timeout=TIMEOUT).json()["candidate_id"]
+    exported = requests.get(f"{deployed}/me/data-export", headers=bearer(token), timeout=60)
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["Content-Disposition"].startswith('attachment; filename="certtrack-data-')
+    assert exported.json()["sections"]["profile"][0]["candidate_id"] == candidate_id
+
+    erased = requests.post(f"{deployed}/me/erase", json={"confirm": "ERASE"}, headers=bearer(token), timeout=60)
+    assert erased.status_code == 200, erased.text
+    assert requests.get(f"{deployed}/me", headers=bearer(token), timeout=TIMEOUT).json()["mapped"] is False
+    username = jwt.decode(token, options={"verify_signature": False})["cognito:username"]
+    again = login(deployed, username)  # the user was deleted: this is a new one, mapped to nobody
+    assert (
+        jwt.decode(again, options={"verify_signature": False})["sub"]
+        != jwt.decode(token, options={"verify_signature": False})["sub"]
+    )
+    assert requests.get(f"{deployed}/me", headers=bearer(again), timeout=TIMEOUT).json()["mapped"] is False
 
 
 def test_api_answers_carry_cors_for_the_public_origin_only(deployed: str) -> None:

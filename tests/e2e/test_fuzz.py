@@ -24,6 +24,7 @@ import itertools
 import json
 import os
 import re
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -52,6 +53,7 @@ from tests.e2e.hardening_support import (
     CandidateData,
     bearer,
     demo_login,
+    login,
     make_candidate_data,
     template_routes,
     transcript_request,
@@ -88,6 +90,8 @@ class World:
         self.base_url = base_url
         self.candidate: CandidateData = make_candidate_data(base_url, demo_login(base_url, CANDIDATE_A))
         self.operator_token = demo_login(base_url, OPERATOR)
+        # Erasure is fuzzed by an unmapped login: whatever the fuzzer sends, the candidate keeps its login.
+        self.unmapped_token = login(base_url, f"fuzz-unmapped-{uuid.uuid4().hex[:8]}")
         self.session = requests.Session()
         self.statuses: dict[str, Counter[int]] = defaultdict(Counter)  # "METHOD /path" → status counts
 
@@ -116,6 +120,8 @@ class World:
 
     def headers_for(self, path: str) -> dict[str, str]:
         token = self.operator_token if path.startswith("/ops/") else self.candidate.token
+        if path == "/me/erase":
+            token = self.unmapped_token
         return {**bearer(token), "Accept": "application/json"}
 
 

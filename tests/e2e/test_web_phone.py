@@ -47,6 +47,7 @@ SCREENS: dict[str, str] = {
     "/personal/settings": "candidate",
     "/personal/attributes": "candidate",
     "/personal/identification": "candidate",
+    "/personal/data": "candidate",
     "/history/exams": "candidate",
     "/history/ce-activities": "candidate",
     "/history/transactions": "candidate",

@@ -42,6 +42,8 @@ ROUTES = {
     ("GET", "/health"): "AuthMappingFunction",
     ("GET", "/openapi.json"): "AuthMappingFunction",
     ("GET", "/me"): "AuthMappingFunction",
+    ("GET", "/me/data-export"): "AuthMappingFunction",
+    ("POST", "/me/erase"): "AuthMappingFunction",
     ("POST", "/mapping/email"): "AuthMappingFunction",
     ("POST", "/mapping/score-report"): "AuthMappingFunction",
     ("POST", "/mapping/confirm"): "AuthMappingFunction",

@@ -1,8 +1,11 @@
 // @ts-check
-// Personal Info: Settings (five required yes/no questions), Attributes (Job Title editable), Identification.
+// Personal Info: Settings (five required yes/no questions), Attributes (Job Title editable), Identification,
+// Your data (download everything held about you; erase your login).
 import { api, listOf } from "../api.js";
+import { logout } from "../auth.js";
 import { h, field, uid } from "../dom.js";
-import { heading, withLoading, submitting, announce, subnav, errorBox } from "../ui.js";
+import { resetState } from "../state.js";
+import { heading, withLoading, submitting, announce, subnav, errorBox, flash, showFieldErrors } from "../ui.js";
 /** @import { Attribute, Identifier, Settings, View } from "../types.js" */
 
 /** @type {[string, string][]} */
@@ -10,6 +13,7 @@ const NAV = [
   ["#/personal/settings", "Settings"],
   ["#/personal/attributes", "Attributes"],
   ["#/personal/identification", "Identification"],
+  ["#/personal/data", "Your data"],
 ];
 
 /** @type {[string, string, string][]} [key, label, question] */
@@ -177,4 +181,114 @@ export async function identificationView(container, { path }) {
   } catch (error) {
     container.append(errorBox(error));
   }
+}
+
+/** The word the erase form asks for (the API checks the same: `POST /me/erase {"confirm": "ERASE"}`). */
+const ERASE_WORD = "ERASE";
+
+/** @type {View} */
+export async function yourDataView(container, { path, navigate }) {
+  container.append(personalNav(path), heading("Your data"));
+
+  const download = h("button", { type: "submit", class: "primary" }, "Download my data");
+  const downloadForm = h(
+    "form",
+    { class: "card", "aria-labelledby": "download-title" },
+    h("h2", { id: "download-title" }, "Download my data"),
+    h(
+      "p",
+      {},
+      "A JSON file with everything the program holds about you: your profile and settings (with their history), " +
+        "attributes and identifiers, exams, CE credits, certifications and their history, agreements, logo " +
+        "acceptances, shipping address, orders, kits and transactions, transcripts and how often they were viewed, " +
+        "reminders sent, digital badges, and the audit records about you.",
+    ),
+    h("div", { class: "actions" }, download),
+  );
+  downloadForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(
+      downloadForm,
+      async () => {
+        const data = /** @type {{ candidate_id: string, exported_at: string }} */ (await api.get("/me/data-export"));
+        // The server's Content-Disposition name: certtrack-data-<candidate id>-<day of the export>.json
+        saveFile(`certtrack-data-${data.candidate_id}-${data.exported_at.slice(0, 10)}.json`, JSON.stringify(data, null, 2));
+        announce("Your data has been downloaded.", "success");
+      },
+      { busyText: "Preparing…" },
+    );
+  });
+
+  const confirmInput = h("input", {
+    name: "confirm",
+    type: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    autocapitalize: "characters",
+    maxlength: "32",
+  });
+  const eraseForm = h(
+    "form",
+    { class: "card", novalidate: true, "aria-labelledby": "erase-title" },
+    h("h2", { id: "erase-title" }, "Erase my login"),
+    h("p", {}, "This disconnects your login from your candidate record and deletes the login. You are logged out at once."),
+    h("h3", {}, "Erased"),
+    h(
+      "ul",
+      {},
+      h("li", {}, "Your login (you can sign up again later and connect a new login to your record by email)"),
+      h("li", {}, "Your shipping address and job title"),
+      h("li", {}, "Your transcripts: their shared links stop working at once"),
+      h("li", {}, "Your logo agreement acceptances"),
+    ),
+    h("h3", {}, "Kept"),
+    h(
+      "ul",
+      {},
+      h("li", {}, "Your candidate record: candidate ID, name and email address"),
+      h("li", {}, "Exams, CE credits, certifications and agreements, so that your certifications can still be verified"),
+      h("li", {}, "Orders, kits and transactions (accounting records), digital badges and reminders sent"),
+      h("li", {}, "Your settings and the audit records of changes and requests"),
+    ),
+    h("p", {}, "Download your data first if you want a copy."),
+    field(`Type ${ERASE_WORD} to confirm`, confirmInput, { required: true }),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "danger" }, "Erase my login")),
+  );
+  eraseForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (confirmInput.value.trim() !== ERASE_WORD) {
+      showFieldErrors(eraseForm, {
+        fieldErrors: [{ field: "confirm", message: `Type ${ERASE_WORD} in capital letters to confirm.` }],
+      });
+      confirmInput.focus();
+      return;
+    }
+    submitting(
+      eraseForm,
+      async () => {
+        await api.post("/me/erase", { confirm: ERASE_WORD });
+        resetState();
+        if (logout()) return; // the hosted UI's logout page takes over
+        flash("Your login has been erased and you have been logged out.", "success");
+        navigate("#/login");
+      },
+      { busyText: "Erasing…" },
+    );
+  });
+
+  container.append(downloadForm, eraseForm);
+}
+
+/**
+ * Save text as a file the browser downloads.
+ * @param {string} name
+ * @param {string} text
+ */
+function saveFile(name, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  const link = h("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

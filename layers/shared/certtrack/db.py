@@ -20,6 +20,7 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from certtrack.settings import get_settings
 
@@ -155,6 +156,14 @@ def query_partition(
     elif between is not None:
         condition = TableItem.SK.between(*between)
     return iter(TableItem.query(pk, condition, consistent_read=consistent))
+
+
+def query_partition_raw(pk: str, *, consistent: bool = False) -> Iterator[dict[str, Any]]:
+    """Every item of partition ``pk`` as DynamoDB holds it (attribute-value maps): one Query, its
+    pages followed. For a reader that must see every attribute, also of types no model names (the
+    candidate's data export); its model is :func:`item_type` of the SK. Everyone else reads models
+    through :func:`query_partition`."""
+    return iter(ResultIterator(TableItem._get_connection().query, (pk,), {"consistent_read": consistent}))
 
 
 # Cancellation reason codes of a TransactWriteItems, one per item in the order written.

@@ -7,6 +7,7 @@ item                   PK                          SK
 =====================  ==========================  ==============================
 candidate profile      CAND#<candidate_id>         PROFILE
 login mapping          LOGIN#<login sub>           MAPPING
+erased login           LOGIN#<login sub>           ERASED
 mapping token          TOKEN#<sha256 hex>          TOKEN
 rate-limit window      LOGIN#<login sub>           RATE#<action>#<window start>
 rate-limit window      RATE#<scope>#<sha256>       RATE#<action>#<window start>
@@ -24,6 +25,7 @@ agreement              CAND#<candidate_id>         AGREE#<agreement id>
 settings change audit  CAND#<candidate_id>         AUDIT#<timestamp>#<field>
 operator action audit  CAND#<candidate_id>         OPAUDIT#<timestamp>#<action>#<target>
   (no candidate)       IMPORT#<import_id>          OPAUDIT#<timestamp>#<action>#<target>
+privacy request audit  CAND#<candidate_id>         PRIVACY#<timestamp>#<action>#<request id>
 logo acceptance        CAND#<candidate_id>         LOGOACCEPT#<timestamp>
 verification code      VERIFY#<code>               VERIFY
 shipping address       CAND#<candidate_id>         SHIPPING
@@ -85,6 +87,8 @@ def login_pk(login_sub: str) -> str:
 
 
 MAPPING = "MAPPING"
+# What is left of a login whose candidate erased it (``certtrack.privacy.erase``): a retry finishes.
+ERASED = "ERASED"
 
 
 def token_pk(token_hash: str) -> str:
@@ -219,7 +223,18 @@ def operator_audit_gsi_sk(timestamp: str, candidate_id: str, action: str) -> str
 
 
 def logo_accept_sk(timestamp: str) -> str:
-    return f"LOGOACCEPT#{timestamp}"
+    return f"{LOGO_ACCEPT_PREFIX}{timestamp}"
+
+
+LOGO_ACCEPT_PREFIX = "LOGOACCEPT#"
+
+
+def privacy_audit_sk(timestamp: str, action: str, request_id: str) -> str:
+    """A candidate's own privacy request (data export, login erasure): who, when, what."""
+    return f"{PRIVACY_AUDIT_PREFIX}{timestamp}#{action}#{request_id}"
+
+
+PRIVACY_AUDIT_PREFIX = "PRIVACY#"
 
 
 def verify_pk(code: str) -> str:
@@ -300,7 +315,10 @@ def mailstats_sk(date: str) -> str:
 
 
 def reminder_sk(cert_id: str, expiry: str, days: int) -> str:
-    return f"REMINDER#{cert_id}#{expiry}#{days}"
+    return f"{REMINDER_PREFIX}{cert_id}#{expiry}#{days}"
+
+
+REMINDER_PREFIX = "REMINDER#"
 
 
 def import_pk(import_id: str) -> str:

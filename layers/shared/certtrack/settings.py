@@ -55,6 +55,7 @@ class Settings(BaseModel):
     signing_secret_arn: str | None = None
     badge_keys_secret_arn: str | None = None
     mapping_mail_queue_url: str | None = None
+    user_pool_id: str | None = None  # the Cognito user pool (AuthMapping: a candidate erases their login)
     payment_provider: PaymentProviderName = "disabled"
     payment_secret_arn: str | None = None
     payment_api_base: str | None = None

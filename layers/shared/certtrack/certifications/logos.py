@@ -39,6 +39,8 @@ LEVEL_COLORS = {1: "#00689d", 2: "#1f7a3a", 3: "#7a1f3d"}
 class LogoAcceptanceItem(TableItem):
     """``CAND#<id> / LOGOACCEPT#<timestamp>``: the logo agreement accepted for one download."""
 
+    sort_key = keys.LOGO_ACCEPT_PREFIX
+
     candidate_id = UnicodeAttribute()
     logo_id = UnicodeAttribute()
     format = UnicodeAttribute()

@@ -61,6 +61,8 @@ _UNSUBSCRIBE_PURPOSE = b"reminders-unsubscribe:"
 class ReminderItem(TableItem):
     """``CAND#<id> / REMINDER#<cert_id>#<expiry>#<days>``: one reminder of one period, claimed then sent."""
 
+    sort_key = keys.REMINDER_PREFIX
+
     candidate_id = UnicodeAttribute()
     cert_id = UnicodeAttribute()
     expiration_date = UnicodeAttribute()
