@@ -33,7 +33,7 @@ export {};
 
 /** @typedef {{ [key: string]: boolean | null | undefined }} Settings GET /me/settings (the five booleans) */
 
-/** @typedef {{ key: string, label: string, value: string | null, editable: boolean }} Attribute */
+/** @typedef {{ key: string, label: string, value: string | null, editable: boolean, max_length: number }} Attribute */
 
 /** @typedef {{ label: string, value: string | null }} Identifier */
 

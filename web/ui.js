@@ -1,7 +1,7 @@
 // @ts-check
 // Page furniture shared by the views: titles, messages (aria-live), loading states, form errors.
 import { h, clear, shellElement } from "./dom.js";
-import { ApiError, humanField } from "./api.js";
+import { ApiError } from "./api.js";
 /** @import { Child } from "./dom.js" */
 /** @import { FieldError } from "./types.js" */
 
@@ -133,7 +133,7 @@ export function showFieldErrors(form, error) {
     if (control) control.setAttribute("aria-invalid", "true");
     if (slot) {
       slot.hidden = false;
-      slot.textContent = `${humanField(e.field)}: ${e.message}`;
+      slot.textContent = e.message || ""; // the field's label is beside it already
     }
   }
   const firstInvalid = /** @type {HTMLElement | null} */ (form.querySelector("[aria-invalid='true']"));
@@ -173,8 +173,9 @@ export async function submitting(form, work, { busyText = "Working…" } = {}) {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return undefined;
     if (error instanceof ApiError && error.code === "account_not_mapped") return undefined;
-    if (error instanceof ApiError) showFieldErrors(form, error);
-    announce(errorMessage(error), "error");
+    // With each problem next to its field, the live region says which fields; otherwise all of it.
+    const placed = error instanceof ApiError && showFieldErrors(form, error);
+    announce(placed ? /** @type {ApiError} */ (error).message : errorMessage(error), "error");
     return undefined;
   } finally {
     form.removeAttribute("aria-busy");

@@ -138,7 +138,9 @@ def test_public_origin_sends_the_web_client_to_the_api_origin(origins: Origins) 
     index = requests.get(f"{origins.web}/app/", timeout=10)
     assert f"connect-src 'self' https: {origins.api};" not in index.text  # the policy is a header
     assert re.search(
-        rf"connect-src 'self' https: http://127\.0\.0\.1:\d+ {origins.api};", index.headers["Content-Security-Policy"]
+        # localstripe, the API's origin, then (locally only) moto's S3 for the console's uploads
+        rf"connect-src 'self' https: http://127\.0\.0\.1:\d+ {origins.api} http://127\.0\.0\.1:\d+;",
+        index.headers["Content-Security-Policy"],
     )
     # The preflight (API Gateway's mock integration) allows every header the web client sends.
     preflight = requests.options(

@@ -97,7 +97,9 @@ def test_form_body_on_a_json_route_is_415_and_nothing_echoed() -> None:
 def test_validation_errors_never_echo_unknown_field_names() -> None:
     from certtrack.api import _validation_errors
 
-    errors = _validation_errors([{"loc": ("body", "secret@example.com token"), "msg": "Field required"}])
-    assert errors == [{"field": "?", "message": "Field required", "type": "invalid"}]
+    errors = _validation_errors(
+        [{"loc": ("body", "secret@example.com token"), "msg": "Field required", "type": "missing"}]
+    )
+    assert errors == [{"field": "?", "message": "This is required.", "type": "missing"}]
     named = _validation_errors([{"loc": ("body", "skus", 1), "msg": "bad", "type": "value_error"}])
     assert named[0]["field"] == "skus.1"

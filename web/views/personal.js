@@ -126,7 +126,7 @@ export async function attributesView(container, { path }) {
   const inputs = [];
   const rows = attributes.map((attr) => {
     if (attr.editable) {
-      const input = h("input", { name: attr.key, type: "text", value: attr.value ?? "", maxlength: "100" });
+      const input = h("input", { name: attr.key, type: "text", value: attr.value ?? "", maxlength: String(attr.max_length) });
       inputs.push([attr.key, input]);
       return field(attr.label, input);
     }

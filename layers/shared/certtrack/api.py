@@ -34,6 +34,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 from pynamodb.exceptions import PynamoDBConnectionError
 
+from certtrack import field_messages
 from certtrack.auth import Login, login_from_event, require_operator
 from certtrack.errors import (
     PROBLEM_CONTENT_TYPE,
@@ -257,11 +258,12 @@ def _validation_errors(errors: Any) -> list[dict[str, Any]]:
             for part in err.get("loc", ())
             if part not in ("body", "query", "path")
         ]
+        error_type = str(err.get("type", "invalid"))
         out.append(
             {
                 "field": ".".join(loc) or "body",
-                "message": str(err.get("msg") or err.get("type") or "invalid"),
-                "type": str(err.get("type", "invalid")),
+                "message": field_messages.plain(error_type, err.get("ctx"), str(err.get("msg") or "")),
+                "type": error_type,
             }
         )
     return out
@@ -282,12 +284,8 @@ def _register_error_handlers(app: APIGatewayRestResolver) -> None:
         errors = _validation_errors(error.errors())
         if any(e["type"] == "json_invalid" for e in errors):
             return problem_response(400, "malformed_json", "The request body is not valid JSON.")
-        fields = ", ".join(sorted({e["field"] for e in errors}))
         return problem_response(
-            422,
-            "validation_error",
-            f"Invalid or missing fields: {fields}.",
-            extra={"errors": errors},
+            422, "validation_error", field_messages.summary(e["field"] for e in errors), extra={"errors": errors}
         )
 
     @app.exception_handler(RequestUnsupportedContentType)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from certtrack import field_messages
 from certtrack.fulfillment.shipping import get_address
 
 from tests.conftest import call
@@ -149,7 +150,7 @@ def test_hidden_characters_in_any_address_field_are_422_and_change_nothing(aws: 
         status, body, _ = h.call("PUT", "/me/shipping-address", body=sent)
         assert status == 422, body
         assert [(e["field"], e["type"]) for e in body["errors"]] == [(field, "invalid_characters")]
-        assert field in body["detail"]
+        assert field_messages.label(field) in body["detail"] and field not in body["detail"]
     assert partition_items(h.candidate_id) == before
 
 

@@ -87,8 +87,9 @@ def test_missing_settings_are_listed(me: CandidateItem) -> None:
         "partner_or_reseller",
         "verification_consent",
     ]
-    for field in ("email_notifications", "partner_or_reseller", "verification_consent"):
-        assert field in body["detail"]
+    for label in ("Email notifications", "Partner or reseller", "Verification consent"):
+        assert label in body["detail"]
+    assert "_" not in body["detail"] and {e["message"] for e in body["errors"]} == {"This is required."}
 
 
 @pytest.mark.parametrize("bad", ["yes", 1, None, "true"])
@@ -125,8 +126,25 @@ def test_attributes_list_the_catalog_with_values() -> None:
     assert status == 200
     assert [a["key"] for a in body] == ["ccie_number", "ccde_number", "job_title", "academy_id"]
     by_key = {a["key"]: a for a in body}
-    assert by_key["ccie_number"] == {"key": "ccie_number", "label": "CCIE Number", "value": "12345", "editable": False}
+    assert by_key["ccie_number"] == {
+        "key": "ccie_number",
+        "label": "CCIE Number",
+        "value": "12345",
+        "editable": False,
+        "max_length": 100,
+    }
     assert by_key["job_title"]["editable"] is True and by_key["job_title"]["value"] is None
+    # The page's limit is the server's: a value one longer is refused in plain words, one that fits is kept.
+    limit = by_key["job_title"]["max_length"]
+    change = {"attributes": [{"key": "job_title", "value": "x" * (limit + 1)}]}
+    status, problem, _ = me_call("PUT", "/me/attributes", change)
+    assert status == 422
+    assert [(e["field"], e["message"]) for e in problem["errors"]] == [
+        ("attributes.0.value", f"Use at most {limit} characters.")
+    ]
+    assert problem["detail"] == f"Job Title: Use at most {limit} characters."
+    status, _, _ = me_call("PUT", "/me/attributes", {"attributes": [{"key": "job_title", "value": "x" * limit}]})
+    assert status == 200
 
 
 def test_put_job_title_keeps_other_attributes() -> None:

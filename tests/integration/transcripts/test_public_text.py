@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from certtrack import keys
+from certtrack import field_messages, keys
 from certtrack.transcripts.models import TranscriptItem
 
 from tests.integration.partition import partition_items
@@ -19,7 +19,7 @@ RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "Acme \u202egnirih" shows as "Acme hir
 def _assert_refused(status: int, body: dict[str, object], field: str) -> None:
     assert status == 422, body
     assert body["code"] == "validation_error"
-    assert field in str(body["detail"])
+    assert field_messages.label(field) in str(body["detail"])  # named as a person reads it
     errors = body["errors"]
     assert isinstance(errors, list)
     [error] = [e for e in errors if e["field"] == field]

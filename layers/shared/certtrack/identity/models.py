@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -137,6 +138,28 @@ class SupportCaseItem(TableItem):
     note = UnicodeAttribute(null=True)
     resolved_at = UTCDateTimeAttribute(null=True)
     resolved_by = UnicodeAttribute(null=True)  # the operator's login name
+
+
+class MergeItem(TableItem):
+    """``CASE#<case_id> / MERGE``: the progress of a case's merge (``operations.merge`` runs its steps)."""
+
+    sort_key = keys.MERGE
+
+    case_id = UnicodeAttribute()
+    survivor = UnicodeAttribute()
+    sources = ListAttribute[str]()  # untyped: a list of strings reads back as strings
+    phase = UnicodeAttribute()  # moving | finishing | done
+    steps = NumberAttribute(default=0)  # move transactions applied
+    moved = NumberAttribute(default=0)
+    dropped = NumberAttribute(default=0)
+    reason = UnicodeAttribute()
+    operator_sub = UnicodeAttribute()
+    operator_username = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+    login_mapped = UnicodeAttribute(null=True)  # "yes" | "no: <why>" once the login step ran
+    lease_owner = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
 
 
 class SupportCaseRefItem(TableItem):

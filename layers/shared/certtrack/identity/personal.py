@@ -19,7 +19,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from certtrack import db, keys
+from certtrack import db, field_messages, keys
 from certtrack.auth import Login
 from certtrack.dates import iso_instant
 from certtrack.db import TRANSACTION_CONFLICT, cancellation_codes, condition_failed, raw_map
@@ -76,9 +76,9 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
     missing = [name for name in SETTINGS_FIELDS if name not in values]
     if missing:
         raise Unprocessable(
-            f"Missing required settings: {', '.join(missing)}.",
+            field_messages.summary(missing),
             code="validation_error",
-            extra={"errors": [{"field": name, "message": "Field required", "type": "missing"} for name in missing]},
+            extra={"errors": [{"field": name, "message": "This is required.", "type": "missing"} for name in missing]},
         )
     candidate = _candidate(candidate_id)
     before = settings_of(candidate)
@@ -151,6 +151,7 @@ class AttributeView:
     label: str
     value: str | None
     editable: bool
+    max_length: int
 
 
 def _definitions() -> tuple[AttributeDefinition, ...]:
@@ -165,6 +166,7 @@ def _attribute_views(candidate: CandidateItem) -> list[AttributeView]:
             label=d.label,
             value=None if values.get(d.key) in (None, "") else str(values[d.key]),
             editable=d.editable,
+            max_length=d.max_length,
         )
         for d in _definitions()
     ]
@@ -174,9 +176,13 @@ def get_attributes(candidate_id: str) -> list[AttributeView]:
     return _attribute_views(_candidate(candidate_id))
 
 
-def _invalid(field: str, code: str, message: str) -> Unprocessable:
+def _invalid(field: str, code: str, message: str, label: str | None = None) -> Unprocessable:
+    """One refused field: the problem's detail names it by ``label`` (the attribute's, for a value)."""
+    message = message if message.endswith(".") else f"{message}."
     return Unprocessable(
-        f"{message} ({field}).", code=code, extra={"errors": [{"field": field, "message": message, "type": code}]}
+        f"{label or field_messages.label(field)}: {message}",
+        code=code,
+        extra={"errors": [{"field": field, "message": message, "type": code}]},
     )
 
 
@@ -188,16 +194,16 @@ def validate_attribute_changes(changes: Sequence[tuple[str, str | None]]) -> dic
         field = f"attributes.{index}"
         definition = definitions.get(key)
         if definition is None:
-            raise _invalid(f"{field}.key", "unknown_attribute", "No such attribute")
+            raise _invalid(f"{field}.key", "unknown_attribute", "There is no such attribute")
         if not definition.editable:
             raise _invalid(f"{field}.key", "read_only_attribute", f"The attribute {key} cannot be changed")
         if key in out:
             raise _invalid(f"{field}.key", "duplicate_attribute", f"The attribute {key} is given twice")
-        out[key] = _clean_value(f"{field}.value", value, definition.max_length)
+        out[key] = _clean_value(f"{field}.value", value, definition.max_length, definition.label)
     return out
 
 
-def _clean_value(field: str, value: str | None, max_length: int) -> str | None:
+def _clean_value(field: str, value: str | None, max_length: int, label: str) -> str | None:
     """The public-text rule (``certtrack.fields.clean_text``); the length is counted after it."""
     if value is None:
         return None
@@ -205,9 +211,9 @@ def _clean_value(field: str, value: str | None, max_length: int) -> str | None:
         cleaned = clean_text(value)
     except InvalidText as error:
         reason = str(error)
-        raise _invalid(field, "invalid_characters", reason[0].upper() + reason[1:]) from None
+        raise _invalid(field, "invalid_characters", reason[0].upper() + reason[1:], label) from None
     if len(cleaned) > max_length:
-        raise _invalid(field, "attribute_too_long", f"At most {max_length} characters are allowed")
+        raise _invalid(field, "attribute_too_long", f"Use at most {max_length} characters.", label)
     return cleaned or None
 
 

@@ -82,6 +82,7 @@ class AttributeOut(Schema):
     label: str
     value: str | None
     editable: bool
+    max_length: int = Field(description="The most characters the value may have (the page's limit too)")
 
 
 class AttributeChange(_Input):

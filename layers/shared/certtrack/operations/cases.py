@@ -23,9 +23,9 @@ from certtrack.db import condition_failed, query_partition
 from certtrack.errors import Conflict, NotFound
 from certtrack.fields import PublicText, Schema
 from certtrack.fulfillment.models import FulfillmentItem, OrderItem, TransactionItem
-from certtrack.identity.models import CandidateItem, SupportCaseItem, case_keys
+from certtrack.identity.models import CandidateItem, MergeItem, SupportCaseItem, case_keys
 from certtrack.identity.operator_audit import OperatorAuditItem, audit_entry
-from certtrack.operations.merge import DONE, MergeItem, read_state
+from certtrack.operations.merge import DONE, read_state
 from certtrack.transcripts.models import TranscriptItem
 
 CaseStatus = Literal["open", "resolved"]

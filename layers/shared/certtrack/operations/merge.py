@@ -42,18 +42,17 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from pydantic import ConfigDict, Field
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from certtrack import db, email, keys
 from certtrack.auth import Login
 from certtrack.certifications import due, evaluation
-from certtrack.db import TableItem, condition_failed
+from certtrack.db import condition_failed
 from certtrack.errors import Conflict, NotFound, Unprocessable
 from certtrack.fields import PublicText, Schema
 from certtrack.identity import mapping
-from certtrack.identity.models import CandidateItem, SupportCaseItem, case_keys
+from certtrack.identity.models import CandidateItem, MergeItem, SupportCaseItem, case_keys
 from certtrack.identity.operator_audit import OperatorAuditItem, audit_entry
 from certtrack.settings import get_settings
 
@@ -65,28 +64,6 @@ BATCH_ITEMS = 20
 LEASE = timedelta(minutes=2)
 
 MOVING, FINISHING, DONE = "moving", "finishing", "done"
-
-
-class MergeItem(TableItem):
-    """``CASE#<case_id> / MERGE``: the progress of a case's merge (see the module's steps)."""
-
-    sort_key = keys.MERGE
-
-    case_id = UnicodeAttribute()
-    survivor = UnicodeAttribute()
-    sources = ListAttribute[str]()  # untyped: a list of strings reads back as strings
-    phase = UnicodeAttribute()  # moving | finishing | done
-    steps = NumberAttribute(default=0)  # move transactions applied
-    moved = NumberAttribute(default=0)
-    dropped = NumberAttribute(default=0)
-    reason = UnicodeAttribute()
-    operator_sub = UnicodeAttribute()
-    operator_username = UnicodeAttribute()
-    started_at = UTCDateTimeAttribute()
-    finished_at = UTCDateTimeAttribute(null=True)
-    login_mapped = UnicodeAttribute(null=True)  # "yes" | "no: <why>" once the login step ran
-    lease_owner = UnicodeAttribute(null=True)
-    lease_until = UTCDateTimeAttribute(null=True)
 
 
 class MergeRequest(Schema):

@@ -17,12 +17,20 @@ and every audit item.
 from __future__ import annotations
 
 from certtrack.badges.models import BadgeItem, CredentialItem, StatusChunkItem
+from certtrack.certifications.import_records import ImportRecordItem
 from certtrack.certifications.logos import LogoAcceptanceItem
 from certtrack.certifications.models import AgreementItem, CECreditItem, CertificationItem, ExamItem, HistoryItem
 from certtrack.certifications.reminders import ReminderItem
 from certtrack.db import TableItem
 from certtrack.fulfillment.models import ClaimItem, FulfillmentItem, OrderItem, TransactionItem
-from certtrack.identity.models import CandidateItem, SettingsAuditItem, ShippingAddressItem
+from certtrack.identity.models import (
+    CandidateItem,
+    MergeItem,
+    SettingsAuditItem,
+    ShippingAddressItem,
+    SupportCaseItem,
+    SupportCaseRefItem,
+)
 from certtrack.identity.operator_audit import OperatorAuditItem
 from certtrack.privacy.models import PrivacyAuditItem
 from certtrack.transcripts.models import TranscriptItem
@@ -46,14 +54,18 @@ SECTIONS: dict[type[TableItem], str] = {
     ReminderItem: "reminders_sent",
     BadgeItem: "badges",
     OperatorAuditItem: "operator_audit",
+    SupportCaseRefItem: "support_case_refs",
     PrivacyAuditItem: "privacy_audit",
 }
 # Items of the partition whose type no model registers (none today): exported as they are stored.
 OTHER = "other"
 
 # Registered item types that never live in a candidate's partition. The credentials of the
-# candidate's badges are exported by their ids (``credentials``); a status list is about no one.
-OUTSIDE_PARTITION: frozenset[type[TableItem]] = frozenset({CredentialItem, StatusChunkItem})
+# candidate's badges are exported by their ids (``credentials``); a status list and a console
+# import are about no one; support cases (and their merges) are reached from the case pointers.
+OUTSIDE_PARTITION: frozenset[type[TableItem]] = frozenset(
+    {CredentialItem, StatusChunkItem, ImportRecordItem, SupportCaseItem, MergeItem}
+)
 
 # What a login's erasure deletes from the partition (everything else stays).
 ERASABLE: frozenset[type[TableItem]] = frozenset({ShippingAddressItem, TranscriptItem, LogoAcceptanceItem})

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from certtrack import keys
+from certtrack import field_messages, keys
 from certtrack.certifications import due
 from certtrack.dates import iso_instant
 from certtrack.db import condition_failed
@@ -144,9 +144,8 @@ def _validate(request: TranscriptRequest, holder: Holder, today: date) -> None:
         catalog=load_catalog(),
     )
     if errors:
-        fields = ", ".join(sorted({e.field for e in errors}))
         raise Unprocessable(
-            f"Invalid or missing fields: {fields}.",
+            field_messages.summary(e.field for e in errors),
             code="validation_error",
             extra={"errors": [e.as_dict() for e in errors]},
         )
