@@ -112,7 +112,7 @@ def order_kit_with_tracking(page: Page, base_url: str, kit: str) -> None:
     page.get_by_role("button", name="Purchase").click()
     expect(heading(page)).to_have_text("Shipping information")
     page.get_by_role("button", name="Confirm").click()  # the address saved by the fixture
-    expect(heading(page)).to_have_text("Payment")
+    expect(heading(page)).to_have_text("Payment", timeout=TIMEOUT_MS)  # the order asks the provider first
 
 
 def enter_card(page: Page, number: str) -> None:
