@@ -144,7 +144,7 @@ def test_candidate_asks_operator_merges_candidate_logs_in_mapped(page: Page, ope
     # "Merge…" with nothing chosen: the error is next to the choice, nothing is sent.
     merge = operator.get_by_role("button", name="Merge…")
     merge.click()
-    expect(operator.locator("#survivor-error")).to_have_text("Survivor: Choose the record that stays.")
+    expect(operator.locator("#survivor-error")).to_have_text("Choose the record that stays.")  # beside its label
     reason = operator.get_by_label("Why merge (kept in the audit)")
     operator.get_by_label(f"Keep {survivor} (the survivor)").check()
     merge.click()
@@ -228,7 +228,7 @@ def test_help_actions_and_closing_a_case_with_a_note(operator: Page, base_url: s
     close.get_by_role("button", name="Close without merging").click()
     note = close.get_by_label("Note (what was done instead of a merge)")
     expect(note).to_have_attribute("aria-invalid", "true")
-    expect(close.locator(".field-error")).to_have_text("Note: Write what was done instead of a merge.")
+    expect(close.locator(".field-error")).to_have_text("Write what was done instead of a merge.")
     note.fill("Two different people sharing a family address.")
     note.press("Tab")
     operator.keyboard.press("Enter")  # the button, reached from the note with the keyboard
