@@ -136,18 +136,40 @@ class LocalStripe:
                 self._process.wait()
 
 
+# localstripe waits a fixed second before each webhook delivery. Stripe's own delay varies and is
+# never zero, so a delivery still comes after the API call that caused it, only sooner: the tests
+# wait for about sixty deliveries.
+WEBHOOK_DELAY_S = 0.1
+
+
+class _WebhookClock:
+    """``asyncio`` as localstripe's webhook module sees it, with its one-second wait shortened."""
+
+    def __getattr__(self, name: str) -> Any:
+        import asyncio
+
+        return getattr(asyncio, name)
+
+    @staticmethod
+    async def sleep(_seconds: float) -> None:
+        import asyncio
+
+        await asyncio.sleep(WEBHOOK_DELAY_S)
+
+
 def _serve() -> None:
     """The server process: localstripe's app on a free 127.0.0.1 port (printed first), state in memory."""
     import logging
     import socket
 
     from aiohttp import web
-    from localstripe import resources
+    from localstripe import resources, webhooks
     from localstripe.server import app
 
     from local import stripe_js
 
     resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]  # memory only
+    webhooks.asyncio = _WebhookClock()  # type: ignore[assignment]  # WEBHOOK_DELAY_S
     stripe_js.install(app)  # the browser's confirm, as Stripe.js makes it
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from local import payment_provider
@@ -147,6 +148,18 @@ def shared_service_models() -> Iterator[None]:
         botocore.session.create_loader = original
 
 
+def share_user_pool_signing_key() -> None:
+    """Every moto user pool signs with the same key file, and each new pool parses it again: about
+    0.2 s of RSA checks per run, most of a run's set-up. Parsed once here, the key object (which
+    holds no state) is what every pool gets."""
+    from joserfc import jwk
+    from moto.cognitoidp import models
+    from moto.utilities.utils import load_resource
+
+    key = jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    models.jwk = SimpleNamespace(RSAKey=SimpleNamespace(import_key=lambda _data: key))  # type: ignore[attr-defined,assignment]
+
+
 class Sandbox:
     """One moto for many runs, each on a fresh account (see the module's docstring)."""
 
@@ -156,6 +169,7 @@ class Sandbox:
         from local import s3_post
 
         s3_post.install()  # form uploads checked against their signed policy, as S3 does
+        share_user_pool_signing_key()
 
         # moto's default replaces boto3's default session on every start, so every run would parse
         # the service models of every client again; the session holds no AWS data.

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 
+from local.payment_provider import WEBHOOK_DELAY_S
 from tests.e2e.hardening_support import TIMEOUT, assert_problem, bearer, demo_login, shipping_address
 
 
@@ -71,7 +72,7 @@ def test_a_declined_card_says_why_and_queues_nothing(server: str, demo: str) -> 
     placed = order(server, demo, paid_sku(server, demo))
     answer = pay(server, placed["order_id"], "4000000000000341")
     assert answer.status_code == 402 and answer.json()["error"]["code"] == "card_declined", answer.text
-    time.sleep(2.5)  # the failure's webhook arrives about a second later
+    time.sleep(10 * WEBHOOK_DELAY_S)  # the failure's webhook has arrived by then
     assert kit_status(server, demo, placed) == "awaiting_payment"
 
 

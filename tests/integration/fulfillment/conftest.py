@@ -85,7 +85,7 @@ class WebhookInbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self, count: int, timeout: float = 10.0) -> list[Delivery]:
-        """Wait for ``count`` deliveries (localstripe sends each about a second after its event)."""
+        """Wait for ``count`` deliveries (each comes ``local.payment_provider.WEBHOOK_DELAY_S`` after its event)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
