@@ -4,9 +4,13 @@
 for ``make bench``. Calls are counted with botocore ``before-call.dynamodb`` events registered on
 every client made during the run (PynamoDB's, boto3's and the idempotency layer's alike). The
 data is the dev server's demo seed (John Doe mapped to a login, with certifications, exams and CE
-credits), plus a shipping address, a transcript and an order made through the handlers. Each route
-is called once, as its owner (operators for ``/ops/*``), with valid input; routes that answer an
-error are still measured and flagged in the printout.
+credits), plus a shipping address, a transcript, an order, a paid order awaiting payment, an import,
+a CE credit and the badges made through the handlers. Each route is called once, as its owner
+(operators for ``/ops/*``, a login not mapped yet for ``/mapping/*``), with valid input; routes
+that answer an error are still measured and flagged in the printout: a mapping confirmation or a
+dispute without a mailed token, the support-case routes without a case (one read finds none), an
+unsigned webhook, the erasure's wrong confirmation (the matrix's body), John Doe's mapping email
+(he is mapped).
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ from local.sandbox import aws_sandbox
 ROOT = Path(__file__).resolve().parent.parent
 SUB = "bench-routes-demo"
 OPERATOR_SUB = "bench-routes-operator"
+UNMAPPED_SUB = "bench-routes-newcomer"  # a login not mapped yet: the mapping routes are for it
 PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
 def _environment() -> None:
     environment(
         TABLE_NAME="certtrack-bench-routes",
+        BADGE_KEYS_SECRET_ARN="certtrack-bench-routes-badge-keys",  # made by local.sandbox
         LOG_LEVEL="WARNING",
         POWERTOOLS_METRICS_DISABLED="true",  # no EMF lines in the printout
     )
@@ -110,7 +116,13 @@ class _Api:
 def _seed(api: _Api) -> dict[str, str]:
     """The demo data, then a shipping address, a transcript and an order; returns the path parameters."""
     from local import demo_identity, seed
-    from tests.e2e.hardening_support import order_request, shipping_address, transcript_request
+    from tests.e2e.hardening_support import (
+        OPS_CANDIDATE_BODIES,
+        order_request,
+        shipping_address,
+        transcript_request,
+        valid_body,
+    )
 
     seed.seed(datetime.now(UTC), {"demo": SUB})
     assert api.call("PUT", "/me/shipping-address", body=shipping_address())[0] == 200
@@ -120,15 +132,44 @@ def _seed(api: _Api) -> dict[str, str]:
         "POST", "/me/fulfillment/orders", body=order_request(), headers={"Idempotency-Key": "bench-seed"}
     )
     assert status == 201, order
+    # A second CCNA certificate is a paid order, still awaiting its payment: the operator's cancel
+    # ends it (the operators' writes later revoke the CCNA this order needs, so it is placed now).
+    status, paid = api.call(
+        "POST", "/me/fulfillment/orders", body=order_request(), headers={"Idempotency-Key": "bench-seed-paid"}
+    )
+    assert status == 201, paid
+    status, started = api.call("POST", "/ops/imports", sub=OPERATOR_SUB, body=valid_body("POST /ops/imports"))
+    assert status == 201, started
+    credit = {**OPS_CANDIDATE_BODIES["POST ce-credits"], "external_id": "bench-routes-credit"}
+    candidate_id = demo_identity.candidate_id(0)  # John Doe, mapped to SUB by the seed
+    status, added = api.call(
+        "POST",
+        "/ops/candidates/{candidate_id}/ce-credits",
+        f"/ops/candidates/{candidate_id}/ce-credits",
+        sub=OPERATOR_SUB,
+        body=credit,
+    )
+    assert status == 201, added
+    # The first badge list issues the credentials; the public routes then read one and its status list.
+    status, badges = api.call("GET", "/me/badges")
+    assert status == 200 and badges["badges"], badges
+    credential_id = badges["badges"][0]["credential_url"].rstrip("/").rsplit("/", 1)[-1]
+    status, document = api.call("GET", "/public/credentials/{credential_id}", f"/public/credentials/{credential_id}")
+    assert status == 200, document
     line = order["items"][0]
     return {
+        "external_id": added["external_id"],
+        "credential_id": credential_id,
+        "list_id": document["credentialStatus"][0]["statusListCredential"].rsplit("/", 1)[-1],
+        "order_id": paid["order_id"],
+        "import_id": started["import_id"],
         "transcript_id": transcript["transcript_id"],
         "public_id": transcript["public_url"].rsplit("/", 1)[-1],
         "cert_id": "ccna",
         "logo_id": "ccna",
         "fulfillment_id": line["fulfillment_id"],
         "verification_code": line["verification_code"],
-        "candidate_id": demo_identity.candidate_id(0),  # John Doe, mapped to SUB by the seed
+        "candidate_id": candidate_id,
     }
 
 
@@ -145,14 +186,6 @@ def _prepare(api: _Api, method: str, resource: str, ids: dict[str, str]) -> dict
     if key == "DELETE /me/transcripts/{transcript_id}":
         made = api.call("POST", "/me/transcripts", body=transcript_request())[1]
         ids = ids | {"transcript_id": made["transcript_id"]}
-    if key == "POST /ops/orders/{order_id}/cancel":  # an order of its own: the seed's has a kit sent by now
-        placed = api.call(
-            "POST",
-            "/me/fulfillment/orders",
-            body=valid_body("POST /me/fulfillment/orders"),
-            headers={"Idempotency-Key": f"bench-{uuid.uuid4()}"},
-        )[1]
-        ids = ids | {"order_id": placed["order_id"]}
     if key == "GET /ops/candidates":  # a name search (one word: also tried as a registration number)
         query = {"q": "Doe"}
     if resource == "/reminders/unsubscribe":
@@ -161,7 +194,11 @@ def _prepare(api: _Api, method: str, resource: str, ids: dict[str, str]) -> dict
         query = {"c": ids["candidate_id"], "s": unsubscribe_signature(ids["candidate_id"])}
     return {
         "path": PARAMETER.sub(lambda m: ids.get(m.group(1), "unknown"), resource),
-        "sub": OPERATOR_SUB if resource.startswith("/ops/") else SUB,
+        "sub": OPERATOR_SUB
+        if resource.startswith("/ops/")
+        else UNMAPPED_SUB
+        if resource.startswith("/mapping/")
+        else SUB,
         "body": body,
         "headers": headers,
         "query": query,
