@@ -2,6 +2,7 @@
 // Page furniture shared by the views: titles, messages (aria-live), loading states, form errors.
 import { h, clear, shellElement } from "./dom.js";
 import { ApiError } from "./api.js";
+import { summary } from "./validate.js";
 /** @import { Child } from "./dom.js" */
 /** @import { FieldError } from "./types.js" */
 
@@ -113,6 +114,43 @@ export function errorBox(error, retry) {
 }
 
 /**
+ * The box of `form` that holds a field the server names ("localized.city", "attributes.0.value").
+ * @param {HTMLFormElement} form
+ * @param {string} field
+ * @returns {HTMLElement | null}
+ */
+function fieldBox(form, field) {
+  const parts = String(field || "").split(".");
+  const candidates = [parts.join("."), parts.slice(-1)[0], parts.slice(-2).join(".")];
+  return /** @type {HTMLElement | null} */ (
+    candidates.map((name) => form.querySelector(`[data-field="${CSS.escape(name)}"]`)).find(Boolean) || null
+  );
+}
+
+/**
+ * Problems found before sending (validate.js `check`): each beside its field, one line in the alert
+ * region naming the fields by their labels. Returns true when there were none (send the request).
+ * @param {HTMLFormElement} form
+ * @param {FieldError[]} errors
+ */
+export function checkedBeforeSending(form, errors) {
+  clearFieldErrors(form);
+  if (!errors.length) return true;
+  showFieldErrors(form, { fieldErrors: errors });
+  const found = errors.map((e) => ({ field: String(e.field || ""), box: fieldBox(form, String(e.field || "")) }));
+  // In the order the form shows them (unplaced last).
+  found.sort((a, b) =>
+    !a.box || !b.box ? Number(!a.box) - Number(!b.box) : a.box.compareDocumentPosition(b.box) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+  );
+  const labels = found.map(({ field, box }) => {
+    const label = box?.dataset.label || box?.querySelector("label, legend, .label")?.firstChild?.textContent;
+    return (label || field).trim();
+  });
+  announce(summary(labels), "error");
+  return false;
+}
+
+/**
  * Put per-field 422 errors next to the fields of `form`; returns true if any field matched.
  * @param {HTMLFormElement} form
  * @param {{ fieldErrors?: FieldError[] }} error an ApiError, or errors found before sending
@@ -121,11 +159,7 @@ export function showFieldErrors(form, error) {
   clearFieldErrors(form);
   let matched = false;
   for (const e of error.fieldErrors || []) {
-    const parts = String(e.field || "").split(".");
-    const candidates = [parts.join("."), parts.slice(-1)[0], parts.slice(-2).join(".")];
-    const box = candidates
-      .map((name) => form.querySelector(`[data-field="${CSS.escape(name)}"]`))
-      .find(Boolean);
+    const box = fieldBox(form, String(e.field || ""));
     if (!box) continue;
     matched = true;
     const control = box.querySelector("input, select, textarea");

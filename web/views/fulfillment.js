@@ -3,7 +3,9 @@
 // (Latin demographics + optional localized block), the confirmation screen, history & status.
 import { api, listOf, ApiError, newIdempotencyKey } from "../api.js";
 import { h, append, table, field, uid } from "../dom.js";
-import { heading, withLoading, subnav, announce, submitting, showFieldErrors } from "../ui.js";
+import { heading, withLoading, subnav, announce, submitting, checkedBeforeSending } from "../ui.js";
+import { check } from "../validate.js";
+import { SCHEMAS } from "../rules.js";
 import { state } from "../state.js";
 import { countryOptions } from "../countries.js";
 import { providerFor, paymentErrorMessage, AUTHENTICATION_FAILED } from "../payment.js";
@@ -117,19 +119,21 @@ export async function claimView(container, { path, navigate }) {
   container.append(form);
 }
 
-/** @type {[AddressField, string, string, boolean][]} [field, label, autocomplete, required] */
+/** @type {[AddressField, string, string][]} [field, label, autocomplete]; required and limits: the server's (rules.js) */
 const LATIN_FIELDS = [
-  ["first_name", "First Name", "given-name", true],
-  ["last_name", "Last Name", "family-name", true],
-  ["email", "Email", "email", true],
-  ["phone", "Phone Number", "tel", false],
-  ["address1", "Address", "address-line1", true],
-  ["address2", "Address (Cont)", "address-line2", false],
-  ["city", "City", "address-level2", true],
-  ["state", "State/Province", "address-level1", false],
-  ["postal_code", "Postal Code", "postal-code", false],
-  ["country", "Country", "country", true],
+  ["first_name", "First Name", "given-name"],
+  ["last_name", "Last Name", "family-name"],
+  ["email", "Email", "email"],
+  ["phone", "Phone Number", "tel"],
+  ["address1", "Address", "address-line1"],
+  ["address2", "Address (Cont)", "address-line2"],
+  ["city", "City", "address-level2"],
+  ["state", "State/Province", "address-level1"],
+  ["postal_code", "Postal Code", "postal-code"],
+  ["country", "Country", "country"],
 ];
+const ADDRESS_RULES = SCHEMAS.ShippingAddress;
+const LOCALIZED_RULES = SCHEMAS.Localized;
 
 /** @type {[LocalizedField, string][]} */
 const LOCALIZED_FIELDS = [
@@ -177,7 +181,10 @@ export async function shippingView(container, { path, navigate }) {
   const localized = address.localized || {};
 
   /** @type {[AddressField, HTMLInputElement | HTMLSelectElement, HTMLDivElement][]} */
-  const latinInputs = LATIN_FIELDS.map(([key, label, autocomplete, required]) => {
+  const latinInputs = LATIN_FIELDS.map(([key, label, autocomplete]) => {
+    const rule = ADDRESS_RULES[key];
+    const optionalIn = rule.optionalIn?.country;
+    const required = Boolean(rule.required);
     if (key === "country") {
       const current = String(address.country || "").toUpperCase();
       const select = h(
@@ -193,13 +200,21 @@ export async function shippingView(container, { path, navigate }) {
       type: key === "email" ? "email" : key === "phone" ? "tel" : "text",
       autocomplete,
       value: address[key] ?? "",
-      maxlength: key === "email" ? "254" : "100",
+      maxlength: String(rule.maxLength),
     });
-    return [key, input, field(label, input, { required })];
+    const hint = optionalIn ? "Leave empty only where addresses have no postal code." : undefined;
+    const box = field(label, input, { required, hint });
+    if (optionalIn) input.required = false; // the check below knows the countries (rules.js)
+    return [key, input, box];
   });
   /** @type {[LocalizedField, HTMLInputElement, HTMLDivElement][]} */
   const localInputs = LOCALIZED_FIELDS.map(([key, label]) => {
-    const input = h("input", { name: `localized.${key}`, type: "text", value: localized[key] ?? "", maxlength: "100" });
+    const input = h("input", {
+      name: `localized.${key}`,
+      type: "text",
+      value: localized[key] ?? "",
+      maxlength: String(LOCALIZED_RULES[key].maxLength),
+    });
     const f = field(label, input);
     f.dataset.field = `localized.${key}`;
     return [key, input, f];
@@ -248,15 +263,8 @@ export async function shippingView(container, { path, navigate }) {
     const loc = {};
     for (const [key, input] of localInputs) if (input.value.trim()) loc[key] = input.value.trim();
     if (Object.keys(loc).length) body.localized = loc;
-    const missing = LATIN_FIELDS.filter(([key, , , required]) => required && !body[key]);
-    if (missing.length) {
-      showFieldErrors(form, {
-        fieldErrors: missing.map(([key, label]) => ({ field: key, message: `${label} is required` })),
-      });
-      announce(`Please fill in: ${missing.map(([, label]) => label).join(", ")}.`, "error");
-      return;
-    }
     for (const key of Object.keys(body)) if (body[key] === null) delete body[key];
+    if (!checkedBeforeSending(form, check("ShippingAddress", body))) return;
     submitting(
       form,
       async () => {

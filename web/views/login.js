@@ -3,7 +3,8 @@
 import { api, ApiError } from "../api.js";
 import { authMode, localLogin, startHostedLogin, takeReturn } from "../auth.js";
 import { h, field } from "../dom.js";
-import { heading, submitting, announce } from "../ui.js";
+import { heading, submitting, announce, checkedBeforeSending } from "../ui.js";
+import { check } from "../validate.js";
 import { state } from "../state.js";
 /** @import { MappingConfirmed, Me, View } from "../types.js" */
 
@@ -99,13 +100,10 @@ export async function mappingView(container, { navigate }) {
   );
   byEmail.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!email.value.trim()) {
-      announce("Enter the email address you used for your exams.", "error");
-      email.focus();
-      return;
-    }
+    const body = { email: email.value.trim() };
+    if (!checkedBeforeSending(byEmail, check("EmailMappingRequest", body))) return;
     submitting(byEmail, async () => {
-      await api.post("/mapping/email", { email: email.value.trim() });
+      await api.post("/mapping/email", body);
       navigate("#/mapping/sent");
     });
   });
@@ -130,18 +128,14 @@ export async function mappingView(container, { navigate }) {
   );
   byReport.addEventListener("submit", (event) => {
     event.preventDefault();
-    const missing = [lastName, registration, newEmail].find((c) => !c.value.trim());
-    if (missing) {
-      announce("Fill in your last name, registration number and new email address.", "error");
-      missing.focus();
-      return;
-    }
+    const body = {
+      last_name: lastName.value.trim(),
+      registration_number: registration.value.trim(),
+      new_email: newEmail.value.trim(),
+    };
+    if (!checkedBeforeSending(byReport, check("ScoreReportRequest", body))) return;
     submitting(byReport, async () => {
-      await api.post("/mapping/score-report", {
-        last_name: lastName.value.trim(),
-        registration_number: registration.value.trim(),
-        new_email: newEmail.value.trim(),
-      });
+      await api.post("/mapping/score-report", body);
       navigate("#/mapping/sent");
     });
   });

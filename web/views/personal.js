@@ -5,7 +5,8 @@ import { api, listOf } from "../api.js";
 import { logout } from "../auth.js";
 import { h, field, uid } from "../dom.js";
 import { resetState } from "../state.js";
-import { heading, withLoading, submitting, announce, subnav, errorBox, flash, showFieldErrors } from "../ui.js";
+import { heading, withLoading, submitting, announce, subnav, errorBox, flash, showFieldErrors, checkedBeforeSending } from "../ui.js";
+import { check, sentence } from "../validate.js";
 /** @import { Attribute, Identifier, Settings, View } from "../types.js" */
 
 /** @type {[string, string][]} */
@@ -96,19 +97,11 @@ export async function settingsView(container, { path }) {
     event.preventDefault();
     /** @type {Record<string, boolean>} */
     const body = {};
-    /** @type {string[]} */
-    const missing = [];
-    for (const [key, label] of SETTINGS) {
+    for (const [key] of SETTINGS) {
       const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector(`input[name="${key}"]:checked`));
-      if (!chosen) missing.push(label);
-      else body[key] = chosen.value === "yes";
+      if (chosen) body[key] = chosen.value === "yes";
     }
-    if (missing.length) {
-      announce(`Please answer every required question: ${missing.join(", ")}.`, "error");
-      const [firstKey] = /** @type {[string, string, string]} */ (SETTINGS.find(([, label]) => label === missing[0]));
-      /** @type {HTMLInputElement} */ (form.querySelector(`input[name="${firstKey}"]`)).focus();
-      return;
-    }
+    if (!checkedBeforeSending(form, check("SettingsIn", body))) return;
     submitting(form, async () => {
       await api.put("/me/settings", body);
       announce("Your settings have been updated.", "success");
@@ -147,8 +140,15 @@ export async function attributesView(container, { path }) {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    const body = attributesBody(inputs);
+    // Each attribute's own limit is the server's (GET /me/attributes `max_length`), on top of the schema's.
+    const tooLong = inputs
+      .map(([key, input]) => ({ key, max: Number(input.maxLength), length: [...input.value.normalize("NFC").trim()].length }))
+      .filter(({ max, length }) => max > 0 && length > max)
+      .map(({ key, max }) => ({ field: key, message: max === 1 ? sentence("tooLongOne") : sentence("tooLong", { n: max }) }));
+    if (!checkedBeforeSending(form, [...check("AttributesIn", body), ...tooLong])) return;
     submitting(form, async () => {
-      await api.put("/me/attributes", attributesBody(inputs));
+      await api.put("/me/attributes", body);
       announce("Your attributes have been updated.", "success");
     });
   });

@@ -3,7 +3,9 @@
 // LinkedIn, Facebook, X).
 import { api, listOf, ApiError } from "../api.js";
 import { h, table, field, uid, clear } from "../dom.js";
-import { heading, withLoading, announce, submitting, flash, errorMessage } from "../ui.js";
+import { heading, withLoading, announce, submitting, flash, errorMessage, checkedBeforeSending } from "../ui.js";
+import { check } from "../validate.js";
+import { SCHEMAS } from "../rules.js";
 import { state } from "../state.js";
 import * as fmt from "../format.js";
 /**
@@ -52,13 +54,9 @@ function emailPanel(t) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const action = event.submitter ? /** @type {HTMLButtonElement} */ (event.submitter).value : "send";
-    if (!to.value.trim()) {
-      announce("Enter the email address to send the transcript to.", "error");
-      to.focus();
-      return;
-    }
+    const body = { to: to.value.trim() };
+    if (!checkedBeforeSending(form, check("EmailRequest", body))) return;
     submitting(form, async () => {
-      const body = { to: to.value.trim() };
       if (action === "preview") {
         const p = /** @type {EmailPreview} */ (
           await api.post(`/me/transcripts/${encodeURIComponent(id)}/email/preview`, body)
@@ -231,12 +229,13 @@ export async function transcriptFormView(container, { params, navigate }) {
   const options = t.display_options || {};
   const inThirtyDays = isoDate(new Date(Date.now() + 30 * 86400000));
 
-  const displayName = h("input", { name: "display_name", type: "text", maxlength: "100", autocomplete: "name", value: t.display_name ?? [state.me?.first_name, state.me?.last_name].filter(Boolean).join(" ") });
+  const rules = SCHEMAS.TranscriptRequest;
+  const displayName = h("input", { name: "display_name", type: "text", maxlength: String(rules.display_name.maxLength), autocomplete: "name", value: t.display_name ?? [state.me?.first_name, state.me?.last_name].filter(Boolean).join(" ") });
   const showAddress = h("input", { type: "checkbox", id: uid("show-address"), name: "show_address", checked: Boolean(options.show_address) });
   const showEmail = h("input", { type: "checkbox", id: uid("show-email"), name: "show_email", checked: Boolean(options.show_email) });
   const expiresOn = h("input", { name: "expires_on", type: "date", value: t.expires_on || inThirtyDays, min: isoDate(new Date()) });
-  const description = h("input", { name: "description", type: "text", maxlength: "200", value: t.description ?? "" });
-  const remarks = h("textarea", { name: "remarks", rows: "3", maxlength: "1000" }, t.remarks ?? "");
+  const description = h("input", { name: "description", type: "text", maxlength: String(rules.description.maxLength), value: t.description ?? "" });
+  const remarks = h("textarea", { name: "remarks", rows: "3", maxlength: String(rules.remarks.maxLength) }, t.remarks ?? "");
   const includeActive = h("input", { type: "radio", id: uid("include-active"), name: "include", value: "active", checked: t.include !== "selected" });
   const includeSelected = h("input", { type: "radio", id: uid("include-selected"), name: "include", value: "selected", checked: t.include === "selected" });
   const includeNew = h("input", { type: "checkbox", id: uid("include-new"), name: "include_new_certifications", checked: Boolean(t.include_new_certifications) });
@@ -277,7 +276,7 @@ export async function transcriptFormView(container, { params, navigate }) {
     "form",
     { class: "card", novalidate: true },
     editId ? h("p", {}, `Transcript ID: ${editId}`) : null,
-    field("Display name", displayName, { required: true, hint: "A name for this transcript, shown to the people you share it with." }),
+    field("Display name", displayName, { required: rules.display_name.required, hint: "A name for this transcript, shown to the people you share it with." }),
     h(
       "fieldset",
       { dataset: { field: "display_options" } },
@@ -285,8 +284,8 @@ export async function transcriptFormView(container, { params, navigate }) {
       checkbox(showAddress, "Show my address"),
       checkbox(showEmail, "Show my email address"),
     ),
-    field("Expires on", expiresOn, { required: true, hint: "The link stops working after this date." }),
-    field("Description", description, { required: true, hint: "For you: which transcript this is (e.g. “For employer”)." }),
+    field("Expires on", expiresOn, { required: rules.expires_on.required, hint: "The link stops working after this date." }),
+    field("Description", description, { required: rules.description.required, hint: "For you: which transcript this is (e.g. “For employer”)." }),
     field("Remarks", remarks),
     h(
       "fieldset",
@@ -296,7 +295,7 @@ export async function transcriptFormView(container, { params, navigate }) {
       checkbox(includeSelected, "Selected certifications"),
       checkbox(includeNew, "Include new certifications as I earn them"),
     ),
-    h("div", { dataset: { field: "certification_ids" } }, certTable, h("p", { class: "field-error", hidden: true })),
+    h("div", { dataset: { field: "certification_ids", label: "Certifications" } }, certTable, h("p", { class: "field-error", hidden: true })),
     h(
       "div",
       { class: "actions" },
@@ -306,18 +305,8 @@ export async function transcriptFormView(container, { params, navigate }) {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const missing = [displayName, expiresOn, description].find((c) => !c.value.trim());
-    if (missing) {
-      announce("Please enter a display name, an expiry date and a description.", "error");
-      missing.focus();
-      return;
-    }
     const include = includeSelected.checked ? "selected" : "active";
     const certificationIds = certBoxes.filter(([b]) => b.checked).map(([, c]) => c.id);
-    if (include === "selected" && !certificationIds.length) {
-      announce("Select at least one certification, or choose “Active certifications”.", "error");
-      return;
-    }
     /** @type {TranscriptRequest} */
     const body = {
       display_name: displayName.value.trim(),
@@ -330,6 +319,11 @@ export async function transcriptFormView(container, { params, navigate }) {
       include_new_certifications: includeNew.checked,
     };
     if (body.remarks === null) delete body.remarks;
+    const errors = check("TranscriptRequest", body);
+    if (include === "selected" && !certificationIds.length) {
+      errors.push({ field: "certification_ids", message: "Select at least one certification." });
+    }
+    if (!checkedBeforeSending(form, errors)) return;
     submitting(form, async () => {
       if (editId) {
         await api.put(`/me/transcripts/${encodeURIComponent(editId)}`, body);
