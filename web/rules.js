@@ -334,6 +334,13 @@ export const SCHEMAS = {
    "required": true,
    "type": "boolean"
   },
+  "language": {
+   "enum": [
+    "en",
+    "ja"
+   ],
+   "type": "string"
+  },
   "partner_or_reseller": {
    "required": true,
    "type": "boolean"
