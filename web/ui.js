@@ -2,7 +2,8 @@
 // Page furniture shared by the views: titles, messages (aria-live), loading states, form errors.
 import { h, clear, shellElement } from "./dom.js";
 import { ApiError } from "./api.js";
-import { summary } from "./validate.js";
+import { summary, localizedMessage } from "./validate.js";
+import { t, LANGUAGES, browserLanguage } from "./i18n.js";
 /** @import { Child } from "./dom.js" */
 /** @import { FieldError } from "./types.js" */
 
@@ -27,7 +28,7 @@ export function announce(message, kind = "info") {
       "div",
       { class: `notice notice-${kind}` },
       h("p", {}, message),
-      h("button", { type: "button", class: "link dismiss", onclick: () => clear(region) }, "Dismiss"),
+      h("button", { type: "button", class: "link dismiss", onclick: () => clear(region) }, t("app.dismiss")),
     ),
   );
 }
@@ -58,12 +59,12 @@ export function takeFlash() {
  * @param {...Child} rest
  */
 export function heading(text, ...rest) {
-  document.title = `${text} · Certification Tracking System`;
+  document.title = t("app.titleSuffix", { title: text });
   return h("h1", { tabindex: "-1", id: "page-title" }, text, ...rest);
 }
 
 /** @param {string} [text] */
-export function loadingIndicator(text = "Loading…") {
+export function loadingIndicator(text = t("app.loading")) {
   return h("p", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
 }
 
@@ -109,7 +110,7 @@ export function errorBox(error, retry) {
     "div",
     { class: "notice notice-error", role: "alert" },
     h("p", {}, message),
-    retry ? h("button", { type: "button", onclick: retry }, "Try again") : null,
+    retry ? h("button", { type: "button", onclick: retry }, t("app.tryAgain")) : null,
   );
 }
 
@@ -167,7 +168,7 @@ export function showFieldErrors(form, error) {
     if (control) control.setAttribute("aria-invalid", "true");
     if (slot) {
       slot.hidden = false;
-      slot.textContent = e.message || ""; // the field's label is beside it already
+      slot.textContent = localizedMessage(e.message || ""); // the field's label is beside it already
     }
   }
   const firstInvalid = /** @type {HTMLElement | null} */ (form.querySelector("[aria-invalid='true']"));
@@ -193,7 +194,7 @@ export function clearFieldErrors(form) {
  * @param {{ busyText?: string }} [options]
  * @returns {Promise<T | undefined>}
  */
-export async function submitting(form, work, { busyText = "Working…" } = {}) {
+export async function submitting(form, work, { busyText = t("app.working") } = {}) {
   const buttons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (form.querySelectorAll("button[type='submit']"))];
   const labels = buttons.map((b) => b.textContent);
   buttons.forEach((b) => {
@@ -241,5 +242,19 @@ export function subnav(label, items, currentPath) {
         ),
       ),
     ),
+  );
+}
+
+/**
+ * The language select: each language named in itself; `withBrowser` adds "as my browser" (value "").
+ * @param {{ value: string, withBrowser?: boolean, name?: string }} options
+ */
+export function languageSelect({ value, withBrowser = false, name = "language" }) {
+  const browser = LANGUAGES.find(([code]) => code === browserLanguage());
+  return h(
+    "select",
+    { name, lang: "" },
+    withBrowser ? h("option", { value: "", selected: value === "" }, t("app.languageBrowser", { name: browser ? browser[1] : "English" })) : null,
+    LANGUAGES.map(([code, label]) => h("option", { value: code, lang: code, selected: value === code }, label)),
   );
 }

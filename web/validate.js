@@ -3,7 +3,8 @@
 // OpenAPI schema and the server's tables): every problem at once, one per field, in the server's words.
 // The server checks everything again; what it alone can check (dates in the future, a certification's
 // id, characters refused in public text) still comes back as a 422 next to the field.
-import { SCHEMAS, MESSAGES, TABLES } from "./rules.js";
+import { SCHEMAS, TABLES, MESSAGES } from "./rules.js";
+import { t, language, locale } from "./i18n.js";
 /** @import { FieldRule } from "./rules.js" */
 /** @import { FieldError } from "./types.js" */
 
@@ -16,17 +17,25 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const COUNTRIES = new Set(TABLES.countries);
 
 /**
- * A server sentence with its `{n}` / `{choices}` filled in.
+ * A server sentence (English: the server's own words, rules.js) in the page's language, its `{n}` /
+ * `{choices}` filled in.
  * @param {string} key
  * @param {Record<string, string | number>} [values]
  */
 export function sentence(key, values = {}) {
-  return MESSAGES[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  return t(`field.${key}`, values);
 }
 
-/** @param {string[]} items "a, b or c", as the server lists choices */
+/**
+ * "a, b or c" (and "a, b and c"), as the server lists them in English; other languages by `Intl.ListFormat`.
+ * @param {string[]} items
+ * @param {"or" | "and"} [last]
+ */
 function listed(items, last = "or") {
-  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} ${last} ${items[items.length - 1]}`;
+  if (language() !== "en") {
+    return new Intl.ListFormat(locale(), { type: last === "or" ? "disjunction" : "conjunction" }).format(items);
+  }
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} ${t(`list.${last}`)} ${items[items.length - 1]}`;
 }
 
 /** @param {string} iso */
@@ -122,4 +131,29 @@ export function check(schema, body, prefix = "") {
  */
 export function summary(labels) {
   return sentence("summary", { fields: listed([...new Set(labels)], "and") });
+}
+
+// The server's English sentences as patterns ("Use at most {n} characters." → /^Use at most (.+) characters\.$/).
+const SERVER_SENTENCES = Object.entries(MESSAGES).map(([key, text]) => {
+  /** @type {string[]} */
+  const names = [];
+  const source = text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{(\w+)\\\}/g, (_, name) => {
+    names.push(name);
+    return "(.+)";
+  });
+  return { key, names, pattern: new RegExp(`^${source}$`) };
+});
+
+/**
+ * A field message from the server (English) in the page's language when it is one of the sentences
+ * the catalogues know; else as it came.
+ * @param {string} message
+ */
+export function localizedMessage(message) {
+  if (language() === "en") return message;
+  for (const { key, names, pattern } of SERVER_SENTENCES) {
+    const m = pattern.exec(message);
+    if (m) return sentence(key, Object.fromEntries(names.map((name, i) => [name, m[i + 1]])));
+  }
+  return message;
 }
