@@ -38,13 +38,13 @@ TRANSLATED = {
     "/personal/attributes",
     "/personal/identification",
     "/personal/data",
-}
-# Not yet in the catalogues (docs/notes/web.md, "Languages").
-ENGLISH_ONLY = {
     "/history/exams",
     "/history/ce-activities",
     "/history/transactions",
     "/history/agreements",
+}
+# Not yet in the catalogues (docs/notes/web.md, "Languages").
+ENGLISH_ONLY = {
     "/certifications",
     "/certifications/logos",
     "/certifications/agreements",
