@@ -42,13 +42,13 @@ TRANSLATED = {
     "/history/ce-activities",
     "/history/transactions",
     "/history/agreements",
-}
-# Not yet in the catalogues (docs/notes/web.md, "Languages").
-ENGLISH_ONLY = {
     "/certifications",
     "/certifications/logos",
     "/certifications/agreements",
     "/certifications/ccna",
+}
+# Not yet in the catalogues (docs/notes/web.md, "Languages").
+ENGLISH_ONLY = {
     "/fulfillment",
     "/fulfillment/shipping",
     "/fulfillment/payment",
