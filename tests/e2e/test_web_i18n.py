@@ -46,6 +46,9 @@ TRANSLATED = {
     "/certifications/logos",
     "/certifications/agreements",
     "/certifications/ccna",
+    "/transcripts",
+    "/transcripts/new",
+    "/transcripts/{transcript_id}/edit",
 }
 # Not yet in the catalogues (docs/notes/web.md, "Languages").
 ENGLISH_ONLY = {
@@ -54,9 +57,6 @@ ENGLISH_ONLY = {
     "/fulfillment/payment",
     "/fulfillment/confirmation",
     "/fulfillment/history",
-    "/transcripts",
-    "/transcripts/new",
-    "/transcripts/{transcript_id}/edit",
     "/badges",
     "/ops/kits",
     "/ops/imports",
