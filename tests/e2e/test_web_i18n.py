@@ -49,14 +49,14 @@ TRANSLATED = {
     "/transcripts",
     "/transcripts/new",
     "/transcripts/{transcript_id}/edit",
-}
-# Not yet in the catalogues (docs/notes/web.md, "Languages").
-ENGLISH_ONLY = {
     "/fulfillment",
     "/fulfillment/shipping",
     "/fulfillment/payment",
     "/fulfillment/confirmation",
     "/fulfillment/history",
+}
+# Not yet in the catalogues (docs/notes/web.md, "Languages").
+ENGLISH_ONLY = {
     "/badges",
     "/ops/kits",
     "/ops/imports",
