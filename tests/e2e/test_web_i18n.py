@@ -54,10 +54,10 @@ TRANSLATED = {
     "/fulfillment/payment",
     "/fulfillment/confirmation",
     "/fulfillment/history",
+    "/badges",
 }
 # Not yet in the catalogues (docs/notes/web.md, "Languages").
 ENGLISH_ONLY = {
-    "/badges",
     "/ops/kits",
     "/ops/imports",
     "/ops/imports/{import_id}",
