@@ -157,8 +157,8 @@ def open_screen(page: Page, base_url: str, made: dict[str, Any], route: str) -> 
 def test_the_screen_has_no_english_left_in_japanese(
     japanese: Page,
     base_url: str,
-    world: dict[str, Any],
-    route: str,  # noqa: F811 - the fixture
+    world: dict[str, Any],  # noqa: F811 - the fixture
+    route: str,
 ) -> None:
     open_screen(japanese, base_url, world, route)
     expect(japanese.locator("html")).to_have_attribute("lang", "ja")
@@ -173,8 +173,8 @@ def test_the_screen_has_no_english_left_in_japanese(
 def test_the_screen_is_english_in_an_english_browser(
     page: Page,
     base_url: str,
-    world: dict[str, Any],
-    route: str,  # noqa: F811 - the fixture
+    world: dict[str, Any],  # noqa: F811 - the fixture
+    route: str,
 ) -> None:
     open_screen(page, base_url, world, route)
     expect(page.locator("html")).to_have_attribute("lang", "en")
