@@ -1,6 +1,8 @@
 """Merge the OpenAPI schemas of every function's resolver into the layer's openapi.json.
 
-Usage: ``python scripts/gen_openapi.py [--check]``; ``--check`` exits 1 when the file is stale.
+Also writes web/rules.js, the request bodies' field rules for the web client (``web_rules``).
+
+Usage: ``python scripts/gen_openapi.py [--check]``; ``--check`` exits 1 when either file is stale.
 """
 
 from __future__ import annotations
@@ -145,17 +147,29 @@ def normalize_responses(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def outputs() -> dict[Path, str]:
+    """Each generated file and its text."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import web_rules
+
+    schema = build()
+    return {
+        ROOT / "layers" / "shared" / "certtrack" / "openapi.json": json.dumps(schema, indent=1, sort_keys=True) + "\n",
+        ROOT / "web" / "rules.js": web_rules.render(schema),
+    }
+
+
 def main() -> int:
-    target = ROOT / "layers" / "shared" / "certtrack" / "openapi.json"
-    text = json.dumps(build(), indent=1, sort_keys=True) + "\n"
-    if "--check" in sys.argv:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"{target.relative_to(ROOT)} is stale: run `make openapi`", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    return 0
+    stale = 0
+    for target, text in outputs().items():
+        if "--check" in sys.argv:
+            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            if current != text:
+                print(f"{target.relative_to(ROOT)} is stale: run `make openapi`", file=sys.stderr)
+                stale = 1
+        else:
+            target.write_text(text, encoding="utf-8")
+    return stale
 
 
 if __name__ == "__main__":

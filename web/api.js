@@ -2,6 +2,7 @@
 // The API client: Bearer token from sessionStorage, JSON in and out, problem+json errors
 // turned into messages a person can act on.
 import { config } from "./config.js";
+import { language, t } from "./i18n.js";
 /** @import { FieldError, Problem, TokenClaims } from "./types.js" */
 
 const TOKEN_KEY = "certtrack.id_token";
@@ -84,33 +85,32 @@ export function tokenClaims(token) {
   }
 }
 
-/** @type {Record<string, string>} */
-const MESSAGES_BY_CODE = {
-  account_not_mapped: "Your login is not mapped to a candidate record yet.",
-  token_expired: "This link has expired. Please request a new one.",
-  token_used: "This link has already been used. Please request a new one if you still need to map your login.",
-  token_invalid: "This link is not valid. Please check that you copied the whole link from the email.",
-  already_mapped: "Your login is already mapped to a candidate record.",
-  no_match: "We could not find a score report with that last name and registration number.",
-  certificate_unavailable: "A PDF certificate is only available for an active certification that has not expired.",
-  read_only_attribute: "Only Job Title can be changed here.",
-};
+// Known problem codes and statuses with a message of the catalogues (i18n/*.js: "api.<code>", "api.<status>").
+const KNOWN_CODES = new Set([
+  "account_not_mapped",
+  "token_expired",
+  "token_used",
+  "token_invalid",
+  "already_mapped",
+  "no_match",
+  "certificate_unavailable",
+  "read_only_attribute",
+]);
+const KNOWN_STATUSES = new Set([400, 401, 403, 404, 409, 410, 413, 422, 429, 500, 502, 503]);
 
-/** @type {Record<number, string>} */
-const MESSAGES_BY_STATUS = {
-  400: "The request was not understood.",
-  401: "Your session has ended. Please log in again.",
-  403: "You are not allowed to do that.",
-  404: "That could not be found.",
-  409: "That conflicts with the current state. Reload and try again.",
-  410: "That is no longer available.",
-  413: "That is too large to send.",
-  422: "Some fields need attention.",
-  429: "Too many attempts. Please wait a while and try again.",
-  500: "Something went wrong on our side. Please try again.",
-  502: "The service failed to answer. Please try again.",
-  503: "The service is busy. Please try again shortly.",
-};
+/**
+ * What to say for a problem: in English the server's `detail` first; in another language the
+ * catalogue's message for its code (the server's detail is English), then for a 422 its status line
+ * (each field says its own), then the detail.
+ * @param {number} status @param {string | null | undefined} code @param {string | null | undefined} detail
+ * @param {string | null | undefined} title
+ */
+function problemMessage(status, code, detail, title) {
+  const byCode = code && KNOWN_CODES.has(code) ? t(`api.${code}`) : null;
+  const byStatus = KNOWN_STATUSES.has(status) ? t(`api.${status}`) : null;
+  if (language() === "en") return detail || byCode || byStatus || title || t("api.failed");
+  return byCode || (status === 422 ? byStatus : null) || detail || byStatus || title || t("api.failed");
+}
 
 /** An error from the API (or the network) with a message ready to show. */
 export class ApiError extends Error {
@@ -124,8 +124,7 @@ export class ApiError extends Error {
    * @param {boolean} [problem.retryable]
    */
   constructor({ status, code, detail, title, fieldErrors = [], retryable = false }) {
-    const base = detail || (code && MESSAGES_BY_CODE[code]) || MESSAGES_BY_STATUS[status] || title || "The request failed.";
-    super(base);
+    super(problemMessage(status, code, detail, title));
     this.status = status;
     this.code = code;
     this.fieldErrors = fieldErrors;
@@ -234,7 +233,7 @@ export async function request(method, path, { body, query, headers = {}, auth = 
     throw new ApiError({
       status: 0,
       code: "network_error",
-      detail: "Could not reach the service. Check your connection and try again.",
+      detail: t("api.offline"),
       retryable: true,
     });
   }

@@ -6,6 +6,7 @@ import { completeHostedLogin, logout, rememberReturn, renewSession } from "./aut
 import { h, clear, append, shellElement } from "./dom.js";
 import { announce, clearMessages, flash, takeFlash, errorBox, loadingIndicator } from "./ui.js";
 import { state, resetState } from "./state.js";
+import { initLanguage, isLanguage, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { loginView, mappingView, mappingSentView, mappingConfirmView } from "./views/login.js";
 import { homeView } from "./views/home.js";
 import { settingsView, attributesView, identificationView, yourDataView } from "./views/personal.js";
@@ -64,15 +65,32 @@ const ROUTES = [
   [/^\/ops\/cases\/([^/]+)$/, opsCaseView, { operator: true }],
 ];
 
+// [section, href]; the label is the catalogue's "nav.<section>".
 const SECTIONS = [
-  ["home", "#/home", "Home"],
-  ["personal", "#/personal/settings", "Personal Info"],
-  ["history", "#/history/exams", "Testing History"],
-  ["certifications", "#/certifications", "Certifications"],
-  ["fulfillment", "#/fulfillment", "Certificates & Plaques"],
-  ["transcripts", "#/transcripts", "Transcripts"],
-  ["badges", "#/badges", "Digital Badges"],
+  ["home", "#/home"],
+  ["personal", "#/personal/settings"],
+  ["history", "#/history/exams"],
+  ["certifications", "#/certifications"],
+  ["fulfillment", "#/fulfillment"],
+  ["transcripts", "#/transcripts"],
+  ["badges", "#/badges"],
 ];
+
+/** The page shell's own text (index.html) in the page's language. */
+function translateShell() {
+  shellElement("skip-link").textContent = t("app.skip");
+  const brand = document.querySelector(".brand-name");
+  if (brand) brand.textContent = t("app.name");
+  const footer = document.querySelector(".site-footer p");
+  if (footer) footer.textContent = t("app.footer");
+  shellElement("mainnav").setAttribute("aria-label", t("app.mainNav"));
+}
+
+/** Draw everything again in the language just chosen (the login page's picker, the settings). */
+function languageChanged() {
+  translateShell();
+  render();
+}
 
 /** @param {string} hash */
 export function navigate(hash) {
@@ -100,7 +118,11 @@ function renderShell(section, signedIn) {
   }
   /** @type {Partial<Me>} */
   const me = state.me || {};
-  const idText = me.mapped ? `ID: ${me.candidate_id}` : me.login_id ? `Login: ${me.login_id}` : "";
+  const idText = me.mapped
+    ? t("app.candidateId", { id: String(me.candidate_id) })
+    : me.login_id
+      ? t("app.loginId", { id: me.login_id })
+      : "";
   const menuButton = h(
     "button",
     {
@@ -113,13 +135,13 @@ function renderShell(section, signedIn) {
         menuButton.setAttribute("aria-expanded", String(open));
       },
     },
-    "Menu",
+    t("app.menu"),
   );
   append(tools, [
     idText ? h("span", { class: "user-id" }, idText) : null,
-    isOperator() ? h("a", { href: "#/ops/candidates", class: "ops-link" }, "Operator console") : null,
+    isOperator() ? h("a", { href: "#/ops/candidates", class: "ops-link" }, t("app.operatorConsole")) : null,
     me.mapped ? menuButton : null,
-    h("a", { href: "#/logout", class: "logout" }, "Logout"),
+    h("a", { href: "#/logout", class: "logout" }, t("app.logout")),
   ]);
   nav.hidden = !me.mapped;
   nav.classList.remove("open");
@@ -127,8 +149,8 @@ function renderShell(section, signedIn) {
     h(
       "ul",
       {},
-      SECTIONS.map(([key, href, label]) =>
-        h("li", {}, h("a", { href, "aria-current": key === section ? "page" : null }, label)),
+      SECTIONS.map(([key, href]) =>
+        h("li", {}, h("a", { href, "aria-current": key === section ? "page" : null }, t(`nav.${key}`))),
       ),
     ),
   );
@@ -144,7 +166,7 @@ async function render() {
   if (path === "/logout") {
     resetState();
     if (logout()) return;
-    flash("You have logged out.", "info");
+    flash(t("app.loggedOut"), "info");
     navigate("#/login");
     return;
   }
@@ -156,8 +178,8 @@ async function render() {
   if (!found) {
     renderShell(null, Boolean(getToken()));
     clear(main).append(
-      h("h1", { tabindex: "-1", id: "page-title" }, "Page not found"),
-      h("p", {}, "There is no such page. ", h("a", { href: "#/home" }, "Go to Home")),
+      h("h1", { tabindex: "-1", id: "page-title" }, t("app.notFound")),
+      h("p", {}, t("app.notFoundText"), h("a", { href: "#/home" }, t("app.goHome"))),
     );
     return;
   }
@@ -179,6 +201,7 @@ async function render() {
     clear(main).append(loadingIndicator());
     try {
       state.me = /** @type {Me} */ (await api.get("/me"));
+      if (state.me.mapped) await followSavedLanguage();
     } catch (error) {
       if (current !== renderCounter) return;
       if (error instanceof ApiError && error.status === 401) return;
@@ -214,14 +237,30 @@ async function render() {
   if (title && !main.contains(document.activeElement)) title.focus({ preventScroll: false });
 }
 
+/** The language saved with the candidate's settings, once per sign-in (null: this browser's choice stays). */
+async function followSavedLanguage() {
+  try {
+    const settings = /** @type {{ language?: string | null }} */ (await api.get("/me/settings"));
+    if (isLanguage(settings.language)) {
+      setLanguage(settings.language);
+      translateShell();
+    }
+  } catch {
+    // the settings screen says what went wrong; the page keeps this browser's language
+  }
+}
+
 async function start() {
+  initLanguage();
+  translateShell();
+  onLanguageChange(languageChanged);
   await loadConfig();
   onRenew(renewSession);
   onUnauthorized(() => {
     resetState();
     rememberReturn(window.location.hash);
     if (!window.location.hash.startsWith("#/login")) {
-      flash("Your session has ended. Please log in again.", "error");
+      flash(t("app.sessionEnded"), "error");
       navigate("#/login");
     }
   });

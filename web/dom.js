@@ -1,5 +1,6 @@
 // @ts-check
 // Tiny DOM helpers: every piece of data goes in as text, never as HTML.
+import { t } from "./i18n.js";
 
 /**
  * What `h` and `append` take as children: nodes, text, and nothing (skipped), nested in arrays.
@@ -111,7 +112,7 @@ export function field(label, control, { hint, required } = {}) {
 }
 
 // A value that must never wrap inside itself: a date ("2024-Jun-02"), optionally with a time.
-const UNBREAKABLE = /^\d{4}-[A-Z][a-z]{2}-\d{2}( \d{2}:\d{2}( \S+)?)?$/;
+const UNBREAKABLE = /^(\d{4}-[A-Z][a-z]{2}-\d{2}|\d{4}\/\d{2}\/\d{2})( \d{2}:\d{2}( \S+)?)?$/;
 
 /**
  * On a phone the rows of a table stack (styles.css): each cell shows its column's name before its
@@ -136,7 +137,7 @@ function labelCells(tbody, labels) {
  * and rows (each a `tr`, or an array of them).
  * @param {{ caption?: string, columns: (string | Node)[], rows: Child[], empty?: string, className?: string }} options
  */
-export function table({ caption, columns, rows, empty = "Nothing to show yet.", className = "" }) {
+export function table({ caption, columns, rows, empty = t("table.empty"), className = "" }) {
   const thead = h("thead", {}, h("tr", {}, columns.map((c) => (c instanceof Node ? c : h("th", { scope: "col" }, c)))));
   const tbody = h("tbody");
   if (!rows.length) {
@@ -149,7 +150,7 @@ export function table({ caption, columns, rows, empty = "Nothing to show yet.", 
   const captionId = caption ? uid("caption") : null;
   return h(
     "div",
-    { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": captionId, "aria-label": caption ? null : "Table" },
+    { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": captionId, "aria-label": caption ? null : t("table.name") },
     h("table", { class: className }, caption ? h("caption", { id: captionId }, h("span", {}, caption)) : null, thead, tbody),
   );
 }

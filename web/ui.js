@@ -2,6 +2,8 @@
 // Page furniture shared by the views: titles, messages (aria-live), loading states, form errors.
 import { h, clear, shellElement } from "./dom.js";
 import { ApiError } from "./api.js";
+import { summary, localizedMessage } from "./validate.js";
+import { t, LANGUAGES, browserLanguage } from "./i18n.js";
 /** @import { Child } from "./dom.js" */
 /** @import { FieldError } from "./types.js" */
 
@@ -26,7 +28,7 @@ export function announce(message, kind = "info") {
       "div",
       { class: `notice notice-${kind}` },
       h("p", {}, message),
-      h("button", { type: "button", class: "link dismiss", onclick: () => clear(region) }, "Dismiss"),
+      h("button", { type: "button", class: "link dismiss", onclick: () => clear(region) }, t("app.dismiss")),
     ),
   );
 }
@@ -57,12 +59,12 @@ export function takeFlash() {
  * @param {...Child} rest
  */
 export function heading(text, ...rest) {
-  document.title = `${text} · Certification Tracking System`;
+  document.title = t("app.titleSuffix", { title: text });
   return h("h1", { tabindex: "-1", id: "page-title" }, text, ...rest);
 }
 
 /** @param {string} [text] */
-export function loadingIndicator(text = "Loading…") {
+export function loadingIndicator(text = t("app.loading")) {
   return h("p", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
 }
 
@@ -108,8 +110,45 @@ export function errorBox(error, retry) {
     "div",
     { class: "notice notice-error", role: "alert" },
     h("p", {}, message),
-    retry ? h("button", { type: "button", onclick: retry }, "Try again") : null,
+    retry ? h("button", { type: "button", onclick: retry }, t("app.tryAgain")) : null,
   );
+}
+
+/**
+ * The box of `form` that holds a field the server names ("localized.city", "attributes.0.value").
+ * @param {HTMLFormElement} form
+ * @param {string} field
+ * @returns {HTMLElement | null}
+ */
+function fieldBox(form, field) {
+  const parts = String(field || "").split(".");
+  const candidates = [parts.join("."), parts.slice(-1)[0], parts.slice(-2).join(".")];
+  return /** @type {HTMLElement | null} */ (
+    candidates.map((name) => form.querySelector(`[data-field="${CSS.escape(name)}"]`)).find(Boolean) || null
+  );
+}
+
+/**
+ * Problems found before sending (validate.js `check`): each beside its field, one line in the alert
+ * region naming the fields by their labels. Returns true when there were none (send the request).
+ * @param {HTMLFormElement} form
+ * @param {FieldError[]} errors
+ */
+export function checkedBeforeSending(form, errors) {
+  clearFieldErrors(form);
+  if (!errors.length) return true;
+  showFieldErrors(form, { fieldErrors: errors });
+  const found = errors.map((e) => ({ field: String(e.field || ""), box: fieldBox(form, String(e.field || "")) }));
+  // In the order the form shows them (unplaced last).
+  found.sort((a, b) =>
+    !a.box || !b.box ? Number(!a.box) - Number(!b.box) : a.box.compareDocumentPosition(b.box) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+  );
+  const labels = found.map(({ field, box }) => {
+    const label = box?.dataset.label || box?.querySelector("label, legend, .label")?.firstChild?.textContent;
+    return (label || field).trim();
+  });
+  announce(summary(labels), "error");
+  return false;
 }
 
 /**
@@ -121,11 +160,7 @@ export function showFieldErrors(form, error) {
   clearFieldErrors(form);
   let matched = false;
   for (const e of error.fieldErrors || []) {
-    const parts = String(e.field || "").split(".");
-    const candidates = [parts.join("."), parts.slice(-1)[0], parts.slice(-2).join(".")];
-    const box = candidates
-      .map((name) => form.querySelector(`[data-field="${CSS.escape(name)}"]`))
-      .find(Boolean);
+    const box = fieldBox(form, String(e.field || ""));
     if (!box) continue;
     matched = true;
     const control = box.querySelector("input, select, textarea");
@@ -133,7 +168,7 @@ export function showFieldErrors(form, error) {
     if (control) control.setAttribute("aria-invalid", "true");
     if (slot) {
       slot.hidden = false;
-      slot.textContent = e.message || ""; // the field's label is beside it already
+      slot.textContent = localizedMessage(e.message || ""); // the field's label is beside it already
     }
   }
   const firstInvalid = /** @type {HTMLElement | null} */ (form.querySelector("[aria-invalid='true']"));
@@ -159,7 +194,7 @@ export function clearFieldErrors(form) {
  * @param {{ busyText?: string }} [options]
  * @returns {Promise<T | undefined>}
  */
-export async function submitting(form, work, { busyText = "Working…" } = {}) {
+export async function submitting(form, work, { busyText = t("app.working") } = {}) {
   const buttons = [.../** @type {NodeListOf<HTMLButtonElement>} */ (form.querySelectorAll("button[type='submit']"))];
   const labels = buttons.map((b) => b.textContent);
   buttons.forEach((b) => {
@@ -207,5 +242,19 @@ export function subnav(label, items, currentPath) {
         ),
       ),
     ),
+  );
+}
+
+/**
+ * The language select: each language named in itself; `withBrowser` adds "as my browser" (value "").
+ * @param {{ value: string, withBrowser?: boolean, name?: string }} options
+ */
+export function languageSelect({ value, withBrowser = false, name = "language" }) {
+  const browser = LANGUAGES.find(([code]) => code === browserLanguage());
+  return h(
+    "select",
+    { name, lang: "" },
+    withBrowser ? h("option", { value: "", selected: value === "" }, t("app.languageBrowser", { name: browser ? browser[1] : "English" })) : null,
+    LANGUAGES.map(([code, label]) => h("option", { value: code, lang: code, selected: value === code }, label)),
   );
 }

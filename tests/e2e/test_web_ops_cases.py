@@ -228,7 +228,7 @@ def test_help_actions_and_closing_a_case_with_a_note(operator: Page, base_url: s
     close.get_by_role("button", name="Close without merging").click()
     note = close.get_by_label("Note (what was done instead of a merge)")
     expect(note).to_have_attribute("aria-invalid", "true")
-    expect(close.locator(".field-error")).to_have_text("Write what was done instead of a merge.")
+    expect(close.locator(".field-error")).to_have_text("This is required.")
     note.fill("Two different people sharing a family address.")
     note.press("Tab")
     operator.keyboard.press("Enter")  # the button, reached from the note with the keyboard

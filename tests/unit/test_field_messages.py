@@ -85,3 +85,14 @@ def test_the_detail_names_the_fields_by_label() -> None:
     assert field_messages.summary(["attributes.0.value"]) == "Check Value: each says what it needs."
     assert field_messages.summary(["a", "b", "c_d"]) == "Check A, B and C d: each says what it needs."
     assert field_messages.summary([]) == "Some fields need attention."
+
+
+@pytest.mark.parametrize("address", ["no-at-sign", "two@@example.com", "a@-bad-.example"])
+def test_a_refused_email_address_reads_the_same_whatever_the_reason(address: str) -> None:
+    from certtrack.fields import EmailAddress
+    from pydantic import TypeAdapter
+
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(EmailAddress).validate_python(address)
+    [error] = caught.value.errors()
+    assert field_messages.plain(error["type"], error.get("ctx"), error["msg"]) == field_messages.EMAIL

@@ -2,6 +2,7 @@
 // Digital Badges: every certification held as an Open Badges 3.0 credential, with its image and
 // standing; download the credential (JSON) or the badge image with the credential baked in (SVG),
 // add it to LinkedIn, copy the verification link.
+import { t } from "../i18n.js";
 import { api, listOf } from "../api.js";
 import { h, uid } from "../dom.js";
 import { heading, withLoading, announce } from "../ui.js";
@@ -23,20 +24,8 @@ import { heading, withLoading, announce } from "../ui.js";
 /** The namespace of the Open Badges 3.0 baking section (SVG). */
 export const OB3_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0";
 
-const INTRO =
-  "Each certification you hold or held is an Open Badges 3.0 digital badge: a credential signed by the " +
-  "program that anyone can check without logging in. Save it in a digital wallet, add it to your " +
-  "LinkedIn profile, or send the verification link to an employer.";
-
-/** @type {Record<string, [string, string]>} */
-const STANDING = {
-  active: ["Active", "Verifiers see this badge as valid."],
-  expired: [
-    "Expired",
-    "Verifiers see this badge as suspended. Renewing the certification lifts the suspension and issues the next badge.",
-  ],
-  revoked: ["Revoked", "This certification was revoked: verifiers see the badge as revoked."],
-};
+// A badge's standing in words ("status.<code>") and what it means to a verifier ("badges.<code>").
+const STANDINGS = ["active", "expired", "revoked"];
 
 /**
  * The text of a `data:` URI (base64 or percent-encoded), decoded as UTF-8.
@@ -45,7 +34,7 @@ const STANDING = {
  */
 export function dataUriText(uri) {
   const comma = uri.indexOf(",");
-  if (!uri.startsWith("data:") || comma < 0) throw new Error("The badge image is not an embedded image.");
+  if (!uri.startsWith("data:") || comma < 0) throw new Error(t("badges.notImage"));
   const meta = uri.slice(5, comma);
   const payload = uri.slice(comma + 1);
   if (!meta.split(";").includes("base64")) return decodeURIComponent(payload);
@@ -66,7 +55,7 @@ export function bakeSvg(svgText, credentialJson) {
   const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
   const root = doc.documentElement;
   if (root.localName !== "svg" || doc.getElementsByTagName("parsererror").length) {
-    throw new Error("The badge image is not a valid SVG image.");
+    throw new Error(t("badges.notSvg"));
   }
   for (const old of [...root.getElementsByTagNameNS(OB3_NAMESPACE, "credential")]) old.remove();
   root.setAttributeNS("http://www.w3.org/2000/xmlns/", "xmlns:openbadges", OB3_NAMESPACE);
@@ -124,9 +113,9 @@ async function fetchCredential(url) {
   try {
     response = await fetch(url, { headers: { Accept: "application/ld+json, application/json" }, credentials: "omit" });
   } catch {
-    throw new Error("Could not reach the service to fetch the credential. Check your connection and try again.");
+    throw new Error(t("badges.offline"));
   }
-  if (!response.ok) throw new Error(`The credential could not be fetched (HTTP ${response.status}). Please try again.`);
+  if (!response.ok) throw new Error(t("badges.fetchFailed", { status: response.status }));
   return response.text();
 }
 
@@ -138,10 +127,10 @@ async function fetchCredential(url) {
  * @param {() => Promise<void>} work
  */
 function actionButton(label, badge, work) {
-  const button = h("button", { type: "button", class: "secondary", "aria-label": `${label}: ${badge.name}` }, label);
+  const button = h("button", { type: "button", class: "secondary", "aria-label": t("badges.labelFor", { label, name: badge.name }) }, label);
   button.addEventListener("click", async () => {
     button.disabled = true;
-    button.textContent = "Preparing…";
+    button.textContent = t("badges.preparing");
     try {
       await work();
     } catch (error) {
@@ -166,34 +155,34 @@ function verificationLink(badge) {
   input.addEventListener("focus", () => input.select());
   /** @type {number | undefined} */
   let reset;
-  const button = h("button", { type: "button", class: "secondary" }, "Copy link");
+  const button = h("button", { type: "button", class: "secondary" }, t("badges.copy"));
   /** @param {string} text */
   const label = (text) => {
     button.textContent = text;
-    button.setAttribute("aria-label", `${text}: ${badge.name} verification link`);
+    button.setAttribute("aria-label", t("badges.copyLabel", { text, name: badge.name }));
   };
-  label("Copy link");
+  label(t("badges.copy"));
   button.addEventListener("click", async () => {
     window.clearTimeout(reset);
     try {
       await navigator.clipboard.writeText(badge.credential_url);
-      label("Copied");
-      status.textContent = "The verification link is copied to the clipboard.";
+      label(t("badges.copied"));
+      status.textContent = t("badges.copiedText");
     } catch {
       input.focus();
       input.select();
-      status.textContent = "Copying is blocked here: the link is selected, press Ctrl+C (or ⌘+C) to copy it.";
+      status.textContent = t("badges.copyBlocked");
     }
     reset = window.setTimeout(() => {
-      label("Copy link");
+      label(t("badges.copy"));
       status.textContent = "";
     }, 5000);
   });
   return h(
     "div",
     { class: "field" },
-    h("label", { for: input.id }, "Verification link"),
-    h("p", { class: "hint", id: hintId }, "Anyone with this link can check the badge: its signature, dates and standing."),
+    h("label", { for: input.id }, t("badges.link")),
+    h("p", { class: "hint", id: hintId }, t("badges.linkHint")),
     input,
     h("div", { class: "actions" }, button, status),
   );
@@ -204,28 +193,29 @@ function verificationLink(badge) {
  * @param {CredentialCache} credentials
  */
 function badgeCard(badge, credentials) {
-  const [standing, explanation] = STANDING[badge.status] || [badge.status, ""];
+  const known = STANDINGS.includes(badge.status);
+  const [standing, explanation] = known ? [t(`status.${badge.status}`), t(`badges.${badge.status}`)] : [badge.status, ""];
   const titleId = uid("badge-title");
   return h(
     "li",
     { class: "card", "aria-labelledby": titleId, dataset: { badge: badge.certification_id } },
-    h("img", { src: badge.image_url, alt: `${badge.name} badge`, width: "192", height: "96" }),
+    h("img", { src: badge.image_url, alt: t("badges.image", { name: badge.name }), width: "192", height: "96" }),
     h("h2", { id: titleId }, badge.name),
-    h("p", {}, "Standing: ", h("span", { class: `status-${badge.status}` }, standing)),
+    h("p", {}, t("badges.standing"), h("span", { class: `status-${badge.status}` }, standing)),
     explanation ? h("p", { class: "hint" }, explanation) : null,
     verificationLink(badge),
     h(
       "div",
       { class: "actions" },
-      actionButton("Download credential (JSON)", badge, async () => {
+      actionButton(t("badges.downloadJson"), badge, async () => {
         const text = await credentials.text(badge.credential_url);
         saveFile(text, "application/ld+json", `${badge.certification_id}-credential.json`);
-        announce(`The ${badge.name} credential is downloading.`, "success");
+        announce(t("badges.jsonStarted", { name: badge.name }), "success");
       }),
-      actionButton("Download badge image", badge, async () => {
+      actionButton(t("badges.downloadImage"), badge, async () => {
         const text = await credentials.text(badge.credential_url);
         saveFile(bakeSvg(dataUriText(badge.image_url), text), "image/svg+xml", `${badge.certification_id}-badge.svg`);
-        announce(`The ${badge.name} badge image is downloading, with its credential baked in.`, "success");
+        announce(t("badges.imageStarted", { name: badge.name }), "success");
       }),
       // A revoked certification is not one to put on a profile; expired ones LinkedIn shows with their dates.
       badge.status === "revoked" || !badge.linkedin_url
@@ -237,9 +227,9 @@ function badgeCard(badge, credentials) {
               target: "_blank",
               rel: "noopener noreferrer",
               class: "button secondary",
-              "aria-label": `Add to LinkedIn: ${badge.name} (opens a new tab)`,
+              "aria-label": t("badges.linkedinLabel", { name: badge.name }),
             },
-            "Add to LinkedIn",
+            t("badges.linkedin"),
           ),
     ),
   );
@@ -247,15 +237,15 @@ function badgeCard(badge, credentials) {
 
 /** @type {View} */
 export async function badgesView(container) {
-  container.append(heading("Digital Badges"), h("p", {}, INTRO));
+  container.append(heading(t("badges.title")), h("p", {}, t("badges.intro")));
   const data = await withLoading(container, () => api.get("/me/badges"));
   const badges = /** @type {Badge[]} */ (listOf(data, "badges"));
   if (!badges.length) {
     container.append(
-      h("p", { class: "note" }, "You have no digital badges yet: each certification you earn gets one."),
+      h("p", { class: "note" }, t("badges.none")),
     );
     return;
   }
   const credentials = new CredentialCache();
-  container.append(h("ul", { class: "cards", "aria-label": "Your digital badges" }, badges.map((b) => badgeCard(b, credentials))));
+  container.append(h("ul", { class: "cards", "aria-label": t("badges.list") }, badges.map((b) => badgeCard(b, credentials))));
 }

@@ -5,25 +5,39 @@ import { api, listOf, ApiError } from "../api.js";
 import { h, table, uid } from "../dom.js";
 import { heading, withLoading, subnav, announce, errorMessage } from "../ui.js";
 import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 import { agreementsTable } from "./history.js";
 /**
  * @import { AppliedCredit, Certification, CertificationDetail, CertificationEvent, CertificationGroup,
  *   DownloadLink, Downloads, Logo, Logos, ProgressNode, View } from "../types.js"
  */
 
-/** @type {[string, string][]} */
-const NAV = [
-  ["#/certifications", "Certifications"],
-  ["#/certifications/logos", "Download Logos"],
-  ["#/certifications/agreements", "Certification Agreement"],
-];
+/** @param {string} path */
+function certsNav(path) {
+  return subnav(
+    t("nav.certifications"),
+    [
+      ["#/certifications", t("certs.nav.list")],
+      ["#/certifications/logos", t("certs.nav.logos")],
+      ["#/certifications/agreements", t("certs.nav.agreements")],
+    ],
+    path,
+  );
+}
+
+const STATUSES = ["in_progress", "active", "expired", "revoked", "inactive"];
+
+/** @param {unknown} code a certification's or a credit's status, in words */
+function statusText(code) {
+  return STATUSES.includes(String(code)) ? t(`status.${code}`) : fmt.titleCase(code);
+}
 
 /**
  * Certification Agreement, under Certifications (the same agreements Testing History lists).
  * @type {View}
  */
 export async function certificationAgreementsView(container, { path }) {
-  container.append(subnav("Certifications", NAV, path), heading("Certification agreements"));
+  container.append(certsNav(path), heading(t("certs.agreementsTitle")));
   await agreementsTable(container);
 }
 
@@ -35,10 +49,10 @@ export async function certificationAgreementsView(container, { path }) {
 async function downloadCertificate(cert, button) {
   const label = button.textContent;
   button.disabled = true;
-  button.textContent = "Preparing…";
+  button.textContent = t("certs.preparing");
   try {
     const result = /** @type {DownloadLink} */ (await api.post(`/me/certifications/${encodeURIComponent(cert.id)}/certificate`));
-    announce(`Your ${cert.name} certificate is ready; the download starts now.`, "success");
+    announce(t("certs.ready", { name: cert.name }), "success");
     window.location.assign(result.url);
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) announce(errorMessage(error), "error");
@@ -53,22 +67,22 @@ function downloadsCell(cert) {
   const parts = [];
   /** @type {Partial<Downloads>} */
   const d = cert.downloads || {};
-  if (d.logo) parts.push(h("a", { href: "#/certifications/logos", "aria-label": `Logo for ${cert.name}` }, "Logo"));
+  if (d.logo) parts.push(h("a", { href: "#/certifications/logos", "aria-label": t("certs.logoFor", { name: cert.name }) }, t("certs.logo")));
   if (d.pdf_certificate) {
     const button = h(
       "button",
-      { type: "button", class: "link", "aria-label": `PDF Certificate for ${cert.name}`, dataset: { certificate: cert.id } },
-      "PDF Certificate",
+      { type: "button", class: "link", "aria-label": t("certs.pdfFor", { name: cert.name }), dataset: { certificate: cert.id } },
+      t("certs.pdf"),
     );
     button.addEventListener("click", () => downloadCertificate(cert, button));
     parts.push(button);
   }
-  return parts.length ? h("span", { class: "downloads" }, parts) : "n/a";
+  return parts.length ? h("span", { class: "downloads" }, parts) : t("fmt.na");
 }
 
 /** @type {View} */
 export async function certificationsView(container, { path }) {
-  container.append(subnav("Certifications", NAV, path), heading("Certifications"));
+  container.append(certsNav(path), heading(t("certs.title")));
   const data = await withLoading(container, () => api.get("/me/certifications"));
   const groups = /** @type {CertificationGroup[]} */ (listOf(data, "groups"));
   const rows = [];
@@ -84,25 +98,25 @@ export async function certificationsView(container, { path }) {
             { scope: "row" },
             h("a", { href: `#/certifications/${encodeURIComponent(cert.id)}` }, `${cert.name}${cert.abbreviation && cert.abbreviation !== cert.name ? ` (${cert.abbreviation})` : ""}`),
           ),
-          h("td", {}, h("span", { class: `status status-${cert.status}` }, fmt.titleCase(cert.status))),
+          h("td", {}, h("span", { class: `status status-${cert.status}` }, statusText(cert.status))),
           h("td", {}, fmt.date(cert.started)),
           h("td", {}, fmt.date(cert.active_date)),
-          h("td", {}, fmt.date(cert.expiration_date, "Never")),
+          h("td", {}, fmt.date(cert.expiration_date, t("fmt.never"))),
           h("td", {}, downloadsCell(cert)),
         ),
       );
     }
   }
   container.append(
-    h("h2", {}, "Your certifications"),
+    h("h2", {}, t("certs.yours")),
     table({
-      caption: "Certifications grouped by category. Select a name for progress and CE credits.",
-      columns: ["Name", "Status", "Started", "Active", "Expiration Date", "Downloads"],
+      caption: t("certs.caption"),
+      columns: ["name", "status", "started", "active", "expiration", "downloads"].map((c) => t(`certs.col.${c}`)),
       rows,
       className: "certifications",
-      empty: "You have no certifications yet. Passed exams appear here once they are imported.",
+      empty: t("certs.none"),
     }),
-    h("p", { class: "hint" }, "PDFs are only available for qualifying certifications that are active and not expired."),
+    h("p", { class: "hint" }, t("certs.pdfHint")),
   );
 }
 
@@ -122,7 +136,7 @@ function progressNode(node) {
       { class: "node" },
       h("span", { class: "icon", "aria-hidden": "true" }, met ? "✔" : "○"),
       h("span", { class: "node-label" }, label, count),
-      h("span", { class: `badge ${met ? "badge-met" : "badge-unmet"}` }, met ? "Met" : "Not met"),
+      h("span", { class: `badge ${met ? "badge-met" : "badge-unmet"}` }, met ? t("certs.met") : t("certs.notMet")),
     ),
     node.children && node.children.length ? h("ul", {}, node.children.map(progressNode)) : null,
   );
@@ -131,7 +145,7 @@ function progressNode(node) {
 /** @type {View} */
 export async function certificationDetailView(container, { params, path }) {
   const [certId] = params;
-  container.append(subnav("Certifications", NAV, path));
+  container.append(certsNav(path));
   const cert = /** @type {CertificationDetail} */ (
     await withLoading(container, () => api.get(`/me/certifications/${encodeURIComponent(certId)}`))
   );
@@ -140,36 +154,36 @@ export async function certificationDetailView(container, { params, path }) {
     h(
       "dl",
       { class: "summary" },
-      h("dt", {}, "Status"),
-      h("dd", {}, fmt.titleCase(cert.status)),
-      cert.category ? [h("dt", {}, "Category"), h("dd", {}, cert.category)] : null,
-      h("dt", {}, "Active"),
+      h("dt", {}, t("certs.status")),
+      h("dd", {}, statusText(cert.status)),
+      cert.category ? [h("dt", {}, t("certs.category")), h("dd", {}, cert.category)] : null,
+      h("dt", {}, t("certs.active")),
       h("dd", {}, fmt.date(cert.active_date)),
-      h("dt", {}, "Expires"),
-      h("dd", {}, fmt.date(cert.expiration_date, "Never")),
+      h("dt", {}, t("certs.expires")),
+      h("dd", {}, fmt.date(cert.expiration_date, t("fmt.never"))),
     ),
   );
   if (cert.downloads && (cert.downloads.logo || cert.downloads.pdf_certificate)) {
-    container.append(h("p", { class: "downloads-line" }, "Downloads: ", downloadsCell(cert)));
+    container.append(h("p", { class: "downloads-line" }, t("certs.downloads"), downloadsCell(cert)));
   }
 
   const progress = h(
     "section",
     { "aria-labelledby": "progress-title", class: "card" },
-    h("h2", { id: "progress-title" }, "Current progress"),
+    h("h2", { id: "progress-title" }, t("certs.progress")),
     h(
       "p",
       { class: "hint legend" },
-      "Legend: ",
-      h("span", { class: "badge badge-met" }, "✔ Met"),
-      " requirement complete; ",
-      h("span", { class: "badge badge-unmet" }, "○ Not met"),
-      " still to do. Numbers show earned / required.",
+      t("certs.legend"),
+      h("span", { class: "badge badge-met" }, t("certs.legendMet")),
+      t("certs.legendMetText"),
+      h("span", { class: "badge badge-unmet" }, t("certs.legendNotMet")),
+      t("certs.legendNotMetText"),
     ),
-    cert.status === "active"
-      ? h("p", {}, "Recertification requirements for the current period:")
-      : h("p", {}, "Requirements to earn this certification:"),
-    cert.progress ? h("ul", { class: "tree", id: "progress-tree" }, progressNode(cert.progress)) : h("p", {}, "No requirements to show."),
+    cert.status === "active" ? h("p", {}, t("certs.recert")) : h("p", {}, t("certs.earn")),
+    cert.progress
+      ? h("ul", { class: "tree", id: "progress-tree" }, progressNode(cert.progress))
+      : h("p", {}, t("certs.noRequirements")),
   );
   container.append(progress);
 
@@ -179,10 +193,10 @@ export async function certificationDetailView(container, { params, path }) {
     h(
       "section",
       { "aria-labelledby": "ce-title" },
-      h("h2", { id: "ce-title" }, `CE Credits (+${totalPoints} active)`),
+      h("h2", { id: "ce-title" }, t("certs.ceTitle", { points: fmt.number(totalPoints) })),
       table({
-        caption: "Continuing education credits counted for this certification",
-        columns: ["Active Date", "Inactive Date", "Points", "Status"],
+        caption: t("certs.ceCaption"),
+        columns: ["activeDate", "inactiveDate", "points", "status"].map((c) => t(`certs.col.${c}`)),
         rows: credits.map((c) =>
           h(
             "tr",
@@ -190,23 +204,23 @@ export async function certificationDetailView(container, { params, path }) {
             h("td", {}, fmt.date(c.active_date)),
             h("td", {}, fmt.date(c.inactive_date)),
             h("td", { class: "num" }, c.points),
-            h("td", {}, fmt.titleCase(c.status)),
+            h("td", {}, statusText(c.status)),
           ),
         ),
-        empty: "No CE credits yet.",
+        empty: t("certs.noCe"),
       }),
     ),
     h(
       "section",
       { "aria-labelledby": "history-title" },
-      h("h2", { id: "history-title" }, "History"),
+      h("h2", { id: "history-title" }, t("certs.history")),
       table({
-        caption: "What happened to this certification",
-        columns: ["Date", "Event"],
+        caption: t("certs.historyCaption"),
+        columns: [t("certs.col.date"), t("certs.col.event")],
         rows: /** @type {CertificationEvent[]} */ (listOf(cert.history || [])).map((e) =>
           h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, fmt.titleCase(e.event))),
         ),
-        empty: "No history yet.",
+        empty: t("certs.noHistory"),
       }),
     ),
   );
@@ -214,7 +228,7 @@ export async function certificationDetailView(container, { params, path }) {
 
 /** @type {View} */
 export async function logosView(container, { path }) {
-  container.append(subnav("Certifications", NAV, path), heading("Certification Logos"));
+  container.append(certsNav(path), heading(t("logos.title")));
   const data = /** @type {Logos | null} */ (await withLoading(container, () => api.get("/me/logos")));
   const logos = /** @type {Logo[]} */ (listOf(data, "logos"));
   const agreement = (data && data.agreement) || {};
@@ -223,23 +237,27 @@ export async function logosView(container, { path }) {
     h(
       "section",
       { class: "card", "aria-labelledby": "agreement-title" },
-      h("h2", { id: "agreement-title" }, `Logo agreement${agreement.version ? ` (version ${agreement.version})` : ""}`),
-      h("p", {}, "By selecting and downloading a logo, you agree to the logo guidelines and agreement below."),
-      h("blockquote", { class: "agreement", tabindex: "0", "aria-label": "Logo agreement text" }, agreement.text || ""),
-      h("div", { class: "checkbox" }, accept, h("label", { for: accept.id }, "I accept the logo agreement")),
+      h(
+        "h2",
+        { id: "agreement-title" },
+        agreement.version ? t("logos.agreementVersion", { version: agreement.version }) : t("logos.agreement"),
+      ),
+      h("p", {}, t("logos.intro")),
+      h("blockquote", { class: "agreement", tabindex: "0", "aria-label": t("logos.text") }, agreement.text || ""),
+      h("div", { class: "checkbox" }, accept, h("label", { for: accept.id }, t("logos.accept"))),
     ),
   );
   const rows = logos.map((logo) => {
     const formats = logo.formats && logo.formats.length ? logo.formats : ["png"];
     const select = h(
       "select",
-      { name: `format-${logo.id}`, "aria-label": `File format for ${logo.name}` },
+      { name: `format-${logo.id}`, "aria-label": t("logos.formatFor", { name: logo.name }) },
       formats.map((f) => h("option", { value: f }, String(f).toUpperCase())),
     );
-    const button = h("button", { type: "button", "aria-label": `Download ${logo.name}` }, "Download");
+    const button = h("button", { type: "button", "aria-label": t("logos.downloadName", { name: logo.name }) }, t("logos.download"));
     button.addEventListener("click", async () => {
       if (!accept.checked) {
-        announce("Please accept the logo agreement before downloading a logo.", "error");
+        announce(t("logos.acceptFirst"), "error");
         accept.focus();
         return;
       }
@@ -251,7 +269,7 @@ export async function logosView(container, { path }) {
             format: select.value,
           })
         );
-        announce(`Downloading ${logo.name}.`, "success");
+        announce(t("logos.downloading", { name: logo.name }), "success");
         window.location.assign(result.url);
       } catch (error) {
         if (!(error instanceof ApiError && error.status === 401)) announce(errorMessage(error), "error");
@@ -262,12 +280,12 @@ export async function logosView(container, { path }) {
     return h("tr", {}, h("th", { scope: "row" }, logo.name), h("td", {}, select), h("td", {}, button));
   });
   container.append(
-    h("h2", {}, "Available logo files"),
+    h("h2", {}, t("logos.available")),
     table({
-      caption: "Logos of your active certifications",
-      columns: ["Logo", "Format", "Download"],
+      caption: t("logos.caption"),
+      columns: [t("logos.col.logo"), t("logos.col.format"), t("logos.col.download")],
       rows,
-      empty: "No logos are available: logos come with active certifications.",
+      empty: t("logos.none"),
     }),
   );
 }

@@ -3,11 +3,14 @@
 // (Latin demographics + optional localized block), the confirmation screen, history & status.
 import { api, listOf, ApiError, newIdempotencyKey } from "../api.js";
 import { h, append, table, field, uid } from "../dom.js";
-import { heading, withLoading, subnav, announce, submitting, showFieldErrors } from "../ui.js";
+import { heading, withLoading, subnav, announce, submitting, checkedBeforeSending } from "../ui.js";
+import { check } from "../validate.js";
+import { SCHEMAS } from "../rules.js";
 import { state } from "../state.js";
 import { countryOptions } from "../countries.js";
 import { providerFor, paymentErrorMessage, AUTHENTICATION_FAILED } from "../payment.js";
 import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 /**
  * @import { AddressField, Catalog, CatalogItem, FulfillmentEntry, LocalizedAddress, LocalizedField, Me,
  *   OrderResult, OrderSelection, ShippingAddress, View } from "../types.js"
@@ -17,17 +20,27 @@ import * as fmt from "../format.js";
 const STATUS_POLL_MS = 1500;
 const STATUS_POLL_LIMIT_MS = 90_000;
 
-/** @type {[string, string][]} */
-const NAV = [
-  ["#/fulfillment", "Claim & Purchase Fulfillment"],
-  ["#/fulfillment/history", "History & Status"],
-];
+/** @param {string} path */
+function fulfillmentNav(path) {
+  return subnav(
+    t("nav.fulfillment"),
+    [
+      ["#/fulfillment", t("ful.nav.claim")],
+      ["#/fulfillment/history", t("ful.nav.history")],
+    ],
+    path,
+  );
+}
 
-const SHIPPING_NOTE = "Please allow 6-8 weeks for processing and shipping";
+const KINDS = ["certificate", "plaque", "letter"];
+const KIT_STATUSES = ["queued", "sent", "complete", "awaiting_payment", "payment_submitted", "cancelled", "expired"];
+/** @param {unknown} status a kit's or an order's status in words */
+const kitStatus = (status) => (KIT_STATUSES.includes(String(status)) ? t(`kit.status.${status}`) : fmt.titleCase(status));
+const note = () => h("p", { class: "note" }, h("strong", {}, t("ful.noteLabel")), t("ful.note"));
 
 /** @type {View} */
 export async function claimView(container, { path, navigate }) {
-  container.append(subnav("Certificates & Plaques", NAV, path), heading("Claim & Purchase Fulfillment"));
+  container.append(fulfillmentNav(path), heading(t("ful.claimTitle")));
   const catalog = /** @type {Catalog} */ (await withLoading(container, () => api.get("/me/fulfillment/catalog")));
   const items = /** @type {CatalogItem[]} */ (listOf(catalog, "items"));
   /** @type {Partial<OrderSelection>} */
@@ -54,7 +67,12 @@ export async function claimView(container, { path, navigate }) {
       {},
       h("td", { class: "check" }, box),
       h("th", { scope: "row" }, h("label", { for: box.id }, item.name)),
-      h("td", {}, fmt.titleCase(item.kind), item.initial_kit ? h("span", { class: "badge badge-met kit-badge" }, "Initial kit") : null),
+      h(
+        "td",
+        {},
+        KINDS.includes(item.kind) ? t(`ful.kind.${item.kind}`) : fmt.titleCase(item.kind),
+        item.initial_kit ? h("span", { class: "badge badge-met kit-badge" }, t("ful.initialKit")) : null,
+      ),
       h("td", { class: "num" }, fmt.money(item.price_cents, item.currency)),
     );
   });
@@ -69,7 +87,7 @@ export async function claimView(container, { path, navigate }) {
   const recompute = () => {
     const selected = boxes.filter(([b]) => b.checked).map(([, item]) => item);
     const cents = selected.reduce((n, i) => n + Number(i.price_cents || 0), 0) + (tracking.checked && selected.length ? trackingFee : 0);
-    total.textContent = `Total: ${fmt.money(cents, currency)}`;
+    total.textContent = t("ful.total", { amount: fmt.money(cents, currency) });
   };
   boxes.forEach(([b]) => b.addEventListener("change", recompute));
   tracking.addEventListener("change", recompute);
@@ -78,29 +96,34 @@ export async function claimView(container, { path, navigate }) {
   const form = h(
     "form",
     { novalidate: true },
-    h("h2", {}, "Step 1: choose your kits"),
+    h("h2", {}, t("ful.step1")),
     table({
-      caption: "Certificates and plaques you can claim or purchase. Unclaimed initial kits are free.",
-      columns: [h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Select")), "Name", "Description", "Price"],
+      caption: t("ful.catalogCaption"),
+      columns: [
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("ful.select"))),
+        t("ful.col.name"),
+        t("ful.col.description"),
+        t("ful.col.price"),
+      ],
       rows,
-      empty: "Nothing is available to claim or purchase yet.",
+      empty: t("ful.nothing"),
     }),
     h(
       "div",
       { class: "checkbox" },
       tracking,
-      h("label", { for: tracking.id }, `Tracking: ${fmt.money(trackingFee, currency)} for printed certificates`),
+      h("label", { for: tracking.id }, t("ful.tracking", { fee: fmt.money(trackingFee, currency) })),
     ),
-    h("p", { class: "hint" }, "Trackable shipping is available for a fee."),
-    field("Payment method", payment, { hint: "Used when the total is more than $0.00." }),
+    h("p", { class: "hint" }, t("ful.trackingHint")),
+    field(t("ful.payment"), payment, { hint: t("ful.paymentHint", { zero: fmt.money(0, currency) }) }),
     h("p", { class: "total" }, total),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Purchase")),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("ful.purchase"))),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const selected = boxes.filter(([b]) => b.checked).map(([, item]) => item);
     if (!selected.length) {
-      announce("Select at least one kit to claim or purchase.", "error");
+      announce(t("ful.selectOne"), "error");
       if (boxes[0]) boxes[0][0].focus();
       return;
     }
@@ -117,30 +140,24 @@ export async function claimView(container, { path, navigate }) {
   container.append(form);
 }
 
-/** @type {[AddressField, string, string, boolean][]} [field, label, autocomplete, required] */
+/** @type {[AddressField, string][]} [field, autocomplete]; labels "ful.addr.<field>"; required and limits: the server's (rules.js) */
 const LATIN_FIELDS = [
-  ["first_name", "First Name", "given-name", true],
-  ["last_name", "Last Name", "family-name", true],
-  ["email", "Email", "email", true],
-  ["phone", "Phone Number", "tel", false],
-  ["address1", "Address", "address-line1", true],
-  ["address2", "Address (Cont)", "address-line2", false],
-  ["city", "City", "address-level2", true],
-  ["state", "State/Province", "address-level1", false],
-  ["postal_code", "Postal Code", "postal-code", false],
-  ["country", "Country", "country", true],
+  ["first_name", "given-name"],
+  ["last_name", "family-name"],
+  ["email", "email"],
+  ["phone", "tel"],
+  ["address1", "address-line1"],
+  ["address2", "address-line2"],
+  ["city", "address-level2"],
+  ["state", "address-level1"],
+  ["postal_code", "postal-code"],
+  ["country", "country"],
 ];
+const ADDRESS_RULES = SCHEMAS.ShippingAddress;
+const LOCALIZED_RULES = SCHEMAS.Localized;
 
-/** @type {[LocalizedField, string][]} */
-const LOCALIZED_FIELDS = [
-  ["first_name", "First Name"],
-  ["last_name", "Last Name"],
-  ["address1", "Address"],
-  ["address2", "Address (Cont)"],
-  ["city", "City"],
-  ["state", "State/Province"],
-  ["postal_code", "Postal Code"],
-];
+/** @type {LocalizedField[]} */
+const LOCALIZED_FIELDS = ["first_name", "last_name", "address1", "address2", "city", "state", "postal_code"];
 
 /**
  * What the selection costs at the catalog's prices (the server totals it again).
@@ -157,10 +174,10 @@ function fingerprint(order) {
 
 /** @type {View} */
 export async function shippingView(container, { path, navigate }) {
-  container.append(subnav("Certificates & Plaques", NAV, path), heading("Shipping information"));
+  container.append(fulfillmentNav(path), heading(t("ful.shippingTitle")));
   const order = state.order;
   if (!order) {
-    container.append(h("p", {}, "Choose what to claim or purchase first. ", h("a", { href: "#/fulfillment" }, "Back to step 1")));
+    container.append(h("p", {}, t("ful.chooseFirst"), h("a", { href: "#/fulfillment" }, t("ful.back"))));
     return;
   }
   /** @type {ShippingAddress} */
@@ -177,13 +194,17 @@ export async function shippingView(container, { path, navigate }) {
   const localized = address.localized || {};
 
   /** @type {[AddressField, HTMLInputElement | HTMLSelectElement, HTMLDivElement][]} */
-  const latinInputs = LATIN_FIELDS.map(([key, label, autocomplete, required]) => {
+  const latinInputs = LATIN_FIELDS.map(([key, autocomplete]) => {
+    const label = t(`ful.addr.${key}`);
+    const rule = ADDRESS_RULES[key];
+    const optionalIn = rule.optionalIn?.country;
+    const required = Boolean(rule.required);
     if (key === "country") {
       const current = String(address.country || "").toUpperCase();
       const select = h(
         "select",
         { name: key, autocomplete: "country" },
-        h("option", { value: "" }, "Choose a country"),
+        h("option", { value: "" }, t("ful.chooseCountry")),
         countryOptions().map(([code, name]) => h("option", { value: code, selected: code === current }, name)),
       );
       return [key, select, field(label, select, { required })];
@@ -193,13 +214,22 @@ export async function shippingView(container, { path, navigate }) {
       type: key === "email" ? "email" : key === "phone" ? "tel" : "text",
       autocomplete,
       value: address[key] ?? "",
-      maxlength: key === "email" ? "254" : "100",
+      maxlength: String(rule.maxLength),
     });
-    return [key, input, field(label, input, { required })];
+    const hint = optionalIn ? t("field.postalHint") : undefined;
+    const box = field(label, input, { required, hint });
+    if (optionalIn) input.required = false; // the check below knows the countries (rules.js)
+    return [key, input, box];
   });
   /** @type {[LocalizedField, HTMLInputElement, HTMLDivElement][]} */
-  const localInputs = LOCALIZED_FIELDS.map(([key, label]) => {
-    const input = h("input", { name: `localized.${key}`, type: "text", value: localized[key] ?? "", maxlength: "100" });
+  const localInputs = LOCALIZED_FIELDS.map((key) => {
+    const label = t(`ful.addr.${key}`);
+    const input = h("input", {
+      name: `localized.${key}`,
+      type: "text",
+      value: localized[key] ?? "",
+      maxlength: String(LOCALIZED_RULES[key].maxLength),
+    });
     const f = field(label, input);
     f.dataset.field = `localized.${key}`;
     return [key, input, f];
@@ -212,31 +242,31 @@ export async function shippingView(container, { path, navigate }) {
     h(
       "section",
       { class: "card", "aria-labelledby": "order-summary" },
-      h("h2", { id: "order-summary" }, "Your selection"),
-      h("ul", {}, summary, order.tracking ? h("li", {}, `Tracking — ${fmt.money(order.tracking_fee_cents, order.currency)}`) : null),
+      h("h2", { id: "order-summary" }, t("ful.selection")),
+      h("ul", {}, summary, order.tracking ? h("li", {}, t("ful.trackingLine", { fee: fmt.money(order.tracking_fee_cents, order.currency) })) : null),
       h(
         "p",
         {},
         selectionTotal(order) > 0
-          ? `Payment method: ${fmt.PAYMENT_METHODS[order.payment_method] || order.payment_method}`
-          : "No payment needed.",
+          ? t("ful.paymentLine", { method: fmt.PAYMENT_METHODS[order.payment_method] || order.payment_method })
+          : t("ful.noPayment"),
       ),
-      h("p", {}, h("a", { href: "#/fulfillment" }, "Change selection")),
+      h("p", {}, h("a", { href: "#/fulfillment" }, t("ful.change"))),
     ),
     h(
       "fieldset",
       { class: "card" },
-      h("legend", {}, "Demographics - English (Roman) alphabet only"),
-      h("p", { class: "hint" }, "Review and update the information below before proceeding."),
+      h("legend", {}, t("ful.latin")),
+      h("p", { class: "hint" }, t("ful.review")),
       h("div", { class: "grid-2" }, latinInputs.map(([, , f]) => f)),
     ),
     h(
       "fieldset",
       { class: "card" },
-      h("legend", {}, "Localized (optional) - any script, double byte characters allowed"),
+      h("legend", {}, t("ful.localized")),
       h("div", { class: "grid-2" }, localInputs.map(([, , f]) => f)),
     ),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Confirm")),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("ful.confirm"))),
   );
 
   form.addEventListener("submit", (event) => {
@@ -248,15 +278,8 @@ export async function shippingView(container, { path, navigate }) {
     const loc = {};
     for (const [key, input] of localInputs) if (input.value.trim()) loc[key] = input.value.trim();
     if (Object.keys(loc).length) body.localized = loc;
-    const missing = LATIN_FIELDS.filter(([key, , , required]) => required && !body[key]);
-    if (missing.length) {
-      showFieldErrors(form, {
-        fieldErrors: missing.map(([key, label]) => ({ field: key, message: `${label} is required` })),
-      });
-      announce(`Please fill in: ${missing.map(([, label]) => label).join(", ")}.`, "error");
-      return;
-    }
     for (const key of Object.keys(body)) if (body[key] === null) delete body[key];
+    if (!checkedBeforeSending(form, check("ShippingAddress", body))) return;
     submitting(
       form,
       async () => {
@@ -280,7 +303,7 @@ export async function shippingView(container, { path, navigate }) {
         state.order = null;
         navigate(result.status === "awaiting_payment" && result.payment ? "#/fulfillment/payment" : "#/fulfillment/confirmation");
       },
-      { busyText: "Submitting…" },
+      { busyText: t("ful.submitting") },
     );
   });
   container.append(form);
@@ -300,7 +323,7 @@ function orderLines(result) {
     const known = typeof item === "string" ? (requested.items || []).find((i) => i.sku === item) || { name: item } : item;
     return [known.name || known.sku || "", known.price_cents ?? 0];
   });
-  if (result.tracking) lines.push(["Tracked shipping", result.tracking_fee_cents ?? requested.tracking_fee_cents ?? 0]);
+  if (result.tracking) lines.push([t("ful.trackedShipping"), result.tracking_fee_cents ?? requested.tracking_fee_cents ?? 0]);
   return { lines, currency };
 }
 
@@ -313,23 +336,23 @@ function orderTable(result, caption) {
   return [
     table({
       caption,
-      columns: ["Item", "Price"],
+      columns: [t("ful.col.item"), t("ful.col.price")],
       rows: lines.map(([name, cents]) => h("tr", {}, h("td", {}, name), h("td", { class: "num" }, fmt.money(cents, currency)))),
     }),
-    h("p", { class: "total", id: "order-total" }, `Total: ${fmt.money(result.total_cents ?? 0, currency)}`),
+    h("p", { class: "total", id: "order-total" }, t("ful.total", { amount: fmt.money(result.total_cents ?? 0, currency) })),
   ];
 }
 
 /** @type {View} */
 export async function paymentView(container, { path, navigate }) {
-  container.append(subnav("Certificates & Plaques", NAV, path), heading("Payment"));
+  container.append(fulfillmentNav(path), heading(t("ful.paymentTitle")));
   const result = state.lastOrder;
   const payment = result && result.payment;
   if (!result || !payment || result.status !== "awaiting_payment") {
-    container.append(h("p", {}, "There is no order waiting for payment. ", h("a", { href: "#/fulfillment/history" }, "See History & Status")));
+    container.append(h("p", {}, t("ful.noOrder"), h("a", { href: "#/fulfillment/history" }, t("ful.seeHistory"))));
     return;
   }
-  const stripe = await withLoading(container, () => providerFor(payment), "Loading the payment form…");
+  const stripe = await withLoading(container, () => providerFor(payment), t("ful.loadingPayment"));
   const card = stripe.elements().create("card", { hidePostalCode: false });
   const cardBox = h("div", { class: "card-element", id: "card-element", role: "group", "aria-labelledby": "card-label" });
   const cardError = h("p", { class: "field-error", id: "card-errors", role: "alert" });
@@ -343,18 +366,18 @@ export async function paymentView(container, { path, navigate }) {
     h(
       "section",
       { class: "card", "aria-labelledby": "payment-summary" },
-      h("h2", { id: "payment-summary" }, "Your order"),
-      orderTable(result, `Order ${result.order_id || ""}`.trim()),
+      h("h2", { id: "payment-summary" }, t("ful.yourOrder")),
+      orderTable(result, t("ful.order", { id: result.order_id || "" }).trim()),
     ),
     h(
       "fieldset",
       { class: "card" },
-      h("legend", {}, "Pay by credit or debit card"),
-      h("p", { class: "hint" }, "Card details go straight to our payment provider; this portal never sees or keeps them."),
-      field("Name on card", nameInput),
-      h("div", { class: "field" }, h("span", { class: "label", id: "card-label" }, "Card"), cardBox, cardError),
+      h("legend", {}, t("ful.payByCard")),
+      h("p", { class: "hint" }, t("ful.cardHint")),
+      field(t("ful.nameOnCard"), nameInput),
+      h("div", { class: "field" }, h("span", { class: "label", id: "card-label" }, t("ful.card")), cardBox, cardError),
     ),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, `Pay ${fmt.money(result.total_cents ?? 0, result.currency || "USD")}`)),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("ful.pay", { amount: fmt.money(result.total_cents ?? 0, result.currency || "USD") }))),
   );
   container.append(form);
   card.mount(cardBox);
@@ -384,7 +407,7 @@ export async function paymentView(container, { path, navigate }) {
         state.lastOrder = { ...result, payment: null, status: "payment_submitted" };
         navigate("#/fulfillment/confirmation");
       },
-      { busyText: "Paying…" },
+      { busyText: t("ful.paying") },
     );
   });
 }
@@ -409,23 +432,22 @@ async function followPayment(container, orderId, live) {
       continue; // a failed poll is retried; the screen already says what is known
     }
     if (kits.length && kits.every((k) => k.status !== "awaiting_payment")) {
-      live.textContent = "Status: Paid. Your kits are queued for processing and shipping.";
+      live.textContent = t("ful.statusPaid");
       live.dataset.status = "paid";
       return;
     }
   }
   if (container.isConnected && live.dataset.status !== "paid") {
-    live.textContent =
-      "Status: Payment submitted, not yet confirmed by the payment provider. This can take a few minutes: History & Status shows the kits once it arrives.";
+    live.textContent = t("ful.statusPending");
   }
 }
 
 /** @type {View} */
 export async function orderConfirmationView(container, { path }) {
-  container.append(subnav("Certificates & Plaques", NAV, path), heading("Claim & Purchase Fulfillment"));
+  container.append(fulfillmentNav(path), heading(t("ful.claimTitle")));
   const result = state.lastOrder;
   if (!result) {
-    container.append(h("p", {}, "There is no recent order to show. ", h("a", { href: "#/fulfillment/history" }, "See History & Status")));
+    container.append(h("p", {}, t("ful.noRecent"), h("a", { href: "#/fulfillment/history" }, t("ful.seeHistory"))));
     return;
   }
   // A priced order is paid when the provider's webhook says so; until then the screen says
@@ -434,10 +456,10 @@ export async function orderConfirmationView(container, { path }) {
   const submitted = result.status === "payment_submitted";
   const live = h("p", { id: "order-status", role: "status", "aria-live": "polite", dataset: { status: result.status || "" } });
   live.textContent = submitted
-    ? "Status: Payment received by the payment provider, waiting for its confirmation…"
+    ? t("ful.statusReceived")
     : awaiting
-      ? "Status: Awaiting payment."
-      : `Status: ${fmt.titleCase(result.status || "queued")}.`;
+      ? t("ful.statusAwaiting")
+      : t("ful.statusOther", { status: kitStatus(result.status || "queued") });
   append(container, [
     h(
       "div",
@@ -446,17 +468,17 @@ export async function orderConfirmationView(container, { path }) {
         "p",
         {},
         submitted
-          ? "Thank you: your payment was accepted. The following fulfillment have been purchased and will be submitted as soon as the payment is confirmed."
+          ? t("ful.thanks")
           : awaiting
-            ? "Your order is saved and awaiting payment. Nothing is charged or shipped until the payment is confirmed."
-            : "The following fulfillment have been successfully purchased and submitted.",
+            ? t("ful.saved")
+            : t("ful.done"),
       ),
     ),
-    orderTable(result, `Order ${result.order_id || ""}`.trim()),
+    orderTable(result, t("ful.order", { id: result.order_id || "" }).trim()),
     live,
-    awaiting && result.payment ? h("p", {}, h("a", { href: "#/fulfillment/payment" }, "Pay now")) : null,
-    h("p", { class: "note" }, h("strong", {}, "NOTE: "), SHIPPING_NOTE),
-    h("p", {}, h("a", { href: "#/fulfillment/history" }, "See History & Status")),
+    awaiting && result.payment ? h("p", {}, h("a", { href: "#/fulfillment/payment" }, t("ful.payNow"))) : null,
+    note(),
+    h("p", {}, h("a", { href: "#/fulfillment/history" }, t("ful.seeHistory"))),
   ]);
   if (submitted && result.order_id) void followPayment(container, result.order_id, live);
 }
@@ -473,13 +495,13 @@ function trackingLink(f) {
 
 /** @type {View} */
 export async function fulfillmentHistoryView(container, { path }) {
-  container.append(subnav("Certificates & Plaques", NAV, path), heading("Fulfillment History & Status"));
+  container.append(fulfillmentNav(path), heading(t("ful.historyTitle")));
   const data = await withLoading(container, () => api.get("/me/fulfillment/history"));
   const items = /** @type {FulfillmentEntry[]} */ (listOf(data, "history", "fulfillments"));
   container.append(
     table({
-      caption: "Certificates, plaques and letters sent to you",
-      columns: ["Name", "Verification Code", "Queued", "Sent", "Complete", "Status", "Tracking"],
+      caption: t("ful.historyCaption"),
+      columns: ["name", "code", "queued", "sent", "complete", "status", "tracking"].map((c) => t(`ful.col.${c}`)),
       rows: items.map((f) =>
         h(
           "tr",
@@ -489,12 +511,12 @@ export async function fulfillmentHistoryView(container, { path }) {
           h("td", {}, fmt.date(f.queued)),
           h("td", {}, fmt.date(f.sent)),
           h("td", {}, fmt.date(f.complete)),
-          h("td", {}, fmt.titleCase(f.status)),
+          h("td", {}, kitStatus(f.status)),
           h("td", {}, trackingLink(f)),
         ),
       ),
-      empty: "Nothing has been claimed or purchased yet.",
+      empty: t("ful.noHistory"),
     }),
-    h("p", { class: "note" }, h("strong", {}, "NOTE: "), SHIPPING_NOTE),
+    note(),
   );
 }

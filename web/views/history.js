@@ -5,26 +5,23 @@ import { api, listOf, ApiError } from "../api.js";
 import { h, table, field, uid } from "../dom.js";
 import { heading, withLoading, subnav } from "../ui.js";
 import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 /** @import { Query } from "../api.js" */
 /** @import { Agreement, CeActivity, Exam, Transaction, View } from "../types.js" */
 
-/** @type {[string, string][]} */
-const NAV = [
-  ["#/history/exams", "Exams"],
-  ["#/history/ce-activities", "CE Activities"],
-  ["#/history/transactions", "E-commerce Transactions"],
-  ["#/history/agreements", "Agreements"],
+/** @returns {[string, string][]} */
+const NAV = () => [
+  ["#/history/exams", t("history.nav.exams")],
+  ["#/history/ce-activities", t("history.nav.ce")],
+  ["#/history/transactions", t("history.nav.transactions")],
+  ["#/history/agreements", t("history.nav.agreements")],
 ];
 
-/** @type {[keyof Exam, string][]} */
-const EXAM_COLUMNS = [
-  ["code", "Code"],
-  ["exam", "Exam"],
-  ["registration_number", "Registration number"],
-  ["grade", "Grade"],
-  ["date", "Date"],
-  ["expires", "Expires"],
-];
+/** @param {string} path */
+const historyNav = (path) => subnav(t("nav.history"), NAV(), path);
+
+/** @type {(keyof Exam)[]} each one's heading is the catalogue's "history.col.<column>" */
+const EXAM_COLUMNS = ["code", "exam", "registration_number", "grade", "date", "expires"];
 
 /**
  * @param {unknown} a
@@ -61,9 +58,9 @@ async function getAll(path, query, ...names) {
 
 /** @type {View} */
 export async function examsView(container, { path, query, navigate }) {
-  const sort = EXAM_COLUMNS.map(([k]) => k).find((k) => k === query.get("sort")) || "date";
+  const sort = EXAM_COLUMNS.find((k) => k === query.get("sort")) || "date";
   const order = query.get("order") === "asc" ? "asc" : "desc";
-  container.append(subnav("Testing History", NAV, path), heading("Exams"));
+  container.append(historyNav(path), heading(t("history.examsTitle")));
   /** @type {Exam[]} */
   let exams;
   try {
@@ -74,7 +71,8 @@ export async function examsView(container, { path, query, navigate }) {
     exams = /** @type {Exam[]} */ (await withLoading(container, () => getAll("/me/exams", { sort: "date", order }, "exams")));
     exams.sort((a, b) => compare(a[sort], b[sort]) * (order === "asc" ? 1 : -1));
   }
-  const headers = EXAM_COLUMNS.map(([key, label]) => {
+  const headers = EXAM_COLUMNS.map((key) => {
+    const label = t(`history.col.${key}`);
     const active = key === sort;
     const nextOrder = active && order === "asc" ? "desc" : "asc";
     return h(
@@ -89,13 +87,17 @@ export async function examsView(container, { path, query, navigate }) {
         },
         label,
         h("span", { class: "sort-icon", "aria-hidden": "true" }, active ? (order === "asc" ? " ▲" : " ▼") : " ↕"),
-        h("span", { class: "visually-hidden" }, active ? `, sorted ${order === "asc" ? "ascending" : "descending"}` : ", sortable"),
+        h(
+          "span",
+          { class: "visually-hidden" },
+          active ? t(order === "asc" ? "history.sortedAsc" : "history.sortedDesc") : t("history.sortable"),
+        ),
       ),
     );
   });
   container.append(
     table({
-      caption: "Exams you have taken. Select a column heading to sort.",
+      caption: t("history.examsCaption"),
       columns: headers,
       className: "exams",
       rows: exams.map((e) =>
@@ -107,10 +109,10 @@ export async function examsView(container, { path, query, navigate }) {
           h("td", {}, e.registration_number),
           h("td", {}, e.grade),
           h("td", {}, fmt.date(e.date)),
-          h("td", {}, fmt.date(e.expires, "Never")),
+          h("td", {}, fmt.date(e.expires, t("fmt.never"))),
         ),
       ),
-      empty: "No exams on record.",
+      empty: t("history.noExams"),
     }),
   );
 }
@@ -118,14 +120,14 @@ export async function examsView(container, { path, query, navigate }) {
 /** @type {View} */
 export async function ceActivitiesView(container, { path, query, navigate }) {
   const q = query.get("q") || "";
-  container.append(subnav("Testing History", NAV, path), heading("Continuing education activities"));
+  container.append(historyNav(path), heading(t("history.ceTitle")));
   const search = h("input", { type: "search", name: "q", value: q, maxlength: "100" });
   const form = h(
     "form",
     { role: "search", class: "search" },
-    field("Search by name or provider", search),
-    h("button", { type: "submit" }, "Search"),
-    q ? h("a", { href: "#/history/ce-activities", class: "button secondary" }, "Clear") : null,
+    field(t("history.search"), search),
+    h("button", { type: "submit" }, t("history.searchButton")),
+    q ? h("a", { href: "#/history/ce-activities", class: "button secondary" }, t("history.clear")) : null,
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -147,10 +149,10 @@ export async function ceActivitiesView(container, { path, query, navigate }) {
         h(
           "dl",
           { class: "inline" },
-          h("dt", {}, "Import Source"),
-          h("dd", {}, a.import_source || "n/a"),
-          h("dt", {}, "External Id"),
-          h("dd", {}, a.external_id || "n/a"),
+          h("dt", {}, t("history.importSource")),
+          h("dd", {}, a.import_source || t("fmt.na")),
+          h("dt", {}, t("history.externalId")),
+          h("dd", {}, a.external_id || t("fmt.na")),
         ),
       ),
     );
@@ -169,7 +171,7 @@ export async function ceActivitiesView(container, { path, query, navigate }) {
       },
       h("span", { class: "chevron", "aria-hidden": "true" }, "▸"),
       h("span", {}, a.name),
-      h("span", { class: "visually-hidden" }, " (show import details)"),
+      h("span", { class: "visually-hidden" }, t("history.showDetails")),
     );
     return [
       h(
@@ -177,68 +179,61 @@ export async function ceActivitiesView(container, { path, query, navigate }) {
         {},
         h("th", { scope: "row" }, toggle),
         h("td", {}, fmt.date(a.active_date)),
-        h("td", {}, fmt.date(a.expires, "Never")),
-        h("td", {}, a.review || "n/a"),
+        h("td", {}, fmt.date(a.expires, t("fmt.never"))),
+        h("td", {}, a.review || t("fmt.na")),
         h("td", { class: "num" }, a.points ?? ""),
         h("td", {}, fmt.date(a.updated)),
-        h("td", {}, a.provider_name || "n/a"),
-        h("td", {}, a.source || "n/a"),
+        h("td", {}, a.provider_name || t("fmt.na")),
+        h("td", {}, a.source || t("fmt.na")),
       ),
       detail,
     ];
   });
   container.append(
     table({
-      caption: q ? `Activities matching “${q}”` : "Your continuing education activities",
-      columns: ["Name", "Active date", "Expires", "Review", "Points", "Updated", "Provider Name", "Source"],
+      caption: q ? t("history.ceMatching", { q }) : t("history.ceCaption"),
+      columns: ["name", "activeDate", "expires", "review", "points", "updated", "provider", "source"].map((c) => t(`history.col.${c}`)),
       rows,
       className: "ce",
-      empty: q ? "No activities match your search." : "No continuing education activities yet.",
+      empty: q ? t("history.noMatch") : t("history.noCe"),
     }),
   );
 }
 
-const MONEY_KEYS = /_cents$/;
+const TX_STATUSES = ["no_charge", "paid", "refunded", "expired", "cancelled"];
 
 /** @type {View} */
 export async function transactionsView(container, { path }) {
-  container.append(subnav("Testing History", NAV, path), heading("E-commerce Transactions"));
+  container.append(historyNav(path), heading(t("history.txTitle")));
   const data = await withLoading(container, () => api.get("/me/transactions"));
   const items = /** @type {Transaction[]} */ (listOf(data, "transactions"));
-  // The contract leaves the columns open: show the fields the service returns, money formatted.
-  const preferred = ["date", "created", "created_at", "order_id", "description", "name", "items", "payment_method", "total_cents", "amount_cents", "status"];
-  const keys = [...new Set(items.flatMap((t) => Object.keys(t)))].filter((k) => k !== "currency" && k !== "next");
-  keys.sort((a, b) => (preferred.indexOf(a) + 1 || 99) - (preferred.indexOf(b) + 1 || 99));
-  const label = (/** @type {string} */ k) => fmt.titleCase(k.replace(MONEY_KEYS, "").replace(/_at$/, ""));
-  /**
-   * @param {Transaction} t
-   * @param {string} k
-   * @returns {string | number}
-   */
-  const cell = (t, k) => {
-    const v = t[k];
-    if (MONEY_KEYS.test(k)) return fmt.money(v, t.currency);
-    if (k === "payment_method") return fmt.PAYMENT_METHODS[/** @type {string} */ (v)] || fmt.titleCase(v);
-    if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? x.name || x.sku || JSON.stringify(x) : x)).join(", ");
-    if (typeof v === "boolean") return fmt.yesNo(v);
-    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)) return fmt.timestamp(v);
-    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return fmt.date(v);
-    if (v && typeof v === "object") return JSON.stringify(v);
-    return /** @type {string | number} */ (v ?? "n/a"); // JSON: what is left is a number or a string
-  };
+  /** @param {Transaction} tx the status in words: the catalogue's for a known code, else the server's text */
+  const status = (tx) =>
+    TX_STATUSES.includes(String(tx.status)) ? t(`history.tx.${tx.status}`) : String(tx.status_text || tx.status || t("fmt.na"));
   container.append(
     table({
-      caption: "Purchases and claims",
-      columns: keys.length ? keys.map(label) : ["Date", "Description", "Amount", "Status"],
-      rows: items.map((t) => h("tr", {}, keys.map((k) => h("td", {}, cell(t, k))))),
-      empty: "No transactions yet.",
+      caption: t("history.txCaption"),
+      columns: ["date", "description", "order", "payment", "amount", "status"].map((c) => t(`history.col.${c}`)),
+      rows: items.map((tx) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, fmt.timestamp(/** @type {string} */ (tx.date))),
+          h("td", {}, String(tx.description ?? "")),
+          h("td", {}, String(tx.order_id ?? "")),
+          h("td", {}, tx.payment_method ? fmt.PAYMENT_METHODS[String(tx.payment_method)] || fmt.titleCase(tx.payment_method) : t("fmt.na")),
+          h("td", { class: "num" }, fmt.money(tx.amount_cents, tx.currency)),
+          h("td", {}, status(tx)),
+        ),
+      ),
+      empty: t("history.noTx"),
     }),
   );
 }
 
 /** @type {View} */
 export async function agreementsView(container, { path }) {
-  container.append(subnav("Testing History", NAV, path), heading("Certification agreements"));
+  container.append(historyNav(path), heading(t("history.agreementsTitle")));
   await agreementsTable(container);
 }
 
@@ -251,12 +246,12 @@ export async function agreementsTable(container) {
   const items = /** @type {Agreement[]} */ (listOf(data, "agreements"));
   container.append(
     table({
-      caption: "Agreements you have accepted",
-      columns: ["Name", "Active date", "Expires"],
+      caption: t("history.agreementsCaption"),
+      columns: [t("history.col.name"), t("history.col.activeDate"), t("history.col.expires")],
       rows: items.map((a) =>
-        h("tr", {}, h("td", {}, a.name), h("td", {}, fmt.date(a.active_date)), h("td", {}, fmt.date(a.expires, "Never"))),
+        h("tr", {}, h("td", {}, a.name), h("td", {}, fmt.date(a.active_date)), h("td", {}, fmt.date(a.expires, t("fmt.never")))),
       ),
-      empty: "No agreements on record.",
+      empty: t("history.noAgreements"),
     }),
   );
 }

@@ -5,14 +5,16 @@ import { h, table } from "../dom.js";
 import { heading, withLoading, errorBox } from "../ui.js";
 import { state } from "../state.js";
 import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 /** @import { CertificationGroup, Me, View } from "../types.js" */
 
+// [href, section]: the title is the catalogue's "nav.<section>", the text "home.card.<section>".
 const CARDS = [
-  ["#/personal/settings", "Personal Info", "Confirm your settings, job title and account IDs."],
-  ["#/history/exams", "Testing History", "Exams, continuing education activities, transactions and agreements."],
-  ["#/certifications", "Certifications", "Progress, CE credits, logos and PDF certificates."],
-  ["#/fulfillment", "Certificates & Plaques", "Claim your initial kit, purchase more and follow shipping."],
-  ["#/transcripts", "Transcripts", "Share your certification status with third parties."],
+  ["#/personal/settings", "personal"],
+  ["#/history/exams", "history"],
+  ["#/certifications", "certifications"],
+  ["#/fulfillment", "fulfillment"],
+  ["#/transcripts", "transcripts"],
 ];
 
 /** @type {View} */
@@ -20,15 +22,17 @@ export async function homeView(container) {
   /** @type {Partial<Me>} */
   const me = state.me || {};
   container.append(
-    heading(`Welcome, ${[me.first_name, me.last_name].filter(Boolean).join(" ") || "candidate"}`),
-    h("p", { class: "lead" }, `Candidate ID ${me.candidate_id || "n/a"}`),
+    heading(t("home.welcome", { name: [me.first_name, me.last_name].filter(Boolean).join(" ") || t("home.candidate") })),
+    h("p", { class: "lead" }, t("home.candidateId", { id: me.candidate_id || t("fmt.na") })),
     h(
       "ul",
       { class: "cards" },
-      CARDS.map(([href, title, text]) => h("li", {}, h("a", { href, class: "card-link" }, h("strong", {}, title), h("span", {}, text)))),
+      CARDS.map(([href, key]) =>
+        h("li", {}, h("a", { href, class: "card-link" }, h("strong", {}, t(`nav.${key}`)), h("span", {}, t(`home.card.${key}`)))),
+      ),
     ),
   );
-  const section = h("section", { "aria-labelledby": "home-active" }, h("h2", { id: "home-active" }, "Active certifications"));
+  const section = h("section", { "aria-labelledby": "home-active" }, h("h2", { id: "home-active" }, t("home.active")));
   container.append(section);
   try {
     const data = await withLoading(section, () => api.get("/me/certifications"));
@@ -37,8 +41,8 @@ export async function homeView(container) {
     const active = certs.filter((c) => c.status === "active");
     section.append(
       table({
-        caption: "Your active certifications",
-        columns: ["Name", "Category", "Active", "Expires"],
+        caption: t("home.caption"),
+        columns: [t("home.col.name"), t("home.col.category"), t("home.col.active"), t("home.col.expires")],
         rows: active.map((c) =>
           h(
             "tr",
@@ -46,10 +50,10 @@ export async function homeView(container) {
             h("td", {}, h("a", { href: `#/certifications/${encodeURIComponent(c.id)}` }, c.name)),
             h("td", {}, c.category),
             h("td", {}, fmt.date(c.active_date)),
-            h("td", {}, fmt.date(c.expiration_date, "Never")),
+            h("td", {}, fmt.date(c.expiration_date, t("fmt.never"))),
           ),
         ),
-        empty: "No active certifications yet.",
+        empty: t("home.none"),
       }),
     );
   } catch (error) {

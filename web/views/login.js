@@ -3,17 +3,23 @@
 import { api, ApiError } from "../api.js";
 import { authMode, localLogin, startHostedLogin, takeReturn } from "../auth.js";
 import { h, field } from "../dom.js";
-import { heading, submitting, announce } from "../ui.js";
+import { heading, submitting, announce, checkedBeforeSending, languageSelect } from "../ui.js";
+import { t, language, chooseLanguage, isLanguage } from "../i18n.js";
+import { check } from "../validate.js";
 import { state } from "../state.js";
 /** @import { MappingConfirmed, Me, View } from "../types.js" */
 
 /** @type {View} */
 export async function loginView(container, { navigate }) {
-  container.append(heading("Log in"));
+  container.append(heading(t("login.title")));
+  // Before sign-in the choice is this browser's; once signed in it is saved with the settings.
+  const picker = languageSelect({ value: language() });
+  picker.addEventListener("change", () => chooseLanguage(isLanguage(picker.value) ? picker.value : null));
+  container.append(h("div", { class: "language-picker" }, field(t("app.language"), picker)));
   if (authMode() === "cognito") {
     container.append(
-      h("p", {}, "Log in with your program account. You will be taken to the sign-in page and brought back here."),
-      h("button", { type: "button", class: "primary", onclick: () => startHostedLogin() }, "Log in"),
+      h("p", {}, t("login.hosted")),
+      h("button", { type: "button", class: "primary", onclick: () => startHostedLogin() }, t("login.button")),
     );
     return;
   }
@@ -25,16 +31,16 @@ export async function loginView(container, { navigate }) {
     h(
       "p",
       { class: "hint" },
-      "Local development login: any new username creates a login on first use.",
+      t("login.local"),
     ),
-    field("Username", username, { required: true }),
-    field("Password", password, { required: true }),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Log in")),
+    field(t("login.username"), username, { required: true }),
+    field(t("login.password"), password, { required: true }),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("login.button"))),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!username.value.trim() || !password.value) {
-      announce("Enter your username and password.", "error");
+      announce(t("login.missing"), "error");
       (username.value.trim() ? password : username).focus();
       return;
     }
@@ -45,67 +51,50 @@ export async function loginView(container, { navigate }) {
           await localLogin(username.value.trim(), password.value);
         } catch (error) {
           if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-            throw new Error("The username or password is not correct.");
+            throw new Error(t("login.wrong"));
           }
           throw error;
         }
         state.me = null;
         navigate(takeReturn() || "#/home");
       },
-      { busyText: "Logging in…" },
+      { busyText: t("login.busy") },
     );
   });
   container.append(form);
 }
 
-const MAPPING_INTRO =
-  "The system will send an email that includes a link which will allow you to complete the login process. " +
-  "The email address we have on file is most commonly the same one you supplied the last time you took an exam.";
-
 /** @type {View} */
 export async function mappingView(container, { navigate }) {
   if (state.me && state.me.mapped) {
     container.append(
-      heading("Your login is mapped"),
-      h("p", {}, `Your login is already mapped to candidate ${state.me.candidate_id}.`),
-      h("p", {}, h("a", { href: "#/home" }, "Go to Home")),
+      heading(t("mapping.mappedTitle")),
+      h("p", {}, t("mapping.mappedText", { id: String(state.me.candidate_id) })),
+      h("p", {}, h("a", { href: "#/home" }, t("app.goHome"))),
     );
     return;
   }
   container.append(
-    heading("First time login"),
-    h(
-      "p",
-      {},
-      "Before you can use the portal, your login must be mapped to your candidate record (your ID). ",
-      "You only need to do this once.",
-    ),
-    h("p", {}, MAPPING_INTRO),
+    heading(t("mapping.title")),
+    h("p", {}, t("mapping.why1"), t("mapping.why2")),
+    h("p", {}, t("mapping.intro")),
   );
 
   const email = h("input", { name: "email", type: "email", autocomplete: "email", maxlength: "254" });
   const byEmail = h(
     "form",
     { class: "card", "aria-labelledby": "by-email-title", novalidate: true },
-    h("h2", { id: "by-email-title" }, "By email address"),
-    h(
-      "p",
-      {},
-      "Please use your email address to begin the process. If, for some reason, you cannot use the email " +
-        "address you last used to take an exam, you may instead use your score report to begin the process.",
-    ),
-    field("Email address", email, { required: true }),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Submit")),
+    h("h2", { id: "by-email-title" }, t("mapping.byEmail")),
+    h("p", {}, t("mapping.byEmailText")),
+    field(t("mapping.email"), email, { required: true }),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("mapping.submit"))),
   );
   byEmail.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!email.value.trim()) {
-      announce("Enter the email address you used for your exams.", "error");
-      email.focus();
-      return;
-    }
+    const body = { email: email.value.trim() };
+    if (!checkedBeforeSending(byEmail, check("EmailMappingRequest", body))) return;
     submitting(byEmail, async () => {
-      await api.post("/mapping/email", { email: email.value.trim() });
+      await api.post("/mapping/email", body);
       navigate("#/mapping/sent");
     });
   });
@@ -116,32 +105,23 @@ export async function mappingView(container, { navigate }) {
   const byReport = h(
     "form",
     { class: "card", "aria-labelledby": "by-report-title", novalidate: true },
-    h("h2", { id: "by-report-title" }, "By score report"),
-    h(
-      "p",
-      {},
-      "Please enter the requested data from your score report to begin the process. When this method is " +
-        "successful, the matched account will have its email address updated to the one supplied below.",
-    ),
-    field("Last name", lastName, { required: true }),
-    field("Registration number", registration, { required: true, hint: "As printed on your score report." }),
-    field("New email address", newEmail, { required: true }),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Submit")),
+    h("h2", { id: "by-report-title" }, t("mapping.byReport")),
+    h("p", {}, t("mapping.byReportText")),
+    field(t("mapping.lastName"), lastName, { required: true }),
+    field(t("mapping.registration"), registration, { required: true, hint: t("mapping.registrationHint") }),
+    field(t("mapping.newEmail"), newEmail, { required: true }),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("mapping.submit"))),
   );
   byReport.addEventListener("submit", (event) => {
     event.preventDefault();
-    const missing = [lastName, registration, newEmail].find((c) => !c.value.trim());
-    if (missing) {
-      announce("Fill in your last name, registration number and new email address.", "error");
-      missing.focus();
-      return;
-    }
+    const body = {
+      last_name: lastName.value.trim(),
+      registration_number: registration.value.trim(),
+      new_email: newEmail.value.trim(),
+    };
+    if (!checkedBeforeSending(byReport, check("ScoreReportRequest", body))) return;
     submitting(byReport, async () => {
-      await api.post("/mapping/score-report", {
-        last_name: lastName.value.trim(),
-        registration_number: registration.value.trim(),
-        new_email: newEmail.value.trim(),
-      });
+      await api.post("/mapping/score-report", body);
       navigate("#/mapping/sent");
     });
   });
@@ -152,41 +132,38 @@ export async function mappingView(container, { navigate }) {
 /** @type {View} */
 export async function mappingSentView(container) {
   container.append(
-    heading("Check your email"),
+    heading(t("mapping.sentTitle")),
     h(
       "div",
       { class: "notice notice-success" },
       h(
         "p",
         { id: "mapping-sent" },
-        "An email has been sent to the email address we have on file which contains information that will allow " +
-          "you to complete the login process. If the email does not arrive within 2 hours, please confirm that your " +
-          "email account is currently working and that it has not erroneously flagged the email as spam before " +
-          "attempting to contact Customer Support.",
+        t("mapping.sentText"),
       ),
     ),
     h(
       "p",
       {},
-      "If the address is shared by more than one record, the email explains how to have them merged through a support case.",
+      t("mapping.sentShared"),
     ),
-    h("p", {}, h("a", { href: "#/mapping" }, "Back to the mapping options")),
+    h("p", {}, h("a", { href: "#/mapping" }, t("mapping.back"))),
   );
 }
 
 /** @type {View} */
 export async function mappingConfirmView(container, { query, refreshShell }) {
-  const title = heading("Completing your login");
+  const title = heading(t("mapping.confirmTitle"));
   container.append(title);
   const token = query.get("token");
   if (!token) {
     container.append(
-      h("p", { class: "notice notice-error", role: "alert" }, "This link is incomplete: it has no token."),
-      h("p", {}, h("a", { href: "#/mapping" }, "Start the mapping again")),
+      h("p", { class: "notice notice-error", role: "alert" }, t("mapping.noToken")),
+      h("p", {}, h("a", { href: "#/mapping" }, t("mapping.startAgain"))),
     );
     return;
   }
-  const status = h("p", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Confirming…");
+  const status = h("p", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("mapping.confirming"));
   container.append(status);
   try {
     const result = /** @type {MappingConfirmed} */ (await api.post("/mapping/confirm", { token }));
@@ -198,25 +175,25 @@ export async function mappingConfirmView(container, { query, refreshShell }) {
       state.me = null;
     }
     if (refreshShell) refreshShell(); // the header shows the candidate's id and the menu at once
-    title.textContent = "Account mapping complete";
-    document.title = "Account mapping complete · Certification Tracking System";
+    title.textContent = t("mapping.complete");
+    document.title = t("app.titleSuffix", { title: t("mapping.complete") });
     container.append(
       h(
         "div",
         { class: "notice notice-success", id: "mapping-complete" },
-        h("p", {}, `Your account mapping is complete. Your login is now linked to candidate ${result.candidate_id}.`),
+        h("p", {}, t("mapping.completeText", { id: String(result.candidate_id) })),
       ),
-      h("p", {}, h("a", { href: "#/home", class: "button primary" }, "Continue to Home")),
+      h("p", {}, h("a", { href: "#/home", class: "button primary" }, t("mapping.continue"))),
     );
   } catch (error) {
     status.remove();
     if (error instanceof ApiError && error.status === 401) return;
-    title.textContent = "The mapping could not be completed";
+    title.textContent = t("mapping.failed");
     container.append(
       h("div", { class: "notice notice-error", role: "alert" }, h("p", {}, /** @type {Error} */ (error).message)),
       error instanceof ApiError && error.code === "already_mapped"
-        ? h("p", {}, h("a", { href: "#/home" }, "Go to Home"))
-        : h("p", {}, h("a", { href: "#/mapping" }, "Request a new link")),
+        ? h("p", {}, h("a", { href: "#/home" }, t("app.goHome")))
+        : h("p", {}, h("a", { href: "#/mapping" }, t("mapping.newLink"))),
     );
   }
 }

@@ -4,7 +4,8 @@
 // refusal is shown next to the field it is about.
 import { api } from "../api.js";
 import { h, field } from "../dom.js";
-import { heading, flash, submitting } from "../ui.js";
+import { heading, flash, submitting, checkedBeforeSending } from "../ui.js";
+import { check, sentence } from "../validate.js";
 import { opsNav } from "./ops_nav.js";
 /** @import { OpsCertificationChange, OpsCreditChange, OpsNameChange, View } from "../types.js" */
 
@@ -24,16 +25,18 @@ function reasonField(prefix) {
 }
 
 /**
- * One action: a titled form whose submit calls `send` with the form's values.
+ * One action: a titled form whose submit checks the body it would send by the server's rules (and the
+ * ids that go in the path: required), then calls `send` with it and the form's values.
  * @param {string} id
  * @param {string} title
  * @param {string} button
  * @param {Node[]} fields
- * @param {(values: FormData) => Promise<string | undefined>} send answers the flash text
+ * @param {{ schema: string, body: (values: FormData) => Record<string, unknown>, path?: string[] }} request
+ * @param {(body: Record<string, unknown>, values: FormData) => Promise<string | undefined>} send answers the flash text
  * @param {(hash: string) => void} navigate
  * @param {string} here
  */
-function actionForm(id, title, button, fields, send, navigate, here) {
+function actionForm(id, title, button, fields, request, send, navigate, here) {
   const form = /** @type {HTMLFormElement} */ (
     h(
       "form",
@@ -42,7 +45,13 @@ function actionForm(id, title, button, fields, send, navigate, here) {
         novalidate: true,
         onsubmit: async (/** @type {SubmitEvent} */ event) => {
           event.preventDefault();
-          const message = await submitting(form, () => send(new FormData(form)));
+          const values = new FormData(form);
+          const body = request.body(values);
+          const errors = (request.path || [])
+            .filter((name) => !text(values, name))
+            .map((name) => ({ field: name, message: sentence("required") }));
+          if (!checkedBeforeSending(form, [...errors, ...check(request.schema, body)])) return;
+          const message = await submitting(form, () => send(body, values));
           if (message) {
             flash(message, "success");
             navigate(here);
@@ -80,10 +89,9 @@ export async function opsActionsView(container, { params, navigate }) {
       "Grant a certification",
       "Grant",
       [field("Certification", input("certification_id", { id: "grant-cert" }), { required: true, hint: certHint })],
-      async (values) => {
-        const done = /** @type {OpsCertificationChange} */ (
-          await api.post(`${base}/grants`, { certification_id: text(values, "certification_id"), reason: values.get("reason") })
-        );
+      { schema: "GrantRequest", body: (values) => ({ certification_id: text(values, "certification_id"), reason: text(values, "reason") }) },
+      async (body) => {
+        const done = /** @type {OpsCertificationChange} */ (await api.post(`${base}/grants`, body));
         return `Granted ${done.certification_id}: active ${done.active_date} to ${done.expiration_date}.`;
       },
       navigate,
@@ -94,10 +102,9 @@ export async function opsActionsView(container, { params, navigate }) {
       "Revoke a certification",
       "Revoke",
       [field("Certification", input("cert_id", { id: "revoke-cert" }), { required: true, hint: certHint })],
-      async (values) => {
-        const done = /** @type {OpsCertificationChange} */ (
-          await api.post(`${certPath(text(values, "cert_id"))}/revoke`, { reason: values.get("reason") })
-        );
+      { schema: "ReasonRequest", body: (values) => ({ reason: text(values, "reason") }), path: ["cert_id"] },
+      async (body, values) => {
+        const done = /** @type {OpsCertificationChange} */ (await api.post(`${certPath(text(values, "cert_id"))}/revoke`, body));
         return `Revoked ${done.certification_id}.`;
       },
       navigate,
@@ -111,13 +118,13 @@ export async function opsActionsView(container, { params, navigate }) {
         field("Certification", input("cert_id", { id: "extend-cert" }), { required: true, hint: certHint }),
         field("New expiration date", input("expires_on", { id: "extend-date", type: "date" }), { required: true }),
       ],
-      async (values) => {
-        const done = /** @type {OpsCertificationChange} */ (
-          await api.post(`${certPath(text(values, "cert_id"))}/extend`, {
-            expires_on: text(values, "expires_on"),
-            reason: values.get("reason"),
-          })
-        );
+      {
+        schema: "ExtendRequest",
+        body: (values) => ({ expires_on: text(values, "expires_on"), reason: text(values, "reason") }),
+        path: ["cert_id"],
+      },
+      async (body, values) => {
+        const done = /** @type {OpsCertificationChange} */ (await api.post(`${certPath(text(values, "cert_id"))}/extend`, body));
         return `${done.certification_id} now expires on ${done.expiration_date}.`;
       },
       navigate,
@@ -136,18 +143,22 @@ export async function opsActionsView(container, { params, navigate }) {
           hint: "Optional: the provider's id; one is made up when empty.",
         }),
       ],
-      async (values) => {
-        const external = text(values, "external_id");
-        const done = /** @type {OpsCreditChange} */ (
-          await api.post(`${base}/ce-credits`, {
+      {
+        schema: "CreditRequest",
+        body: (values) => {
+          const external = text(values, "external_id");
+          return {
             activity_name: text(values, "activity_name"),
             provider_name: text(values, "provider_name"),
-            points: text(values, "points"),
+            points: text(values, "points") || undefined,
             active_date: text(values, "active_date"),
             ...(external ? { external_id: external } : {}),
-            reason: values.get("reason"),
-          })
-        );
+            reason: text(values, "reason"),
+          };
+        },
+      },
+      async (body) => {
+        const done = /** @type {OpsCreditChange} */ (await api.post(`${base}/ce-credits`, body));
         return `Added ${done.points} CE points (${done.activity_name}, id ${done.external_id}).`;
       },
       navigate,
@@ -158,11 +169,10 @@ export async function opsActionsView(container, { params, navigate }) {
       "Void a CE credit",
       "Void credit",
       [field("External id", input("external_id", { id: "void-external", maxlength: 64 }), { required: true })],
-      async (values) => {
+      { schema: "ReasonRequest", body: (values) => ({ reason: text(values, "reason") }), path: ["external_id"] },
+      async (body, values) => {
         const done = /** @type {OpsCreditChange} */ (
-          await api.post(`${base}/ce-credits/${encodeURIComponent(text(values, "external_id"))}/void`, {
-            reason: values.get("reason"),
-          })
+          await api.post(`${base}/ce-credits/${encodeURIComponent(text(values, "external_id"))}/void`, body)
         );
         return `Voided the CE credit ${done.external_id}.`;
       },
@@ -177,14 +187,12 @@ export async function opsActionsView(container, { params, navigate }) {
         field("First name", input("first_name", { id: "name-first", maxlength: 100 }), { required: true }),
         field("Last name", input("last_name", { id: "name-last", maxlength: 100 }), { required: true }),
       ],
-      async (values) => {
-        const done = /** @type {OpsNameChange} */ (
-          await api.put(`${base}/name`, {
-            first_name: text(values, "first_name"),
-            last_name: text(values, "last_name"),
-            reason: values.get("reason"),
-          })
-        );
+      {
+        schema: "NameRequest",
+        body: (values) => ({ first_name: text(values, "first_name"), last_name: text(values, "last_name"), reason: text(values, "reason") }),
+      },
+      async (body) => {
+        const done = /** @type {OpsNameChange} */ (await api.put(`${base}/name`, body));
         const reissued = done.reissued_certificates.length
           ? ` Certificates reissued: ${done.reissued_certificates.join(", ")}.`
           : "";

@@ -5,7 +5,8 @@
 // its rate-limit lockout lifted). Every write asks for a reason: it goes into the audit.
 import { api, listOf, ApiError } from "../api.js";
 import { h, table, field, uid } from "../dom.js";
-import { heading, withLoading, flash, submitting, subnav, announce, showFieldErrors, clearFieldErrors } from "../ui.js";
+import { heading, withLoading, flash, submitting, subnav, announce, showFieldErrors, clearFieldErrors, checkedBeforeSending } from "../ui.js";
+import { check } from "../validate.js";
 import * as fmt from "../format.js";
 import { opsNav } from "./ops_nav.js";
 /** @import { CaseRecord, CloseResult, LiftResult, MergeResult, Page, SupportCase, SupportCaseSummary, View } from "../types.js" */
@@ -379,10 +380,7 @@ function closeSection(c, reload) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = note.value.trim();
-    if (!text) {
-      fieldProblem(form, "note", "Write what was done instead of a merge.");
-      return;
-    }
+    if (!checkedBeforeSending(form, check("CloseRequest", { note: text }))) return;
     const closed = /** @type {CloseResult | undefined} */ (
       await submitting(form, () => api.post(`/ops/support-cases/${encodeURIComponent(c.case_id)}/close`, { note: text }), {
         busyText: "Closing…",

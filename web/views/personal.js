@@ -5,40 +5,34 @@ import { api, listOf } from "../api.js";
 import { logout } from "../auth.js";
 import { h, field, uid } from "../dom.js";
 import { resetState } from "../state.js";
-import { heading, withLoading, submitting, announce, subnav, errorBox, flash, showFieldErrors } from "../ui.js";
+import {
+  heading,
+  withLoading,
+  submitting,
+  announce,
+  subnav,
+  errorBox,
+  flash,
+  showFieldErrors,
+  checkedBeforeSending,
+  languageSelect,
+} from "../ui.js";
+import { check, sentence } from "../validate.js";
+import { t, chooseLanguage, isLanguage } from "../i18n.js";
 /** @import { Attribute, Identifier, Settings, View } from "../types.js" */
 
-/** @type {[string, string][]} */
-const NAV = [
-  ["#/personal/settings", "Settings"],
-  ["#/personal/attributes", "Attributes"],
-  ["#/personal/identification", "Identification"],
-  ["#/personal/data", "Your data"],
-];
+const NAV = ["settings", "attributes", "identification", "data"];
 
-/** @type {[string, string, string][]} [key, label, question] */
-const SETTINGS = [
-  ["program_employee", "Program Employee", "Are you an employee of the certification program's company?"],
-  ["partner_or_reseller", "Partner or Reseller", "Do you work for a partner or reseller?"],
-  [
-    "email_notifications",
-    "Email Notifications",
-    "Would you like to receive emails about training, certifications, services, special offerings, and events?",
-  ],
-  ["academy_student", "Academy Student", "Are you a networking academy student?"],
-  [
-    "verification_consent",
-    "Verification of Certification",
-    "Under the Certification and Confidentiality Agreement the program may provide information verifying your " +
-      "certification status to others, on request from a third party or from you. By choosing \"Yes\" you consent " +
-      "to such disclosures. Choosing \"No\" means you do not wish the program to make these disclosures in the " +
-      "future, and your shared transcripts stop showing your certifications.",
-  ],
-];
+// The five questions; each one's label is the catalogue's "settings.<key>", its question "settings.<key>.q".
+const SETTINGS = ["program_employee", "partner_or_reseller", "email_notifications", "academy_student", "verification_consent"];
 
 /** @param {string} path */
 function personalNav(path) {
-  return subnav("Personal Info", NAV, path);
+  return subnav(
+    t("nav.personal"),
+    NAV.map((key) => [`#/personal/${key}`, t(`personal.nav.${key}`)]),
+    path,
+  );
 }
 
 /**
@@ -76,42 +70,39 @@ function yesNoGroup(key, label, question, value) {
     { class: "field yes-no", dataset: { field: key } },
     h("legend", { id: legendId }, label, h("span", { class: "req", "aria-hidden": "true" }, " *")),
     h("p", { class: "question" }, question),
-    h("div", { class: "radios" }, radio("yes", "Yes"), radio("no", "No")),
-    h("p", { class: "hint" }, "Required"),
+    h("div", { class: "radios" }, radio("yes", t("fmt.yes")), radio("no", t("fmt.no"))),
+    h("p", { class: "hint" }, t("settings.required")),
     errorEl,
   );
 }
 
 /** @type {View} */
 export async function settingsView(container, { path }) {
-  container.append(personalNav(path), heading("Settings"));
+  container.append(personalNav(path), heading(t("settings.title")));
   const settings = /** @type {Settings | null} */ (await withLoading(container, () => api.get("/me/settings")));
+  const saved = settings && isLanguage(settings.language) ? settings.language : "";
+  const languagePicker = languageSelect({ value: saved, withBrowser: true });
   const form = h(
     "form",
     { class: "card", novalidate: true },
-    SETTINGS.map(([key, label, question]) => yesNoGroup(key, label, question, settings ? settings[key] : undefined)),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Update/Confirm")),
+    SETTINGS.map((key) => yesNoGroup(key, t(`settings.${key}`), t(`settings.${key}.q`), settings ? settings[key] : undefined)),
+    field(t("app.language"), languagePicker, { hint: t("settings.languageHint") }),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("settings.submit"))),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    /** @type {Record<string, boolean>} */
-    const body = {};
-    /** @type {string[]} */
-    const missing = [];
-    for (const [key, label] of SETTINGS) {
+    /** @type {Record<string, boolean | string | null>} */
+    const body = { language: isLanguage(languagePicker.value) ? languagePicker.value : null };
+    for (const key of SETTINGS) {
       const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector(`input[name="${key}"]:checked`));
-      if (!chosen) missing.push(label);
-      else body[key] = chosen.value === "yes";
+      if (chosen) body[key] = chosen.value === "yes";
     }
-    if (missing.length) {
-      announce(`Please answer every required question: ${missing.join(", ")}.`, "error");
-      const [firstKey] = /** @type {[string, string, string]} */ (SETTINGS.find(([, label]) => label === missing[0]));
-      /** @type {HTMLInputElement} */ (form.querySelector(`input[name="${firstKey}"]`)).focus();
-      return;
-    }
+    if (!checkedBeforeSending(form, check("SettingsIn", body))) return;
     submitting(form, async () => {
       await api.put("/me/settings", body);
-      announce("Your settings have been updated.", "success");
+      // A new language draws the screen again: the message then comes with it.
+      if (chooseLanguage(isLanguage(body.language) ? body.language : null)) flash(t("settings.saved"));
+      else announce(t("settings.saved"), "success");
     });
   });
   container.append(form);
@@ -119,7 +110,7 @@ export async function settingsView(container, { path }) {
 
 /** @type {View} */
 export async function attributesView(container, { path }) {
-  container.append(personalNav(path), heading("Candidate Attributes"));
+  container.append(personalNav(path), heading(t("attributes.title")));
   const data = await withLoading(container, () => api.get("/me/attributes"));
   const attributes = /** @type {Attribute[]} */ (listOf(data, "attributes"));
   /** @type {[string, HTMLInputElement][]} */
@@ -135,21 +126,28 @@ export async function attributesView(container, { path }) {
       "div",
       { class: "field readonly", dataset: { field: attr.key } },
       h("span", { class: "label", id }, attr.label),
-      h("p", { "aria-labelledby": id, class: "value" }, attr.value || "[Nothing set]"),
+      h("p", { "aria-labelledby": id, class: "value" }, attr.value || t("attributes.nothing")),
     );
   });
   const form = h(
     "form",
     { class: "card", novalidate: true },
-    h("p", { class: "hint" }, "You can only update Job Title on this page; the other values are assigned by the program."),
+    h("p", { class: "hint" }, t("attributes.hint")),
     rows,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Update/Confirm")),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("settings.submit"))),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    const body = attributesBody(inputs);
+    // Each attribute's own limit is the server's (GET /me/attributes `max_length`), on top of the schema's.
+    const tooLong = inputs
+      .map(([key, input]) => ({ key, max: Number(input.maxLength), length: [...input.value.normalize("NFC").trim()].length }))
+      .filter(({ max, length }) => max > 0 && length > max)
+      .map(({ key, max }) => ({ field: key, message: max === 1 ? sentence("tooLongOne") : sentence("tooLong", { n: max }) }));
+    if (!checkedBeforeSending(form, [...check("AttributesIn", body), ...tooLong])) return;
     submitting(form, async () => {
-      await api.put("/me/attributes", attributesBody(inputs));
-      announce("Your attributes have been updated.", "success");
+      await api.put("/me/attributes", body);
+      announce(t("attributes.saved"), "success");
     });
   });
   container.append(form);
@@ -165,17 +163,17 @@ function attributesBody(inputs) {
 
 /** @type {View} */
 export async function identificationView(container, { path }) {
-  container.append(personalNav(path), heading("Identifiers"));
-  container.append(h("p", {}, "Below are the different IDs assigned to your account, including testing IDs and system IDs."));
+  container.append(personalNav(path), heading(t("ids.title")));
+  container.append(h("p", {}, t("ids.intro")));
   try {
     const data = await withLoading(container, () => api.get("/me/identifiers"));
     const ids = /** @type {Identifier[]} */ (listOf(data, "identifiers"));
     container.append(
-      h("h2", {}, "Candidate IDs used externally"),
+      h("h2", {}, t("ids.external")),
       h(
         "dl",
         { class: "id-list card" },
-        ids.map((i) => [h("dt", {}, i.label), h("dd", {}, i.value || "n/a")]),
+        ids.map((i) => [h("dt", {}, i.label), h("dd", {}, i.value || t("fmt.na"))]),
       ),
     );
   } catch (error) {
@@ -188,21 +186,14 @@ const ERASE_WORD = "ERASE";
 
 /** @type {View} */
 export async function yourDataView(container, { path, navigate }) {
-  container.append(personalNav(path), heading("Your data"));
+  container.append(personalNav(path), heading(t("data.title")));
 
-  const download = h("button", { type: "submit", class: "primary" }, "Download my data");
+  const download = h("button", { type: "submit", class: "primary" }, t("data.download"));
   const downloadForm = h(
     "form",
     { class: "card", "aria-labelledby": "download-title" },
-    h("h2", { id: "download-title" }, "Download my data"),
-    h(
-      "p",
-      {},
-      "A JSON file with everything the program holds about you: your profile and settings (with their history), " +
-        "attributes and identifiers, exams, CE credits, certifications and their history, agreements, logo " +
-        "acceptances, shipping address, orders, kits and transactions, transcripts and how often they were viewed, " +
-        "reminders sent, digital badges, and the audit records about you.",
-    ),
+    h("h2", { id: "download-title" }, t("data.download")),
+    h("p", {}, t("data.downloadText")),
     h("div", { class: "actions" }, download),
   );
   downloadForm.addEventListener("submit", (event) => {
@@ -213,9 +204,9 @@ export async function yourDataView(container, { path, navigate }) {
         const data = /** @type {{ candidate_id: string, exported_at: string }} */ (await api.get("/me/data-export"));
         // The server's Content-Disposition name: certtrack-data-<candidate id>-<day of the export>.json
         saveFile(`certtrack-data-${data.candidate_id}-${data.exported_at.slice(0, 10)}.json`, JSON.stringify(data, null, 2));
-        announce("Your data has been downloaded.", "success");
+        announce(t("data.downloaded"), "success");
       },
-      { busyText: "Preparing…" },
+      { busyText: t("data.preparing") },
     );
   });
 
@@ -230,35 +221,21 @@ export async function yourDataView(container, { path, navigate }) {
   const eraseForm = h(
     "form",
     { class: "card", novalidate: true, "aria-labelledby": "erase-title" },
-    h("h2", { id: "erase-title" }, "Erase my login"),
-    h("p", {}, "This disconnects your login from your candidate record and deletes the login. You are logged out at once."),
-    h("h3", {}, "Erased"),
-    h(
-      "ul",
-      {},
-      h("li", {}, "Your login (you can sign up again later and connect a new login to your record by email)"),
-      h("li", {}, "Your shipping address and job title"),
-      h("li", {}, "Your transcripts: their shared links stop working at once"),
-      h("li", {}, "Your logo agreement acceptances"),
-    ),
-    h("h3", {}, "Kept"),
-    h(
-      "ul",
-      {},
-      h("li", {}, "Your candidate record: candidate ID, name and email address"),
-      h("li", {}, "Exams, CE credits, certifications and agreements, so that your certifications can still be verified"),
-      h("li", {}, "Orders, kits and transactions (accounting records), digital badges and reminders sent"),
-      h("li", {}, "Your settings and the audit records of changes and requests"),
-    ),
-    h("p", {}, "Download your data first if you want a copy."),
-    field(`Type ${ERASE_WORD} to confirm`, confirmInput, { required: true }),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "danger" }, "Erase my login")),
+    h("h2", { id: "erase-title" }, t("data.erase")),
+    h("p", {}, t("data.eraseText")),
+    h("h3", {}, t("data.erased")),
+    h("ul", {}, [1, 2, 3, 4].map((n) => h("li", {}, t(`data.erased${n}`)))),
+    h("h3", {}, t("data.kept")),
+    h("ul", {}, [1, 2, 3, 4].map((n) => h("li", {}, t(`data.kept${n}`)))),
+    h("p", {}, t("data.first")),
+    field(t("data.confirm", { word: ERASE_WORD }), confirmInput, { required: true }),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "danger" }, t("data.erase"))),
   );
   eraseForm.addEventListener("submit", (event) => {
     event.preventDefault();
     if (confirmInput.value.trim() !== ERASE_WORD) {
       showFieldErrors(eraseForm, {
-        fieldErrors: [{ field: "confirm", message: `Type ${ERASE_WORD} in capital letters to confirm.` }],
+        fieldErrors: [{ field: "confirm", message: t("data.confirmWrong", { word: ERASE_WORD }) }],
       });
       confirmInput.focus();
       return;
@@ -269,10 +246,10 @@ export async function yourDataView(container, { path, navigate }) {
         await api.post("/me/erase", { confirm: ERASE_WORD });
         resetState();
         if (logout()) return; // the hosted UI's logout page takes over
-        flash("Your login has been erased and you have been logged out.", "success");
+        flash(t("data.done"), "success");
         navigate("#/login");
       },
-      { busyText: "Erasing…" },
+      { busyText: t("data.erasing") },
     );
   });
 

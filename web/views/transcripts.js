@@ -3,16 +3,18 @@
 // LinkedIn, Facebook, X).
 import { api, listOf, ApiError } from "../api.js";
 import { h, table, field, uid, clear } from "../dom.js";
-import { heading, withLoading, announce, submitting, flash, errorMessage } from "../ui.js";
+import { heading, withLoading, announce, submitting, flash, errorMessage, checkedBeforeSending } from "../ui.js";
+import { check } from "../validate.js";
+import { SCHEMAS } from "../rules.js";
 import { state } from "../state.js";
 import * as fmt from "../format.js";
+import * as i18n from "../i18n.js";
+
+const say = i18n.t; // `t` names a transcript here
 /**
  * @import { Certification, CertificationGroup, EmailPreview, Transcript, TranscriptRequest, View, ViewContext } from "../types.js"
  */
 
-const INTRO =
-  "Create a new transcript or edit an existing one. Then share it: copy its link, email it, or post it. " +
-  "Anyone with the link can see the certifications you chose until the transcript expires.";
 
 /**
  * @param {Transcript} t
@@ -26,9 +28,9 @@ function transcriptId(t) {
 async function copyLink(url) {
   try {
     await navigator.clipboard.writeText(url);
-    announce("The transcript link has been copied.", "success");
+    announce(say("tr.copied"), "success");
   } catch {
-    window.prompt("Copy the transcript link:", url);
+    window.prompt(say("tr.copyPrompt"), url);
   }
 }
 
@@ -39,40 +41,36 @@ function emailPanel(t) {
   const preview = h("div", { class: "preview", "aria-live": "polite" });
   const form = h(
     "form",
-    { class: "email-form", novalidate: true, "aria-label": `Email transcript ${t.description || id}` },
-    field("To", to, { required: true, hint: "The person who should see your transcript." }),
+    { class: "email-form", novalidate: true, "aria-label": say("tr.emailForm", { name: t.description || id }) },
+    field(say("tr.to"), to, { required: true, hint: say("tr.toHint") }),
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "submit", class: "primary", value: "send" }, "Send"),
-      h("button", { type: "submit", value: "preview", class: "secondary" }, "Preview Email"),
+      h("button", { type: "submit", class: "primary", value: "send" }, say("tr.send")),
+      h("button", { type: "submit", value: "preview", class: "secondary" }, say("tr.preview")),
     ),
     preview,
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const action = event.submitter ? /** @type {HTMLButtonElement} */ (event.submitter).value : "send";
-    if (!to.value.trim()) {
-      announce("Enter the email address to send the transcript to.", "error");
-      to.focus();
-      return;
-    }
+    const body = { to: to.value.trim() };
+    if (!checkedBeforeSending(form, check("EmailRequest", body))) return;
     submitting(form, async () => {
-      const body = { to: to.value.trim() };
       if (action === "preview") {
         const p = /** @type {EmailPreview} */ (
           await api.post(`/me/transcripts/${encodeURIComponent(id)}/email/preview`, body)
         );
         clear(preview).append(
-          h("h4", {}, "Email preview"),
-          h("dl", { class: "inline" }, h("dt", {}, "Subject"), h("dd", {}, p.subject || "")),
-          h("pre", { class: "email-text", tabindex: "0", "aria-label": "Message text" }, p.text || p.body_text || ""),
+          h("h4", {}, say("tr.previewTitle")),
+          h("dl", { class: "inline" }, h("dt", {}, say("tr.subject")), h("dd", {}, p.subject || "")),
+          h("pre", { class: "email-text", tabindex: "0", "aria-label": say("tr.messageText") }, p.text || p.body_text || ""),
         );
       } else {
         await api.post(`/me/transcripts/${encodeURIComponent(id)}/email`, body);
         clear(preview);
         to.value = "";
-        announce("The transcript email has been sent.", "success");
+        announce(say("tr.sent"), "success");
       }
     });
   });
@@ -94,7 +92,7 @@ function shareParts(t, columns) {
     h(
       "td",
       { colspan: columns },
-      h("h2", { class: "panel-title" }, `Email this transcript: ${t.description || transcriptId(t)}`),
+      h("h2", { class: "panel-title" }, say("tr.emailThis", { name: t.description || transcriptId(t) })),
       emailPanel(t),
     ),
   );
@@ -112,7 +110,7 @@ function shareParts(t, columns) {
         if (open) /** @type {HTMLInputElement} */ (panelRow.querySelector("input")).focus();
       },
     },
-    "Email",
+    say("tr.email"),
   );
   /**
    * @param {string | undefined} href
@@ -120,17 +118,17 @@ function shareParts(t, columns) {
    * @param {string} text
    */
   const social = (href, label, text) =>
-    href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "aria-label": `${label} (opens a new tab)` }, text) : null;
+    href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "aria-label": say("tr.newTab", { label }) }, text) : null;
   const actions = h(
     "div",
     { class: "share-actions" },
-    url ? h("a", { href: url, target: "_blank", rel: "noopener", class: "view-link" }, "View") : null,
-    url ? h("button", { type: "button", class: "link", onclick: () => copyLink(url) }, "Copy link") : null,
+    url ? h("a", { href: url, target: "_blank", rel: "noopener", class: "view-link" }, say("tr.view")) : null,
+    url ? h("button", { type: "button", class: "link", onclick: () => copyLink(url) }, say("tr.copy")) : null,
     emailToggle,
-    share.email && share.email.startsWith("mailto:") ? h("a", { href: share.email }, "Mail app") : null,
-    social(share.linkedin, "Share on LinkedIn", "LinkedIn"),
-    social(share.facebook, "Share on Facebook", "Facebook"),
-    social(share.twitter, "Share on X", "X"),
+    share.email && share.email.startsWith("mailto:") ? h("a", { href: share.email }, say("tr.mailApp")) : null,
+    social(share.linkedin, say("tr.shareOn", { site: "LinkedIn" }), "LinkedIn"),
+    social(share.facebook, say("tr.shareOn", { site: "Facebook" }), "Facebook"),
+    social(share.twitter, say("tr.shareOn", { site: "X" }), "X"),
   );
   return { actions, panelRow };
 }
@@ -139,10 +137,13 @@ function shareParts(t, columns) {
 function displayOptions(t) {
   const o = t.display_options || {};
   const parts = [];
-  if (o.show_address) parts.push("Address");
-  if (o.show_email) parts.push("Email");
-  const include = t.include === "selected" ? "Selected certifications" : "Active certifications";
-  return `${include}${parts.length ? `; shows ${parts.join(" and ")}` : ""}${t.include_new_certifications ? "; includes new certifications" : ""}`;
+  if (o.show_address) parts.push(say("tr.optAddress"));
+  if (o.show_email) parts.push(say("tr.optEmail"));
+  const include = t.include === "selected" ? say("tr.optSelected") : say("tr.optActive");
+  const shows = parts.length
+    ? say("tr.optShows", { what: new Intl.ListFormat(i18n.locale(), { type: "conjunction" }).format(parts) })
+    : "";
+  return `${include}${shows}${t.include_new_certifications ? say("tr.optNew") : ""}`;
 }
 
 /**
@@ -150,10 +151,10 @@ function displayOptions(t) {
  * @param {ViewContext["navigate"]} navigate
  */
 async function remove(t, navigate) {
-  if (!window.confirm(`Delete the transcript “${t.description || transcriptId(t)}”? Its link stops working.`)) return;
+  if (!window.confirm(say("tr.confirmDelete", { name: t.description || transcriptId(t) }))) return;
   try {
     await api.del(`/me/transcripts/${encodeURIComponent(transcriptId(t))}`);
-    flash("Transcript deleted.");
+    flash(say("tr.deleted"));
     navigate("#/transcripts");
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) announce(errorMessage(error), "error");
@@ -163,16 +164,18 @@ async function remove(t, navigate) {
 /** @type {View} */
 export async function transcriptsView(container, { navigate }) {
   container.append(
-    heading("Transcripts"),
-    h("p", {}, INTRO),
-    h("p", {}, h("a", { href: "#/transcripts/new", class: "button primary" }, "Create new transcript")),
+    heading(say("tr.title")),
+    h("p", {}, say("tr.intro")),
+    h("p", {}, h("a", { href: "#/transcripts/new", class: "button primary" }, say("tr.create"))),
   );
   const data = await withLoading(container, () => api.get("/me/transcripts"));
   const items = /** @type {Transcript[]} */ (listOf(data, "transcripts"));
   container.append(
     table({
-      caption: "Your transcripts",
-      columns: ["Description", "Expires after", "Display Options", "# Views", "Last viewed", "Remarks", "Status", "Share", "Manage"],
+      caption: say("tr.caption"),
+      columns: ["description", "expires", "options", "views", "lastViewed", "remarks", "status", "share", "manage"].map((c) =>
+        say(`tr.col.${c}`),
+      ),
       className: "transcripts",
       rows: items.map((t) => {
         const { actions, panelRow } = shareParts(t, 9);
@@ -181,29 +184,29 @@ export async function transcriptsView(container, { navigate }) {
             "tr",
             { dataset: { transcript: transcriptId(t) } },
             h("th", { scope: "row" }, t.description || t.display_name || transcriptId(t)),
-            h("td", {}, fmt.date(t.expires_on, "Never")),
+            h("td", {}, fmt.date(t.expires_on, say("fmt.never"))),
             h("td", {}, displayOptions(t)),
-            h("td", { class: "num" }, t.views ?? 0),
-            h("td", {}, fmt.timestamp(t.last_viewed, "Never")),
+            h("td", { class: "num" }, fmt.number(t.views ?? 0)),
+            h("td", {}, fmt.timestamp(t.last_viewed, say("tr.neverViewed"))),
             h("td", {}, t.remarks || ""),
-            h("td", {}, fmt.titleCase(t.status || "active")),
+            h("td", {}, ["active", "expired", "revoked"].includes(t.status || "active") ? say(`status.${t.status || "active"}`) : fmt.titleCase(t.status)),
             h("td", {}, actions),
             h(
               "td",
               {},
-              h("a", { href: `#/transcripts/${encodeURIComponent(transcriptId(t))}/edit`, "aria-label": `Edit ${t.description || "transcript"}` }, "Edit"),
+              h("a", { href: `#/transcripts/${encodeURIComponent(transcriptId(t))}/edit`, "aria-label": say("tr.editName", { name: t.description || say("tr.transcript") }) }, say("tr.edit")),
               " ",
               h(
                 "button",
-                { type: "button", class: "link danger", "aria-label": `Delete ${t.description || "transcript"}`, onclick: () => remove(t, navigate) },
-                "Delete",
+                { type: "button", class: "link danger", "aria-label": say("tr.deleteName", { name: t.description || say("tr.transcript") }), onclick: () => remove(t, navigate) },
+                say("tr.delete"),
               ),
             ),
           ),
           panelRow,
         ];
       }),
-      empty: "You have no transcripts yet.",
+      empty: say("tr.none"),
     }),
   );
 }
@@ -216,7 +219,7 @@ function isoDate(d) {
 /** @type {View} */
 export async function transcriptFormView(container, { params, navigate }) {
   const [editId] = params;
-  container.append(heading(editId ? "Edit transcript" : "Create new transcript"));
+  container.append(heading(editId ? say("tr.editTitle") : say("tr.create")));
   const [certData, existing] = await withLoading(container, () =>
     Promise.all([
       api.get("/me/certifications"),
@@ -231,12 +234,13 @@ export async function transcriptFormView(container, { params, navigate }) {
   const options = t.display_options || {};
   const inThirtyDays = isoDate(new Date(Date.now() + 30 * 86400000));
 
-  const displayName = h("input", { name: "display_name", type: "text", maxlength: "100", autocomplete: "name", value: t.display_name ?? [state.me?.first_name, state.me?.last_name].filter(Boolean).join(" ") });
+  const rules = SCHEMAS.TranscriptRequest;
+  const displayName = h("input", { name: "display_name", type: "text", maxlength: String(rules.display_name.maxLength), autocomplete: "name", value: t.display_name ?? [state.me?.first_name, state.me?.last_name].filter(Boolean).join(" ") });
   const showAddress = h("input", { type: "checkbox", id: uid("show-address"), name: "show_address", checked: Boolean(options.show_address) });
   const showEmail = h("input", { type: "checkbox", id: uid("show-email"), name: "show_email", checked: Boolean(options.show_email) });
   const expiresOn = h("input", { name: "expires_on", type: "date", value: t.expires_on || inThirtyDays, min: isoDate(new Date()) });
-  const description = h("input", { name: "description", type: "text", maxlength: "200", value: t.description ?? "" });
-  const remarks = h("textarea", { name: "remarks", rows: "3", maxlength: "1000" }, t.remarks ?? "");
+  const description = h("input", { name: "description", type: "text", maxlength: String(rules.description.maxLength), value: t.description ?? "" });
+  const remarks = h("textarea", { name: "remarks", rows: "3", maxlength: String(rules.remarks.maxLength) }, t.remarks ?? "");
   const includeActive = h("input", { type: "radio", id: uid("include-active"), name: "include", value: "active", checked: t.include !== "selected" });
   const includeSelected = h("input", { type: "radio", id: uid("include-selected"), name: "include", value: "selected", checked: t.include === "selected" });
   const includeNew = h("input", { type: "checkbox", id: uid("include-new"), name: "include_new_certifications", checked: Boolean(t.include_new_certifications) });
@@ -246,8 +250,13 @@ export async function transcriptFormView(container, { params, navigate }) {
     return [box, c];
   });
   const certTable = table({
-    caption: "Certifications to display in the transcript (when “Selected certifications” is chosen)",
-    columns: [h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Include")), "Certification Name", "Category", "Date"],
+    caption: say("tr.certCaption"),
+    columns: [
+      h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, say("tr.include"))),
+      say("tr.col.certName"),
+      say("tr.col.category"),
+      say("tr.col.date"),
+    ],
     rows: certBoxes.map(([box, c]) =>
       h(
         "tr",
@@ -258,7 +267,7 @@ export async function transcriptFormView(container, { params, navigate }) {
         h("td", {}, fmt.date(c.active_date)),
       ),
     ),
-    empty: "You have no certifications to select.",
+    empty: say("tr.noCerts"),
   });
   const syncSelection = () => {
     const selecting = includeSelected.checked;
@@ -276,48 +285,38 @@ export async function transcriptFormView(container, { params, navigate }) {
   const form = h(
     "form",
     { class: "card", novalidate: true },
-    editId ? h("p", {}, `Transcript ID: ${editId}`) : null,
-    field("Display name", displayName, { required: true, hint: "A name for this transcript, shown to the people you share it with." }),
+    editId ? h("p", {}, say("tr.id", { id: editId })) : null,
+    field(say("tr.displayName"), displayName, { required: rules.display_name.required, hint: say("tr.displayNameHint") }),
     h(
       "fieldset",
       { dataset: { field: "display_options" } },
-      h("legend", {}, "Display options"),
-      checkbox(showAddress, "Show my address"),
-      checkbox(showEmail, "Show my email address"),
+      h("legend", {}, say("tr.displayOptions")),
+      checkbox(showAddress, say("tr.showAddress")),
+      checkbox(showEmail, say("tr.showEmail")),
     ),
-    field("Expires on", expiresOn, { required: true, hint: "The link stops working after this date." }),
-    field("Description", description, { required: true, hint: "For you: which transcript this is (e.g. “For employer”)." }),
-    field("Remarks", remarks),
+    field(say("tr.expiresOn"), expiresOn, { required: rules.expires_on.required, hint: say("tr.expiresHint") }),
+    field(say("tr.description"), description, { required: rules.description.required, hint: say("tr.descriptionHint") }),
+    field(say("tr.remarks"), remarks),
     h(
       "fieldset",
       { dataset: { field: "include" } },
-      h("legend", {}, "Certifications to include"),
-      checkbox(includeActive, "Active certifications"),
-      checkbox(includeSelected, "Selected certifications"),
-      checkbox(includeNew, "Include new certifications as I earn them"),
+      h("legend", {}, say("tr.toInclude")),
+      checkbox(includeActive, say("tr.optActive")),
+      checkbox(includeSelected, say("tr.optSelected")),
+      checkbox(includeNew, say("tr.includeNew")),
     ),
-    h("div", { dataset: { field: "certification_ids" } }, certTable, h("p", { class: "field-error", hidden: true })),
+    h("div", { dataset: { field: "certification_ids", label: say("tr.certifications") } }, certTable, h("p", { class: "field-error", hidden: true })),
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "submit", class: "primary" }, editId ? "Save transcript" : "Create transcript"),
-      h("a", { href: "#/transcripts", class: "button secondary" }, "Cancel"),
+      h("button", { type: "submit", class: "primary" }, editId ? say("tr.save") : say("tr.createButton")),
+      h("a", { href: "#/transcripts", class: "button secondary" }, say("tr.cancel")),
     ),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const missing = [displayName, expiresOn, description].find((c) => !c.value.trim());
-    if (missing) {
-      announce("Please enter a display name, an expiry date and a description.", "error");
-      missing.focus();
-      return;
-    }
     const include = includeSelected.checked ? "selected" : "active";
     const certificationIds = certBoxes.filter(([b]) => b.checked).map(([, c]) => c.id);
-    if (include === "selected" && !certificationIds.length) {
-      announce("Select at least one certification, or choose “Active certifications”.", "error");
-      return;
-    }
     /** @type {TranscriptRequest} */
     const body = {
       display_name: displayName.value.trim(),
@@ -330,13 +329,18 @@ export async function transcriptFormView(container, { params, navigate }) {
       include_new_certifications: includeNew.checked,
     };
     if (body.remarks === null) delete body.remarks;
+    const errors = check("TranscriptRequest", body);
+    if (include === "selected" && !certificationIds.length) {
+      errors.push({ field: "certification_ids", message: say("field.selectCertification") });
+    }
+    if (!checkedBeforeSending(form, errors)) return;
     submitting(form, async () => {
       if (editId) {
         await api.put(`/me/transcripts/${encodeURIComponent(editId)}`, body);
-        flash("Transcript saved.");
+        flash(say("tr.saved"));
       } else {
         await api.post("/me/transcripts", body);
-        flash("Transcript created.");
+        flash(say("tr.created"));
       }
       navigate("#/transcripts");
     });

@@ -31,6 +31,9 @@ def _required_or_at_least(ctx: Mapping[str, Any]) -> str:
     return "This is required." if n in (None, 1) else f"Enter at least {n} characters."
 
 
+EMAIL = "Enter an email address like name@example.com."
+# email-validator's refusals (pydantic's ``validate_email``): "value is not a valid email address: …".
+_EMAIL_REFUSAL = "value is not a valid email address"
 _DATE = "Enter a date as YYYY-MM-DD, for example 2026-12-01."
 _DATETIME = "Enter a date and time, for example 2026-12-01T09:30:00Z."
 
@@ -94,6 +97,8 @@ def plain(error_type: str, ctx: Mapping[str, Any] | None, raw: str) -> str:
         # A validator's own sentence (the model's rule), without pydantic's prefix.
         for prefix in _LIBRARY_PREFIXES:
             raw = raw.removeprefix(prefix)
+        if raw.startswith(_EMAIL_REFUSAL):
+            return EMAIL
         return _sentence(raw)
     if raw and error_type not in _PYDANTIC_TYPES:
         return _sentence(raw)  # our own validator's error type (e.g. ``invalid_characters``): its sentence

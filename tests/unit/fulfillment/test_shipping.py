@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from certtrack.fulfillment.shipping import COUNTRIES, ShippingAddress, is_latin_text
+from certtrack.fulfillment.shipping import COUNTRIES, NO_POSTAL_CODE, ShippingAddress, is_latin_text
 from pydantic import ValidationError
 
 from tests.unit.fulfillment.factories import address_body
@@ -112,3 +112,22 @@ def test_lengths_count_characters_after_nfc() -> None:
     address = ShippingAddress.model_validate(address_body(city="e\u0301" * 60))  # 120 code points
     assert address.city == "\u00e9" * 60
     assert failing_fields(address_body(city="e\u0301" * 61)) == {"city"}
+
+
+@pytest.mark.parametrize("blank", [None, "", "  "])
+def test_postal_code_may_be_left_empty_only_where_addresses_have_none(blank: str | None) -> None:
+    hong_kong = ShippingAddress.model_validate(address_body(country="hk", postal_code=blank))
+    assert (hong_kong.country, hong_kong.postal_code) == ("HK", None)
+    assert failing_fields(address_body(country="DE", postal_code=blank)) == {"postal_code"}
+
+
+def test_a_missing_postal_code_reads_as_required() -> None:
+    with pytest.raises(ValidationError) as info:
+        ShippingAddress.model_validate(address_body(postal_code=None))
+    [error] = info.value.errors()
+    assert (error["loc"], error["type"], error["msg"]) == (("postal_code",), "missing", "This is required.")
+
+
+def test_countries_without_postal_codes_are_countries() -> None:
+    assert NO_POSTAL_CODE < COUNTRIES
+    assert {"HK", "AE", "QA"} <= NO_POSTAL_CODE and not {"US", "DE", "JP"} & NO_POSTAL_CODE

@@ -12,7 +12,8 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from certtrack import keys
 from certtrack.errors import NotFound
@@ -31,6 +32,14 @@ _COUNTRY_CODES = """
     TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
 """
 COUNTRIES = frozenset(_COUNTRY_CODES.split())
+# Countries whose addresses have no postal code (Google's address data, libaddressinput: no ``%Z``
+# in the format): the one field the rules below need a second field for. Everywhere else the
+# postal code is required. The web client reads this table through web/rules.js (generated).
+_NO_POSTAL_CODE = """
+    AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM CW DJ DM ER FJ GA GD GH GM GQ GY HK KI KM KN
+    KP LY ML MO MR MW NR NU QA RW SB SC SL SR SS ST SX SY TD TG TK TL TO TT TV UG VU YE ZW
+"""
+NO_POSTAL_CODE = frozenset(_NO_POSTAL_CODE.split())
 
 # Punctuation an address label needs; anything else (emoji, other scripts, controls) is refused.
 LATIN_PUNCTUATION = frozenset(" .,'\u2019-/#&()+:;\"\u00b0\u00ba\u00aa")
@@ -75,14 +84,21 @@ def _ascii_email(value: str) -> str:
     return value
 
 
+# What OpenAPI cannot state, named in the schema for the web client's checks (scripts/web_rules.py).
+_LATIN_RULE = Field(json_schema_extra={"x-rule": "latin"})
+_PHONE_RULE = Field(json_schema_extra={"x-rule": "phone", "pattern": _PHONE.pattern})
+_COUNTRY_RULE = Field(json_schema_extra={"x-rule": "country"})
+
 AnyName = Annotated[str, PublicText(max_length=60, min_length=1)]
 AnyLine = Annotated[str, PublicText(max_length=100, min_length=1)]
 AnyPostal = Annotated[str, PublicText(max_length=16, min_length=1)]
-LatinName = Annotated[AnyName, AfterValidator(_latin)]
-LatinLine = Annotated[AnyLine, AfterValidator(_latin)]
-LatinPostal = Annotated[AnyPostal, AfterValidator(_latin)]
-Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), AfterValidator(_phone)]
+LatinName = Annotated[AnyName, AfterValidator(_latin), _LATIN_RULE]
+LatinLine = Annotated[AnyLine, AfterValidator(_latin), _LATIN_RULE]
+LatinPostal = Annotated[AnyPostal, AfterValidator(_latin), _LATIN_RULE]
+Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country), _COUNTRY_RULE]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), AfterValidator(_phone), _PHONE_RULE
+]
 Email = Annotated[EmailAddress, AfterValidator(_ascii_email)]
 # Optional fields: an empty one (``""``, as an HTML form sends it) is not given.
 OptName = Annotated[AnyName | None, BlankIsNone]
@@ -90,6 +106,7 @@ OptLine = Annotated[AnyLine | None, BlankIsNone]
 OptPostal = Annotated[AnyPostal | None, BlankIsNone]
 OptLatinName = Annotated[LatinName | None, BlankIsNone]
 OptLatinLine = Annotated[LatinLine | None, BlankIsNone]
+OptLatinPostal = Annotated[LatinPostal | None, BlankIsNone]
 OptPhone = Annotated[Phone | None, BlankIsNone]
 
 
@@ -110,7 +127,9 @@ class Localized(Schema):
 class ShippingAddress(Schema):
     """``PUT /me/shipping-address`` body and ``GET`` response: demographics in Latin script only."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"x-postal-code-optional-in": list(sorted(NO_POSTAL_CODE))}
+    )
 
     first_name: LatinName
     last_name: LatinName
@@ -120,9 +139,17 @@ class ShippingAddress(Schema):
     address2: OptLatinLine = None
     city: LatinName
     state: OptLatinName = None
-    postal_code: LatinPostal
-    country: Country
+    country: Country  # before postal_code: its rule reads the country
+    postal_code: OptLatinPostal = Field(default=None, validate_default=True)
     localized: Localized | None = None
+
+    @field_validator("postal_code", mode="after")
+    @classmethod
+    def _postal_code_where_used(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Required unless the country has no postal codes (a refused country: required too)."""
+        if value is None and info.data.get("country") not in NO_POSTAL_CODE:
+            raise PydanticCustomError("missing", "This is required.")
+        return value
 
     def to_attribute(self) -> AddressAttribute:
         data = self.model_dump(exclude={"localized"})

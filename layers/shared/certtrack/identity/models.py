@@ -229,7 +229,7 @@ class AddressAttribute(MapAttribute[str, object]):
     address2 = UnicodeAttribute(null=True)
     city = UnicodeAttribute()
     state = UnicodeAttribute(null=True)
-    postal_code = UnicodeAttribute()
+    postal_code = UnicodeAttribute(null=True)
     country = UnicodeAttribute()
     localized = LocalizedAddress(null=True)
 

@@ -1,0 +1,120 @@
+// @ts-check
+// The portal's language: message catalogues (i18n/en.js, i18n/ja.js), the candidate's choice (their
+// settings once signed in; before that this browser's, in localStorage), else the browser's best
+// match. `t(key, values)` is every string a screen shows; `<html lang>` follows the choice.
+import en from "./i18n/en.js";
+import ja from "./i18n/ja.js";
+
+/** @typedef {"en" | "ja"} Language */
+
+/** @type {Record<Language, Record<string, string>>} */
+export const CATALOGUES = { en, ja };
+/** @type {[Language, string][]} each language named in itself */
+export const LANGUAGES = [
+  ["en", "English"],
+  ["ja", "日本語"],
+];
+const LOCALES = { en: "en-US", ja: "ja-JP" };
+const STORAGE_KEY = "certtrack.language";
+
+/** @type {Language} */
+let current = "en";
+
+/**
+ * @param {unknown} value
+ * @returns {value is Language}
+ */
+export function isLanguage(value) {
+  return value === "en" || value === "ja";
+}
+
+/**
+ * The best of our languages for the browser's list (`navigator.languages`), English when none fits.
+ * @param {readonly string[]} [preferred]
+ * @returns {Language}
+ */
+export function browserLanguage(preferred = navigator.languages || [navigator.language]) {
+  for (const tag of preferred) {
+    const primary = String(tag).toLowerCase().split("-")[0];
+    if (isLanguage(primary)) return primary;
+  }
+  return "en";
+}
+
+export function language() {
+  return current;
+}
+
+/** The BCP 47 locale for `Intl` (format.js). */
+export function locale() {
+  return LOCALES[current];
+}
+
+/** @param {Language} lang */
+function apply(lang) {
+  current = lang;
+  document.documentElement.lang = lang;
+}
+
+/** At start-up: this browser's last choice, else the browser's language. */
+export function initLanguage() {
+  let stored = null;
+  try {
+    stored = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    stored = null;
+  }
+  apply(isLanguage(stored) ? stored : browserLanguage());
+}
+
+/**
+ * Use `lang` (null: follow the browser) and remember it on this browser (the login page's picker
+ * and the settings' choice, which is also saved with the candidate's settings).
+ * @param {Language | null} lang
+ * @returns {boolean} whether the language changed (the screen is drawn again)
+ */
+export function setLanguage(lang) {
+  try {
+    if (lang) localStorage.setItem(STORAGE_KEY, lang);
+    else localStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // storage refused (private mode): the choice lasts for this page
+  }
+  const next = lang || browserLanguage();
+  const changed = next !== current;
+  apply(next);
+  return changed;
+}
+
+/**
+ * The string of `key` in the current language, its `{name}`s filled from `values`.
+ * @param {string} key
+ * @param {Record<string, string | number>} [values]
+ */
+export function t(key, values = {}) {
+  const text = CATALOGUES[current][key] ?? en[key];
+  if (text === undefined) throw new Error(`No message ${key}`);
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+/** @type {() => void} */
+let redraw = () => {};
+
+/**
+ * What to do when the reader picks another language (app.js: draw the page again).
+ * @param {() => void} fn
+ */
+export function onLanguageChange(fn) {
+  redraw = fn;
+}
+
+/**
+ * The reader's pick (the login page's picker, the settings): used at once and remembered.
+ * @param {Language | null} lang
+ * @returns {boolean} whether the page is drawn again (in the new language)
+ */
+export function chooseLanguage(lang) {
+  const changed = setLanguage(lang);
+  if (changed) redraw();
+  return changed;
+}
