@@ -23,7 +23,6 @@ from certtrack.identity.schemas import (
     ScoreReportRequest,
     SettingsIn,
     SettingsOut,
-    SettingsUpdated,
     StatusOut,
 )
 from certtrack.openapi import merged_openapi_json, responses
@@ -165,21 +164,27 @@ def confirm_mapping(body: ConfirmRequest) -> ConfirmOut:
 
 
 def _settings_out(view: personal.SettingsView) -> SettingsOut:
-    return SettingsOut(**view.values, updated=SettingsUpdated(**view.updated))
+    return SettingsOut.model_validate({**view.values, "updated": view.updated})
 
 
-@app.get("/me/settings", description="The five settings (null when never answered) and when each last changed.")
+@app.get(
+    "/me/settings",
+    description="The five settings (null when never answered), the language (null until chosen) and when each "
+    "last changed.",
+)
 def get_settings() -> SettingsOut:
     return _settings_out(personal.get_settings_view(identity.current_candidate_id(app)))
 
 
 @app.put(
     "/me/settings",
-    description="Answer all five settings; each changed field is timestamped and kept in an audit trail.",
+    description="Answer all five settings (and optionally `language`); each changed field is timestamped, "
+    "each changed flag kept in an audit trail.",
     responses=responses({422: "`validation_error` listing the missing fields."}, ok=(200, "The saved settings.")),
 )
 def put_settings(body: SettingsIn) -> SettingsOut:
-    view = personal.put_settings(identity.current_candidate_id(app), body.model_dump(), current_login(app), clock.now())
+    values = body.model_dump(exclude_unset=True)  # an absent `language` stays as it is
+    view = personal.put_settings(identity.current_candidate_id(app), values, current_login(app), clock.now())
     return _settings_out(view)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from certtrack.auth import Login
-from certtrack.errors import Conflict
+from certtrack.errors import Conflict, Unprocessable
 from certtrack.identity import personal
 from certtrack.identity.models import CandidateItem
 
@@ -39,7 +39,8 @@ def test_settings_never_set_are_null(me: CandidateItem) -> None:
     status, body, _ = me_call("GET", "/me/settings")
     assert status == 200
     assert {k: body[k] for k in ALL_TRUE} == dict.fromkeys(ALL_TRUE)
-    assert body["updated"] == dict.fromkeys(ALL_TRUE)
+    assert body["language"] is None
+    assert body["updated"] == dict.fromkeys([*ALL_TRUE, "language"])
 
 
 def test_put_settings_saves_timestamps_and_audits(me: CandidateItem) -> None:
@@ -111,6 +112,53 @@ def test_concurrent_settings_change_is_409(me: CandidateItem, now: Any) -> None:
     finally:
         CandidateItem.get_candidate = original  # type: ignore[method-assign]
     assert len(personal.settings_history(me.candidate_id)) == 6
+
+
+def test_language_is_stored_timestamped_and_kept_when_absent(me: CandidateItem, now: Any) -> None:
+    status, body, _ = me_call("PUT", "/me/settings", {**ALL_TRUE, "language": "ja"})
+    assert status == 200 and body["language"] == "ja" and body["updated"]["language"]
+    assert me_call("GET", "/me/settings")[1] == body
+    stored = CandidateItem.get_candidate(me.candidate_id)
+    assert stored is not None and personal.settings_of(stored)["language"] == "ja"
+    # The language is a preference, not a consent: the audit trail holds the five flags only.
+    assert sorted(a.field for a in personal.settings_history(me.candidate_id)) == sorted(ALL_TRUE)
+
+    # Absent leaves it as it is; a flag change alone does not restamp it.
+    status, after, _ = me_call("PUT", "/me/settings", {**ALL_TRUE, "academy_student": False})
+    assert status == 200 and after["language"] == "ja" and after["updated"]["language"] == body["updated"]["language"]
+
+    # Only the language changes: stamped, nothing audited.
+    login = Login(SUB, "mylogin", frozenset())
+    later = now + timedelta(days=3)
+    view = personal.put_settings(
+        me.candidate_id, {**ALL_TRUE, "academy_student": False, "language": "en"}, login, later
+    )
+    assert view.values["language"] == "en" and view.updated["language"] == "2026-11-28T12:00:00Z"
+    assert len(personal.settings_history(me.candidate_id)) == 6
+
+    # null clears the choice (the client follows the browser again).
+    status, cleared, _ = me_call("PUT", "/me/settings", {**ALL_TRUE, "language": None})
+    assert status == 200 and cleared["language"] is None and cleared["updated"]["language"]
+
+
+@pytest.mark.parametrize("bad", ["fr", "EN", "", 1, True, ["ja"]])
+def test_unknown_language_is_a_plain_422_and_changes_nothing(me: CandidateItem, bad: Any) -> None:
+    assert me_call("PUT", "/me/settings", {**ALL_TRUE, "language": "ja"})[0] == 200
+    status, body, _ = me_call("PUT", "/me/settings", {**ALL_TRUE, "academy_student": False, "language": bad})
+    assert status == 422 and body["code"] == "validation_error"
+    [error] = body["errors"]
+    assert error["field"] == "language"
+    assert error["message"] == "Choose one of: en or ja."
+    assert "Language" in body["detail"] and "literal" not in body["detail"].lower()
+    unchanged = me_call("GET", "/me/settings")[1]
+    assert unchanged["language"] == "ja" and unchanged["academy_student"] is True
+
+
+def test_the_domain_refuses_an_unknown_language_too(me: CandidateItem, now: Any) -> None:
+    with pytest.raises(Unprocessable):
+        personal.put_settings(me.candidate_id, {**ALL_TRUE, "language": "de"}, Login(SUB, "u", frozenset()), now)
+    stored = CandidateItem.get_candidate(me.candidate_id)
+    assert stored is not None and personal.settings_of(stored)["language"] is None
 
 
 def test_unmapped_login_gets_403() -> None:

@@ -32,6 +32,7 @@ SETTINGS = {
     "email_notifications": False,
     "academy_student": False,
     "verification_consent": True,
+    "language": "ja",
 }
 
 

@@ -58,6 +58,7 @@ def test_a_candidate_with_one_of_everything_gets_every_section(ada: Person, bob:
     assert (profile["first_name"], profile["last_name"], profile["email"]) == ("Ada", "Lovelace", ada.email)
     assert profile["attributes"]["job_title"] == "Ada's job"
     assert profile["settings"]["partner_or_reseller"] is True
+    assert profile["settings"]["language"] == "ja" and profile["settings"]["updated"]["language"]
     assert {a["field"] for a in sections["settings_audit"]} == {
         "program_employee",
         "partner_or_reseller",

@@ -1,12 +1,16 @@
-"""Personal info: the five settings (with an audit trail), program attributes and identifiers.
+"""Personal info: the five settings (with an audit trail), the language, program attributes and
+identifiers.
 
 Settings live on the candidate profile as one map, flat so other features can read a flag
-directly (``settings_of(candidate)["verification_consent"]``)::
+directly (``settings_of(candidate)["verification_consent"]``, ``settings_of(candidate)["language"]``)::
 
-    settings = {"program_employee": true, ..., "updated": {"program_employee": "<ISO 8601 UTC>", ...}}
+    settings = {"program_employee": true, ..., "language": "ja",
+                "updated": {"program_employee": "<ISO 8601 UTC>", ..., "language": "<ISO 8601 UTC>"}}
 
-Every change of a field also writes an audit item ``AUDIT#<timestamp>#<field>`` (old, new, who,
-when) in the same transaction as the profile update, guarded by ``settings_revision``.
+Every change of one of the five flags also writes an audit item ``AUDIT#<timestamp>#<field>`` (old,
+new, who, when) in the same transaction as the profile update, guarded by ``settings_revision``.
+The language (``en``/``ja``, ``None`` until chosen: the web client then follows the browser) is a
+display preference, not a consent: it is timestamped like the flags but not audited.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from certtrack.auth import Login
 from certtrack.dates import iso_instant
 from certtrack.db import TRANSACTION_CONFLICT, cancellation_codes, condition_failed, raw_map
 from certtrack.errors import Conflict, NotFound, Unprocessable
-from certtrack.fields import InvalidText, clean_text
+from certtrack.fields import LANGUAGES, InvalidText, clean_text
 from certtrack.identity.models import CandidateItem, SettingsAuditItem
 from certtrack.program.catalog import AttributeDefinition, load_catalog
 
@@ -35,6 +39,7 @@ SETTINGS_FIELDS: tuple[str, ...] = (
     "academy_student",
     "verification_consent",
 )
+LANGUAGE = "language"
 
 
 def _candidate(candidate_id: str) -> CandidateItem:
@@ -49,21 +54,31 @@ def _candidate(candidate_id: str) -> CandidateItem:
 
 @dataclass(frozen=True)
 class SettingsView:
-    values: dict[str, bool | None]
+    values: dict[str, bool | str | None]
     updated: dict[str, str | None]
 
 
-def settings_of(candidate: CandidateItem) -> dict[str, bool | None]:
-    """The five flags of a candidate; ``None`` for a flag never set."""
+def _language(raw: Mapping[str, Any]) -> str | None:
+    value = raw.get(LANGUAGE)
+    return value if value in LANGUAGES else None
+
+
+def settings_of(candidate: CandidateItem) -> dict[str, bool | str | None]:
+    """The five flags of a candidate (``None`` for a flag never set) and ``language`` (``None``
+    until chosen)."""
     raw = raw_map(candidate.settings)
-    return {name: (bool(raw[name]) if raw.get(name) is not None else None) for name in SETTINGS_FIELDS}
+    values: dict[str, bool | str | None] = {
+        name: (bool(raw[name]) if raw.get(name) is not None else None) for name in SETTINGS_FIELDS
+    }
+    values[LANGUAGE] = _language(raw)
+    return values
 
 
 def _view(candidate: CandidateItem) -> SettingsView:
     updated = raw_map(raw_map(candidate.settings).get("updated"))
     return SettingsView(
         values=settings_of(candidate),
-        updated={name: (str(updated[name]) if updated.get(name) else None) for name in SETTINGS_FIELDS},
+        updated={name: (str(updated[name]) if updated.get(name) else None) for name in (*SETTINGS_FIELDS, LANGUAGE)},
     )
 
 
@@ -71,8 +86,11 @@ def get_settings_view(candidate_id: str) -> SettingsView:
     return _view(_candidate(candidate_id))
 
 
-def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, now: datetime) -> SettingsView:
-    """Replace the five flags; one audit item per changed field, all in one transaction."""
+def put_settings(
+    candidate_id: str, values: Mapping[str, bool | str | None], login: Login, now: datetime
+) -> SettingsView:
+    """Replace the five flags and, when ``values`` has ``language``, the language (absent keeps it);
+    one audit item per changed flag, all in one transaction."""
     missing = [name for name in SETTINGS_FIELDS if name not in values]
     if missing:
         raise Unprocessable(
@@ -80,18 +98,30 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
             code="validation_error",
             extra={"errors": [{"field": name, "message": "This is required.", "type": "missing"} for name in missing]},
         )
+    if LANGUAGE in values and values[LANGUAGE] is not None and values[LANGUAGE] not in LANGUAGES:
+        message = field_messages.plain("literal_error", {"expected": " or ".join(LANGUAGES)}, "")
+        raise Unprocessable(
+            field_messages.summary([LANGUAGE]),
+            code="validation_error",
+            extra={"errors": [{"field": LANGUAGE, "message": message, "type": "literal_error"}]},
+        )
     candidate = _candidate(candidate_id)
     before = settings_of(candidate)
     updated = _view(candidate).updated
-    changed = [name for name in SETTINGS_FIELDS if before[name] != bool(values[name])]
-    if not changed:
+    after: dict[str, bool | str | None] = {name: bool(values[name]) for name in SETTINGS_FIELDS}
+    after[LANGUAGE] = values[LANGUAGE] if LANGUAGE in values else before[LANGUAGE]
+    changed = [name for name in SETTINGS_FIELDS if before[name] != after[name]]
+    stamped = [*changed, LANGUAGE] if before[LANGUAGE] != after[LANGUAGE] else changed
+    if not stamped:
         return _view(candidate)
     stamp = iso_instant(now)
-    new_map: dict[str, Any] = {name: bool(values[name]) for name in SETTINGS_FIELDS}
+    new_map: dict[str, Any] = {name: after[name] for name in SETTINGS_FIELDS}
+    if after[LANGUAGE] is not None:
+        new_map[LANGUAGE] = after[LANGUAGE]
     new_map["updated"] = {
-        name: (stamp if name in changed else updated[name])
-        for name in SETTINGS_FIELDS
-        if name in changed or updated[name]
+        name: (stamp if name in stamped else updated[name])
+        for name in (*SETTINGS_FIELDS, LANGUAGE)
+        if name in stamped or updated[name]
     }
     revision = candidate.settings_revision
     guard = (
@@ -115,7 +145,7 @@ def put_settings(candidate_id: str, values: Mapping[str, bool], login: Login, no
                         candidate_id=candidate_id,
                         field=name,
                         old_value=before[name],
-                        new_value=bool(values[name]),
+                        new_value=bool(after[name]),
                         changed_at=now,
                         login_sub=login.sub,
                     ),

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
-from certtrack.fields import EmailAddress, PublicText, Schema
+from certtrack.fields import EmailAddress, Language, PublicText, Schema
 
 Email = Annotated[EmailAddress, Field(description="An email address (at most 254 characters).")]
 Name = Annotated[str, PublicText(max_length=100, min_length=1)]
@@ -47,13 +47,19 @@ class ConfirmOut(Schema):
 
 
 class SettingsIn(_Input):
-    """All five are required booleans (no strings or numbers standing in for them)."""
+    """All five are required booleans (no strings or numbers standing in for them); `language` is
+    optional (absent leaves it as it is)."""
 
     program_employee: StrictBool
     partner_or_reseller: StrictBool
     email_notifications: StrictBool
     academy_student: StrictBool
     verification_consent: StrictBool
+    language: Language | None = Field(
+        default=None,
+        description="The portal's language for this candidate (pages, emails); null clears the choice "
+        "(the web client then follows the browser). Absent leaves it unchanged.",
+    )
 
 
 class SettingsUpdated(Schema):
@@ -64,16 +70,20 @@ class SettingsUpdated(Schema):
     email_notifications: str | None
     academy_student: str | None
     verification_consent: str | None
+    language: str | None
 
 
 class SettingsOut(Schema):
-    """The five settings; null for one never answered."""
+    """The five settings (null for one never answered) and the language (null until chosen)."""
 
     program_employee: bool | None
     partner_or_reseller: bool | None
     email_notifications: bool | None
     academy_student: bool | None
     verification_consent: bool | None
+    language: Language | None = Field(
+        description="null until the candidate chooses; the client then uses the browser's."
+    )
     updated: SettingsUpdated
 
 
