@@ -87,6 +87,10 @@ def _client() -> Any:
 _MIME_POLICY = policy.default.clone(max_line_length=998)
 
 
+def _transfer_encoding(body: str) -> str | None:
+    return None if body.isascii() else "base64"
+
+
 def build_mime(to: str, message: RenderedEmail, headers: Mapping[str, str] | None = None) -> bytes:
     settings = get_settings()
     mime = EmailMessage(policy=_MIME_POLICY)
@@ -96,8 +100,9 @@ def build_mime(to: str, message: RenderedEmail, headers: Mapping[str, str] | Non
     mime["Message-ID"] = make_msgid(domain=settings.sender_email.split("@")[-1])
     for name, value in (headers or {}).items():
         mime[name] = value
-    mime.set_content(message.text)
-    mime.add_alternative(message.html, subtype="html")
+    # SES takes 7-bit raw messages: a body with non-ASCII text (Japanese) goes base64, not 8bit.
+    mime.set_content(message.text, cte=_transfer_encoding(message.text))
+    mime.add_alternative(message.html, subtype="html", cte=_transfer_encoding(message.html))
     return mime.as_bytes()
 
 
