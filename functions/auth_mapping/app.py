@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
-from certtrack import clock, identity
+from certtrack import clock, i18n, identity
 from certtrack.api import current_login, make_app, make_handler, metrics
 from certtrack.certifications import registrations
 from certtrack.identity import mapping, personal
@@ -69,7 +69,7 @@ def me() -> dict[str, Any]:
     ),
 )
 def map_by_email(body: EmailMappingRequest) -> StatusOut:
-    mapping.request_by_email(current_login(app), body.email, clock.now())
+    mapping.request_by_email(current_login(app), body.email, clock.now(), _language())
     return StatusOut()
 
 
@@ -103,8 +103,14 @@ def map_by_score_report(body: ScoreReportRequest) -> StatusOut:
         clock.now(),
         source_ip=app.current_event.request_context.identity.source_ip or "unknown",
         holders=registrations.candidates_with_registration,
+        language=_language(),
     )
     return StatusOut()
+
+
+def _language() -> i18n.Language:
+    """The request's ``Accept-Language``: best of en/ja, English by default."""
+    return i18n.negotiate(app.current_event.headers.get("accept-language"))
 
 
 DisputeToken = Annotated[str, Query(min_length=1, max_length=128)]
@@ -129,7 +135,7 @@ def _dispute_response(page: mapping.Page) -> Response[str]:
 )
 def get_dispute(token: DisputeToken) -> Response[str]:
     view = mapping.view_dispute(token, clock.now())
-    return _dispute_response(mapping.dispute_page(view, token))
+    return _dispute_response(mapping.dispute_page(view, token, _language()))
 
 
 @app.post(
@@ -142,7 +148,7 @@ def get_dispute(token: DisputeToken) -> Response[str]:
 )
 def post_dispute(token: DisputeToken) -> Response[str]:
     view = mapping.dispute(token, clock.now())
-    return _dispute_response(mapping.dispute_page(view, token))
+    return _dispute_response(mapping.dispute_page(view, token, _language()))
 
 
 @app.post(

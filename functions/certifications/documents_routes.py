@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from certtrack import clock, pages
+from certtrack import clock, i18n, pages
 from certtrack.api import SECURITY_HEADERS
 from certtrack.certifications import certificates, logos, verify
 from certtrack.certifications.certificates import DownloadLink
@@ -80,13 +80,14 @@ def post_certificate(cert_id: Annotated[str, Path(max_length=64)]) -> DownloadLi
 def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> Response[str]:
     """Public: holder, certification, status (`active`, `expired`, `revoked`) and dates."""
     wants_json = "application/json" in (router.current_event.headers.get("accept") or "").lower()
+    language = i18n.negotiate(router.current_event.headers.get("accept-language"))
     now = clock.now()
     try:
         result = verify.verify(verification_code, now.date())
     except NotFound:
         if wants_json:
             raise
-        return _html(404, verify.render_page(None))
+        return _html(404, verify.render_page(None, language=language))
     credential = _credential(result, now)
     if wants_json:
         return Response(
@@ -95,7 +96,7 @@ def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> 
             body=json.dumps(result.as_json() | {"credential": credential}),
             headers={**SECURITY_HEADERS, **pages.PRIVACY_HEADERS},
         )
-    return _html(200, verify.render_page(result, credential))
+    return _html(200, verify.render_page(result, credential, language=language))
 
 
 def _credential(result: verify.Verification, now: datetime) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from certtrack import pages
+from certtrack import i18n, pages
 from certtrack.certifications import reminders
 from certtrack.openapi import responses
 
@@ -37,15 +37,19 @@ def _page(html: str, form_action: str = "'none'") -> Response[str]:
     )
 
 
+def _language() -> str:
+    return i18n.negotiate(router.current_event.headers.get("accept-language"))
+
+
 @router.get("/reminders/unsubscribe", responses=_RESPONSES)
 def get_unsubscribe(c: CandidateId, s: Signature) -> Response[str]:
     """A confirmation page with a button that posts to this URL; a GET stops nothing."""
     reminders.check_link(c, s)
-    return _page(reminders.confirm_page(), form_action="'self'")
+    return _page(reminders.confirm_page(_language()), form_action="'self'")
 
 
 @router.post("/reminders/unsubscribe", responses=_RESPONSES)
 def post_unsubscribe(c: CandidateId, s: Signature) -> Response[str]:
     """Stop expiry-reminder mail: the page's button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`)."""
     reminders.unsubscribe(c, s)
-    return _page(reminders.unsubscribed_page())
+    return _page(reminders.unsubscribed_page(_language()))

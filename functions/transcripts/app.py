@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
-from certtrack import clock
+from certtrack import clock, i18n
 from certtrack.api import make_app, make_handler, metrics, model_dump
 from certtrack.identity import current_candidate_id
 from certtrack.openapi import responses
@@ -107,7 +107,9 @@ def preview_transcript_email(transcript_id: str) -> EmailPreview:
 )
 def public_transcript(public_id: str) -> Response[str]:
     """The public page (HTML, or JSON with ``Accept: application/json``); counts a view. 404 when not shown."""
-    page = public.respond(public_id, app.current_event.headers.get("accept"), clock.now())
+    headers = app.current_event.headers
+    language = i18n.negotiate(headers.get("accept-language"))
+    page = public.respond(public_id, headers.get("accept"), clock.now(), language=language)
     if page.status == 200:
         metrics.add_metric(name="TranscriptViews", unit=MetricUnit.Count, value=1)
     return Response(

@@ -74,6 +74,7 @@ class InMemoryOrderStore:
 
     held: dict[str, set[str]] = field(default_factory=dict)
     addresses: dict[str, ShippingAddress] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)  # candidate → chosen language
     claims: dict[tuple[str, str], str] = field(default_factory=dict)  # (candidate, cert) → order id
     orders: dict[str, StoredOrder] = field(default_factory=dict)
     payable: dict[str, PayableOrder] = field(default_factory=dict)  # order id → what its events see
@@ -93,6 +94,9 @@ class InMemoryOrderStore:
 
     def shipping_address(self, candidate_id: str) -> ShippingAddress | None:
         return self.addresses.get(candidate_id)
+
+    def language(self, candidate_id: str) -> str | None:
+        return self.languages.get(candidate_id)
 
     def write(
         self,

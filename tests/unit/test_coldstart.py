@@ -2,7 +2,7 @@
 
 Timing lives in ``bench/bench_cold_import.py``; these tests hold the structure the figures rest on:
 every ``Handler`` of template.yaml imports ``certtrack.coldstart`` first and calls ``ready()`` last,
-and the libraries only some requests need (boto3, Jinja2, email-validator, fpdf2, the requests
+and the libraries only some requests need (boto3, Jinja2, Babel, email-validator, fpdf2, the requests
 library the X-Ray SDK would patch) are not imported when a function starts.
 """
 
@@ -23,7 +23,18 @@ from tests.conftest import ROOT
 TEMPLATE = Template(ROOT / "template.yaml")
 ENTRY_POINTS = sorted({(f.code_dir, f.handler.split(".")[0]) for f in TEMPLATE.functions.values()})
 IDS = [f"{code_dir.name}.{module}" for code_dir, module in ENTRY_POINTS]
-LAZY = ("boto3", "jinja2", "markupsafe", "email_validator", "fpdf", "fontTools", "segno", "requests", "certtrack.pdf")
+LAZY = (
+    "boto3",
+    "jinja2",
+    "markupsafe",
+    "email_validator",
+    "fpdf",
+    "fontTools",
+    "segno",
+    "requests",
+    "babel",
+    "certtrack.pdf",
+)
 
 _PROBE = """
 import gc, json, sys

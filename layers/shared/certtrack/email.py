@@ -1,7 +1,8 @@
 """Email: Jinja2 templates rendered to text + HTML and sent through SES v2 as one MIME message.
 
 Templates live in ``templates/email/<name>.subject.txt``, ``<name>.txt`` and ``<name>.html`` and
-are rendered from the same context. Messages go out as Raw MIME (multipart/alternative) so both
+are rendered from the same context, in the recipient's language: the context's ``language``
+(``certtrack.i18n``; English when absent). Messages go out as Raw MIME (multipart/alternative) so both
 parts survive (moto keeps only HTML for a Simple message with both bodies).
 """
 
@@ -12,12 +13,13 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from certtrack import i18n
 from certtrack.errors import ServiceUnavailable
 from certtrack.settings import get_settings
 
@@ -32,34 +34,43 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    sender_name: str = "Certification Program"
 
 
-@lru_cache(maxsize=1)
-def jinja_env() -> Environment:
-    """The emails' Jinja2 environment (``templates/email/``); autoescape on for HTML parts.
+@cache
+def jinja_env(language: str = i18n.DEFAULT) -> Environment:
+    """The emails' Jinja2 environment (``templates/email/``) of one language; autoescape on for
+    HTML parts.
 
     Jinja2 (with MarkupSafe) is imported here, on first use, not when a function starts: most
     requests render no template.
     """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    return i18n.install(env, language)
 
 
 def render(name: str, context: Mapping[str, Any]) -> RenderedEmail:
-    env = jinja_env()
-    ctx = {"program_name": "Certification Program", **context}
+    """``context["language"]`` (en/ja; anything else or absent: English) picks the catalogue."""
+    language = i18n.choose(context.get("language"))
+    env = jinja_env(language)
+    ctx = {"program_name": i18n.N_("Certification Program"), **context, "language": language}
+    # The catalog's program name is the default one: it has its translation like any message.
+    ctx["program_name"] = i18n.translate(language, str(ctx["program_name"]))
     subject = env.get_template(f"{name}.subject.txt").render(ctx).strip()
     return RenderedEmail(
         subject=" ".join(subject.split()),
         text=env.get_template(f"{name}.txt").render(ctx),
         html=env.get_template(f"{name}.html").render(ctx),
+        sender_name=str(ctx["program_name"]),
     )
 
 
@@ -76,17 +87,22 @@ def _client() -> Any:
 _MIME_POLICY = policy.default.clone(max_line_length=998)
 
 
+def _transfer_encoding(body: str) -> str | None:
+    return None if body.isascii() else "base64"
+
+
 def build_mime(to: str, message: RenderedEmail, headers: Mapping[str, str] | None = None) -> bytes:
     settings = get_settings()
     mime = EmailMessage(policy=_MIME_POLICY)
     mime["Subject"] = message.subject
-    mime["From"] = formataddr(("Certification Program", settings.sender_email))
+    mime["From"] = formataddr((message.sender_name, settings.sender_email))
     mime["To"] = to
     mime["Message-ID"] = make_msgid(domain=settings.sender_email.split("@")[-1])
     for name, value in (headers or {}).items():
         mime[name] = value
-    mime.set_content(message.text)
-    mime.add_alternative(message.html, subtype="html")
+    # SES takes 7-bit raw messages: a body with non-ASCII text (Japanese) goes base64, not 8bit.
+    mime.set_content(message.text, cte=_transfer_encoding(message.text))
+    mime.add_alternative(message.html, subtype="html", cte=_transfer_encoding(message.html))
     return mime.as_bytes()
 
 

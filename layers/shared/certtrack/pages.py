@@ -8,7 +8,8 @@ and the privacy headers every public answer carries. ``Cache-Control`` is each p
 ``certtrack.api`` adds ``no-store`` and ``nosniff`` to any answer that did not set them.
 
 Pages render through their own Jinja2 environment, which sees only ``templates/pages/``; emails
-have theirs (``certtrack.email``).
+have theirs (``certtrack.email``). A page is in the viewer's language (``language``: the request's
+``Accept-Language`` through ``certtrack.i18n.negotiate``), English by default.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from certtrack import i18n
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -54,20 +57,22 @@ def page_headers(html: str, *, form_action: str = "'none'") -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=1)
-def jinja_env() -> Environment:
-    """The pages' Jinja2 environment (autoescaped HTML), imported on first use, not at start."""
+@cache
+def jinja_env(language: str = i18n.DEFAULT) -> Environment:
+    """The pages' Jinja2 environment of one language (autoescaped HTML), imported on first use."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    return i18n.install(env, language)
 
 
-def render(name: str, **context: Any) -> str:
-    """The HTML of ``templates/pages/<name>``."""
-    return jinja_env().get_template(name).render(**context)
+def render(name: str, *, language: str = i18n.DEFAULT, **context: Any) -> str:
+    """The HTML of ``templates/pages/<name>`` in ``language`` (en/ja; anything else: English)."""
+    return jinja_env(i18n.choose(language)).get_template(name).render(**context)

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from certtrack.dates import month_day_year
+from certtrack import i18n
 
 BASE_FAMILY = "notosans"
 
@@ -244,10 +244,9 @@ def needs_shaping(text: str) -> bool:
     return False
 
 
-def format_date(value: str | date) -> str:
-    """``2024-04-01`` → ``April 1, 2024`` (English, like the portal)."""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return month_day_year(day)
+def format_date(value: str | date, language: str = "en") -> str:
+    """``2024-04-01`` → ``April 1, 2024`` / ``2024年4月1日`` (Babel, the holder's locale)."""
+    return i18n.format_date(value, language)
 
 
 @dataclass(frozen=True)
@@ -259,6 +258,7 @@ class CertificateContent:
     expiration_date: str  # YYYY-MM-DD
     verification_code: str
     verify_url: str
+    language: str = "en"  # the holder's (``settings.language``)
 
 
 def _pdf_text_string(text: str) -> str:
@@ -348,15 +348,46 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 20, 20)
     pdf.set_creation_date(now)
-    pdf.set_lang("en")
-    pdf.set_title(f"{content.certification_name} certificate: {content.holder_name}")
-    pdf.set_author(content.program)
-    pdf.set_subject(f"Certificate of {content.certification_name}, verification code {content.verification_code}")
+    language = i18n.choose(content.language)
+
+    def _(message: str, **values: str) -> str:
+        return i18n.translate(language, message) % values
+
+    program = i18n.translate(language, content.program)  # the catalog's name has its translation
+    texts = {
+        "program": program,
+        "heading": _("Certificate of Achievement"),
+        "certifies": _("This certifies that"),
+        "fulfilled": _("has fulfilled the requirements of the program and is certified as"),
+        "dates": _(
+            "Active %(active)s   ·   Expires %(expires)s",
+            active=format_date(content.active_date, language),
+            expires=format_date(content.expiration_date, language),
+        ),
+        "code": _("Verification code: %(code)s", code=content.verification_code),
+        "verify": _("Verify at %(url)s", url=content.verify_url),
+    }
+    pdf.set_lang(language)
+    pdf.set_title(
+        _(
+            "%(certification)s certificate: %(holder)s",
+            certification=content.certification_name,
+            holder=content.holder_name,
+        )
+    )
+    pdf.set_author(program)
+    pdf.set_subject(
+        _(
+            "Certificate of %(certification)s, verification code %(code)s",
+            certification=content.certification_name,
+            code=content.verification_code,
+        )
+    )
     pdf.set_creator("Certification Tracking System")
-    pdf.set_keywords([content.certification_name, "certificate", content.verification_code])
+    pdf.set_keywords([content.certification_name, _("certificate"), content.verification_code])
 
     _attach(pdf, _load_font(FONTS[0]))
-    fallbacks = fallbacks_for(content.holder_name)
+    fallbacks = fallbacks_for(content.holder_name + "".join(texts.values()))
     for spec in fallbacks:
         _attach(pdf, _load_font(spec))
     if fallbacks:
@@ -379,9 +410,9 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
         with _tagged(pdf, struct_type, text if actual else None):
             pdf.cell(width, size * 0.5, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    line(content.program, 16, 28, color=90)
-    line("Certificate of Achievement", 30, 40, "/H1", color=0)
-    line("This certifies that", 14, 62, color=90)
+    line(program, 16, 28, color=90)
+    line(texts["heading"], 30, 40, "/H1", color=0)
+    line(texts["certifies"], 14, 62, color=90)
 
     pdf.set_font(BASE_FAMILY, size=34)
     if needs_shaping(content.holder_name):
@@ -390,27 +421,23 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
     line(content.holder_name, size, 74, "/H2", color=0, actual=True)
     pdf.set_text_shaping(False)
 
-    line("has fulfilled the requirements of the program and is certified as", 14, 96, color=90)
+    line(texts["fulfilled"], 14, 96, color=90)
     pdf.set_font(BASE_FAMILY, size=26)
     cert_size = _fit_size(pdf, content.certification_name, width - 10, 26, 12)
     line(content.certification_name, cert_size, 106, "/H2", color=0)
-    line(
-        f"Active {format_date(content.active_date)}   ·   Expires {format_date(content.expiration_date)}",
-        13,
-        126,
-    )
+    line(texts["dates"], 13, 126)
 
     qr_size = 34.0
     qr_x, qr_y = pdf.w - pdf.r_margin - qr_size - 6, pdf.h - 20 - qr_size - 6
-    _draw_qr(pdf, content.verify_url, qr_x, qr_y, qr_size, f"QR code linking to {content.verify_url}")
+    _draw_qr(pdf, content.verify_url, qr_x, qr_y, qr_size, _("QR code linking to %(url)s", url=content.verify_url))
     pdf.set_text_color(60)
     pdf.set_font(BASE_FAMILY, size=10)
     pdf.set_xy(pdf.l_margin + 6, qr_y + 8)
     with _tagged(pdf, "/P"):
-        pdf.cell(0, 6, f"Verification code: {content.verification_code}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 6, texts["code"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_x(pdf.l_margin + 6)
     with _tagged(pdf, "/P"):
-        pdf.cell(0, 6, f"Verify at {content.verify_url}", link=content.verify_url)
+        pdf.cell(0, 6, texts["verify"], link=content.verify_url)
     return bytes(pdf.output())
 
 

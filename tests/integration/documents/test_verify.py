@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -187,3 +188,17 @@ def test_revoked_and_expired_say_so(status: str, expires: str, says: str) -> Non
     assert says in html and NEUTRAL not in html
     _, body, _ = _verify(code, JSON)
     assert body["status"] == status
+
+
+def test_html_in_the_viewers_language() -> None:
+    cand = holder(first_name="Zoë", last_name="Ångström")
+    code = _issued(cand.candidate_id)
+
+    status, html, _ = _verify(code, {"Accept-Language": "ja,en-US;q=0.7"})
+    assert status == 200 and '<html lang="ja">' in html
+    assert "この認定資格は<strong>有効</strong>です。" in html and "証明書の検証" in html and "認定プログラム" in html
+    active = date.fromisoformat(ACTIVE)
+    assert f"{active.year}年{active.month}月{active.day}日" in html and "Holder" not in html
+    assert _verify(code, {"Accept-Language": "ja;q=0, en"})[1].count('<html lang="en">') == 1
+    status, missing, _ = _verify("ZZZZ-ZZZZ-ZZZZ", {"Accept-Language": "ja"})
+    assert status == 404 and "このコードはオンラインで検証できません。" in missing

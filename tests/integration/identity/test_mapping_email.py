@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from certtrack import keys
-from certtrack.identity.models import MappingTokenItem, SupportCaseItem
+from certtrack.identity.models import CandidateItem, MappingTokenItem, SupportCaseItem
 from certtrack.identity.tokens import hash_token
 
 from tests.conftest import FIXED_NOW, call, deliver_queued, end_visibility_timeouts, queue_url, sent_emails
@@ -242,3 +242,41 @@ def test_every_outcome_does_the_same_calls_before_the_answer(monkeypatch: pytest
     assert len({tuple(v) for v in answered.values()}) == 1, answered
     assert answered["nobody@example.com"] == ["GetItem", "UpdateItem", "UpdateItem", "SendMessage"]
     assert len(outbox()) == 4
+
+
+def test_the_mail_speaks_the_requests_language(outbox: Any) -> None:
+    """Before mapping the address has no stored language: the request's Accept-Language decides."""
+    candidate(first_name="Alice", email="alice@example.com")
+    status, _, _ = call(
+        "auth_mapping",
+        "POST",
+        "/mapping/email",
+        sub="sub-new",
+        username="newlogin",
+        body={"email": "alice@example.com"},
+        headers={"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"},
+    )
+    assert status == 202
+    [message] = outbox()
+    assert message["subject"] == "認定プログラム\uff1aログインの紐付けを確認してください"
+    assert "Alice 様" in message["text"] and "2 時間以内に 1 回だけ" in message["text"]
+    assert '<html lang="ja">' in message["html"] and "Hello" not in message["text"]
+    assert len(token_in(message)) == 43  # the same link in either language
+
+    status, _, _ = call(
+        "auth_mapping",
+        "POST",
+        "/mapping/email",
+        sub="sub-other",
+        username="other",
+        body={"email": "nobody@example.com"},
+        headers={"Accept-Language": "fr-FR, de;q=0.8"},
+    )
+    assert status == 202 and outbox()[-1]["text"].startswith("Hello,")  # nothing matching: English
+
+
+def test_a_stored_language_wins_over_the_request(outbox: Any) -> None:
+    cand = candidate(first_name="Alice", email="alice@example.com")
+    cand.update(actions=[CandidateItem.settings.set({"language": "ja"})])
+    request("alice@example.com")  # no Accept-Language
+    assert "Alice 様" in outbox()[-1]["text"]

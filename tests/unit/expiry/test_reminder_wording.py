@@ -29,7 +29,10 @@ def _progress(cert_id: str, credits: list[float], exams: list[str], today: date 
 def test_ccna_with_ten_credits() -> None:
     progress = _progress("ccna", [10], [])
     assert reminders.still_needed(progress) == "pass one qualifying exam or earn 20 more CE credits"
-    assert reminders.unmet_requirements(progress) == ["Pass 1 qualifying exam: 1 to go", "Earn 30 CE credits: 20 to go"]
+    assert reminders.unmet_requirements(progress) == [
+        {"label": "Pass 1 qualifying exam", "remaining": 1},
+        {"label": "Earn 30 CE credits", "remaining": 20},
+    ]
 
 
 def test_ccna_with_nothing_yet() -> None:

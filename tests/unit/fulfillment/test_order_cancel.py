@@ -13,6 +13,7 @@ from certtrack.errors import AppError, ServiceUnavailable
 from certtrack.fulfillment.order_cancel import CancelOut, CancelRequest, cancel_order
 from certtrack.fulfillment.order_schemas import OrderRequest
 from certtrack.fulfillment.orders import place_order
+from certtrack.i18n import Money
 from pydantic import ValidationError
 
 from tests.conftest import LambdaContext
@@ -77,7 +78,7 @@ def test_a_paid_order_is_refunded_released_audited_and_mailed_once(
         "jose.mueller@example.com",
         "order_cancelled",
         True,
-        "$159.00",
+        Money(15900, "USD"),
     )
     assert "reason" not in context  # the operator's reason is for the audit only
     again = Outbox()

@@ -15,6 +15,7 @@ from certtrack.fulfillment.order_schemas import OrderRequest
 from certtrack.fulfillment.orders import place_order
 from certtrack.fulfillment.payments import InvalidEvent, PaymentEvent
 from certtrack.fulfillment.shipping import ShippingAddress
+from certtrack.i18n import Money
 
 from tests.conftest import LambdaContext
 from tests.fakes.fulfillment import FakeProvider, InMemoryOrderStore, Outbox, delivery
@@ -75,7 +76,7 @@ def test_the_success_pays_queues_records_and_confirms_once(store: InMemoryOrderS
     assert kit_statuses(store, order) == {"queued"}
     assert store.transactions[order["order_id"]] == ["paid"]
     [(to, template, context)] = outbox.sent
-    assert (to, template, context["total"]) == ("jose.mueller@example.com", "order_confirmation", "$159.00")
+    assert (to, template, context["total"]) == ("jose.mueller@example.com", "order_confirmation", Money(15900, "USD"))
     again = Outbox()
     assert deliver(store, provider, event, again) == "duplicate"  # the same delivery replayed
     assert again.sent == [] and store.events == {event.id: "paid"}

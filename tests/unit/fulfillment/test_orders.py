@@ -13,6 +13,7 @@ from certtrack.fulfillment.order_schemas import OrderRequest
 from certtrack.fulfillment.orders import place_order
 from certtrack.fulfillment.payments import PendingPayment
 from certtrack.fulfillment.shipping import ShippingAddress
+from certtrack.i18n import Money
 
 from tests.conftest import LambdaContext
 from tests.fakes.fulfillment import FakeProvider, InMemoryOrderStore, Outbox
@@ -64,8 +65,8 @@ def test_free_initial_kit_is_claimed_without_payment(store: InMemoryOrderStore) 
     assert provider.payments == {}
     assert set(store.kits.values()) == {"queued"}
     [(to, template, context)] = outbox.sent
-    assert (to, template, context["total"]) == ("jose.mueller@example.com", "order_confirmation", "$0.00")
-    assert context["items"] == [{"name": kit["name"], "price": "$0.00"}]
+    assert (to, template, context["total"]) == ("jose.mueller@example.com", "order_confirmation", Money(0, "USD"))
+    assert context["items"] == [{"name": kit["name"], "price": Money(0, "USD")}]
 
 
 def test_the_free_kit_is_free_once_per_certification(store: InMemoryOrderStore) -> None:

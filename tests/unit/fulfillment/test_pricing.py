@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from certtrack.errors import ServiceUnavailable, Unprocessable
-from certtrack.fulfillment.order_email import format_money
 from certtrack.fulfillment.order_schemas import OrderRequest
 from certtrack.fulfillment.pricing import price_order
+from certtrack.i18n import Money, format_money
 from pydantic import ValidationError
 
 from tests.unit.fulfillment.factories import known, offer, order_body
@@ -100,9 +100,11 @@ def test_too_many_skus_are_refused() -> None:
 
 
 def test_format_money() -> None:
-    assert format_money(15900, "USD") == "$159.00"
-    assert format_money(0, "USD") == "$0.00"
-    assert format_money(123456, "EUR") == "1,234.56 EUR"
+    assert format_money(Money(15900, "USD"), "en") == "$159.00"
+    assert format_money(Money(0, "USD"), "en") == "$0.00"
+    assert format_money(Money(123456, "EUR"), "en") == "€1,234.56"
+    assert format_money(Money(123456, "USD"), "ja") == "$1,234.56"
+    assert format_money(Money(123456, "JPY"), "ja") == "￥1,235"
 
 
 def test_nothing_is_offered_without_a_held_certification() -> None:

@@ -27,12 +27,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 
-from certtrack import documents, keys, verification
+from certtrack import documents, i18n, keys, verification
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem, condition_failed
 from certtrack.errors import Conflict, NotFound, ServiceUnavailable
 from certtrack.fields import Schema
 from certtrack.identity.models import CandidateItem
+from certtrack.identity.personal import settings_of
 from certtrack.program import standing
 from certtrack.program.catalog import Certification, load_catalog
 from certtrack.settings import get_settings
@@ -48,8 +49,13 @@ class DownloadLink(Schema):
     expires_at: str
 
 
-def certificate_key(candidate_id: str, cert_id: str, active_date: str, edition: str | None = None) -> str:
+def certificate_key(
+    candidate_id: str, cert_id: str, active_date: str, edition: str | None = None, language: str = "en"
+) -> str:
+    """One stored PDF per period, edition and language (English keeps the key it always had)."""
     suffix = f"-{edition}" if edition else ""
+    if language != "en":
+        suffix += f".{language}"
     return f"certificates/{candidate_id}/{cert_id}/{active_date}{suffix}.pdf"
 
 
@@ -164,11 +170,11 @@ def period_code(item: CertificationItem) -> str:
     return code
 
 
-def _holder_name(candidate_id: str) -> str:
+def _holder(candidate_id: str) -> CandidateItem:
     candidate = CandidateItem.get_candidate(candidate_id)
     if candidate is None:
         raise NotFound("No such certification.", code="certification_not_found")
-    return f"{candidate.first_name} {candidate.last_name}".strip()
+    return candidate
 
 
 def certificate_link(candidate_id: str, cert_id: str, now: datetime) -> DownloadLink:
@@ -185,20 +191,23 @@ def certificate_link(candidate_id: str, cert_id: str, now: datetime) -> Download
             code="certificate_unavailable",
         )
     active_date, expiration_date = str(item.active_date), str(item.expiration_date)
-    key = certificate_key(candidate_id, cert_id, active_date, item.certificate_edition)
+    holder = _holder(candidate_id)
+    language = i18n.choose(settings_of(holder)["language"])
+    key = certificate_key(candidate_id, cert_id, active_date, item.certificate_edition, language)
 
     def render() -> bytes:
         from certtrack import pdf  # the PDF path only (see certtrack/pdf.py on import cost)
 
         code = period_code(item)
         content = pdf.CertificateContent(
-            holder_name=_holder_name(candidate_id),
+            holder_name=f"{holder.first_name} {holder.last_name}".strip(),
             certification_name=definition.name,
             program=load_catalog().program,
             active_date=active_date,
             expiration_date=expiration_date,
             verification_code=code,
             verify_url=verify_url(code),
+            language=language,
         )
         return pdf.render_certificate(content, now)
 

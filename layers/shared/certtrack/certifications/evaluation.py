@@ -32,6 +32,7 @@ from certtrack.db import TableItem, raw_map
 from certtrack.email import send_template
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
+from certtrack.identity.personal import settings_of
 from certtrack.program import rules
 from certtrack.program.catalog import Catalog, Certification, load_catalog
 from certtrack.settings import get_settings
@@ -258,6 +259,7 @@ def _email_context(profile: CandidateItem, cert: Certification, result: rules.Re
     base = get_settings().public_base_url
     kit = next((k for k in cert.kits if k.initial_kit), None)
     return {
+        "language": settings_of(profile)["language"],
         "first_name": profile.first_name,
         "certification_name": cert.name,
         "abbreviation": cert.abbreviation,

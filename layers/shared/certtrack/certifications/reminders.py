@@ -41,6 +41,7 @@ from certtrack.db import TableItem, condition_failed
 from certtrack.email import send_template
 from certtrack.errors import NotFound, ServiceUnavailable
 from certtrack.identity.models import CandidateItem
+from certtrack.identity.personal import settings_of
 from certtrack.program import rules
 from certtrack.program.catalog import Certification
 from certtrack.settings import get_settings
@@ -123,15 +124,16 @@ def _join(parts: list[str], word: str) -> str:
     return ", ".join(parts[:-1]) + f", {word} " + parts[-1]
 
 
-def unmet_requirements(node: rules.Progress) -> list[str]:
-    """Labels of the unmet leaves with what each still lacks ("Earn 30 CE credits: 20 to go")."""
+def unmet_requirements(node: rules.Progress) -> list[dict[str, Any]]:
+    """The unmet leaves: the catalog's label and what each still lacks (the template words it:
+    "Earn 30 CE credits: 20 to go")."""
     if node.met:
         return []
-    out = []
+    out: list[dict[str, Any]] = []
     for leaf in node.leaves():
         if not leaf.met:
             remaining = max(leaf.required - leaf.earned, 0)
-            out.append(f"{leaf.label}: {_points(remaining)} to go")
+            out.append({"label": leaf.label, "remaining": remaining})
     return out
 
 
@@ -157,19 +159,23 @@ def unsubscribe_headers(candidate_id: str) -> dict[str, str]:
     }
 
 
-def unsubscribed_page() -> str:
+def unsubscribed_page(language: str = "en") -> str:
     """The HTML the unsubscribe ``POST`` answers with: reminders are stopped."""
-    return pages.render("reminders_unsubscribed.html", portal_url=f"{get_settings().public_base_url}/app/")
+    return pages.render(
+        "reminders_unsubscribed.html", language=language, portal_url=f"{get_settings().public_base_url}/app/"
+    )
 
 
-def confirm_page() -> str:
+def confirm_page(language: str = "en") -> str:
     """The HTML the link answers on ``GET``: a button that posts back to the same URL.
 
     A ``GET`` never unsubscribes: mail scanners and link previews fetch every link in a message.
     The form has no ``action``, so it posts to the page's own URL (query string included: the
     signed link), with the same ``List-Unsubscribe=One-Click`` body a mail client sends (RFC 8058).
     """
-    return pages.render("reminders_unsubscribe_confirm.html", portal_url=f"{get_settings().public_base_url}/app/")
+    return pages.render(
+        "reminders_unsubscribe_confirm.html", language=language, portal_url=f"{get_settings().public_base_url}/app/"
+    )
 
 
 def verify_signature(candidate_id: str, signature: str) -> bool:
@@ -223,11 +229,11 @@ def email_context(
     """The template's context; ``days`` is the days actually left (a late run's reminder says so)."""
     base = get_settings().public_base_url
     return {
+        "language": settings_of(profile)["language"],
         "first_name": profile.first_name,
         "certification_name": cert.name,
         "abbreviation": cert.abbreviation,
         "expiration_date": expiry.isoformat(),
-        "expiration_long": f"{expiry:%B} {expiry.day}, {expiry.year}",
         "days": (expiry - today).days,
         "still_needed": still_needed(progress),
         "requirements": unmet_requirements(progress),

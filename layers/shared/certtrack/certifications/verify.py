@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from certtrack import keys, verification
+from certtrack import i18n, keys, verification
 from certtrack.certifications.models import CertificationItem
 from certtrack.dates import iso_day
 from certtrack.errors import NotFound
@@ -25,7 +25,9 @@ from certtrack.program import standing
 from certtrack.program.catalog import load_catalog
 
 # The one answer for a code that cannot be shown (unknown, or the holder withdrew consent).
-NOT_FOUND_DETAIL = "This code cannot be verified online. Ask the holder for a transcript or contact the program."
+NOT_FOUND_DETAIL = i18n.N_(
+    "This code cannot be verified online. Ask the holder for a transcript or contact the program."
+)
 
 
 @dataclass(frozen=True)
@@ -105,12 +107,13 @@ def verify(code: str, today: date) -> Verification:
     )
 
 
-def render_page(result: Verification | None, credential: dict[str, Any] | None = None) -> str:
+def render_page(result: Verification | None, credential: dict[str, Any] | None = None, *, language: str = "en") -> str:
     """The HTML page (autoescaped); ``None`` renders the not-found page. ``credential``: the
     certification's digital badge and its checks (``{"url", "verified", "summary", "checks"}``),
     which the handler adds when one was issued (badges sit above certifications)."""
     return render(
         "verify.html",
+        language=language,
         result=result,
         credential=credential,
         program=load_catalog().program,

@@ -94,7 +94,13 @@ def cancel_order(
         outcome = store.release(order, release, now)
         if outcome == "applied":
             logger.info("order cancelled by an operator", extra={"order_id": order_id, "refunded": release.refunded})
-            send_cancellation(order.address, order.out, refunded=release.refunded, send=send_email)
+            send_cancellation(
+                order.address,
+                order.out,
+                refunded=release.refunded,
+                send=send_email,
+                language=store.language(order.candidate_id),
+            )
             return CancelOut(order_id=order_id, status="cancelled", refunded=release.refunded)
         if outcome == "shipped":
             if release.refunded:

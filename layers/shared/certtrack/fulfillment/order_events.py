@@ -62,6 +62,10 @@ class PaymentRecords(Protocol):
 
     def event_seen(self, event_id: str) -> bool: ...
 
+    def language(self, candidate_id: str) -> str | None:
+        """The candidate's chosen language (their mail's), ``None`` when never chosen."""
+        ...
+
     def mark_paid(self, order: PayableOrder, event: PaymentEvent, now: datetime) -> ApplyOutcome:
         """Order ``paid``, kits ``queued``, transaction record, marker: all or nothing."""
         ...
@@ -147,7 +151,7 @@ def _succeeded(
     if applied == "duplicate":
         return "duplicate"
     paid = order.out.model_copy(update={"status": "paid"})
-    send_confirmation(order.address, paid, send_email)
+    send_confirmation(order.address, paid, send_email, language=store.language(order.candidate_id))
     return "paid"
 
 

@@ -50,6 +50,7 @@ from certtrack.fulfillment.order_schemas import OrderedKit, OrderOut, OrderStatu
 from certtrack.fulfillment.payments import PaymentEvent
 from certtrack.fulfillment.pricing import OfferLine, PricedOrder
 from certtrack.fulfillment.shipping import ShippingAddress
+from certtrack.identity import personal
 from certtrack.identity.operator_audit import OperatorAuditItem, audit_entry
 from certtrack.settings import get_settings
 
@@ -112,6 +113,9 @@ class DynamoOrderStore:
 
     def claimed_cert_ids(self, candidate_id: str) -> set[str]:
         return catalog.claimed_cert_ids(candidate_id)
+
+    def language(self, candidate_id: str) -> str | None:
+        return personal.language_of(candidate_id)
 
     def shipping_address(self, candidate_id: str) -> ShippingAddress | None:
         return shipping.get_address(candidate_id)

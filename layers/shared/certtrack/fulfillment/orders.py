@@ -58,6 +58,10 @@ class OrderStore(Protocol):
 
     def shipping_address(self, candidate_id: str) -> ShippingAddress | None: ...
 
+    def language(self, candidate_id: str) -> str | None:
+        """The candidate's chosen language (their mail's), ``None`` when never chosen."""
+        ...
+
     def write(
         self,
         candidate_id: str,
@@ -118,7 +122,9 @@ def execute_order(
         payment=payment.out() if payment else None,
     )
     if payment is None:
-        send_confirmation(address, out, send_email)  # a priced order is confirmed once it is paid
+        send_confirmation(
+            address, out, send_email, language=store.language(candidate_id)
+        )  # a priced order is confirmed once it is paid
     logger.info(
         "order placed",
         extra={"order_id": order_id, "kits": len(stored.kits), "total_cents": priced.total_cents, "status": out.status},

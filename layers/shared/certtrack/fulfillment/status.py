@@ -29,6 +29,7 @@ from certtrack.fulfillment import carriers
 from certtrack.fulfillment.history import FulfillmentEntry, fulfillment_entry
 from certtrack.fulfillment.models import FulfillmentItem, FulfillmentPointerItem, OrderItem
 from certtrack.fulfillment.shipping import ShippingAddress
+from certtrack.identity import personal
 from certtrack.identity.operator_audit import OperatorAuditItem, audit_entry
 from certtrack.settings import get_settings
 
@@ -212,6 +213,7 @@ def _order(item: FulfillmentItem) -> OrderItem | None:
 
 def _send_shipped(item: FulfillmentItem, order: OrderItem) -> None:
     context = {
+        "language": personal.language_of(item.candidate_id),
         "first_name": order.ship_to.first_name,
         "kit_name": item.name,
         "verification_code": item.verification_code,

@@ -34,10 +34,11 @@ from aws_lambda_powertools import Logger
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from certtrack import db, email, jobs, keys
+from certtrack import db, email, i18n, jobs, keys
 from certtrack.auth import Login
 from certtrack.db import CONDITION_FAILED, TRANSACTION_CONFLICT, TableItem, cancellation_codes, condition_failed
 from certtrack.errors import AppError, BadRequest, Conflict, Gone, NotFound, ServiceUnavailable
+from certtrack.fields import Language
 from certtrack.identity import case_index, mapped_candidate_id, ratelimit, tokens
 from certtrack.identity.candidates import candidates_with_email
 from certtrack.identity.models import (
@@ -49,6 +50,7 @@ from certtrack.identity.models import (
     case_keys,
 )
 from certtrack.identity.normalize import fold_name, normalize_email, same_name
+from certtrack.identity.personal import settings_of
 from certtrack.settings import get_settings
 
 logger = Logger(child=True)
@@ -114,13 +116,17 @@ class EmailMappingJob(jobs.Job):
     login_sub: str
     login_username: str
     address: str
+    language: Language = "en"  # the request's Accept-Language (jobs queued before it: English)
 
 
-def request_by_email(login: Login, address: str, now: datetime) -> None:
-    """``POST /mapping/email``: the slots, then the job on the queue; the same work for every address."""
+def request_by_email(login: Login, address: str, now: datetime, language: Language = "en") -> None:
+    """``POST /mapping/email``: the slots, then the job on the queue; the same work for every address.
+    ``language``: the request's, for the mail (the address has no stored language yet)."""
     _ensure_login_unmapped(login)
     ratelimit.take([ratelimit.per_login(login.sub, ratelimit.MAPPING_EMAILS), _recipient_window(address)], now)
-    job = EmailMappingJob(requested_at=now, login_sub=login.sub, login_username=login.username, address=address)
+    job = EmailMappingJob(
+        requested_at=now, login_sub=login.sub, login_username=login.username, address=address, language=language
+    )
     jobs.enqueue(get_settings().mapping_mail_queue, job)
     logger.info("mapping email requested")
 
@@ -137,12 +143,15 @@ def deliver_email_request(job: EmailMappingJob, now: datetime) -> str | None:
     asked = job.requested_at  # the link lives two hours from the request, as the page says
     address = job.address
     matches = candidates_with_email(address)
-    context: dict[str, Any] = {"expires_hours": _lifetime_hours(), "email_change": False}
+    context: dict[str, Any] = {"expires_hours": _lifetime_hours(), "email_change": False, "language": job.language}
     effects: list[TableItem] = []
     if len(matches) == 1 and not matches[0].login_sub and not matches[0].frozen_at:
         candidate, token = matches[0], tokens.new_token()
+        language = i18n.choose(settings_of(candidate)["language"], job.language)
         email.send_template(
-            address, "mapping_link", {**context, "first_name": candidate.first_name, "link": confirm_link(token)}
+            address,
+            "mapping_link",
+            {**context, "first_name": candidate.first_name, "link": confirm_link(token), "language": language},
         )
         effects = [_token_item(token, login, candidate.candidate_id, METHOD_EMAIL, None, asked)]
         outcome = "link"
@@ -184,6 +193,7 @@ def request_by_score_report(
     source_ip: str = "unknown",
     *,
     holders: RegistrationHolders,
+    language: Language = "en",
 ) -> None:
     """``POST /mapping/score-report``: a link to ``new_email`` when the exam and last name agree.
 
@@ -214,6 +224,7 @@ def request_by_score_report(
             "first_name": candidate.first_name,
             "link": confirm_link(token),
             "email_change": True,
+            "language": i18n.choose(settings_of(candidate)["language"], language),
         },
     )
     _token_item(token, login, candidate.candidate_id, METHOD_SCORE_REPORT, normalize_email(new_email), now).save(
@@ -348,6 +359,7 @@ def _notify_previous_address(login: Login, candidate: CandidateItem, now: dateti
             "first_name": candidate.first_name,
             "link": dispute_link(token),
             "lifetime_days": DISPUTE_LIFETIME.days,
+            "language": settings_of(candidate)["language"],
         },
     )
     return DisputeItem(
@@ -559,12 +571,14 @@ class Page:
     headers: dict[str, str]
 
 
-def dispute_page(view: DisputeView, token: str) -> Page:
+def dispute_page(view: DisputeView, token: str, language: str = "en") -> Page:
     """The HTML answer of the dispute link: 200 with a button or the case number, 404 when not valid."""
     from certtrack import pages
 
     action = f"?token={token}" if view.state == "confirm" else ""
-    html = pages.render("mapping_dispute.html", state=view.state, case_id=view.case_id, action=action)
+    html = pages.render(
+        "mapping_dispute.html", language=language, state=view.state, case_id=view.case_id, action=action
+    )
     headers = pages.page_headers(html)
     # The page's one form posts to itself; nothing else may be a form target.
     headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(

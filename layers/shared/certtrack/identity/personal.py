@@ -82,6 +82,13 @@ def _view(candidate: CandidateItem) -> SettingsView:
     )
 
 
+def language_of(candidate_id: str) -> str | None:
+    """The candidate's chosen language (``None``: never chosen, or no such candidate); one GetItem,
+    for a mail sent where only the candidate id is at hand."""
+    candidate = CandidateItem.get_candidate(candidate_id)
+    return _language(raw_map(candidate.settings)) if candidate is not None else None
+
+
 def get_settings_view(candidate_id: str) -> SettingsView:
     return _view(_candidate(candidate_id))
 

@@ -51,7 +51,7 @@ from certtrack.certifications import due, evaluation
 from certtrack.db import condition_failed
 from certtrack.errors import Conflict, NotFound, Unprocessable
 from certtrack.fields import PublicText, Schema
-from certtrack.identity import mapping
+from certtrack.identity import mapping, personal
 from certtrack.identity.models import CandidateItem, MergeItem, SupportCaseItem, case_keys
 from certtrack.identity.operator_audit import OperatorAuditItem, audit_entry
 from certtrack.settings import get_settings
@@ -489,6 +489,7 @@ def _tell(state: MergeItem, case: SupportCaseItem, owner: str, now: datetime) ->
             survivor.email,
             "case_merged",
             {
+                "language": personal.settings_of(survivor)["language"],
                 "first_name": survivor.first_name,
                 "case_id": state.case_id,
                 "candidate_id": state.survivor,

@@ -21,8 +21,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from certtrack import keys
-from certtrack.dates import long_date
+from certtrack import i18n, keys
 from certtrack.db import condition_failed
 from certtrack.errors import PROBLEM_CONTENT_TYPE, AppError, NotFound, problem_from_error
 from certtrack.pages import PRIVACY_HEADERS, TEMPLATES, content_security_policy, render
@@ -98,7 +97,7 @@ def count_view(item: TranscriptItem, now: datetime) -> None:
         raise
 
 
-UNAVAILABLE_DETAIL = "This transcript is not available."
+UNAVAILABLE_DETAIL = i18n.N_("This transcript is not available.")
 
 
 def unavailable() -> NotFound:
@@ -165,20 +164,33 @@ def _page_css_markup() -> Any:
     return Markup(page_css())  # noqa: S704 - our own stylesheet file, hashed into the CSP
 
 
-def render_html(view: PublicTranscript) -> str:
+def render_html(view: PublicTranscript, language: str = "en") -> str:
+    # English keeps the portal's 2019-Dec-08; Japanese gets its own medium form (2019/12/08).
+    def shown(value: str | None) -> str:
+        if language == "en" or not value:
+            return display_date(value)
+        return i18n.format_date(value, language, "medium")
+
     return render(
         "transcript.html",
+        language=language,
         view=view,
         holder_name=f"{view.first_name} {view.last_name}".strip(),
         groups=grouped(view.certifications),
         css=_page_css_markup(),
-        display_date=display_date,
-        expires_on=long_date(view.expires_on),
+        display_date=shown,
+        expires_on=view.expires_on,
     )
 
 
-def render_unavailable(error: AppError) -> str:
-    return render("transcript_unavailable.html", status=error.status, message=error.detail, css=_page_css_markup())
+def render_unavailable(error: AppError, language: str = "en") -> str:
+    return render(
+        "transcript_unavailable.html",
+        language=language,
+        status=error.status,
+        message=error.detail,
+        css=_page_css_markup(),
+    )
 
 
 def wants_json(accept: str | None) -> bool:
@@ -201,7 +213,7 @@ def wants_json(accept: str | None) -> bool:
     return json_q[0] > 0 and json_q > html_q
 
 
-def respond(public_id: str, accept: str | None, now: datetime) -> Page:
+def respond(public_id: str, accept: str | None, now: datetime, *, language: str = "en") -> Page:
     """The whole public route: a page (or JSON), or the one 404 in the format asked for."""
     as_api = wants_json(accept)
     try:
@@ -209,7 +221,7 @@ def respond(public_id: str, accept: str | None, now: datetime) -> Page:
     except NotFound as error:
         if as_api:
             return Page(error.status, PROBLEM_CONTENT_TYPE, json.dumps(problem_from_error(error)))
-        return Page(error.status, "text/html; charset=utf-8", render_unavailable(error))
+        return Page(error.status, "text/html; charset=utf-8", render_unavailable(error, language))
     if as_api:
         return Page(200, "application/json", json.dumps(as_json(view)))
-    return Page(200, "text/html; charset=utf-8", render_html(view))
+    return Page(200, "text/html; charset=utf-8", render_html(view, language))

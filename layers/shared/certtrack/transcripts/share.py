@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from certtrack import email, mailhealth
-from certtrack.dates import long_date
 from certtrack.errors import Conflict, ServiceUnavailable
 from certtrack.identity import ratelimit
 from certtrack.identity.models import CandidateItem
+from certtrack.identity.personal import settings_of
 from certtrack.program.catalog import load_catalog
 from certtrack.transcripts.holder import Holder
 from certtrack.transcripts.links import public_url
@@ -44,10 +44,12 @@ CANDIDATE_EMAILS = ratelimit.Limit(
 
 def _context(item: TranscriptItem, holder: Holder) -> dict[str, Any]:
     return {
+        # The recipient is whoever the holder named: the mail speaks the holder's language.
+        "language": settings_of(holder.candidate)["language"] if holder.candidate else None,
         "name": holder.full_name,
         "transcript_id": item.transcript_id,
         "url": public_url(item.public_id),
-        "expires_on": long_date(item.expires_on),
+        "expires_on": item.expires_on,
         "program_name": load_catalog().program,
     }
 
