@@ -884,6 +884,10 @@ def test_sam_build_for_the_default_architecture_ships_bytecode(sam: Path, tmp_pa
 
     assert (layer / f"boto3-{boto3.__version__}.dist-info").is_dir()
     assert (layer / f"botocore-{botocore.__version__}.dist-info").is_dir()
+    # Babel's locale data: English and Japanese with their parents, none of the other languages.
+    kept = {p.name for p in (layer / "babel" / "locale-data").glob("*.dat")}
+    assert {"root.dat", "en.dat", "en_US.dat", "ja.dat", "ja_JP.dat"} <= kept, sorted(kept)[:10]
+    assert not {name for name in kept if not name.startswith(("root", "en", "ja"))}, sorted(kept)[:10]
     shutil.rmtree(built, ignore_errors=True)
 
 
