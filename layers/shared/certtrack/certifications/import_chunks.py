@@ -49,9 +49,9 @@ from certtrack.db import CONDITION_FAILED, TableItem, cancellation_codes, condit
 from certtrack.fields import Schema
 from certtrack.settings import get_settings
 
-# A chunk: at most this many rows or bytes (whichever comes first). 500 exam rows take ≈ 10-25 s
-# against moto on this 2-core machine and ≈ 2-4 s on DynamoDB; a 1 GiB file makes ≈ 16,000 jobs.
-CHUNK_ROWS = 500
+# A chunk: at most this many rows or bytes (whichever comes first). 250 exam rows took ≈ 15-20 s
+# against moto on this shared 2-core machine and ≈ 1-3 s on DynamoDB; a 1 GiB file makes ≈ 32,000 jobs.
+CHUNK_ROWS = 250
 CHUNK_BYTES = 1 << 20
 # A valid header names at most 10 columns; anything longer is not one (it travels in every job).
 MAX_HEADER_BYTES = 4096
