@@ -12,12 +12,24 @@ makes moto look up the one partition instead, as DynamoDB does. Results are the 
 
 The files: 2,500 candidates with 4 exams each (CCNA passes, so every candidate earns CCNA and gets
 the congratulations email), then 4 CE credits each. ``BENCH_IMPORT_ROWS`` changes the size.
+
+The pipeline (``import.rows_<n>.*``, ``BENCH_IMPORT_PIPELINE_ROWS``, default 200,000 rows: the names
+``import.rows_200k.*`` are printed only for that size, never extrapolated): the exams file is put in
+the imports bucket, the real S3 handler cuts it into chunk jobs, and the template's SQS event source
+(``local.eventsources``) delivers them to the real worker one invocation at a time, as Lambda does.
+The splitter and every ``TRACE_EVERY``-th invocation are traced with ``tracemalloc`` (the peak of
+what the invocation allocated, moto's own storage included: it errs high); ``peak_rss_mb`` = the
+RSS of a fresh interpreter that loaded both handlers + the largest traced peak. The other
+invocations are timed (``max_invocation_s``, the longest; tracemalloc slowed a chunk 2-5 times here).
+Chunks are alike (``CHUNK_ROWS`` rows each), so a sample of them bounds their memory.
+``BENCH_IMPORT_PIPELINE_ROWS=0`` skips it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -31,6 +43,8 @@ from local.dynamo_calls import DynamoCallCounter
 from local.sandbox import aws_sandbox
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+PIPELINE_ROWS = int(os.environ.get("BENCH_IMPORT_PIPELINE_ROWS", "200000"))
+TRACE_EVERY = 5  # invocations traced for memory (untraced ones are timed: tracemalloc slows Python 2-5 times)
 PER_CANDIDATE = 4
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ROUTES = {
@@ -168,6 +182,88 @@ def _route_calls() -> dict[str, float]:
     return figures
 
 
+def _fresh_handlers_rss_mb() -> float:
+    """RSS of a new interpreter once both import handlers are loaded (a Lambda's init, roughly)."""
+    import subprocess
+    import sys
+
+    from bench.support import ROOT
+
+    probe = (
+        "import sys, os; sys.path[:0] = [{layer!r}, {code!r}];"
+        "import imports, import_chunks;"
+        "print(int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE'))"
+    ).format(layer=str(ROOT / "layers" / "shared"), code=str(ROOT / "functions" / "certifications"))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=os.environ)
+    return int(out.stdout.strip()) / 2**20
+
+
+def _pipeline(rows: int) -> dict[str, float]:
+    """The exams file through the S3 trigger and the chunk workers (see the module docstring)."""
+    import importlib
+    import tracemalloc
+
+    import boto3
+    from certtrack.settings import get_settings
+
+    from bench.support import lambda_context
+    from local import eventsources
+    from local.lambdas import s3_put_event
+    from local.sandbox import template
+
+    body = exams_file(rows)
+    bucket, key = get_settings().imports_bucket, "exams/bench-pipeline.csv"
+    put = boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
+    size = len(body)
+    del body
+    splitter, worker = importlib.import_module("imports"), importlib.import_module("import_chunks")
+    invocations: list[tuple[float, int | None]] = []
+
+    def timed(handler: Any, event: dict[str, Any]) -> Any:
+        traced = len(invocations) % TRACE_EVERY == 0  # the splitter, then every TRACE_EVERY-th chunk
+        if traced:
+            tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            return handler(event, lambda_context())
+        finally:
+            elapsed = time.perf_counter() - started
+            peak = tracemalloc.get_traced_memory()[1] if traced else None
+            tracemalloc.stop()
+            invocations.append((elapsed, peak))
+
+    sqs = boto3.client("sqs")
+    urls = {
+        logical_id: sqs.get_queue_url(QueueName=eventsources.queue_name(logical_id))["QueueUrl"]
+        for logical_id in template().properties_of_type("AWS::SQS::Queue")
+    }
+    sources = eventsources.EventSources(
+        [s for s in eventsources.sqs_sources(template(), urls) if s.function.logical_id == "ImportChunksFunction"],
+        lambda _function, event: timed(worker.handler, event),
+        sqs,
+    )
+    started = time.perf_counter()
+    with DynamoCallCounter() as ddb:
+        queued = timed(splitter.handler, s3_put_event(bucket, key, size, put["ETag"], NOW))
+        delivered = sources.drain(limit=10**6)
+    elapsed = time.perf_counter() - started
+    report = json.loads(boto3.client("s3").get_object(Bucket=bucket, Key=f"{key}.report.json")["Body"].read())
+    assert report["rows"] == rows and report["imported"] == rows and not report["rejected"], report["rejected"][:3]
+    assert delivered >= queued["chunks"], (delivered, queued)
+    name = "rows_200k" if rows == 200_000 else f"rows_{rows}"
+    return {
+        f"import.{name}.peak_rss_mb": round(_fresh_handlers_rss_mb() + max(m or 0 for _, m in invocations) / 2**20, 1),
+        f"import.{name}.max_invocation_s": round(
+            max(t for t, m in invocations if m is None or len(invocations) == 1), 2
+        ),
+        f"import.{name}.split_s": round(invocations[0][0], 2),
+        f"import.{name}.invocations": float(len(invocations)),
+        f"import.{name}.rows_per_s": round(rows / elapsed, 1),
+        f"import.{name}.ddb_calls_per_row": round(ddb.total / rows, 4),
+        f"import.{name}.write_calls_per_row": round(ddb.writes / rows, 4),
+    }
+
+
 def run() -> dict[str, float]:
     environment("functions/certifications")
     import warnings
@@ -177,6 +273,9 @@ def run() -> dict[str, float]:
         figures = _import("exams", exams_file(ROWS))
         figures.update(_import("ce-credits", credits_file(ROWS)))
         figures.update(_route_calls())
+    if PIPELINE_ROWS:
+        with aws_sandbox(), _partitioned_moto_query():
+            figures.update(_pipeline(PIPELINE_ROWS))
     return figures
 
 

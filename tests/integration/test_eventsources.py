@@ -32,8 +32,8 @@ def test_queues_are_made_as_the_template_declares() -> None:
     redrive = json.loads(queue["RedrivePolicy"])
     assert redrive["maxReceiveCount"] == 5
     assert redrive["deadLetterTargetArn"] == _attributes("MappingMailFailureQueue")["QueueArn"]
-    [source] = event_sources(lambda *_: None).sources
-    assert (source.function.logical_id, source.batch_size, source.partial_batch) == ("MappingMailFunction", 10, True)
+    sources = {s.function.logical_id: (s.batch_size, s.partial_batch) for s in event_sources(lambda *_: None).sources}
+    assert sources == {"MappingMailFunction": (10, True), "ImportChunksFunction": (1, True)}
 
 
 def test_a_batch_is_delivered_and_deleted() -> None:

@@ -35,6 +35,7 @@ FUNCTIONS = {
     "OperationsFunction": ("functions/operations/", "app.lambda_handler"),
     "SesEventsFunction": ("functions/certifications/", "ses_events.handler"),
     "MappingMailFunction": ("functions/auth_mapping/", "mapping_mail.handler"),
+    "ImportChunksFunction": ("functions/certifications/", "import_chunks.handler"),
 }
 
 # (METHOD, path) -> owning function. Public routes are exactly those in PUBLIC_ROUTES.
@@ -141,7 +142,7 @@ SENDS_EMAIL = {
     "MappingMailFunction",
     "ExpiryCheckFunction",
     "TranscriptsFunction",
-    "ImportsFunction",  # congratulations mail
+    "ImportChunksFunction",  # congratulations mail
     "FulfillmentFunction",  # order confirmation and shipping mail
     "OperationsFunction",  # a merged case's candidate is told
 }
@@ -438,7 +439,9 @@ def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
 TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
     "AuthMappingFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}, {"GSI1"}),
     "CertificationsFunction": ({"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}, set()),
-    "ImportsFunction": ({"BatchGetItem", "Query", "BatchWriteItem", "UpdateItem"}, set()),
+    # The import record and the run's item; the chunks' rows, markers and counters (a transaction).
+    "ImportsFunction": ({"GetItem", "PutItem", "Query", "UpdateItem"}, set()),
+    "ImportChunksFunction": ({"BatchGetItem", "GetItem", "PutItem", "Query", "BatchWriteItem", "UpdateItem"}, set()),
     # DeleteItem and ConditionCheckItem: releasing an unpaid order deletes its free-kit claim and
     # verification codes in one transaction.
     "ExpiryCheckFunction": (
@@ -562,7 +565,7 @@ def test_queued_jobs_are_retried_then_dead_lettered_and_watched(template: dict[s
         for event in fn["Properties"]["Events"].values()
         if event["Type"] == "SQS"
     }
-    assert set(workers) == {"MappingMailFunction"}
+    assert set(workers) == {"MappingMailFunction", "ImportChunksFunction"}
     for logical_id, source in workers.items():
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
         (queue_id, _) = source["Queue"]["Fn::GetAtt"]

@@ -11,7 +11,7 @@ import { opsNav } from "./ops_nav.js";
 
 // The most an import reads (certtrack.certifications.imports.MAX_FILE_BYTES); the upload form's
 // signed policy is what enforces it, this only saves sending a file that would be refused.
-export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024; // certifications/imports.py MAX_FILE_BYTES
 const REFRESH_MS = 1500;
 const REFRESH_ROUNDS = 80;
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -58,6 +59,34 @@ def get_bytes(bucket: str, key: str, max_bytes: int | None = None) -> bytes:
     if len(body) > max_bytes:
         raise TooLarge(len(body))
     return body
+
+
+def stream(bucket: str, key: str, max_bytes: int, block: int = 1 << 20) -> Iterator[bytes]:
+    """The object's body in blocks of ``block`` bytes, never whole in memory; ``TooLarge`` when over
+    ``max_bytes`` (from its Content-Length before any block, and counted while reading)."""
+    response = s3().get_object(Bucket=bucket, Key=key)
+    body = response["Body"]
+    size = int(response.get("ContentLength", 0))
+    if size > max_bytes:
+        body.close()
+        raise TooLarge(size)
+    read = 0
+    try:
+        for data in body.iter_chunks(block):
+            read += len(data)
+            if read > max_bytes:  # the object grew since: never more than the limit
+                raise TooLarge(read)
+            yield data
+    finally:
+        body.close()
+
+
+def get_range(bucket: str, key: str, start: int, end: int) -> bytes:
+    """Bytes ``start`` to ``end`` (exclusive) of the object: one ranged GET."""
+    if end <= start:
+        return b""
+    response = s3().get_object(Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}")
+    return bytes(response["Body"].read())
 
 
 def presigned_get(bucket: str, key: str, filename: str, content_type: str, now: datetime) -> tuple[str, str]:

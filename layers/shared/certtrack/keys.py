@@ -46,6 +46,8 @@ status list chunk      STATUSLIST#<list_id>        CHUNK#<nn>
 order idempotency      IDEMPOTENCY#orders          orders#<hash of candidate + key>
 payment event applied  PAYEVENT#<event id>         PAYEVENT
 import (console)       IMPORT#<import_id>          IMPORT
+import run (chunks)    IMPORT#<import_id>          IMPORTRUN#<run id>
+import chunk done      IMPORT#<import_id>          IMPORTCHUNK#<run id>#<chunk number>
 =====================  ==========================  ==============================
 
 GSI1 (alternate lookups, sparse): ``EMAIL#<normalized email>`` → candidates,
@@ -332,6 +334,20 @@ IMPORTS_GSI = "IMPORTS"  # GSI1 partition of every import
 
 def import_gsi_sk(created_at: str, import_id: str) -> str:
     return f"{created_at}#{import_id}"
+
+
+def import_run_sk(run_id: str) -> str:
+    """One run of an import (one upload of the file): its chunk count and counters."""
+    return f"IMPORTRUN#{run_id}"
+
+
+def import_chunk_prefix(run_id: str) -> str:
+    return f"IMPORTCHUNK#{run_id}#"
+
+
+def import_chunk_sk(run_id: str, index: int) -> str:
+    """A chunk of a run, done: its results (in file order when read in SK order)."""
+    return f"{import_chunk_prefix(run_id)}{index:07d}"
 
 
 SCHEDULE_PK = "SCHEDULE#expiry-check"

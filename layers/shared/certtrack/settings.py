@@ -55,6 +55,7 @@ class Settings(BaseModel):
     signing_secret_arn: str | None = None
     badge_keys_secret_arn: str | None = None
     mapping_mail_queue_url: str | None = None
+    import_chunks_queue_url: str | None = None
     user_pool_id: str | None = None  # the Cognito user pool (AuthMapping: a candidate erases their login)
     payment_provider: PaymentProviderName = "disabled"
     payment_secret_arn: str | None = None
@@ -112,6 +113,13 @@ class Settings(BaseModel):
         if not self.mapping_mail_queue_url:
             raise MissingSettings("MAPPING_MAIL_QUEUE_URL is not set for this function")
         return self.mapping_mail_queue_url
+
+    @property
+    def import_chunks_queue(self) -> str:
+        """The queue of import chunks (the S3-triggered import sends to it, its worker reads it)."""
+        if not self.import_chunks_queue_url:
+            raise MissingSettings("IMPORT_CHUNKS_QUEUE_URL is not set for this function")
+        return self.import_chunks_queue_url
 
 
 def _parameter(name: str) -> str:

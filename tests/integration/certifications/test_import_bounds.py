@@ -6,6 +6,7 @@ Emails, encodings and public text are checked row by row: tests/unit/certificati
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,12 +14,12 @@ import boto3
 import pytest
 from certtrack import documents
 from certtrack.certifications import imports
-from certtrack.certifications.imports import import_object
 from certtrack.identity.models import CandidateItem
 from certtrack.settings import get_settings
 
 from tests.conftest import LambdaContext, load_function
 from tests.factories.csv_rows import EXAM_HEADER, csv_bytes, exam_row
+from tests.integration.certifications.conftest import import_object
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -52,10 +53,12 @@ def test_a_file_over_the_limit_by_its_event_size_is_reported_and_never_read(monk
     def no_read(*_: object, **__: object) -> bytes:
         raise AssertionError("the body of a file over the limit was read")
 
-    monkeypatch.setattr(documents, "get_bytes", no_read)
-    size = imports.MAX_FILE_BYTES + 1
+    monkeypatch.setattr(documents, "stream", no_read)
+    monkeypatch.setattr(documents, "get_range", no_read)
+    size = 2 * 1024**3  # a 2 GB file, by its event
+
     result = load_function("certifications", "imports").handler(_event(bucket, key, size), LambdaContext())
-    reason = f"The file is {size:,} bytes; files over 33,554,432 bytes (32 MiB) are not imported."
+    reason = f"The file is {size:,} bytes; files over 1,073,741,824 bytes (1 GiB) are not imported."
     assert result == {
         "rows": 0,
         "imported": 0,
@@ -73,13 +76,13 @@ def test_without_a_size_in_the_event_the_content_length_stops_it(
     bucket = _put(key, body)
     monkeypatch.setattr(imports, "MAX_FILE_BYTES", len(body) - 1)
     read: list[int | None] = []
-    real = documents.get_bytes
+    real = documents.stream
 
-    def spy(bucket: str, key: str, max_bytes: int | None = None) -> bytes:
+    def spy(bucket: str, key: str, max_bytes: int, block: int = 1 << 20) -> Iterator[bytes]:
         read.append(max_bytes)
-        return real(bucket, key, max_bytes=max_bytes)
+        return real(bucket, key, max_bytes, block)
 
-    monkeypatch.setattr(documents, "get_bytes", spy)
+    monkeypatch.setattr(documents, "stream", spy)
     report = import_object(bucket, key, now)
     assert read == [len(body) - 1]  # bounded
     assert report.rows == 0 and report.imported == 0
@@ -105,3 +108,7 @@ def test_get_bytes_never_reads_past_the_limit_whatever_the_header_says(monkeypat
     with pytest.raises(documents.TooLarge) as info:
         documents.get_bytes(bucket, "exams/x.csv", max_bytes=50)
     assert info.value.size == 51  # read max_bytes + 1 and stopped
+    with pytest.raises(documents.TooLarge) as streamed:
+        for _block in documents.stream(bucket, "exams/x.csv", max_bytes=50, block=16):
+            pass
+    assert streamed.value.size == 64  # stopped at the first block past the limit

@@ -216,7 +216,7 @@ def test_s3_handler_writes_the_report_beside_the_file(now: datetime) -> None:
     import boto3
     from certtrack.settings import get_settings
 
-    from tests.conftest import LambdaContext, load_function
+    from tests.conftest import LambdaContext, deliver_queued, load_function
 
     bucket = get_settings().imports_bucket
     key = "ce-credits/creq 2020.csv"
@@ -224,10 +224,11 @@ def test_s3_handler_writes_the_report_beside_the_file(now: datetime) -> None:
     s3 = boto3.client("s3")
     s3.put_object(Bucket=bucket, Key=key, Body=csv_bytes([ce_row(), ce_row(points="x")]))
     event = {"Records": [{"s3": {"bucket": {"name": bucket}, "object": {"key": "ce-credits/creq+2020.csv"}}}]}
-    result = load_function("certifications", "imports").handler(event, LambdaContext())
-    assert result == {"rows": 2, "imported": 1, "rejected": [{"line": 3, "reason": "points 'x' is not a number."}]}
+    queued = load_function("certifications", "imports").handler(event, LambdaContext())
+    assert (queued["chunks"], queued["rows"]) == (1, 2)
+    assert deliver_queued() == 1  # the one chunk's job, imported by the worker
     stored = json.loads(s3.get_object(Bucket=bucket, Key=f"{key}.report.json")["Body"].read())
-    assert stored == result
+    assert stored == {"rows": 2, "imported": 1, "rejected": [{"line": 3, "reason": "points 'x' is not a number."}]}
     [credit] = [c for c in read_partition("CSCO10000000").credits if isinstance(c, CECreditItem)]
     assert credit.import_source == "creq 2020.csv"
 
@@ -253,9 +254,10 @@ def test_a_registration_number_from_an_earlier_file_is_not_given_to_another_cand
     import json
 
     import boto3
-    from certtrack.certifications.imports import import_object
     from certtrack.certifications.registrations import candidates_with_registration
     from certtrack.settings import get_settings
+
+    from tests.integration.certifications.conftest import import_object
 
     first = import_exams([exam_row(**ANN, registration_number="REG-X", exam_date="2024-05-10")], now, "exams/one.csv")
     assert first.model_dump() == {"rows": 1, "imported": 1, "rejected": []}

@@ -22,7 +22,7 @@ from certtrack.certifications.imports import MAX_FILE_BYTES
 from certtrack.settings import get_settings
 
 from local.lambdas import s3_put_event
-from tests.conftest import LambdaContext, call, load_function
+from tests.conftest import LambdaContext, call, deliver_queued, load_function
 from tests.factories.csv_rows import EXAM_HEADER, csv_bytes, exam_row
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -49,11 +49,15 @@ def upload(started: dict[str, Any], content: bytes, **field_changes: str) -> req
 
 
 def run_trigger(key: str, now: datetime) -> dict[str, Any]:
-    """What S3's notification of the new object makes Lambda run: the imports handler."""
+    """What S3's notification of the new object makes Lambda run: the imports handler, then the
+    workers of the chunk jobs it queued; the report written beside the file."""
     bucket = get_settings().imports_bucket
     head = boto3.client("s3").head_object(Bucket=bucket, Key=key)
     event = s3_put_event(bucket, key, head["ContentLength"], head["ETag"], now)
-    return dict(load_function("certifications", "imports").handler(event, LambdaContext()))
+    load_function("certifications", "imports").handler(event, LambdaContext())
+    deliver_queued()
+    stored = boto3.client("s3").get_object(Bucket=bucket, Key=f"{key}.report.json")
+    return dict(json.loads(stored["Body"].read()))
 
 
 def stored_keys() -> list[str]:
@@ -143,9 +147,13 @@ def test_an_uploaded_csv_is_imported_and_its_report_read(now: datetime) -> None:
     assert [(item["import_id"], item["status"], item["imported"]) for item in page["items"]] == [(import_id, "done", 1)]
 
 
-def test_the_form_refuses_a_body_over_the_limit_another_key_and_another_type() -> None:
+def test_the_form_refuses_a_body_over_the_limit_another_key_and_another_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    from certtrack.operations import imports as console_imports
+
+    limit = 64 * 1024  # the form signs the import's limit (1 GiB): a smaller one, for a test's upload
+    monkeypatch.setattr(console_imports, "MAX_FILE_BYTES", limit)
     started = start()
-    too_large = upload(started, b"x" * (MAX_FILE_BYTES + 1))
+    too_large = upload(started, b"x" * (limit + 1))
     assert too_large.status_code == 400 and "EntityTooLarge" in too_large.text
     other_key = upload(started, good_and_bad(), key=f"exams/{'0' * 32}/other.csv")
     assert other_key.status_code == 403 and "Policy Condition failed" in other_key.text

@@ -92,6 +92,11 @@ def import_id_of(key: str) -> str | None:
     return None
 
 
+def partition_of(key: str) -> str:
+    """The import id of an object key: the console's, or the one a bucket drop's record gets."""
+    return import_id_of(key) or _bucket_import_id(key)
+
+
 def _bucket_import_id(key: str) -> str:
     # Not a console id (those are 32 hex digits): a redelivered event finds the same record.
     return "b" + hashlib.sha256(key.encode()).hexdigest()[:31]

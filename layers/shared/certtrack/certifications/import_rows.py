@@ -96,36 +96,53 @@ def _undecoded(cells: list[str], columns: list[str]) -> str | None:
     return None
 
 
+def check_header(
+    header: list[str] | None, required: tuple[str, ...], optional: tuple[str, ...], undecoded: bool
+) -> list[str]:
+    """The header's column names (trimmed, lower case); RowError when the file cannot be imported by it."""
+    if header is None or not any(cell.strip() for cell in header):
+        raise RowError("The file is empty: expected a header line with " + ", ".join(required) + ".")
+    if undecoded and _undecoded(header, []):
+        raise RowError("The file is not a CSV text file in UTF-8 (its header line is not UTF-8 text).")
+    columns = [cell.strip().lower() for cell in header]
+    missing = [c for c in required if c not in columns]
+    unknown = [c for c in columns if c not in required and c not in optional]
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    problems = []
+    if missing:
+        problems.append("missing columns: " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown columns: " + ", ".join(unknown))
+    if duplicated:
+        problems.append("duplicated columns: " + ", ".join(duplicated))
+    if problems:
+        raise RowError("Wrong header (" + "; ".join(problems) + ").")
+    return columns
+
+
+def invalid_csv(error: csv.Error, line: int) -> RowError:
+    return RowError(f"The file is not valid CSV (line {line}: {error}).")
+
+
 def records(
-    text: str, required: tuple[str, ...], optional: tuple[str, ...], undecoded: bool = False
+    text: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    undecoded: bool = False,
+    line_offset: int = 0,
 ) -> Iterator[Record]:
     """Rows as column → value, with the line each row starts on; RowError for a bad header.
 
     With ``undecoded`` (some bytes were not UTF-8), a row holding such bytes is an error row.
+    ``line_offset`` is added to every row's line: a chunk of a file (``import_chunks``) is read
+    behind the file's header and numbered as the lines of the file.
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            raise RowError("The file is empty: expected a header line with " + ", ".join(required) + ".")
-        if undecoded and _undecoded(header, []):
-            raise RowError("The file is not a CSV text file in UTF-8 (its header line is not UTF-8 text).")
-        columns = [cell.strip().lower() for cell in header]
-        missing = [c for c in required if c not in columns]
-        unknown = [c for c in columns if c not in required and c not in optional]
-        duplicated = sorted({c for c in columns if columns.count(c) > 1})
-        problems = []
-        if missing:
-            problems.append("missing columns: " + ", ".join(missing))
-        if unknown:
-            problems.append("unknown columns: " + ", ".join(unknown))
-        if duplicated:
-            problems.append("duplicated columns: " + ", ".join(duplicated))
-        if problems:
-            raise RowError("Wrong header (" + "; ".join(problems) + ").")
+        columns = check_header(next(reader, None), required, optional, undecoded)
         previous_end = reader.line_num
         for cells in reader:
-            start, previous_end = previous_end + 1, reader.line_num
+            start, previous_end = previous_end + 1 + line_offset, reader.line_num
             if not cells or all(not cell.strip() for cell in cells):
                 continue
             reason = _undecoded(cells, columns) if undecoded else None
@@ -137,7 +154,7 @@ def records(
                 continue
             yield Record(start, {name: cell.strip() for name, cell in zip(columns, cells, strict=True)})
     except csv.Error as error:
-        raise RowError(f"The file is not valid CSV (line {reader.line_num}: {error}).") from error
+        raise invalid_csv(error, reader.line_num + line_offset) from error
 
 
 # ---------------------------------------------------------------- field checks
@@ -315,11 +332,15 @@ class Parsed[Row]:
         self.rejected.append(Rejection(line=line, reason=reason))
 
 
-def read_records(kind: str, body: bytes) -> list[Record]:
+def columns_of(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The required and the optional columns of an ``exams`` or ``ce-credits`` file."""
+    return (EXAM_COLUMNS, EXAM_OPTIONAL) if kind == EXAMS else (CE_COLUMNS, ())
+
+
+def read_records(kind: str, body: bytes, line_offset: int = 0) -> list[Record]:
     """The rows of an ``exams`` or ``ce-credits`` file; RowError if the file cannot be imported at all."""
-    required, optional = (EXAM_COLUMNS, EXAM_OPTIONAL) if kind == EXAMS else (CE_COLUMNS, ())
     text, undecoded = decode(body)
-    return list(records(text, required, optional, undecoded))
+    return list(records(text, *columns_of(kind), undecoded, line_offset))
 
 
 def _parse[Row](found: list[Record], parse: Callable[[Record], Row]) -> Parsed[Row]:

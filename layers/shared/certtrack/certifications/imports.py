@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from certtrack import keys
-from certtrack.certifications import evaluation, import_records
+from certtrack.certifications import evaluation
 from certtrack.certifications.credits import credit_item
 from certtrack.certifications.import_rows import (
     EXAMS,
@@ -43,9 +43,10 @@ from certtrack.identity.models import CandidateItem, name_keys
 from certtrack.program.catalog import Catalog, load_catalog
 from certtrack.settings import get_settings
 
-# 32 MiB ≈ 250,000 exam rows. The import holds the file and its parsed rows in memory: parsing a
-# 50 MB file peaked at 714 MB here, too close to the function's 1,024 MB once the rows are written.
-MAX_FILE_BYTES = 32 * 1024 * 1024
+# 1 GiB ≈ 8 million exam rows (≈ 130 bytes a row). The file is streamed and cut into chunks
+# (``import_chunks``): memory does not grow with it; the limit bounds the splitter's one pass
+# (≈ 25 s a GiB here, within its 300 s) and the number of chunk jobs (≈ 8,000).
+MAX_FILE_BYTES = 1024 * 1024 * 1024
 
 
 class ImportReport(Schema):
@@ -62,7 +63,7 @@ def kind_of(key: str) -> str | None:
 
 def too_large(size: int) -> str:
     return (
-        f"The file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES // 2**20} MiB) "
+        f"The file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES / 2**30:g} GiB) "
         "are not imported. Split it into smaller files."
     )
 
@@ -113,18 +114,25 @@ def _load_owners(registration_numbers: set[str]) -> dict[str, str]:
 
 
 def run_import(kind: str, source: str, body: bytes, now: datetime) -> ImportReport:
-    """Import one CSV file (``kind`` is ``exams`` or ``ce-credits``); returns the report."""
-    return _run_import(kind, source, body, now)[0]
+    """Import one CSV file in this process (``kind`` is ``exams`` or ``ce-credits``); returns the report.
 
-
-def _run_import(kind: str, source: str, body: bytes, now: datetime) -> tuple[ImportReport, str | None]:
-    """The report, and why the file as a whole was refused (not CSV text, a wrong header) if it was."""
-    run = _Run(kind, source.rsplit("/", 1)[-1][:MAX_TEXT], now, load_catalog())
+    The S3-triggered import cuts files into chunks (``import_chunks``); each chunk goes through
+    :func:`import_rows` as this does for a whole file (the demo seed, the benches, tests).
+    """
     try:
-        found = read_records(kind, body)
+        return import_rows(kind, source, body, now)[0]
     except RowError as error:
-        run.reject(1, str(error))
-        return run.report(), str(error)
+        return whole_file(str(error))
+
+
+def import_rows(
+    kind: str, source: str, body: bytes, now: datetime, line_offset: int = 0
+) -> tuple[ImportReport, set[str]]:
+    """Import the rows of ``body`` (a header line and rows, numbered ``line_offset`` lines further
+    down than they stand in ``body``), re-evaluate each candidate they touch once; the report and
+    the touched candidates. RowError when the text as a whole cannot be imported."""
+    run = _Run(kind, source.rsplit("/", 1)[-1][:MAX_TEXT], now, load_catalog())
+    found = read_records(kind, body, line_offset)
     today, prefix = now.date(), get_settings().candidate_prefix
     parsed: Parsed[ExamRow] | Parsed[CERow]
     if kind == EXAMS:
@@ -136,8 +144,8 @@ def _run_import(kind: str, source: str, body: bytes, now: datetime) -> tuple[Imp
     run.rows = parsed.rows
     run.rejected.extend(parsed.rejected)
     run.writer.flush()
-    _reevaluate(run)
-    return run.report(), None
+    reevaluate(sorted(run.touched), now, run)
+    return run.report(), run.touched
 
 
 def _import_exams(run: _Run, parsed: Parsed[ExamRow]) -> None:
@@ -254,11 +262,12 @@ def _credit_item(row: CERow, run: _Run) -> CECreditItem:
     )
 
 
-def _reevaluate(run: _Run) -> None:
-    """Each touched candidate once: one Query, the engine, batched writes, then the emails."""
+def reevaluate(candidate_ids: list[str], now: datetime, run: _Run | None = None) -> None:
+    """Each candidate once: one Query, the engine, batched writes, then the emails."""
+    run = run or _Run(EXAMS, "", now, load_catalog())
     outcomes: dict[str, evaluation.Outcome] = {}
     earned: list[evaluation.Earned] = []
-    for candidate_id in sorted(run.touched):
+    for candidate_id in candidate_ids:
         partition = read_partition(candidate_id, consistent=True)
         outcome = evaluation.apply(partition, run.now, run.writer, run.catalog)
         evaluation.assign_attributes(partition.profile, outcome.results, run.catalog)
@@ -274,49 +283,5 @@ def report_key(key: str) -> str:
     return f"{key}.report.json"
 
 
-def _whole_file(reason: str) -> ImportReport:
+def whole_file(reason: str) -> ImportReport:
     return ImportReport(rows=0, imported=0, rejected=[Rejection(line=1, reason=reason)])
-
-
-def import_object(bucket: str, key: str, now: datetime, size: int | None = None) -> ImportReport:
-    """Read ``key`` from the imports bucket, import it, write ``<key>.report.json`` beside it.
-
-    ``size`` is the object's size from the S3 event: a file over ``MAX_FILE_BYTES`` is not read at
-    all. Without it (or if the object grew since), the GET's Content-Length stops it before its body.
-    The import's record (``import_records``) says ``processing``, then ``done`` or ``failed``; an
-    error on the way marks it ``failed`` and is raised again, so Lambda retries the event.
-    """
-    from certtrack import documents
-
-    kind = kind_of(key)
-    record = import_records.mark_processing(key, kind, now) if kind is not None else None
-    try:
-        report, refused = _import(bucket, key, kind, size, now)
-        documents.put(bucket, report_key(key), report.model_dump_json().encode(), "application/json")
-    except Exception:
-        if record is not None:
-            import_records.mark_failed(record, "The import stopped with an error; it is tried again.", now)
-        raise
-    if record is not None:
-        if refused is None:
-            import_records.mark_done(record, report.rows, report.imported, report.rejected, report_key(key), now)
-        else:
-            import_records.mark_failed(record, refused, now, report_key(key))
-    return report
-
-
-def _import(
-    bucket: str, key: str, kind: str | None, size: int | None, now: datetime
-) -> tuple[ImportReport, str | None]:
-    from certtrack import documents
-
-    if kind is None:
-        reason = "Files go under exams/ or ce-credits/; this one was not imported."
-        return _whole_file(reason), reason
-    if size is not None and size > MAX_FILE_BYTES:
-        return _whole_file(too_large(size)), too_large(size)
-    try:
-        body = documents.get_bytes(bucket, key, max_bytes=MAX_FILE_BYTES)
-    except documents.TooLarge as error:
-        return _whole_file(too_large(error.size)), too_large(error.size)
-    return _run_import(kind, key, body, now)

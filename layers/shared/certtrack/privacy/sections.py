@@ -17,6 +17,7 @@ and every audit item.
 from __future__ import annotations
 
 from certtrack.badges.models import BadgeItem, CredentialItem, StatusChunkItem
+from certtrack.certifications.import_chunks import ImportChunkItem, ImportRunItem
 from certtrack.certifications.import_records import ImportRecordItem
 from certtrack.certifications.logos import LogoAcceptanceItem
 from certtrack.certifications.models import AgreementItem, CECreditItem, CertificationItem, ExamItem, HistoryItem
@@ -64,7 +65,7 @@ OTHER = "other"
 # candidate's badges are exported by their ids (``credentials``); a status list and a console
 # import are about no one; support cases (and their merges) are reached from the case pointers.
 OUTSIDE_PARTITION: frozenset[type[TableItem]] = frozenset(
-    {CredentialItem, StatusChunkItem, ImportRecordItem, SupportCaseItem, MergeItem}
+    {CredentialItem, StatusChunkItem, ImportRecordItem, ImportRunItem, ImportChunkItem, SupportCaseItem, MergeItem}
 )
 
 # What a login's erasure deletes from the partition (everything else stays).
