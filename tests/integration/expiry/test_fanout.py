@@ -47,16 +47,6 @@ def _deliver() -> int:
     return event_sources().drain(limit=1_000)
 
 
-def _end_delays() -> None:
-    """Time passes: delayed messages (a continuation after SES refused) become visible."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.sqs.models import sqs_backends
-
-    for queue in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues.values():
-        for message in queue._messages:
-            message.delayed_until = 0
-
-
 def _sent_to() -> list[str]:
     from tests.integration.expiry.conftest import raw_messages
 
@@ -138,7 +128,7 @@ def test_an_ses_outage_during_reminders_delays_the_rest_and_sends_each_once(aws:
     assert refused["complete"] is False and refused["reminders_not_attempted"] >= 2
     assert _queued("ExpiryShardQueue") == 0  # the continuations wait (DelaySeconds)
 
-    _end_delays()  # SES is back and the delays are over
+    end_visibility_timeouts()  # SES is back and the delays are over
     _deliver()
 
     totals = _day_done()
