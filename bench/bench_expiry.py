@@ -20,8 +20,9 @@ import sys
 import time
 import warnings
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from bench.support import environment
+from bench.support import environment, lambda_context
 from local.dynamo_calls import DynamoCallCounter
 from local.sandbox import aws_sandbox
 
@@ -140,12 +141,144 @@ def _one_size(size: int) -> dict[str, float]:
     }
 
 
+# The fanned-out check: 100,000 due items across the shards (reminders, expirations, CE credits).
+FANNED_OUT = {"reminders": 5_000, "expirations": 20_000, "credits": 75_000}
+# SES quota of the account the bench sends from (local.ses_account): a raised one, so that the
+# bench does not sleep for SES; docs/notes/expiry.md says what 14 a second (the first quota) adds.
+BENCH_SEND_RATE = 1_000.0
+
+
+def _seed_due(counts: dict[str, int]) -> None:
+    from certtrack import keys
+    from certtrack.certifications import due
+    from certtrack.certifications.models import CECreditItem, CertificationItem
+    from certtrack.db import TableItem
+    from certtrack.identity.models import CandidateItem
+    from certtrack.program import rules
+
+    today = NOW.date()
+    with TableItem.batch_write() as batch:
+        for n in range(counts["reminders"] + counts["expirations"]):
+            cid = f"CSCO{20_000_000 + n:08d}"
+            reminder = n < counts["reminders"]
+            expires = today + timedelta(days=90) if reminder else today - timedelta(days=1 + n % 3)
+            if reminder:
+                batch.save(
+                    CandidateItem(
+                        *CandidateItem.key(cid),
+                        candidate_id=cid,
+                        first_name="Bench",
+                        last_name=f"Holder {n}",
+                        email=f"holder{n}@example.com",
+                        created_at=NOW,
+                    )
+                )
+            cert = CertificationItem(
+                keys.candidate_pk(cid),
+                keys.cert_sk("ccna"),
+                candidate_id=cid,
+                cert_id="ccna",
+                status="active",
+                active_date=rules.add_years(expires, -3),
+                expiration_date=expires,
+                granted_on=rules.add_years(expires, -3),
+            )
+            due.schedule_period(cert)
+            if not reminder:  # valid through its expiration date: due to expire the day after
+                cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires + timedelta(days=1))
+            batch.save(cert)
+        for n in range(counts["credits"]):
+            pk, sk = keys.candidate_pk(f"CSCO{40_000_000 + n:08d}"), keys.ce_sk(f"BENCH-{n}")
+            inactive = today - timedelta(days=1)
+            credit = CECreditItem(
+                pk,
+                sk,
+                candidate_id=keys.candidate_id_from_pk(pk),
+                external_id=f"BENCH-{n}",
+                activity_name="Bench activity",
+                provider_name="Bench",
+                points=5,
+                active_date=rules.add_years(inactive, -3),
+                inactive_date=inactive,
+            )
+            credit.GSI2PK, credit.GSI2SK = due.credit_due(pk, sk, inactive)
+            batch.save(credit)
+
+
+def fanned_out(counts: dict[str, int] = FANNED_OUT) -> dict[str, float]:
+    """The schedule's handler, then every shard job through the template's SQS event source, timed.
+
+    ``critical_path_s`` = the fan-out invocation + the longest shard's chain (each continuation is
+    queued by the invocation before it, so a chain runs one invocation after another). Locally the
+    event source delivers one batch at a time, so the wall time is the sum of all chains.
+    """
+    import importlib
+    import json
+
+    import boto3
+    from certtrack.certifications import expiry_jobs
+
+    from local import eventsources, ses_account
+    from local.sandbox import template
+    from local.template import Function
+
+    total = sum(counts.values())
+    chains: dict[int, float] = {}
+    invocations: list[float] = []
+
+    def invoke(function: Function, event: dict[str, Any]) -> Any:
+        module, _, attribute = function.handler.rpartition(".")
+        handler = getattr(importlib.import_module(module), attribute)
+        started = time.perf_counter()
+        answer = handler(event, lambda_context(function.logical_id, timeout_s=function.timeout_s))
+        elapsed = time.perf_counter() - started
+        invocations.append(elapsed)
+        for record in event.get("Records", []):
+            shard = int(json.loads(record["body"])["shard"])
+            chains[shard] = chains.get(shard, 0.0) + elapsed
+        return answer
+
+    ses_account.QUOTA["MaxSendRate"] = BENCH_SEND_RATE
+    with aws_sandbox():
+        seeded = time.perf_counter()
+        _seed_due(counts)
+        seed_s = time.perf_counter() - seeded
+        sqs = boto3.client("sqs")
+        urls = {
+            q: sqs.get_queue_url(QueueName=eventsources.queue_name(q))["QueueUrl"]
+            for q in template().properties_of_type("AWS::SQS::Queue")
+        }
+        sources = eventsources.EventSources(eventsources.sqs_sources(template(), urls), invoke, sqs)
+        started = time.perf_counter()
+        fan_out = importlib.import_module("expiry").handler
+        t0 = time.perf_counter()
+        fan_out({"time": NOW.isoformat().replace("+00:00", "Z")}, lambda_context("ExpiryCheckFunction"))
+        fan_out_s = time.perf_counter() - t0
+        sources.drain(limit=100_000)
+        wall_s = time.perf_counter() - started
+        day = expiry_jobs.day_summary(NOW.date())
+    done = day["reminders_sent"] + day["expired_certifications"] + day["inactive_credits"]
+    assert day["complete"] and done == total, f"the check did {done} of {total} due items: {day}"
+    print(
+        f"# fanned out {total}: seeded in {seed_s:.0f} s, processed in {wall_s:.0f} s, "
+        f"{len(invocations)} worker invocations, chains {sorted(round(c) for c in chains.values())} s",
+        file=sys.stderr,
+    )
+    name = f"expiry.due_{total // 1000}k"
+    return {
+        f"{name}.critical_path_s": round(fan_out_s + max(chains.values()), 1),
+        f"{name}.max_invocation_s": round(max(invocations), 1),
+        f"{name}.invocations": float(len(invocations)),
+    }
+
+
 def run() -> dict[str, float]:
-    environment()
+    environment("functions/certifications", EXPIRY_WORKERS="8")
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     results: dict[str, float] = {}
     for size in SIZES:
         results.update(_one_size(size))
+    results.update(fanned_out())
     # On the smaller table: moto answers every Query by sorting the whole table, so on the larger
     # one the wall time measures moto, not the check (whose calls and reads do not grow).
     smallest = SIZES[0]

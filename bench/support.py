@@ -57,7 +57,7 @@ def environment(*code_dirs: str, **overrides: str) -> None:
             sys.path.insert(0, str(path))
 
 
-def lambda_context(function_name: str = "bench", memory_mb: int = 256) -> Any:
+def lambda_context(function_name: str = "bench", memory_mb: int = 256, timeout_s: int = 30) -> Any:
     """The dev server's Lambda context (``local.lambdas.LambdaContext``) for a direct handler call."""
     from local.lambdas import LambdaContext
     from local.template import ACCOUNT_ID, REGION
@@ -67,7 +67,7 @@ def lambda_context(function_name: str = "bench", memory_mb: int = 256) -> Any:
         memory_limit_in_mb=memory_mb,
         invoked_function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}",
         aws_request_id=function_name,
-        timeout_s=30,
+        timeout_s=timeout_s,
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 from moto.server import ThreadedMotoServer
 
-from local import atomic, overrides, s3_post
+from local import atomic, overrides, s3_post, ses_account
 from local.payment_provider import LocalStripe
 from local.template import REGION, Template
 
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
     atomic.install()  # moto's server answers on threads; DynamoDB applies item operations one by one
     s3_post.install()  # S3 checks a browser form upload against its signed policy; moto does not
+    ses_account.install()  # SES v2 GetAccount (the sending quota), which moto lacks
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     payments: LocalStripe | None = None

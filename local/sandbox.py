@@ -166,10 +166,11 @@ class Sandbox:
     def __init__(self) -> None:
         from moto import mock_aws
 
-        from local import s3_post
+        from local import s3_post, ses_account
 
         s3_post.install()  # form uploads checked against their signed policy, as S3 does
         share_user_pool_signing_key()
+        ses_account.install()  # SES v2 GetAccount (the sending quota), which moto lacks
 
         # moto's default replaces boto3's default session on every start, so every run would parse
         # the service models of every client again; the session holds no AWS data.

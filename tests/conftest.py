@@ -132,13 +132,15 @@ def deliver_queued() -> int:
 
 
 def end_visibility_timeouts() -> None:
-    """Time passes: every message in flight on moto's queues becomes visible again."""
+    """Time passes: every message in flight on moto's queues becomes visible again, and every
+    delayed one (``DelaySeconds``) is due."""
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
     for queue in sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues.values():
         for message in queue._messages:
             message.change_visibility(0)
+            message.delayed_until = 0
 
 
 def _invoke_in_process(function: Any, event: dict[str, Any]) -> Any:

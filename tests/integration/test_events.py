@@ -85,6 +85,12 @@ def test_schedule_sample_runs_the_expiry_check_at_its_time(aws: None) -> None:
     assert summary["now"] == event["time"]
 
 
+def test_shard_job_sample_runs_its_shard_of_the_day(aws: None) -> None:
+    event = _sample(EVENTS / "certifications" / "shard_jobs.json")
+    answer = load_function("certifications", "expiry_worker").handler(event, LambdaContext())
+    assert answer == {"batchItemFailures": []}
+
+
 def test_ses_events_sample_suppresses_the_bounced_address(aws: None) -> None:
     event = _sample(EVENTS / "certifications" / "email_events.json")
     message = json.loads(event["Records"][0]["Sns"]["Message"])

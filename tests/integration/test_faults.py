@@ -383,8 +383,14 @@ def _holder(expires: date, email: str) -> str:
 
 
 def _expiry(day: date) -> dict[str, Any]:
-    result: dict[str, Any] = load_function("certifications", "expiry").handler(_at(day), LambdaContext())
-    return result
+    """The schedule's run (it fans out), then the shard jobs due by now (time passed since the last)."""
+    from certtrack.certifications import expiry_jobs
+
+    queued: dict[str, Any] = load_function("certifications", "expiry").handler(_at(day), LambdaContext())
+    end_visibility_timeouts()
+    deliver_queued()
+    done = expiry_jobs.day_summary(day) if queued["shards_enqueued"] else dict.fromkeys(expiry_jobs.COUNTED, 0)
+    return queued | done
 
 
 def test_expiry_reminder_with_ses_down_is_sent_once_on_the_next_run(aws: None, outbox: Any) -> None:

@@ -20,12 +20,12 @@ from typing import Any
 
 import boto3
 import pytest
-from certtrack.certifications import evaluation
+from certtrack.certifications import evaluation, expiry_jobs
 from certtrack.program import rules
 from certtrack.settings import get_settings
 
 from local.template import Template
-from tests.conftest import ROOT, LambdaContext, api_event, load_function, sent_emails
+from tests.conftest import ROOT, LambdaContext, api_event, deliver_queued, load_function, sent_emails
 from tests.factories import candidate
 from tests.integration.fulfillment.factories import certification, shipping_address
 
@@ -139,7 +139,9 @@ class Flows:
         granted = rules.add_years(today + timedelta(days=30), -3)
         evaluation.grant(reminded.candidate_id, "ccna", granted, datetime.combine(granted, time(12), tzinfo=UTC))
         event = {"time": f"{today.isoformat()}T03:00:00Z"}
-        summary = load_function("certifications", "expiry").handler(event, LambdaContext())
+        load_function("certifications", "expiry").handler(event, LambdaContext())  # fans out on SQS
+        deliver_queued()  # the shard worker sends it
+        summary = expiry_jobs.day_summary(today)
         assert summary["reminders_sent"] == 1, summary
 
 

@@ -30,6 +30,7 @@ FUNCTIONS = {
     "CertificationsFunction": ("functions/certifications/", "app.lambda_handler"),
     "ImportsFunction": ("functions/certifications/", "imports.handler"),
     "ExpiryCheckFunction": ("functions/certifications/", "expiry.handler"),
+    "ExpiryWorkerFunction": ("functions/certifications/", "expiry_worker.handler"),
     "FulfillmentFunction": ("functions/fulfillment/", "app.lambda_handler"),
     "TranscriptsFunction": ("functions/transcripts/", "app.lambda_handler"),
     "OperationsFunction": ("functions/operations/", "app.lambda_handler"),
@@ -140,7 +141,7 @@ ENVIRONMENT = {
 SENDS_EMAIL = {
     "AuthMappingFunction",
     "MappingMailFunction",
-    "ExpiryCheckFunction",
+    "ExpiryWorkerFunction",
     "TranscriptsFunction",
     "ImportChunksFunction",  # congratulations mail
     "FulfillmentFunction",  # order confirmation and shipping mail
@@ -274,13 +275,13 @@ def test_no_secret_in_any_environment_and_only_signers_read_the_signing_secret(t
             assert env["PAYMENT_SECRET_ARN"] == {"Ref": "PaymentSecret"}
             payment_readers.add(logical_id)
     # The unsubscribe route checks reminder links; the daily check signs them.
-    assert readers == {"CertificationsFunction", "ExpiryCheckFunction"}
+    assert readers == {"CertificationsFunction", "ExpiryWorkerFunction"}
     # Only the certifications function signs badges.
     assert badge_readers == {"CertificationsFunction"}
     assert "GenerateSecretString" in template["Resources"]["BadgeSigningKeys"]["Properties"]
     # The payment provider's keys: orders create payments, the webhook checks signatures, the daily
     # check asks the provider about unpaid orders and cancels the abandoned ones.
-    assert payment_readers == {"FulfillmentFunction", "ExpiryCheckFunction"}
+    assert payment_readers == {"FulfillmentFunction", "ExpiryWorkerFunction"}
     assert "GenerateSecretString" not in template["Resources"]["PaymentSecret"]["Properties"]  # the operator's keys
 
 
@@ -444,7 +445,8 @@ TABLE_ACCESS: dict[str, tuple[set[str], set[str]]] = {
     "ImportChunksFunction": ({"BatchGetItem", "GetItem", "PutItem", "Query", "BatchWriteItem", "UpdateItem"}, set()),
     # DeleteItem and ConditionCheckItem: releasing an unpaid order deletes its free-kit claim and
     # verification codes in one transaction.
-    "ExpiryCheckFunction": (
+    "ExpiryCheckFunction": ({"GetItem", "PutItem", "UpdateItem"}, set()),  # the state and the day's item
+    "ExpiryWorkerFunction": (
         {"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
         {"GSI2"},
     ),
@@ -565,7 +567,7 @@ def test_queued_jobs_are_retried_then_dead_lettered_and_watched(template: dict[s
         for event in fn["Properties"]["Events"].values()
         if event["Type"] == "SQS"
     }
-    assert set(workers) == {"MappingMailFunction", "ImportChunksFunction"}
+    assert set(workers) == {"MappingMailFunction", "ImportChunksFunction", "ExpiryWorkerFunction"}
     for logical_id, source in workers.items():
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
         (queue_id, _) = source["Queue"]["Fn::GetAtt"]

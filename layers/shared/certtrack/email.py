@@ -127,5 +127,39 @@ def send(to: str, message: RenderedEmail, headers: Mapping[str, str] | None = No
     return str(response.get("MessageId", ""))
 
 
+# SES's sending rate of an account in the sandbox, the lowest there is: used when the quota cannot be read.
+SANDBOX_SEND_RATE = 1.0
+
+
+def max_send_rate() -> float:
+    """The account's SES sending rate (messages per second, ``GetAccount`` ``SendQuota.MaxSendRate``)."""
+    try:
+        quota = _client().get_account().get("SendQuota") or {}
+    except (ClientError, BotoCoreError):
+        return SANDBOX_SEND_RATE
+    return float(quota.get("MaxSendRate") or SANDBOX_SEND_RATE)
+
+
+def throttled(error: BaseException) -> bool:
+    """Whether a failed send (``ServiceUnavailable`` from :func:`send`) is SES refusing for now
+    (rate, throttling, an outage) rather than this message (a rejected address or content)."""
+    cause = error.__cause__
+    if isinstance(cause, ClientError):
+        code = str(cause.response.get("Error", {}).get("Code", ""))
+        status = int(cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        return code in _RETRY_LATER or status >= 500
+    return isinstance(cause, BotoCoreError)  # no answer at all: the connection, a timeout
+
+
+_RETRY_LATER = {
+    "TooManyRequestsException",
+    "Throttling",
+    "ThrottlingException",
+    "ServiceUnavailable",
+    "InternalFailure",
+    "LimitExceededException",
+}
+
+
 def send_template(to: str, name: str, context: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> str:
     return send(to, render(name, context), headers)

@@ -39,6 +39,7 @@ transcript             CAND#<candidate_id>         TRANSCRIPT#<transcript_id>
 mail health (SES)      MAILSTATS                   DAY#<date>
 reminder sent          CAND#<candidate_id>         REMINDER#<cert_id>#<expiry>#<days>
 expiry-check state     SCHEDULE#expiry-check       STATE
+expiry-check day       SCHEDULE#expiry-check       RUN#<YYYY-MM-DD>
 sequence counter       COUNTER#<name>              COUNTER
 badge (per period)     CAND#<candidate_id>         BADGE#<cert_id>#<valid from>
 issued credential      CRED#<credential_id>        CREDENTIAL
@@ -352,6 +353,11 @@ def import_chunk_sk(run_id: str, index: int) -> str:
 
 SCHEDULE_PK = "SCHEDULE#expiry-check"
 STATE = "STATE"
+
+
+def expiry_day_sk(day: str) -> str:
+    """The day's fanned-out check (shards still to finish, its totals), beside ``STATE``."""
+    return f"RUN#{day}"
 
 
 # GSI1: alternate lookups

@@ -64,6 +64,8 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=262_144, gt=0)
     transcript_max_days: int = Field(default=365, gt=0)
     due_shards: int = Field(default=8, gt=0)
+    expiry_queue_url: str | None = None  # the daily check's shard jobs (fan-out and continuations)
+    expiry_workers: int = Field(default=1, gt=0)  # the shard worker's concurrency: SES's rate is shared
 
     @classmethod
     def from_environ(cls) -> Settings:
@@ -120,6 +122,13 @@ class Settings(BaseModel):
         if not self.import_chunks_queue_url:
             raise MissingSettings("IMPORT_CHUNKS_QUEUE_URL is not set for this function")
         return self.import_chunks_queue_url
+
+    @property
+    def expiry_queue(self) -> str:
+        """The queue of the daily check's shard jobs (the schedule and the worker send to it)."""
+        if not self.expiry_queue_url:
+            raise MissingSettings("EXPIRY_QUEUE_URL is not set for this function")
+        return self.expiry_queue_url
 
 
 def _parameter(name: str) -> str:

@@ -10,13 +10,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from certtrack import email
-from certtrack.certifications import expiry, reminders
+from certtrack.certifications import expiry, expiry_jobs, reminders
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.pages import style_source
 from certtrack.transcripts.models import TranscriptItem
 
-from tests.conftest import LambdaContext, call, load_function
+from tests.conftest import LambdaContext, call, deliver_queued, load_function
 from tests.integration.expiry.conftest import at, certification, credit, holder, raw_messages, transcript
 
 EXPIRES = "2027-02-20"
@@ -232,9 +232,11 @@ def test_scheduled_handler_uses_the_event_time(aws: None, reminders_sent: Any) -
     handler = load_function("certifications", "expiry").handler
     event = json.loads(_sample().read_text())
 
-    summary = handler(event, LambdaContext())  # the sample's time: 2026-11-26T03:00:00Z
+    queued = handler(event, LambdaContext())  # the sample's time: 2026-11-26T03:00:00Z
+    deliver_queued()  # the shard jobs, through the template's event source
 
-    assert summary["now"] == "2026-11-26T03:00:00Z"
+    assert queued["now"] == "2026-11-26T03:00:00Z"
+    summary = expiry_jobs.day_summary(date(2026, 11, 26))
     assert summary["expired_certifications"] == 1 and summary["complete"] is True
     assert certification(person.candidate_id).status == "expired"
     assert summary["expired_transcripts"] == 1  # the handler hands transcripts to their package

@@ -135,6 +135,7 @@ class _Run:
     settle_order: ExpireItem | None = None
     on_expired: OnExpired | None = None
     pending: list[reminders.Pending] = field(default_factory=list)
+    takes_over: str | None = None  # claims of this run_id prefix are an earlier, dead delivery's
 
 
 # ---------------------------------------------------------------- state
@@ -152,7 +153,8 @@ def _pause(cursors: dict[str, Any], now: datetime) -> None:
     state.update(actions=[ExpiryStateItem.cursors.set(json.dumps(cursors)), ExpiryStateItem.paused_at.set(now)])
 
 
-def _finish(state: ExpiryStateItem, today: date, now: datetime) -> None:
+def record_success(state: ExpiryStateItem, today: date, now: datetime) -> None:
+    """Every shard read to the end for ``today``: the next run's range starts from it."""
     # Never move the mark backwards (a replayed older event would otherwise widen nothing but confuse).
     last = max(filter(None, [state.last_success, today.isoformat()]))
     item = ExpiryStateItem(keys.SCHEDULE_PK, keys.STATE)
@@ -224,11 +226,100 @@ def run(
     summary.reminders_not_attempted += report.not_attempted
     summary.failures.extend(report.failures)
     if finished:
-        _finish(state, today, now)
+        record_success(state, today, now)
     else:
         _pause(cursors, now)
     summary.complete = finished
     return summary
+
+
+@dataclass
+class ShardPass:
+    """One invocation's part of a shard: what it did and where the next one starts."""
+
+    summary: Summary
+    cursor: dict[str, Any] | None  # the ExclusiveStartKey of the next page to read
+    finished: bool  # the shard was read to its end
+    unavailable: bool = False  # SES refused sends for now: ``cursor`` is the unfinished page's start
+
+
+def run_shard(
+    now: datetime,
+    shard: int,
+    bounds: tuple[str, str],
+    cursor: dict[str, Any] | None,
+    *,
+    run_id: str,
+    remaining_ms: Callable[[], int],
+    max_items: int,
+    takes_over: str | None = None,
+    pace: Callable[[], None] | None = None,
+    sleep: Callable[[float], None] | None = None,
+    page_size: int = PAGE_SIZE,
+    page_reserve_ms: int = SCAN_RESERVE_MS,
+    send_reserve_ms: int = SEND_RESERVE_MS,
+    expire_transcript: ExpireItem | None = None,
+    settle_order: ExpireItem | None = None,
+    on_expired: OnExpired | None = None,
+) -> ShardPass:
+    """Shard ``DUE#<shard>`` from ``cursor``, page by page, each page's reminders sent before the next.
+
+    Stops after ``max_items`` index entries or when a page might not fit in the time left (the
+    cursor then names the next page), or when a page's reminders could not all be sent: out of
+    time, or SES refusing for now (``unavailable``). Then the cursor is that page's own start: its
+    done entries have left the range (expired, moved on, reminder ``sent``), the released ones
+    are read again. Nothing is redone and nothing is skipped.
+    """
+    summary = Summary(
+        now=now.isoformat().replace("+00:00", "Z"), range_start=bounds[0], range_end=now.date().isoformat()
+    )
+    summary.resumed = cursor is not None
+    context = _Run(
+        now,
+        now.date(),
+        load_catalog(),
+        summary,
+        run_id,
+        expire_transcript,
+        None,
+        settle_order,
+        on_expired,
+        takes_over=takes_over,
+    )
+    initial = remaining_ms()
+    page_reserve_ms = min(page_reserve_ms, initial // 4)
+    send_reserve_ms = min(send_reserve_ms, initial // 20)
+    send_options: dict[str, Any] = {"has_time": lambda: remaining_ms() > send_reserve_ms, "pace": pace}
+    if sleep is not None:
+        send_options["sleep"] = sleep
+    connection = CertificationItem._get_connection()
+    condition = CertificationItem.GSI2SK.between(*bounds)
+    start_key = cursor
+    while True:
+        if summary.items_read >= max_items or remaining_ms() <= page_reserve_ms:
+            return ShardPass(summary, start_key, finished=False)
+        page = connection.query(
+            f"DUE#{shard}",
+            range_key_condition=condition,
+            index_name="GSI2",
+            exclusive_start_key=start_key,
+            limit=page_size,
+        )
+        summary.pages += 1
+        summary.items_read += int(page.get("Count", 0))
+        _process_page(context, [Entry(r["PK"]["S"], r["SK"]["S"], r["GSI2SK"]["S"]) for r in page.get("Items", [])])
+        report = reminders.send_all(context.pending, now, stop_when_unavailable=True, **send_options)
+        context.pending = []
+        summary.reminders_sent += report.sent
+        summary.reminders_failed += report.failed
+        summary.reminders_not_attempted += report.not_attempted
+        summary.failures.extend(report.failures)
+        if report.not_attempted:
+            return ShardPass(summary, start_key, finished=False, unavailable=report.unavailable)
+        start_key = page.get("LastEvaluatedKey")
+        if not start_key:
+            summary.complete = True
+            return ShardPass(summary, None, finished=True)
 
 
 def _scan(
@@ -382,7 +473,9 @@ def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, date, in
             continue
         assert partition.profile is not None and partition.profile.email
         try:
-            claimed = reminders.claim(candidate_id, cert_id, expiry, days, context.run_id, context.now)
+            claimed = reminders.claim(
+                candidate_id, cert_id, expiry, days, context.run_id, context.now, takes_over=context.takes_over
+            )
         except PutError as error:
             if not condition_failed(error):
                 raise

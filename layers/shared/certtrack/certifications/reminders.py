@@ -38,7 +38,7 @@ from certtrack import keys, pages
 from certtrack.certifications import due
 from certtrack.certifications.models import CertificationItem
 from certtrack.db import TableItem, condition_failed
-from certtrack.email import send_template
+from certtrack.email import send_template, throttled
 from certtrack.errors import NotFound, ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.identity.personal import settings_of
@@ -243,9 +243,21 @@ def email_context(
 
 
 def claim(
-    candidate_id: str, cert_id: str, expiration_date: date, days: int, run_id: str, now: datetime
+    candidate_id: str,
+    cert_id: str,
+    expiration_date: date,
+    days: int,
+    run_id: str,
+    now: datetime,
+    *,
+    takes_over: str | None = None,
 ) -> ReminderItem:
-    """Conditionally put the ``sending`` claim; raises ``PutError`` when another run holds it or it was sent."""
+    """Conditionally put the ``sending`` claim; raises ``PutError`` when another run holds it or it was sent.
+
+    ``takes_over`` is a ``run_id`` prefix whose ``sending`` claims are dead whatever their age: an
+    earlier delivery of the same queue message (``<message id>:``), which SQS gives again only
+    after the visibility timeout, i.e. after that invocation ended.
+    """
     item = ReminderItem(
         keys.candidate_pk(candidate_id),
         keys.reminder_sk(cert_id, expiration_date.isoformat(), days),
@@ -263,6 +275,8 @@ def claim(
         | (ReminderItem.status == FAILED)
         | ((ReminderItem.status == SENDING) & (ReminderItem.claimed_at < now - LEASE))
     )
+    if takes_over is not None:
+        free = free | ((ReminderItem.status == SENDING) & ReminderItem.run_id.startswith(takes_over))
     item.save(condition=free)
     return item
 
@@ -338,6 +352,28 @@ class SendReport:
     failed: int = 0
     not_attempted: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    unavailable: bool = False  # SES refused for now (rate, outage): the rest was released unsent
+
+
+class Pacer:
+    """Spaces sends ``1 / rate`` seconds apart (this invocation's share of SES's sending rate)."""
+
+    def __init__(
+        self,
+        rate_per_s: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval = 1.0 / rate_per_s
+        self._sleep, self._clock = sleep, clock
+        self._next = clock()
+
+    def wait(self) -> None:
+        now = self._clock()
+        if self._next > now:
+            self._sleep(self._next - now)
+            now = self._next
+        self._next = now + self.interval
 
 
 def _send_with_retries(pending: Pending, attempts: int, base_delay: float, sleep: Callable[[float], None]) -> int:
@@ -362,8 +398,15 @@ def send_all(
     sleep: Callable[[float], None] = time.sleep,
     attempts: int = ATTEMPTS,
     base_delay: float = BASE_DELAY_S,
+    pace: Callable[[], None] | None = None,
+    stop_when_unavailable: bool = False,
 ) -> SendReport:
-    """Send every claimed reminder; one failing address does not stop the others."""
+    """Send every claimed reminder; one failing address does not stop the others.
+
+    ``pace`` is called before each send (``Pacer.wait``). With ``stop_when_unavailable``, a send
+    whose every attempt SES refused for now (throttled, unavailable: ``email.throttled``) stops
+    the batch: it and the rest are released unsent (``unavailable``) for a later invocation.
+    """
     report = SendReport()
     for index, pending in enumerate(batch):
         if not has_time():
@@ -371,9 +414,18 @@ def send_all(
                 release(rest, 0)
             report.not_attempted += len(batch) - index
             break
+        if pace is not None:
+            pace()
         try:
             used = _send_with_retries(pending, attempts, base_delay, sleep)
         except ServiceUnavailable as error:
+            if stop_when_unavailable and throttled(error):
+                for rest in batch[index:]:
+                    release(rest, 0)
+                report.not_attempted += len(batch) - index
+                report.unavailable = True
+                logger.warning("SES refuses sends for now; the rest is left to a later invocation")
+                break
             release(pending, attempts)
             report.failed += 1
             report.failures.append(
