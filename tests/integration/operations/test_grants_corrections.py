@@ -24,8 +24,8 @@ from pypdf import PdfReader
 
 from tests.conftest import call
 from tests.factories import candidate
-from tests.factories.csv_rows import exam_row
-from tests.integration.certifications.conftest import import_exams
+from tests.factories.csv_rows import ce_row, exam_row
+from tests.integration.certifications.conftest import import_credits, import_exams
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -328,6 +328,23 @@ def test_added_credits_count_and_a_voided_one_stops_counting() -> None:
     assert sorted((a.action, a.target) for a in audits(cid)) == [("ce_add", "LIVE-1"), ("ce_void", "LIVE-1")]
     status, problem = ops("POST", f"{path}/LIVE-1/void", {"reason": "again"})
     assert (status, problem["code"]) == (409, "already_void")
+
+
+def test_a_voided_credit_stays_void_when_its_file_is_imported_again() -> None:
+    cid = holder_of_ccna()
+    row = ce_row(candidate_id=cid, external_id="FEED-7", points="30", active_date="2026-11-20")
+    assert import_credits([row], NOW).imported == 1
+    assert record(cid).expiration_date == date(2032, 5, 10)  # renewed by the 30 credits
+    status, voided = ops("POST", f"/ops/candidates/{cid}/ce-credits/FEED-7/void", {"reason": "Not attended"})
+    assert status == 200, voided
+
+    report = import_credits([row, ce_row(candidate_id=cid, external_id="FEED-8", points="2")], NOW)
+
+    assert (report.imported, report.rejected) == (2, [])
+    item = CECreditItem.get(keys.candidate_pk(cid), keys.ce_sk("FEED-7"))
+    assert (item.status, item.review) == ("void", "Voided by the program")
+    assert CECreditItem.get(keys.candidate_pk(cid), keys.ce_sk("FEED-8")).status == "active"
+    assert record(cid).expiration_date == date(2029, 5, 10)  # the voided credit still does not count
 
 
 # ---------------------------------------------------------------- name

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from certtrack import keys
 from certtrack.certifications import evaluation
 from certtrack.certifications.credits import credit_item
+from certtrack.certifications.evidence import VOID
 from certtrack.certifications.import_rows import (
     EXAMS,
     KINDS,
@@ -242,10 +243,26 @@ def _write_candidates(run: _Run, rows: list[ExamRow]) -> None:
 
 def _import_credits(run: _Run, parsed: Parsed[CERow]) -> None:
     _load_profiles(run, {r.candidate_id for r in parsed.valid})
-    for row in accept_credits(parsed, {cid for cid, p in run.profiles.items() if p is not None}):
-        run.writer.put(_credit_item(row, run))
+    accepted = accept_credits(parsed, {cid for cid, p in run.profiles.items() if p is not None})
+    voided = _voided_credits(accepted)
+    for row in accepted:
+        if (row.candidate_id, row.external_id) not in voided:
+            run.writer.put(_credit_item(row, run))
         run.touched.add(row.candidate_id)
         run.imported += 1
+
+
+def _voided_credits(rows: list[CERow]) -> set[tuple[str, str]]:
+    """(candidate, external id) of the rows' credits an operator voided: a file sent again (or a
+    later feed) never brings a voided credit back. BatchGetItem (100 keys a call), strongly
+    consistent: a void made just before must be seen."""
+    wanted = sorted({(row.candidate_id, row.external_id) for row in rows})
+    found = CECreditItem.batch_get(
+        [(keys.candidate_pk(cid), keys.ce_sk(external_id)) for cid, external_id in wanted],
+        consistent_read=True,
+        attributes_to_get=["candidate_id", "external_id", "status"],
+    )
+    return {(item.candidate_id, item.external_id) for item in found if item.status == VOID}
 
 
 def _credit_item(row: CERow, run: _Run) -> CECreditItem:
