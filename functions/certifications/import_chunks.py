@@ -25,8 +25,11 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def deliver(record: SQSRecord) -> None:
     """One job; an exception reports this message failed (SQS retries it, then dead-letters it)."""
     job = import_chunks.parse_job(record.body)
-    import_chunks.process(job, clock.now())
+    report = import_chunks.process(job, clock.now())
     metrics.add_metric(name="ImportJobs", unit=MetricUnit.Count, value=1)
+    if report is not None:  # a chunk imported now (not one counted by an earlier delivery)
+        metrics.add_metric(name="ImportedRows", unit=MetricUnit.Count, value=report.imported)
+        metrics.add_metric(name="RejectedRows", unit=MetricUnit.Count, value=len(report.rejected))
 
 
 @logger.inject_lambda_context(log_event=False)

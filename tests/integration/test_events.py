@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import boto3
 import pytest
 from certtrack.identity.models import CandidateItem
 
-from tests.conftest import ROOT, LambdaContext, load_function
+from tests.conftest import ROOT, LambdaContext, deliver_queued, load_function
 from tests.factories import candidate, certification
 
 EVENTS = ROOT / "events"
@@ -75,8 +76,13 @@ def test_s3_samples_import_the_file(sample: str, body: str, aws: None) -> None:
     imports = load_function("certifications", "imports")
     if sample.startswith("ce"):
         imports.handler(_sample(EVENTS / "certifications" / "exams_csv_created.json"), LambdaContext())
-    report = imports.handler(event, LambdaContext())
-    assert report == {"rows": 1, "imported": 1, "rejected": []}
+        deliver_queued()
+    queued = imports.handler(event, LambdaContext())
+    assert (queued["rows"], queued["chunks"]) == (1, 1)
+    deliver_queued()  # the chunk's worker, through the template's event source
+    stored = s3.get_object(Bucket=record["bucket"]["name"], Key=f"{unquote_plus(record['object']['key'])}.report.json")
+    report = json.loads(stored["Body"].read())
+    assert (report["rows"], report["imported"], report["rejected"]) == (1, 1, [])
 
 
 def test_schedule_sample_runs_the_expiry_check_at_its_time(aws: None) -> None:

@@ -33,7 +33,11 @@ def test_queues_are_made_as_the_template_declares() -> None:
     assert redrive["maxReceiveCount"] == 5
     assert redrive["deadLetterTargetArn"] == _attributes("MappingMailFailureQueue")["QueueArn"]
     sources = {s.function.logical_id: (s.batch_size, s.partial_batch) for s in event_sources(lambda *_: None).sources}
-    assert sources == {"MappingMailFunction": (10, True), "ImportChunksFunction": (1, True)}
+    assert sources == {
+        "MappingMailFunction": (10, True),
+        "ImportChunksFunction": (1, True),
+        "ExpiryWorkerFunction": (1, True),
+    }
 
 
 def test_a_batch_is_delivered_and_deleted() -> None:

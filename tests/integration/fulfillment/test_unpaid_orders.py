@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from certtrack import keys
+from certtrack.certifications import expiry_jobs
 from certtrack.fulfillment.models import ClaimItem
 from certtrack.fulfillment.order_sweep import EXPIRES_AFTER, RECONCILE_AFTER
 from certtrack.fulfillment.payments import StripePaymentProvider
 
-from tests.conftest import LambdaContext, call, load_function
+from tests.conftest import LambdaContext, call, deliver_queued, load_function
 from tests.integration.fulfillment.conftest import Holder, Payer, WebhookInbox, post_webhook
 from tests.integration.fulfillment.test_payments import history, order_item, priced, queued_kits, transactions
 
@@ -22,8 +23,9 @@ from tests.integration.fulfillment.test_payments import history, order_item, pri
 def daily_run(after: timedelta) -> dict[str, Any]:
     """The schedule's event, ``after`` from now (the order was placed just now)."""
     when = (datetime.now(UTC) + after).isoformat().replace("+00:00", "Z")
-    summary: dict[str, Any] = load_function("certifications", "expiry").handler({"time": when}, LambdaContext())
-    return summary
+    load_function("certifications", "expiry").handler({"time": when}, LambdaContext())
+    deliver_queued()  # the shard jobs, through the template's event source
+    return expiry_jobs.day_summary(datetime.fromisoformat(when).date())
 
 
 def claims(holder: Holder) -> list[str]:

@@ -337,12 +337,14 @@ def _enqueue(jobs: list[ChunkJob] | list[ReevaluateJob]) -> None:
 # ---------------------------------------------------------------- the worker
 
 
-def process(job: ChunkJob | ReevaluateJob, now: datetime) -> None:
-    """One job. An exception leaves it on the queue (SQS retries it, then dead-letters it)."""
+def process(job: ChunkJob | ReevaluateJob, now: datetime) -> imports.ImportReport | None:
+    """One job; the chunk's report when this delivery imported it (None for a chunk counted before
+    or a re-evaluation). An exception leaves it on the queue (SQS retries it, then dead-letters it)."""
     if isinstance(job, ReevaluateJob):
         imports.reevaluate(sorted(set(job.candidate_ids)), job.requested_at)
-        return
+        return None
     pk = keys.import_pk(job.import_id)
+    report = None
     if not _counted(pk, job):
         body = job.header.encode() + documents.get_range(job.bucket, job.key, job.start, job.end)
         offset = job.first_line - job.header_lines - 1
@@ -351,6 +353,7 @@ def process(job: ChunkJob | ReevaluateJob, now: datetime) -> None:
     run = ImportRunItem.get(pk, keys.import_run_sk(job.run_id), consistent_read=True)
     if run.finished_at is None and run.chunks_done >= run.total and _claim_finish(run, job.index):
         _finish(run, job.index, now)
+    return report
 
 
 def _counted(pk: str, job: ChunkJob) -> bool:
