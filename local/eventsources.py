@@ -143,7 +143,10 @@ class EventSources:
         self.sources = sources
         self._invoke = invoke
         self._sqs = sqs
-        self._busy = threading.Lock()  # one poll at a time (the thread, or a test draining)
+        # One drain at a time, the poller thread's or a request's (``/_local/imports``, a test): a
+        # drain that finds nothing while the other holds a job in flight would return before that
+        # job's follow-ups (an import's chunks, a shard's continuation) are queued.
+        self._busy = threading.RLock()
 
     def poll_once(self, source: SqsSource) -> int:
         """Receive one batch and deliver it; the number of messages received."""
@@ -189,11 +192,12 @@ class EventSources:
     def drain(self, limit: int = 100) -> int:
         """Deliver every message visible now (and those the deliveries queue); the number received."""
         total = 0
-        for _round in range(limit):
-            received = sum(self.poll_once(source) for source in self.sources)
-            if not received:
-                break
-            total += received
+        with self._busy:
+            for _round in range(limit):
+                received = sum(self.poll_once(source) for source in self.sources)
+                if not received:
+                    break
+                total += received
         return total
 
     def run(self, stop: threading.Event, interval_s: float = 0.05) -> None:
