@@ -21,22 +21,49 @@ import sys
 import time
 import warnings
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.support import environment, lambda_context
 from local.dynamo_calls import DynamoCallCounter
 from local.sandbox import aws_sandbox
+
+if TYPE_CHECKING:
+    from certtrack.certifications.models import CECreditItem
 
 SIZES = (2_000, 50_000)
 DUE = {"reminders": 40, "expirations": 40, "credits": 10, "transcripts": 10}
 NOW = datetime(2026, 11, 25, 3, tzinfo=UTC)
 
 
+def _due_credit(candidate_id: str, n: int, today: date) -> CECreditItem:
+    """Candidate ``candidate_id``'s CE credit ``BENCH-<n>``, inactive since yesterday: due on GSI2."""
+    from certtrack import keys
+    from certtrack.certifications import due
+    from certtrack.certifications.models import CECreditItem
+    from certtrack.program import rules
+
+    pk, sk = keys.candidate_pk(candidate_id), keys.ce_sk(f"BENCH-{n}")
+    inactive = today - timedelta(days=1)
+    credit = CECreditItem(
+        pk,
+        sk,
+        candidate_id=candidate_id,
+        external_id=f"BENCH-{n}",
+        activity_name="Bench activity",
+        provider_name="Bench",
+        points=5,
+        active_date=rules.add_years(inactive, -3),
+        inactive_date=inactive,
+    )
+    credit.GSI2PK, credit.GSI2SK = due.credit_due(pk, sk, inactive)
+    return credit
+
+
 def _seed(size: int) -> None:
     """``size`` certifications due later, then the 100 due items, all with batch writes."""
     from certtrack import keys
     from certtrack.certifications import due
-    from certtrack.certifications.models import CECreditItem, CertificationItem
+    from certtrack.certifications.models import CertificationItem
     from certtrack.db import TableItem
     from certtrack.identity.models import CandidateItem
     from certtrack.program import rules
@@ -81,21 +108,7 @@ def _seed(size: int) -> None:
                 cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires)
             batch.save(cert)
         for n in range(DUE["credits"]):
-            pk, sk = keys.candidate_pk(f"CSCO{10_000_000 + n:08d}"), keys.ce_sk(f"BENCH-{n}")
-            inactive = today - timedelta(days=1)
-            credit = CECreditItem(
-                pk,
-                sk,
-                candidate_id=keys.candidate_id_from_pk(pk),
-                external_id=f"BENCH-{n}",
-                activity_name="Bench activity",
-                provider_name="Bench",
-                points=5,
-                active_date=rules.add_years(inactive, -3),
-                inactive_date=inactive,
-            )
-            credit.GSI2PK, credit.GSI2SK = due.credit_due(pk, sk, inactive)
-            batch.save(credit)
+            batch.save(_due_credit(f"CSCO{10_000_000 + n:08d}", n, today))
         for n in range(DUE["transcripts"]):
             cid = f"CSCO{10_000_000 + n:08d}"
             transcript = TranscriptItem(
@@ -159,7 +172,7 @@ BENCH_SEND_RATE = 1_000.0
 def _seed_due(counts: dict[str, int]) -> None:
     from certtrack import keys
     from certtrack.certifications import due
-    from certtrack.certifications.models import CECreditItem, CertificationItem
+    from certtrack.certifications.models import CertificationItem
     from certtrack.db import TableItem
     from certtrack.identity.models import CandidateItem
     from certtrack.program import rules
@@ -196,21 +209,7 @@ def _seed_due(counts: dict[str, int]) -> None:
                 cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires + timedelta(days=1))
             batch.save(cert)
         for n in range(counts["credits"]):
-            pk, sk = keys.candidate_pk(f"CSCO{40_000_000 + n:08d}"), keys.ce_sk(f"BENCH-{n}")
-            inactive = today - timedelta(days=1)
-            credit = CECreditItem(
-                pk,
-                sk,
-                candidate_id=keys.candidate_id_from_pk(pk),
-                external_id=f"BENCH-{n}",
-                activity_name="Bench activity",
-                provider_name="Bench",
-                points=5,
-                active_date=rules.add_years(inactive, -3),
-                inactive_date=inactive,
-            )
-            credit.GSI2PK, credit.GSI2SK = due.credit_due(pk, sk, inactive)
-            batch.save(credit)
+            batch.save(_due_credit(f"CSCO{40_000_000 + n:08d}", n, today))
 
 
 def fanned_out(counts: dict[str, int] = FANNED_OUT) -> dict[str, float]:
