@@ -105,6 +105,13 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def add_sends(self, report: reminders.SendReport) -> None:
+        """A batch of reminders' outcome (``reminders.send_all``), added to the run's counts."""
+        self.reminders_sent += report.sent
+        self.reminders_failed += report.failed
+        self.reminders_not_attempted += report.not_attempted
+        self.failures.extend(report.failures)
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -221,10 +228,7 @@ def run(
     if sleep is not None:
         send_options["sleep"] = sleep
     report = reminders.send_all(context.pending, now, **send_options)
-    summary.reminders_sent += report.sent
-    summary.reminders_failed += report.failed
-    summary.reminders_not_attempted += report.not_attempted
-    summary.failures.extend(report.failures)
+    summary.add_sends(report)
     if finished:
         record_success(state, today, now)
     else:
@@ -310,10 +314,7 @@ def run_shard(
         _process_page(context, [Entry(r["PK"]["S"], r["SK"]["S"], r["GSI2SK"]["S"]) for r in page.get("Items", [])])
         report = reminders.send_all(context.pending, now, stop_when_unavailable=True, **send_options)
         context.pending = []
-        summary.reminders_sent += report.sent
-        summary.reminders_failed += report.failed
-        summary.reminders_not_attempted += report.not_attempted
-        summary.failures.extend(report.failures)
+        summary.add_sends(report)
         if report.not_attempted:
             return ShardPass(summary, start_key, finished=False, unavailable=report.unavailable)
         start_key = page.get("LastEvaluatedKey")
