@@ -20,12 +20,18 @@ from tests.integration.fulfillment.conftest import Holder, Payer, WebhookInbox, 
 from tests.integration.fulfillment.test_payments import history, order_item, priced, queued_kits, transactions
 
 
-def daily_run(after: timedelta) -> dict[str, Any]:
-    """The schedule's event, ``after`` from now (the order was placed just now)."""
-    when = (datetime.now(UTC) + after).isoformat().replace("+00:00", "Z")
+def daily_run(at: datetime) -> dict[str, Any]:
+    """The schedule's event at ``at``: one run a day, so two runs must be a calendar day apart (a
+    second event on the same day is the same run, as with EventBridge delivering twice)."""
+    when = at.isoformat().replace("+00:00", "Z")
     load_function("certifications", "expiry").handler({"time": when}, LambdaContext())
     deliver_queued()  # the shard jobs, through the template's event source
-    return expiry_jobs.day_summary(datetime.fromisoformat(when).date())
+    return expiry_jobs.day_summary(at.date())
+
+
+def after(delta: timedelta) -> datetime:
+    """``delta`` from now: the order was placed just now."""
+    return datetime.now(UTC) + delta
 
 
 def claims(holder: Holder) -> list[str]:
@@ -36,9 +42,10 @@ def claims(holder: Holder) -> list[str]:
 def test_an_order_never_paid_is_cancelled_at_the_provider_and_released(holder: Holder, payer: Payer) -> None:
     order = priced(holder)  # the free CCNA certificate, a plaque and tracking: the claim is held
     assert claims(holder) == ["ccna"]
-    assert daily_run(RECONCILE_AFTER)["settled_orders"] == 0  # asked, still pending, within its time
+    assert daily_run(after(RECONCILE_AFTER))["settled_orders"] == 0  # asked, still pending, within its time
     assert order_item(holder, order["order_id"]).status == "awaiting_payment"
-    summary = daily_run(EXPIRES_AFTER + timedelta(hours=1))
+    expired_at = after(EXPIRES_AFTER + timedelta(hours=1))
+    summary = daily_run(expired_at)
     assert summary["settled_orders"] == 1 and summary["complete"]
     item = order_item(holder, order["order_id"])
     assert (item.status, item.cancel_reason) == ("expired", "not_paid_in_time") and item.GSI2PK is None
@@ -54,7 +61,8 @@ def test_an_order_never_paid_is_cancelled_at_the_provider_and_released(holder: H
     assert txn["status_text"] == "Cancelled \u2013 not paid in time"
     for kit in order["items"]:
         assert call("certifications", "GET", f"/public/verify/{kit['verification_code']}")[0] == 404
-    assert daily_run(EXPIRES_AFTER + timedelta(days=1))["settled_orders"] == 0  # nothing left to do
+    # The next day's run (a calendar day later whatever the hour now): nothing left to do.
+    assert daily_run(expired_at + timedelta(days=1))["settled_orders"] == 0
 
 
 def test_a_payment_whose_webhook_never_came_is_settled_by_the_daily_run(
@@ -63,7 +71,7 @@ def test_a_payment_whose_webhook_never_came_is_settled_by_the_daily_run(
     order = priced(holder)
     payer.pay(order["order_id"])
     [delivery] = webhooks.take(1)  # delivered, but lost before it reached us
-    assert daily_run(RECONCILE_AFTER + timedelta(minutes=1))["settled_orders"] == 1
+    assert daily_run(after(RECONCILE_AFTER + timedelta(minutes=1)))["settled_orders"] == 1
     item = order_item(holder, order["order_id"])
     assert item.status == "paid" and item.GSI2PK is None
     assert set(history(holder).values()) == {"queued"}
@@ -80,7 +88,7 @@ def test_a_success_for_an_expired_order_is_refunded(
     # Stripe cannot confirm a cancelled payment, so a success after the expiry needs the cancel not
     # to have reached the provider (a race inside it, an outage the cancel's retries hid): skip it.
     monkeypatch.setattr(StripePaymentProvider, "cancel", lambda self, payment_id: None)
-    assert daily_run(EXPIRES_AFTER + timedelta(hours=1))["settled_orders"] == 1
+    assert daily_run(after(EXPIRES_AFTER + timedelta(hours=1)))["settled_orders"] == 1
     assert order_item(holder, order["order_id"]).status == "expired"
     status, answer = payer.pay(order["order_id"])
     assert (status, answer["status"]) == (200, "succeeded")
