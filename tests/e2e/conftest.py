@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.devserver_fixture import running_devserver
-from tests.e2e.web_support import candidate, page, signed_in, token  # noqa: F401 - fixtures
+from tests.e2e.web_support import TIMEOUT_MS, candidate, page, signed_in, token  # noqa: F401 - fixtures
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,6 +25,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_expect() -> Iterator[None]:
+    """Assertions wait as long as actions do (``TIMEOUT_MS``): a screen that needs several requests
+    (a merge, then the candidate view's reads) takes longer than Playwright's 5 s default while the
+    other test process and the fuzzer share the machine's two cores. A failing wait still fails."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=None)
 
 
 @pytest.fixture(scope="session")

@@ -106,14 +106,6 @@ def origins() -> Iterator[Origins]:
         yield Origins(api=api_url, web=f"http://127.0.0.1:{web_port}")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def patient_expect() -> Iterator[None]:
-    """Assertions wait as long as actions (a function's first call imports it, slow on a busy machine)."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=None)  # back to Playwright's default for other modules
-
-
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     # No bypass_csp: the page's own policy must let it connect to the API origin.
