@@ -48,11 +48,16 @@ def content_security_policy(*styles: str, form_action: str = "'none'") -> str:
     )
 
 
+LANGUAGE_VARY = {"Vary": "Accept-Language"}  # a page is in the viewer's language (its own header: a cache keys on it)
+
+
 def page_headers(html: str, *, form_action: str = "'none'") -> dict[str, str]:
-    """Privacy and framing headers and a CSP allowing only the rendered page's own inline stylesheet(s)."""
+    """Privacy and framing headers and a CSP allowing only the rendered page's own inline
+    stylesheet(s); ``Vary: Accept-Language``, as the page is in the viewer's language."""
     return {
         **PRIVACY_HEADERS,
         **FRAME_HEADERS,
+        **LANGUAGE_VARY,
         "Content-Security-Policy": content_security_policy(*_STYLE.findall(html), form_action=form_action),
     }
 

@@ -194,8 +194,9 @@ def test_html_in_the_viewers_language() -> None:
     cand = holder(first_name="Zoë", last_name="Ångström")
     code = _issued(cand.candidate_id)
 
-    status, html, _ = _verify(code, {"Accept-Language": "ja,en-US;q=0.7"})
+    status, html, headers = _verify(code, {"Accept-Language": "ja,en-US;q=0.7"})
     assert status == 200 and '<html lang="ja">' in html
+    assert headers["vary"] == "Accept-Language"  # a cache between keeps one page per language
     assert "この認定資格は<strong>有効</strong>です。" in html and "証明書の検証" in html and "認定プログラム" in html
     active = date.fromisoformat(ACTIVE)
     assert f"{active.year}年{active.month}月{active.day}日" in html and "Holder" not in html

@@ -45,6 +45,7 @@ def test_public_headers_are_strict(john: Person) -> None:
         _status, page, headers = public_get(created["public_url"], accept=accept)
         assert headers["x-robots-tag"].startswith("noindex")
         assert headers["referrer-policy"] == "no-referrer"
+        assert headers["vary"] == "Accept, Accept-Language"  # the format and the language both vary
         csp = headers["content-security-policy"]
         assert "default-src 'none'" in csp and "unsafe-inline" not in csp and "script-src" not in csp
     _status, page, headers = public_get(created["public_url"])

@@ -50,7 +50,7 @@ def page_headers() -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Cache-Control": "no-store",
-        "Vary": "Accept",
+        "Vary": "Accept, Accept-Language",  # JSON or HTML, and the page in the viewer's language
     }
 
 
