@@ -46,9 +46,10 @@ def _message_ids() -> dict[str, str]:
     return found
 
 
+@functools.cache
 def _english_fragments() -> list[str]:
     """The English text of every message, cut at its placeholders and tags: what must not remain
-    in a Japanese rendering."""
+    in a Japanese rendering (extracted once per process: every rendering checks against it)."""
     fragments: set[str] = set()
     for message in _message_ids():
         for part in _PLACEHOLDER.split(_TAG.sub("\x00", message)):
@@ -165,13 +166,16 @@ def test_the_contexts_cover_every_email_template() -> None:
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 
 
+@functools.cache
+def _fragment_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (fragment, re.compile(rf"(?<![A-Za-z]){re.escape(fragment)}(?![A-Za-z])")) for fragment in _english_fragments()
+    ]
+
+
 def _english_left(text: str) -> list[str]:
     plain = _TAG.sub(" ", _STYLE.sub(" ", text))
-    return [
-        fragment
-        for fragment in _english_fragments()
-        if re.search(rf"(?<![A-Za-z]){re.escape(fragment)}(?![A-Za-z])", plain)
-    ]
+    return [fragment for fragment, pattern in _fragment_patterns() if pattern.search(plain)]
 
 
 @pytest.mark.parametrize("name", sorted(EMAILS))
