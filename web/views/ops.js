@@ -5,27 +5,34 @@ import { api, listOf, getToken, tokenClaims } from "../api.js";
 import { h, table, field } from "../dom.js";
 import { heading, subnav, withLoading, flash, submitting } from "../ui.js";
 import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 import { opsNav } from "./ops_nav.js";
 /** @import { Kit, KitStatus, LocalizedAddress, Page, ShippingAddress, View } from "../types.js" */
 
-/** @typedef {[KitStatus, string, string | null, KitStatus | null]} StatusStep [status, label, action, next status] */
+/** @typedef {[KitStatus, string, string | null, KitStatus | null]} StatusStep [status, tab's message key, action's, next status] */
 
 /** @type {StatusStep[]} */
 const STATUSES = [
-  ["queued", "To ship", "Mark as sent", "sent"],
-  ["sent", "Sent", "Mark as complete", "complete"],
-  ["complete", "Complete", null, null],
+  ["queued", "ops.kits.toShip", "ops.kits.markSent", "sent"],
+  ["sent", "kit.status.sent", "ops.kits.markComplete", "complete"],
+  ["complete", "kit.status.complete", null, null],
 ];
 
 // The carriers the API takes (`certtrack.fulfillment.carriers.CARRIERS`; a unit test keeps the two equal).
-/** @type {[string, string][]} [value, label] */
+/** @type {[string, string | null][]} [value, name (null: the catalogue's words)] */
 export const CARRIERS = [
   ["UPS", "UPS"],
   ["FedEx", "FedEx"],
   ["USPS", "USPS"],
   ["DHL", "DHL"],
-  ["other", "Other carrier"],
+  ["other", null],
 ];
+
+/** @param {string | null | undefined} carrier a carrier's value (CARRIERS) in words */
+function carrierName(carrier) {
+  const known = CARRIERS.find(([value]) => value === carrier);
+  return known ? known[1] || t("ops.kits.otherCarrier") : String(carrier || "");
+}
 
 /**
  * The carrier and tracking number fields of a tracked kit's "Mark as sent" (both required).
@@ -35,13 +42,13 @@ function trackingFields(kit) {
   const carrier = h(
     "select",
     { name: "carrier", required: true },
-    h("option", { value: "" }, "Choose…"),
-    CARRIERS.map(([value, text]) => h("option", { value }, text)),
+    h("option", { value: "" }, t("ops.kits.choose")),
+    CARRIERS.map(([value]) => h("option", { value }, carrierName(value))),
   );
   const number = h("input", { name: "tracking_number", type: "text", required: true, maxlength: 40, autocomplete: "off" });
   return [
-    field(`Carrier for ${kit.fulfillment_id}`, carrier, { required: true }),
-    field(`Tracking number for ${kit.fulfillment_id}`, number, { required: true }),
+    field(t("ops.kits.carrierFor", { id: kit.fulfillment_id }), carrier, { required: true }),
+    field(t("ops.kits.trackingNumberFor", { id: kit.fulfillment_id }), number, { required: true }),
   ];
 }
 
@@ -50,11 +57,11 @@ function trackingFields(kit) {
  * @param {Kit} kit
  */
 function trackingCell(kit) {
-  if (!kit.tracking_number) return kit.tracking ? "Yes" : "No";
+  if (!kit.tracking_number) return fmt.yesNo(Boolean(kit.tracking));
   const number = kit.tracking_url
     ? h("a", { href: kit.tracking_url, target: "_blank", rel: "noopener noreferrer" }, kit.tracking_number)
     : kit.tracking_number;
-  return h("span", {}, `${kit.carrier === "other" ? "Other carrier" : kit.carrier}: `, number);
+  return h("span", {}, t("ops.kits.carrierLabel", { carrier: carrierName(kit.carrier) }), number);
 }
 
 /** Whether the login belongs to the operators group (from the ID token; display only). */
@@ -79,7 +86,7 @@ function lines(a) {
 
 /** @param {ShippingAddress | null} a the address the kit ships to, with its localized form if the candidate gave one */
 function addressLines(a) {
-  if (!a) return [h("em", {}, "No address on the order")];
+  if (!a) return [h("em", {}, t("ops.kits.noAddress"))];
   const latin = [...lines(a), a.country, a.phone].filter(Boolean);
   const block = latin.flatMap((line, i) => (i ? [h("br"), line] : [line]));
   const local = a.localized ? lines(a.localized).filter(Boolean) : [];
@@ -98,15 +105,16 @@ function addressLines(a) {
 export async function opsKitsView(container, { query, path, navigate }) {
   // An unknown or missing ?status= shows the first step (queued).
   const step = STATUSES.find(([s]) => s === query.get("status")) || STATUSES[0];
-  const [status, label, action, target] = step;
+  const [status, , actionKey, target] = step;
+  const action = actionKey ? t(actionKey) : null;
   container.append(
     opsNav("#/ops/kits"),
     subnav(
-      "Kit status",
-      STATUSES.map(([s, text]) => [`#/ops/kits?status=${s}`, text]),
+      t("ops.kits.statusNav"),
+      STATUSES.map(([s, key]) => [`#/ops/kits?status=${s}`, t(key)]),
       `${path}?status=${status}`,
     ),
-    heading(`Kits: ${label.toLowerCase()}`),
+    heading(t(`ops.kits.title.${status}`)),
   );
   const list = h("div", {});
   container.append(list);
@@ -141,13 +149,13 @@ export async function opsKitsView(container, { query, path, navigate }) {
                 api.put(`/ops/fulfillment/${encodeURIComponent(kit.fulfillment_id)}`, body),
               );
               if (done) {
-                flash(`${kit.name} (${kit.fulfillment_id}) is now ${target}.`, "success");
+                flash(t(`ops.kits.now.${target}`, { name: kit.name, id: kit.fulfillment_id }), "success");
                 navigate(`#/ops/kits?status=${status}`);
               }
             },
           },
           ...(asksTracking ? trackingFields(kit) : []),
-          h("button", { type: "submit", "aria-label": `${action}: ${kit.name} ${kit.fulfillment_id}` }, action),
+          h("button", { type: "submit", "aria-label": t("ops.kits.actionLabel", { action, name: kit.name, id: kit.fulfillment_id }) }, action),
         );
         cells.push(h("td", {}, form));
       }
@@ -155,14 +163,21 @@ export async function opsKitsView(container, { query, path, navigate }) {
     });
     list.append(
       table({
-        caption: `Kits ${label.toLowerCase()}, longest waiting first`,
-        columns: ["Kit", "Candidate", "Ship to", "Tracking", "Since", ...(action ? ["Action"] : [])],
+        caption: t(`ops.kits.caption.${status}`),
+        columns: [
+          t("ops.kits.col.kit"),
+          t("ops.kits.col.candidate"),
+          t("ops.kits.col.shipTo"),
+          t("ops.kits.col.tracking"),
+          t("ops.kits.col.since"),
+          ...(action ? [t("ops.kits.col.action")] : []),
+        ],
         rows,
-        empty: "No kits here.",
+        empty: t("ops.kits.empty"),
       }),
     );
     if (data && data.next) {
-      const more = h("button", { type: "button", onclick: () => { more.remove(); load(data.next); } }, "Show more");
+      const more = h("button", { type: "button", onclick: () => { more.remove(); load(data.next); } }, t("ops.showMore"));
       list.append(more);
     }
   }

@@ -7,6 +7,8 @@ import { h, field } from "../dom.js";
 import { heading, flash, submitting, checkedBeforeSending } from "../ui.js";
 import { check, sentence } from "../validate.js";
 import { opsNav } from "./ops_nav.js";
+import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 /** @import { OpsCertificationChange, OpsCreditChange, OpsNameChange, View } from "../types.js" */
 
 /**
@@ -21,7 +23,7 @@ function input(name, attrs = {}) {
 /** @param {string} prefix a unique prefix for the reason's id */
 function reasonField(prefix) {
   const control = h("textarea", { name: "reason", id: `${prefix}-reason`, rows: 2, maxlength: 500 });
-  return field("Reason (kept in the audit trail)", /** @type {HTMLTextAreaElement} */ (control), { required: true });
+  return field(t("ops.actions.reason"), /** @type {HTMLTextAreaElement} */ (control), { required: true });
 }
 
 /**
@@ -78,45 +80,50 @@ export async function opsActionsView(container, { params, navigate }) {
   const base = `/ops/candidates/${encodeURIComponent(candidateId)}`;
   /** @param {string} certId */
   const certPath = (certId) => `${base}/certifications/${encodeURIComponent(certId)}`;
-  const certHint = "The catalog id, for example ccna or ccnp-enterprise.";
+  const certHint = t("ops.actions.certHint");
+  const certLabel = t("ops.actions.certification");
 
   container.append(
     opsNav("#/ops/candidates"),
-    heading(`Grants and corrections: ${candidateId}`),
-    h("p", {}, h("a", { href: `#/ops/candidates/${encodeURIComponent(candidateId)}` }, "Back to the candidate")),
+    heading(t("ops.actions.title", { id: candidateId })),
+    h("p", {}, h("a", { href: `#/ops/candidates/${encodeURIComponent(candidateId)}` }, t("ops.actions.back"))),
     actionForm(
       "grant",
-      "Grant a certification",
-      "Grant",
-      [field("Certification", input("certification_id", { id: "grant-cert" }), { required: true, hint: certHint })],
+      t("ops.actions.grantTitle"),
+      t("ops.actions.grant"),
+      [field(certLabel, input("certification_id", { id: "grant-cert" }), { required: true, hint: certHint })],
       { schema: "GrantRequest", body: (values) => ({ certification_id: text(values, "certification_id"), reason: text(values, "reason") }) },
       async (body) => {
         const done = /** @type {OpsCertificationChange} */ (await api.post(`${base}/grants`, body));
-        return `Granted ${done.certification_id}: active ${done.active_date} to ${done.expiration_date}.`;
+        return t("ops.actions.granted", {
+          cert: done.certification_id,
+          from: fmt.date(done.active_date),
+          to: fmt.date(done.expiration_date),
+        });
       },
       navigate,
       here,
     ),
     actionForm(
       "revoke",
-      "Revoke a certification",
-      "Revoke",
-      [field("Certification", input("cert_id", { id: "revoke-cert" }), { required: true, hint: certHint })],
+      t("ops.actions.revokeTitle"),
+      t("ops.actions.revoke"),
+      [field(certLabel, input("cert_id", { id: "revoke-cert" }), { required: true, hint: certHint })],
       { schema: "ReasonRequest", body: (values) => ({ reason: text(values, "reason") }), path: ["cert_id"] },
       async (body, values) => {
         const done = /** @type {OpsCertificationChange} */ (await api.post(`${certPath(text(values, "cert_id"))}/revoke`, body));
-        return `Revoked ${done.certification_id}.`;
+        return t("ops.actions.revoked", { cert: done.certification_id });
       },
       navigate,
       here,
     ),
     actionForm(
       "extend",
-      "Extend an expiration date",
-      "Extend",
+      t("ops.actions.extendTitle"),
+      t("ops.actions.extend"),
       [
-        field("Certification", input("cert_id", { id: "extend-cert" }), { required: true, hint: certHint }),
-        field("New expiration date", input("expires_on", { id: "extend-date", type: "date" }), { required: true }),
+        field(certLabel, input("cert_id", { id: "extend-cert" }), { required: true, hint: certHint }),
+        field(t("ops.actions.newExpiration"), input("expires_on", { id: "extend-date", type: "date" }), { required: true }),
       ],
       {
         schema: "ExtendRequest",
@@ -125,22 +132,22 @@ export async function opsActionsView(container, { params, navigate }) {
       },
       async (body, values) => {
         const done = /** @type {OpsCertificationChange} */ (await api.post(`${certPath(text(values, "cert_id"))}/extend`, body));
-        return `${done.certification_id} now expires on ${done.expiration_date}.`;
+        return t("ops.actions.extended", { cert: done.certification_id, date: fmt.date(done.expiration_date) });
       },
       navigate,
       here,
     ),
     actionForm(
       "ce-add",
-      "Add a CE credit",
-      "Add credit",
+      t("ops.actions.addTitle"),
+      t("ops.actions.add"),
       [
-        field("Activity", input("activity_name", { id: "ce-activity", maxlength: 200 }), { required: true }),
-        field("Provider", input("provider_name", { id: "ce-provider", maxlength: 200 }), { required: true }),
-        field("Points", input("points", { id: "ce-points", inputmode: "decimal" }), { required: true }),
-        field("Completed on", input("active_date", { id: "ce-date", type: "date" }), { required: true }),
-        field("External id", input("external_id", { id: "ce-external", maxlength: 64 }), {
-          hint: "Optional: the provider's id; one is made up when empty.",
+        field(t("ops.actions.activity"), input("activity_name", { id: "ce-activity", maxlength: 200 }), { required: true }),
+        field(t("ops.actions.provider"), input("provider_name", { id: "ce-provider", maxlength: 200 }), { required: true }),
+        field(t("ops.actions.points"), input("points", { id: "ce-points", inputmode: "decimal" }), { required: true }),
+        field(t("ops.actions.completedOn"), input("active_date", { id: "ce-date", type: "date" }), { required: true }),
+        field(t("ops.actions.externalId"), input("external_id", { id: "ce-external", maxlength: 64 }), {
+          hint: t("ops.actions.externalHint"),
         }),
       ],
       {
@@ -159,33 +166,37 @@ export async function opsActionsView(container, { params, navigate }) {
       },
       async (body) => {
         const done = /** @type {OpsCreditChange} */ (await api.post(`${base}/ce-credits`, body));
-        return `Added ${done.points} CE points (${done.activity_name}, id ${done.external_id}).`;
+        return t("ops.actions.added", {
+          points: fmt.number(done.points),
+          activity: done.activity_name,
+          id: done.external_id,
+        });
       },
       navigate,
       here,
     ),
     actionForm(
       "ce-void",
-      "Void a CE credit",
-      "Void credit",
-      [field("External id", input("external_id", { id: "void-external", maxlength: 64 }), { required: true })],
+      t("ops.actions.voidTitle"),
+      t("ops.actions.void"),
+      [field(t("ops.actions.externalId"), input("external_id", { id: "void-external", maxlength: 64 }), { required: true })],
       { schema: "ReasonRequest", body: (values) => ({ reason: text(values, "reason") }), path: ["external_id"] },
       async (body, values) => {
         const done = /** @type {OpsCreditChange} */ (
           await api.post(`${base}/ce-credits/${encodeURIComponent(text(values, "external_id"))}/void`, body)
         );
-        return `Voided the CE credit ${done.external_id}.`;
+        return t("ops.actions.voided", { id: done.external_id });
       },
       navigate,
       here,
     ),
     actionForm(
       "name",
-      "Correct the name",
-      "Correct name",
+      t("ops.actions.nameTitle"),
+      t("ops.actions.name"),
       [
-        field("First name", input("first_name", { id: "name-first", maxlength: 100 }), { required: true }),
-        field("Last name", input("last_name", { id: "name-last", maxlength: 100 }), { required: true }),
+        field(t("ops.actions.firstName"), input("first_name", { id: "name-first", maxlength: 100 }), { required: true }),
+        field(t("ops.actions.lastName"), input("last_name", { id: "name-last", maxlength: 100 }), { required: true }),
       ],
       {
         schema: "NameRequest",
@@ -193,10 +204,10 @@ export async function opsActionsView(container, { params, navigate }) {
       },
       async (body) => {
         const done = /** @type {OpsNameChange} */ (await api.put(`${base}/name`, body));
-        const reissued = done.reissued_certificates.length
-          ? ` Certificates reissued: ${done.reissued_certificates.join(", ")}.`
-          : "";
-        return `The name is now ${done.first_name} ${done.last_name}.${reissued}`;
+        const renamed = t("ops.actions.renamed", { first: done.first_name, last: done.last_name });
+        return done.reissued_certificates.length
+          ? `${renamed} ${t("ops.actions.reissued", { certs: done.reissued_certificates.join(t("ops.actions.listSeparator")) })}`
+          : renamed;
       },
       navigate,
       here,

@@ -6,6 +6,7 @@ import { api, listOf } from "../api.js";
 import { h, table, field } from "../dom.js";
 import { heading, withLoading, flash, submitting, announce } from "../ui.js";
 import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 import { opsNav } from "./ops_nav.js";
 /** @import { ImportDetail, ImportSummary, Page, StartedImport, View } from "../types.js" */
 
@@ -15,26 +16,28 @@ export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024; // certifications/imports.py
 const REFRESH_MS = 1500;
 const REFRESH_ROUNDS = 80;
 
-/** @type {Record<string, string>} */
-const KINDS = { exams: "Exam results", "ce-credits": "CE credits" };
-/** @type {Record<string, string>} */
-const STATUS_TEXT = {
-  awaiting_upload: "Waiting for the file",
-  processing: "Importing",
-  done: "Done",
-  failed: "Failed",
-};
+/** @type {Record<string, string>} the kinds of file, with their message keys */
+const KINDS = { exams: "ops.imports.kind.exams", "ce-credits": "ops.imports.kind.ceCredits" };
+const STATUSES = ["awaiting_upload", "processing", "done", "failed"];
+const MAX_UPLOAD_MIB = MAX_UPLOAD_BYTES / 1024 / 1024;
+
+/** @param {string} kind an import's kind in words */
+const kindText = (kind) => (kind in KINDS ? t(KINDS[kind]) : kind);
+/** @param {string} status an import's status in words */
+const statusText = (status) => (STATUSES.includes(status) ? t(`ops.imports.status.${status}`) : status);
+/** @param {ImportSummary} item who started the import (a file dropped in the bucket has no operator) */
+const startedBy = (item) => item.operator || (item.source === "bucket" ? t("ops.imports.fromBucket") : "");
 
 /**
  * Why this file cannot be uploaded, or null.
  * @param {File | null} file
  */
 export function fileProblem(file) {
-  if (!file) return "Choose a CSV file.";
-  if (!file.name.toLowerCase().endsWith(".csv")) return "Choose a CSV file: its name must end in .csv.";
-  if (file.size === 0) return "The file is empty.";
+  if (!file) return t("ops.imports.chooseCsv");
+  if (!file.name.toLowerCase().endsWith(".csv")) return t("ops.imports.notCsv");
+  if (file.size === 0) return t("ops.imports.emptyFile");
   if (file.size > MAX_UPLOAD_BYTES) {
-    return `The file is ${file.size.toLocaleString("en-US")} bytes; files over ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB are not imported. Split it into smaller files.`;
+    return t("ops.imports.tooLarge", { bytes: fmt.number(file.size), mib: fmt.number(MAX_UPLOAD_MIB) });
   }
   return null;
 }
@@ -52,24 +55,24 @@ async function sendFile(upload, file) {
   if (!response.ok) {
     const text = await response.text();
     const message = /<Message>([^<]*)<\/Message>/.exec(text);
-    throw new Error(`The bucket refused the file${message ? `: ${message[1]}` : "."}`);
+    throw new Error(message ? t("ops.imports.refusedBecause", { message: message[1] }) : t("ops.imports.refused"));
   }
 }
 
 /** @param {ImportSummary} item */
 function counts(item) {
-  if (item.status === "failed") return item.reason || "Failed";
+  if (item.status === "failed") return item.reason || statusText("failed");
   if (item.imported === null) return "";
-  return `${item.imported} imported, ${item.rejected ?? 0} rejected`;
+  return t("ops.imports.counts", { imported: fmt.number(item.imported), rejected: fmt.number(item.rejected ?? 0) });
 }
 
 /** @type {View} */
 export async function opsImportsView(container, { navigate }) {
-  container.append(opsNav("#/ops/imports"), heading("Imports"));
+  container.append(opsNav("#/ops/imports"), heading(t("ops.imports.title")));
   const kind = h(
     "select",
     { name: "kind", required: true },
-    Object.entries(KINDS).map(([value, text]) => h("option", { value }, text)),
+    Object.keys(KINDS).map((value) => h("option", { value }, kindText(value))),
   );
   const file = h("input", { name: "file", type: "file", accept: ".csv,text/csv", required: true });
   const form = h(
@@ -81,7 +84,7 @@ export async function opsImportsView(container, { navigate }) {
         const chosen = file.files && file.files.length ? file.files[0] : null;
         const problem = fileProblem(chosen);
         if (problem || !chosen) {
-          announce(problem || "Choose a CSV file.", "error");
+          announce(problem || t("ops.imports.chooseCsv"), "error");
           file.focus();
           return;
         }
@@ -94,23 +97,27 @@ export async function opsImportsView(container, { navigate }) {
             await sendFile(begun.upload, chosen);
             return begun;
           },
-          { busyText: "Uploading…" },
+          { busyText: t("ops.imports.uploading") },
         );
         if (started) {
-          flash(`${chosen.name} is uploaded; its import is on the list below.`, "success");
+          flash(t("ops.imports.uploaded", { name: chosen.name }), "success");
           navigate("#/ops/imports");
         }
       },
     },
-    field("What the file holds", kind, { required: true }),
-    field("CSV file", file, {
+    field(t("ops.imports.kind"), kind, { required: true }),
+    field(t("ops.imports.file"), file, {
       required: true,
-      hint: `A .csv file of at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB, with the columns of its kind.`,
+      hint: t("ops.imports.fileHint", { mib: fmt.number(MAX_UPLOAD_MIB) }),
     }),
-    h("button", { type: "submit" }, "Upload and import"),
+    h("button", { type: "submit" }, t("ops.imports.upload")),
   );
   const list = h("div", {});
-  container.append(h("section", { "aria-label": "Upload a file" }, form), h("h2", {}, "Recent imports"), list);
+  container.append(
+    h("section", { "aria-label": t("ops.imports.uploadSection") }, form),
+    h("h2", {}, t("ops.imports.recent")),
+    list,
+  );
 
   /** @param {number} round */
   async function load(round) {
@@ -121,21 +128,28 @@ export async function opsImportsView(container, { navigate }) {
     const items = /** @type {ImportSummary[]} */ (listOf(data, "items"));
     list.replaceChildren(
       table({
-        caption: "Imports, newest first",
-        columns: ["File", "Kind", "Status", "Result", "Started", "By"],
+        caption: t("ops.imports.caption"),
+        columns: [
+          t("ops.imports.col.file"),
+          t("ops.imports.col.kind"),
+          t("ops.imports.col.status"),
+          t("ops.imports.col.result"),
+          t("ops.imports.col.started"),
+          t("ops.imports.col.by"),
+        ],
         rows: items.map((item) =>
           h(
             "tr",
             {},
             h("td", {}, h("a", { href: `#/ops/imports/${encodeURIComponent(item.import_id)}` }, item.filename)),
-            h("td", {}, KINDS[item.kind] || item.kind),
-            h("td", {}, STATUS_TEXT[item.status] || item.status),
+            h("td", {}, kindText(item.kind)),
+            h("td", {}, statusText(item.status)),
             h("td", {}, counts(item)),
             h("td", {}, fmt.timestamp(item.created_at)),
-            h("td", {}, item.operator || (item.source === "bucket" ? "Dropped in the bucket" : "")),
+            h("td", {}, startedBy(item)),
           ),
         ),
-        empty: "No imports yet.",
+        empty: t("ops.imports.none"),
       }),
     );
     const running = items.some((item) => item.status === "awaiting_upload" || item.status === "processing");
@@ -147,7 +161,7 @@ export async function opsImportsView(container, { navigate }) {
 /** @type {View} */
 export async function opsImportView(container, { params }) {
   const [importId] = params;
-  container.append(opsNav("#/ops/imports"), h("p", {}, h("a", { href: "#/ops/imports" }, "All imports")));
+  container.append(opsNav("#/ops/imports"), h("p", {}, h("a", { href: "#/ops/imports" }, t("ops.imports.all"))));
   const body = h("div", {});
   container.append(body);
 
@@ -158,30 +172,35 @@ export async function opsImportView(container, { params }) {
       await withLoading(body, () => api.get(`/ops/imports/${encodeURIComponent(importId)}`))
     );
     if (!item) return;
+    /** @param {number | null} n */
+    const count = (n) => (n === null ? "" : fmt.number(n));
     const facts = [
-      ["Kind", KINDS[item.kind] || item.kind],
-      ["Status", STATUS_TEXT[item.status] || item.status],
-      ["Lines read", item.rows === null ? "" : String(item.rows)],
-      ["Imported", item.imported === null ? "" : String(item.imported)],
-      ["Rejected", item.rejected === null ? "" : String(item.rejected)],
-      ["Started", fmt.timestamp(item.created_at)],
-      ["By", item.operator || (item.source === "bucket" ? "Dropped in the bucket" : "")],
+      [t("ops.imports.col.kind"), kindText(item.kind)],
+      [t("ops.imports.col.status"), statusText(item.status)],
+      [t("ops.imports.linesRead"), count(item.rows)],
+      [t("ops.imports.imported"), count(item.imported)],
+      [t("ops.imports.rejected"), count(item.rejected)],
+      [t("ops.imports.col.started"), fmt.timestamp(item.created_at)],
+      [t("ops.imports.col.by"), startedBy(item)],
     ];
-    if (item.reason) facts.push(["Why it failed", item.reason]);
+    if (item.reason) facts.push([t("ops.imports.whyFailed"), item.reason]);
     body.replaceChildren(
-      heading(`Import of ${item.filename}`),
+      heading(t("ops.imports.importOf", { name: item.filename })),
       h("dl", { class: "facts" }, facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
       ...(item.report
-        ? [h("p", {}, h("a", { href: item.report.url, download: "" }, "Download the full report (JSON)"))]
+        ? [h("p", {}, h("a", { href: item.report.url, download: "" }, t("ops.imports.download")))]
         : []),
       table({
         caption:
           item.rejected && item.rejected > item.rejected_lines.length
-            ? `Rejected lines (the first ${item.rejected_lines.length} of ${item.rejected}; the report has all)`
-            : "Rejected lines",
-        columns: ["Line", "Reason"],
+            ? t("ops.imports.rejectedSome", {
+                shown: fmt.number(item.rejected_lines.length),
+                rejected: fmt.number(item.rejected),
+              })
+            : t("ops.imports.rejectedLines"),
+        columns: [t("ops.imports.col.line"), t("ops.imports.col.reason")],
         rows: item.rejected_lines.map((r) => h("tr", {}, h("td", {}, String(r.line)), h("td", {}, r.reason))),
-        empty: item.status === "done" ? "No line was rejected." : "Nothing yet.",
+        empty: item.status === "done" ? t("ops.imports.noneRejected") : t("ops.imports.nothingYet"),
       }),
     );
     if ((item.status === "awaiting_upload" || item.status === "processing") && round < REFRESH_ROUNDS) {

@@ -1,14 +1,15 @@
 // @ts-check
 // The operator console's own navigation, above every operator screen.
 import { subnav } from "../ui.js";
+import { t } from "../i18n.js";
 
-/** @type {[string, string][]} [href, label]: every operator screen, in the order staff use them */
+/** @type {[string, string][]} [href, message key]: every operator screen, in the order staff use them */
 export const OPS_SECTIONS = [
-  ["#/ops/candidates", "Candidates"],
-  ["#/ops/cases", "Support cases"],
-  ["#/ops/imports", "Imports"],
-  ["#/ops/kits", "Kits"],
-  ["#/ops/audit", "Audit"],
+  ["#/ops/candidates", "ops.nav.candidates"],
+  ["#/ops/cases", "ops.nav.cases"],
+  ["#/ops/imports", "ops.nav.imports"],
+  ["#/ops/kits", "ops.nav.kits"],
+  ["#/ops/audit", "ops.nav.audit"],
 ];
 
 /**
@@ -16,5 +17,9 @@ export const OPS_SECTIONS = [
  * @param {string} current
  */
 export function opsNav(current) {
-  return subnav("Operator console", OPS_SECTIONS, current.slice(1));
+  return subnav(
+    t("app.operatorConsole"),
+    OPS_SECTIONS.map(([href, key]) => [href, t(key)]),
+    current.slice(1),
+  );
 }
