@@ -310,7 +310,7 @@ export {};
  * @property {Exam[]} exams
  * @property {CeActivity[]} ce_credits
  * @property {FulfillmentEntry[]} kits
- * @property {{ date: string, description: string, amount_cents: number, currency: string, status_text: string, order_id: string }[]} transactions
+ * @property {{ date: string, description: string, amount_cents: number, currency: string, status: string, status_text: string, order_id: string }[]} transactions
  * @property {Transcript[]} transcripts
  * @property {SupportCaseSummary[]} open_cases
  * @property {AuditEntry[]} audit

@@ -8,24 +8,15 @@ import { h, table, field, uid } from "../dom.js";
 import { heading, withLoading, flash, submitting, subnav, announce, showFieldErrors, clearFieldErrors, checkedBeforeSending } from "../ui.js";
 import { check } from "../validate.js";
 import * as fmt from "../format.js";
+import { language, t } from "../i18n.js";
 import { opsNav } from "./ops_nav.js";
+import { certStatus, reasonText } from "./ops_words.js";
 /** @import { CaseRecord, CloseResult, LiftResult, MergeResult, Page, SupportCase, SupportCaseSummary, View } from "../types.js" */
 
-/** @type {Record<string, string>} */
-const REASONS = {
-  duplicate_email: "Duplicate email",
-  mapping_disputed: "Mapping disputed (“this was not me”)",
-};
-/** @type {[string, string][]} [status, label] */
-const STATUSES = [
-  ["open", "Open"],
-  ["resolved", "Resolved"],
-];
+const STATUSES = ["open", "resolved"];
 const PROGRESS_MS = 1500;
 const PROGRESS_ROUNDS = 80;
 
-/** @param {string} reason */
-const reasonText = (reason) => REASONS[reason] || fmt.titleCase(reason.replaceAll("_", " "));
 /** @param {string} id */
 const caseHref = (id) => `#/ops/cases/${encodeURIComponent(id)}`;
 /** @param {string} id */
@@ -33,8 +24,8 @@ const candidateHref = (id) => `#/ops/candidates/${encodeURIComponent(id)}`;
 
 /** @param {CaseRecord} r */
 function recordName(r) {
-  if (!r.exists) return `${r.candidate_id} (no such record)`;
-  return `${r.candidate_id} · ${[r.first_name, r.last_name].filter(Boolean).join(" ")}`;
+  if (!r.exists) return t("ops.cases.record.missing", { id: r.candidate_id });
+  return t("ops.cases.record.name", { id: r.candidate_id, name: [r.first_name, r.last_name].filter(Boolean).join(" ") });
 }
 
 /** Whether a record can stay (be the survivor) or be named by a help action: it exists, not merged. @param {CaseRecord} r */
@@ -46,11 +37,11 @@ export async function opsCasesView(container, { query, path }) {
   container.append(
     opsNav("#/ops/cases"),
     subnav(
-      "Case status",
-      STATUSES.map(([s, text]) => [`#/ops/cases?status=${s}`, text]),
+      t("ops.cases.statusNav"),
+      STATUSES.map((s) => [`#/ops/cases?status=${s}`, t(`ops.cases.status.${s}`)]),
       `${path}?status=${status}`,
     ),
-    heading(status === "open" ? "Support cases: open" : "Support cases: resolved"),
+    heading(t(`ops.cases.title.${status}`)),
   );
   const list = h("div", {});
   container.append(list);
@@ -63,8 +54,8 @@ export async function opsCasesView(container, { query, path }) {
     const items = /** @type {SupportCaseSummary[]} */ (listOf(data, "items"));
     list.append(
       table({
-        caption: status === "open" ? "Open support cases, oldest first" : "Resolved support cases, newest first",
-        columns: ["Case", "Reason", "Records", "Opened"],
+        caption: t(`ops.cases.caption.${status}`),
+        columns: [t("ops.cases.col.case"), t("ops.cases.col.reason"), t("ops.cases.col.records"), t("ops.cases.col.opened")],
         rows: items.map((c) =>
           h(
             "tr",
@@ -75,11 +66,11 @@ export async function opsCasesView(container, { query, path }) {
             h("td", {}, fmt.timestamp(c.created_at)),
           ),
         ),
-        empty: status === "open" ? "No open support cases." : "No resolved support cases.",
+        empty: t(`ops.cases.none.${status}`),
       }),
     );
     if (data && data.next) {
-      const more = h("button", { type: "button", onclick: () => { more.remove(); load(data.next); } }, "Show more");
+      const more = h("button", { type: "button", onclick: () => { more.remove(); load(data.next); } }, t("ops.cases.more"));
       list.append(more);
     }
   }
@@ -102,48 +93,56 @@ function facts(pairs) {
 function recordCard(r, radio) {
   const titleId = uid("record");
   const state = [
-    r.merged_into ? `Merged into ${r.merged_into}` : null,
-    r.frozen ? "Frozen (a disputed mapping)" : null,
+    r.merged_into ? t("ops.cases.mergedInto", { id: r.merged_into }) : null,
+    r.frozen ? t("ops.cases.record.frozen") : null,
   ].filter(Boolean);
   return h(
     "article",
     { class: "card case-record", "aria-labelledby": titleId, dataset: { candidate: r.candidate_id } },
     h("h3", { id: titleId }, recordName(r)),
     radio
-      ? h("div", { class: "radio" }, radio, h("label", { for: radio.id }, `Keep ${r.candidate_id} (the survivor)`))
+      ? h("div", { class: "radio" }, radio, h("label", { for: radio.id }, t("ops.cases.record.keep", { id: r.candidate_id })))
       : null,
     r.exists
       ? [
-          h("p", {}, h("a", { href: candidateHref(r.candidate_id) }, `Open the candidate view of ${r.candidate_id}`)),
+          h("p", {}, h("a", { href: candidateHref(r.candidate_id) }, t("ops.cases.record.open", { id: r.candidate_id }))),
           facts([
-            ["Email", r.email || "—"],
-            ["Record created", fmt.date(r.created_at)],
-            ["Login", r.mapped_login ? `Mapped: ${r.mapped_login}` : "Not mapped"],
-            ["State", state.length ? state.join("; ") : "Active record"],
+            [t("ops.cases.record.email"), r.email || "—"],
+            [t("ops.cases.record.created"), fmt.date(r.created_at)],
+            [t("ops.cases.record.login"), r.mapped_login ? t("ops.cases.record.mapped", { login: r.mapped_login }) : t("ops.cases.record.notMapped")],
+            [t("ops.cases.record.state"), state.length ? state.join("; ") : t("ops.cases.record.active")],
           ]),
-          h("h4", {}, "Certifications"),
+          h("h4", {}, t("ops.cases.record.certifications")),
           r.certifications.length
             ? h(
                 "ul",
                 { class: "case-certs" },
                 r.certifications.map((c) =>
-                  h("li", {}, `${c.cert_id}: ${fmt.titleCase(c.status)}`, c.expiration_date ? `, expires ${fmt.date(c.expiration_date)}` : ""),
+                  h(
+                    "li",
+                    {},
+                    c.expiration_date
+                      ? t("ops.cases.record.certExpires", { cert: c.cert_id, status: certStatus(c.status), date: fmt.date(c.expiration_date) })
+                      : t("ops.cases.record.cert", { cert: c.cert_id, status: certStatus(c.status) }),
+                  ),
                 ),
               )
-            : h("p", {}, "None."),
-          h("h4", {}, "What it holds"),
-          facts([
-            ["Exams", String(r.exams)],
-            ["CE credits", String(r.ce_credits)],
-            ["Agreements", String(r.agreements)],
-            ["Orders", String(r.orders)],
-            ["Kits", String(r.kits)],
-            ["Transactions", String(r.transactions)],
-            ["Transcripts", String(r.transcripts)],
-            ["Operator actions", String(r.audit_entries)],
-          ]),
+            : h("p", {}, t("ops.cases.record.noCerts")),
+          h("h4", {}, t("ops.cases.record.holds")),
+          facts(
+            /** @type {[string, number][]} */ ([
+              ["exams", r.exams],
+              ["ce_credits", r.ce_credits],
+              ["agreements", r.agreements],
+              ["orders", r.orders],
+              ["kits", r.kits],
+              ["transactions", r.transactions],
+              ["transcripts", r.transcripts],
+              ["audit_entries", r.audit_entries],
+            ]).map(([what, count]) => [t(`ops.cases.holds.${what}`), fmt.number(count)]),
+          ),
         ]
-      : h("p", {}, "No candidate record has this id."),
+      : h("p", {}, t("ops.cases.record.none")),
   );
 }
 
@@ -171,7 +170,7 @@ function fieldProblem(form, name, message) {
 /** @type {View} */
 export async function opsCaseView(container, { params, navigate }) {
   const [caseId] = params;
-  container.append(opsNav("#/ops/cases"), h("p", {}, h("a", { href: "#/ops/cases" }, "All open support cases")));
+  container.append(opsNav("#/ops/cases"), h("p", {}, h("a", { href: "#/ops/cases" }, t("ops.cases.back"))));
   const body = h("div", { class: "case-view" });
   container.append(body);
   const found = /** @type {SupportCase} */ (
@@ -181,35 +180,46 @@ export async function opsCaseView(container, { params, navigate }) {
 
   const c = found;
   const open = c.status === "open";
-  const resolution = c.resolution === "merged" ? `Merged into ${c.survivor}` : c.resolution === "closed" ? "Closed without merging" : c.resolution;
+  const resolution =
+    c.resolution === "merged" ? t("ops.cases.mergedInto", { id: c.survivor || "—" }) : c.resolution === "closed" ? t("ops.cases.resolution.closed") : c.resolution;
   const asked = c.requests || 1; // cases opened before the counter existed count their first request
   const running = c.merge && c.merge.phase !== "done" ? c.merge : null;
   body.append(
-    heading(`Support case ${c.case_id}`),
+    heading(t("ops.cases.case.title", { id: c.case_id })),
     h(
       "section",
       { "aria-labelledby": "case-facts" },
-      h("h2", { id: "case-facts" }, "The case"),
+      h("h2", { id: "case-facts" }, t("ops.cases.case.facts")),
       facts([
-        ["Reason", reasonText(c.reason)],
-        ["Status", open ? "Open" : "Resolved"],
-        ["Opened", fmt.timestamp(c.created_at)],
-        ["Last asked", `${fmt.timestamp(c.last_requested_at)} (${asked === 1 ? "asked once" : `asked ${asked} times`})`],
-        ["Login waiting", c.login_username ? `${c.login_username} (${c.login_sub})` : c.login_sub],
+        [t("ops.cases.case.reason"), reasonText(c.reason)],
+        [t("ops.cases.case.status"), t(`ops.cases.status.${open ? "open" : "resolved"}`)],
+        [t("ops.cases.case.opened"), fmt.timestamp(c.created_at)],
+        [
+          t("ops.cases.case.lastAsked"),
+          t(asked === 1 ? "ops.cases.case.askedOnce" : "ops.cases.case.askedTimes", {
+            when: fmt.timestamp(c.last_requested_at),
+            count: fmt.number(asked),
+          }),
+        ],
+        [t("ops.cases.case.login"), c.login_username ? `${c.login_username} (${c.login_sub})` : c.login_sub],
         ...(open
           ? []
           : /** @type {[string, string][]} */ ([
-              ["Resolution", resolution || "—"],
-              ["Note", c.note || "—"],
-              ["Resolved", `${fmt.timestamp(c.resolved_at)} by ${c.resolved_by || "—"}`],
+              [t("ops.cases.case.resolution"), resolution || "—"],
+              [t("ops.cases.case.note"), c.note || "—"],
+              [t("ops.cases.case.resolved"), t("ops.cases.case.resolvedBy", { when: fmt.timestamp(c.resolved_at), who: c.resolved_by || "—" })],
             ])),
       ]),
       running
         ? h(
             "p",
             { class: "notice", role: "status", id: "merge-progress" },
-            `A merge into ${running.survivor} started ${fmt.timestamp(running.started_at)} and has not finished ` +
-              `(${running.phase}: ${running.moved} items moved). Merge again into ${running.survivor} to finish it.`,
+            t("ops.cases.case.unfinished", {
+              survivor: running.survivor,
+              when: fmt.timestamp(running.started_at),
+              phase: running.phase,
+              moved: fmt.number(running.moved),
+            }),
           )
         : null,
     ),
@@ -231,7 +241,7 @@ export async function opsCaseView(container, { params, navigate }) {
   const cards = h("div", { class: "case-records" }, c.records.map((r, i) => recordCard(r, radios[i])));
   const mergeable = open && radios.filter(Boolean).length >= 2;
   if (!mergeable) {
-    body.append(h("section", { "aria-labelledby": "case-records" }, h("h2", { id: "case-records" }, "Records side by side"), cards));
+    body.append(h("section", { "aria-labelledby": "case-records" }, h("h2", { id: "case-records" }, t("ops.cases.records")), cards));
   } else {
     body.append(mergeSection(c, cards, radios, reload));
   }
@@ -248,15 +258,11 @@ export async function opsCaseView(container, { params, navigate }) {
  * @param {() => void} reload
  */
 function mergeSection(c, cards, radios, reload) {
-  const reason = reasonField(
-    "reason",
-    "Why merge (kept in the audit)",
-    "For example: same person, checked against the exam registrations.",
-  );
-  const confirmTitle = h("h3", { tabindex: "-1", id: "merge-confirm-title" }, "Confirm the merge");
+  const reason = reasonField("reason", t("ops.cases.merge.why"), t("ops.cases.merge.whyHint"));
+  const confirmTitle = h("h3", { tabindex: "-1", id: "merge-confirm-title" }, t("ops.cases.merge.confirmTitle"));
   const confirmText = h("p", {});
-  const confirmButton = h("button", { type: "submit", class: "primary" }, "Yes, merge the records");
-  const cancelButton = h("button", { type: "button", class: "secondary" }, "Cancel");
+  const confirmButton = h("button", { type: "submit", class: "primary" }, t("ops.cases.merge.yes"));
+  const cancelButton = h("button", { type: "button", class: "secondary" }, t("ops.cases.merge.cancel"));
   const confirmBox = h(
     "div",
     { class: "notice", role: "group", "aria-labelledby": "merge-confirm-title", hidden: true },
@@ -264,7 +270,7 @@ function mergeSection(c, cards, radios, reload) {
     confirmText,
     h("div", { class: "actions" }, confirmButton, cancelButton),
   );
-  const mergeButton = h("button", { type: "submit", class: "primary" }, "Merge…");
+  const mergeButton = h("button", { type: "submit", class: "primary" }, t("ops.cases.merge.button"));
   const progress = h("p", { role: "status", id: "merge-status" });
   const chosen = () => radios.find((r) => r && r.checked) || null;
   const form = h(
@@ -273,12 +279,8 @@ function mergeSection(c, cards, radios, reload) {
     h(
       "fieldset",
       { dataset: { field: "survivor" } },
-      h("legend", {}, "Which record stays? (the survivor)"),
-      h(
-        "p",
-        { class: "hint" },
-        "Everything the other records hold moves to the survivor; they keep resolving to it. The waiting login is mapped to it and the candidate is emailed.",
-      ),
+      h("legend", {}, t("ops.cases.merge.legend")),
+      h("p", { class: "hint" }, t("ops.cases.merge.hint")),
       cards,
       h("p", { class: "field-error", id: "survivor-error", hidden: true }),
     ),
@@ -304,25 +306,25 @@ function mergeSection(c, cards, radios, reload) {
     if (confirmBox.hidden) {
       clearFieldErrors(form);
       if (!survivor) {
-        fieldProblem(form, "survivor", "Choose the record that stays.");
+        fieldProblem(form, "survivor", t("ops.cases.merge.chooseSurvivor"));
         return;
       }
       if (!why) {
-        fieldProblem(form, "reason", "Write why these records are merged; it is kept in the audit.");
+        fieldProblem(form, "reason", t("ops.cases.merge.writeWhy"));
         return;
       }
       const others = c.records.filter((r) => selectable(r) && r.candidate_id !== survivor.value).map((r) => r.candidate_id);
-      confirmText.textContent =
-        `Merge ${others.join(", ")} into ${survivor.value}? Exams, CE credits, agreements, orders, kits, transcripts and ` +
-        `audit entries move to ${survivor.value}, and ${others.length > 1 ? "the others become pointers" : "the other becomes a pointer"} to it. ` +
-        "A merge cannot be undone.";
+      confirmText.textContent = t(others.length > 1 ? "ops.cases.merge.confirmMany" : "ops.cases.merge.confirmOne", {
+        others: others.join(", "),
+        survivor: survivor.value,
+      });
       mergeButton.hidden = true;
       confirmBox.hidden = false;
       confirmTitle.focus();
       return;
     }
     if (!survivor) return;
-    progress.textContent = `Merging into ${survivor.value}…`;
+    progress.textContent = t("ops.cases.merge.merging", { survivor: survivor.value });
     let underWay = "";
     const result = /** @type {MergeResult | null | undefined} */ (
       await submitting(
@@ -333,11 +335,12 @@ function mergeSection(c, cards, radios, reload) {
           } catch (error) {
             // Another request runs this merge: follow it instead of failing.
             if (!(error instanceof ApiError && error.code === "merge_in_progress")) throw error;
-            underWay = error.message;
+            // The server says into which record; its sentence is English, so other languages say it in general.
+            underWay = language() === "en" ? error.message : t("ops.cases.merge.elsewhere");
             return null;
           }
         },
-        { busyText: "Merging…" },
+        { busyText: t("ops.cases.merge.busy") },
       )
     );
     if (underWay) {
@@ -346,10 +349,16 @@ function mergeSection(c, cards, radios, reload) {
       return;
     }
     if (result) {
+      const done = result.login_mapped
+        ? result.dropped ? "ops.cases.merge.doneDropped" : "ops.cases.merge.done"
+        : result.dropped ? "ops.cases.merge.doneDroppedNotMapped" : "ops.cases.merge.doneNotMapped";
       flash(
-        `Merged ${result.merged.join(", ")} into ${result.survivor}: ${result.moved} items moved` +
-          (result.dropped ? `, ${result.dropped} duplicates dropped` : "") +
-          (result.login_mapped ? "; the waiting login is mapped to it and the candidate is emailed." : "; the login could not be mapped to it (it is mapped to another login): the candidate is emailed."),
+        t(done, {
+          merged: result.merged.join(", "),
+          survivor: result.survivor,
+          moved: fmt.number(result.moved),
+          dropped: fmt.number(result.dropped),
+        }),
         "success",
       );
       reload();
@@ -358,7 +367,7 @@ function mergeSection(c, cards, radios, reload) {
     progress.textContent = "";
     unconfirm();
   });
-  return h("section", { "aria-labelledby": "case-records" }, h("h2", { id: "case-records" }, "Records side by side"), form);
+  return h("section", { "aria-labelledby": "case-records" }, h("h2", { id: "case-records" }, t("ops.cases.records")), form);
 }
 
 /**
@@ -371,11 +380,8 @@ function closeSection(c, reload) {
   const form = h(
     "form",
     { "aria-labelledby": "case-close", novalidate: true },
-    field("Note (what was done instead of a merge)", note, {
-      required: true,
-      hint: "For example: two different people who share a family address. Kept on the case and in the audit.",
-    }),
-    h("button", { type: "submit" }, "Close without merging"),
+    field(t("ops.cases.close.note"), note, { required: true, hint: t("ops.cases.close.noteHint") }),
+    h("button", { type: "submit" }, t("ops.cases.close.title")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -383,18 +389,20 @@ function closeSection(c, reload) {
     if (!checkedBeforeSending(form, check("CloseRequest", { note: text }))) return;
     const closed = /** @type {CloseResult | undefined} */ (
       await submitting(form, () => api.post(`/ops/support-cases/${encodeURIComponent(c.case_id)}/close`, { note: text }), {
-        busyText: "Closing…",
+        busyText: t("ops.cases.close.busy"),
       })
     );
     if (closed) {
       flash(
-        `Support case ${c.case_id} is closed without merging.` + (closed.unfrozen.length ? ` Unlocked: ${closed.unfrozen.join(", ")}.` : ""),
+        closed.unfrozen.length
+          ? t("ops.cases.close.doneUnlocked", { id: c.case_id, ids: closed.unfrozen.join(", ") })
+          : t("ops.cases.close.done", { id: c.case_id }),
         "success",
       );
       reload();
     }
   });
-  return h("section", { "aria-labelledby": "case-close" }, h("h2", { id: "case-close" }, "Close without merging"), form);
+  return h("section", { "aria-labelledby": "case-close" }, h("h2", { id: "case-close" }, t("ops.cases.close.title")), form);
 }
 
 /**
@@ -421,10 +429,10 @@ function helpSection(c) {
   const section = h(
     "section",
     { "aria-labelledby": "case-help" },
-    h("h2", { id: "case-help" }, `Help for the login ${login}`),
+    h("h2", { id: "case-help" }, t("ops.cases.help.title", { login })),
   );
   if (!live.length) {
-    section.append(h("p", {}, "No record of this case can be named: each one is merged or missing."));
+    section.append(h("p", {}, t("ops.cases.help.noRecords")));
     return section;
   }
 
@@ -432,15 +440,15 @@ function helpSection(c) {
   const mappedTo = c.login_username ? live.find((r) => r.mapped_login === c.login_username) : undefined;
   const unmapped = live.filter((r) => !r.mapped_login);
   const resendTo = recordSelect("candidate_id", unmapped);
-  const resendWhy = reasonField("reason", "Why send the mapping email again", "For example: the first email never arrived.");
+  const resendWhy = reasonField("reason", t("ops.cases.resend.why"), t("ops.cases.resend.whyHint"));
   const resendDone = h("p", { role: "status" });
   const resend = h(
     "form",
     { class: "card", "aria-labelledby": "help-resend", novalidate: true },
-    h("h3", { id: "help-resend" }, "Send the mapping email again"),
-    field("Record whose address gets it", resendTo, { hint: "The email goes to the address on file, for this login." }),
+    h("h3", { id: "help-resend" }, t("ops.cases.resend.title")),
+    field(t("ops.cases.resend.record"), resendTo, { hint: t("ops.cases.resend.recordHint") }),
     resendWhy.box,
-    h("button", { type: "submit" }, "Send the mapping email"),
+    h("button", { type: "submit" }, t("ops.cases.resend.button")),
     resendDone,
   );
   resend.addEventListener("submit", async (event) => {
@@ -448,29 +456,29 @@ function helpSection(c) {
     resendDone.textContent = "";
     const why = resendWhy.control.value.trim();
     if (!why) {
-      fieldProblem(resend, "reason", "Write why the email is sent again; it is kept in the audit.");
+      fieldProblem(resend, "reason", t("ops.cases.resend.writeWhy"));
       return;
     }
     const body = { login_sub: c.login_sub, reason: why, ...(c.login_username ? { login_username: c.login_username } : {}) };
     const sent = await submitting(resend, () => api.post(`/ops/candidates/${encodeURIComponent(resendTo.value)}/mapping-email`, body), {
-      busyText: "Sending…",
+      busyText: t("ops.cases.resend.busy"),
     });
     if (sent) {
       resendWhy.control.value = "";
-      resendDone.textContent = `The mapping email for ${login} is on its way to the address on file of ${resendTo.value}.`;
+      resendDone.textContent = t("ops.cases.resend.done", { login, id: resendTo.value });
     }
   });
 
   const liftFor = recordSelect("candidate_id", live);
-  const liftWhy = reasonField("reason", "Why lift the lockout", "For example: identity checked on the phone.");
+  const liftWhy = reasonField("reason", t("ops.cases.lift.why"), t("ops.cases.lift.whyHint"));
   const liftDone = h("p", { role: "status" });
   const lift = h(
     "form",
     { class: "card", "aria-labelledby": "help-lift", novalidate: true },
-    h("h3", { id: "help-lift" }, "Lift the login's rate-limit lockout"),
-    field("Record being helped (the audit names it)", liftFor),
+    h("h3", { id: "help-lift" }, t("ops.cases.lift.title")),
+    field(t("ops.cases.lift.record"), liftFor),
     liftWhy.box,
-    h("button", { type: "submit" }, "Lift the lockout"),
+    h("button", { type: "submit" }, t("ops.cases.lift.button")),
     liftDone,
   );
   lift.addEventListener("submit", async (event) => {
@@ -478,28 +486,34 @@ function helpSection(c) {
     liftDone.textContent = "";
     const why = liftWhy.control.value.trim();
     if (!why) {
-      fieldProblem(lift, "reason", "Write why the lockout is lifted; it is kept in the audit.");
+      fieldProblem(lift, "reason", t("ops.cases.lift.writeWhy"));
       return;
     }
     const lifted = /** @type {LiftResult | undefined} */ (
       await submitting(
         lift,
         () => api.post(`/ops/logins/${encodeURIComponent(c.login_sub)}/rate-limits/lift`, { candidate_id: liftFor.value, reason: why }),
-        { busyText: "Lifting…" },
+        { busyText: t("ops.cases.lift.busy") },
       )
     );
     if (lifted) {
       liftWhy.control.value = "";
-      liftDone.textContent = lifted.lifted.length
-        ? `Lifted ${lifted.lifted.length} rate ${lifted.lifted.length === 1 ? "limit" : "limits"} of ${login}: it can ask again now.`
-        : `${login} had no lockout to lift.`;
+      const count = lifted.lifted.length;
+      liftDone.textContent = count
+        ? t(count === 1 ? "ops.cases.lift.doneOne" : "ops.cases.lift.doneMany", { count: fmt.number(count), login })
+        : t("ops.cases.lift.nothing", { login });
     }
   });
   const resendPart = mappedTo
-    ? h("div", { class: "card" }, h("h3", {}, "Mapping email"), h("p", {}, `${login} is mapped to ${mappedTo.candidate_id}: there is no mapping email to send.`))
+    ? h(
+        "div",
+        { class: "card" },
+        h("h3", {}, t("ops.cases.resend.heading")),
+        h("p", {}, t("ops.cases.resend.mapped", { login, id: mappedTo.candidate_id })),
+      )
     : unmapped.length
       ? resend
-      : h("div", { class: "card" }, h("h3", {}, "Mapping email"), h("p", {}, "Every record of this case is mapped to a login: there is no mapping email to send."));
+      : h("div", { class: "card" }, h("h3", {}, t("ops.cases.resend.heading")), h("p", {}, t("ops.cases.resend.allMapped")));
   section.append(h("div", { class: "grid-2" }, resendPart, lift));
   return section;
 }
@@ -520,7 +534,7 @@ async function followMerge(caseId, status, reload, round = 0) {
       reload();
       return;
     }
-    status.textContent = `The merge into ${c.merge.survivor} is under way: ${c.merge.moved} items moved.`;
+    status.textContent = t("ops.cases.merge.underWay", { survivor: c.merge.survivor, moved: fmt.number(c.merge.moved) });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
     announce(/** @type {Error} */ (error).message, "error");

@@ -5,16 +5,25 @@ import { api, listOf } from "../api.js";
 import { h, append, table, field } from "../dom.js";
 import { heading, withLoading } from "../ui.js";
 import * as fmt from "../format.js";
+import { t } from "../i18n.js";
 import { opsNav } from "./ops_nav.js";
+import { certStatus, reasonText } from "./ops_words.js";
 /** @import { AuditEntry, CandidateSearch, CandidateView, Page, View } from "../types.js" */
 
-/** @type {Record<string, string>} how each match was found, in words */
-const MATCHED_BY = {
-  candidate_id: "Candidate ID",
-  email: "Email",
-  registration_number: "Registration number",
-  name: "Name",
-};
+/** how a match was found ("ops.lookup.matched.<code>") */
+const MATCHED_BY = ["candidate_id", "email", "registration_number", "name"];
+const KIT_STATUSES = ["queued", "sent", "complete", "awaiting_payment", "payment_submitted", "cancelled", "expired"];
+const TX_STATUSES = ["no_charge", "paid", "refunded", "expired", "cancelled"];
+const TRANSCRIPT_STATUSES = ["active", "expired", "revoked"];
+
+/** @param {string} code */
+const matchedBy = (code) => (MATCHED_BY.includes(code) ? t(`ops.lookup.matched.${code}`) : code);
+/** @param {unknown} status a kit's status in the candidate screens' words */
+const kitStatus = (status) => (KIT_STATUSES.includes(String(status)) ? t(`kit.status.${status}`) : fmt.titleCase(status));
+/** @param {{ status?: string, status_text: string }} tx a transaction's status in the candidate screens' words */
+const txStatus = (tx) => (TX_STATUSES.includes(String(tx.status)) ? t(`history.tx.${tx.status}`) : tx.status_text);
+/** @param {string | null | undefined} status a transcript's status */
+const transcriptStatus = (status) => (TRANSCRIPT_STATUSES.includes(String(status)) ? t(`status.${status}`) : fmt.titleCase(status || ""));
 
 /** @param {string} id */
 const candidateHref = (id) => `#/ops/candidates/${encodeURIComponent(id)}`;
@@ -27,18 +36,16 @@ export async function opsCandidatesView(container, { query, navigate }) {
     "form",
     {
       role: "search",
-      "aria-label": "Find a candidate",
+      "aria-label": t("ops.lookup.title"),
       onsubmit: (/** @type {SubmitEvent} */ event) => {
         event.preventDefault();
         navigate(`#/ops/candidates?q=${encodeURIComponent(input.value.trim())}`);
       },
     },
-    field("Candidate ID, email, registration number or name", input, {
-      hint: 'A name is a last name or its first letters ("Lovel"), "Lovelace, Ada" or "Ada Lovelace".',
-    }),
-    h("button", { type: "submit" }, "Search"),
+    field(t("ops.lookup.query"), input, { hint: t("ops.lookup.queryHint") }),
+    h("button", { type: "submit" }, t("ops.lookup.search")),
   );
-  container.append(opsNav("#/ops/candidates"), heading("Find a candidate"), form);
+  container.append(opsNav("#/ops/candidates"), heading(t("ops.lookup.title")), form);
   if (!q) return;
   const results = h("div", {});
   container.append(results);
@@ -50,18 +57,18 @@ export async function opsCandidatesView(container, { query, navigate }) {
       h("td", {}, h("a", { href: candidateHref(c.candidate_id) }, `${c.first_name} ${c.last_name}`)),
       h("td", {}, c.candidate_id),
       h("td", {}, c.email || "—"),
-      h("td", {}, c.mapped ? "Mapped" : "Not mapped"),
-      h("td", {}, MATCHED_BY[c.matched_by] || c.matched_by),
+      h("td", {}, c.mapped ? t("ops.lookup.mapped") : t("ops.lookup.notMapped")),
+      h("td", {}, matchedBy(c.matched_by)),
     ),
   );
   append(results, [
     table({
-      caption: `Candidates matching “${q}”`,
-      columns: ["Name", "Candidate ID", "Email", "Login", "Found by"],
+      caption: t("ops.lookup.matching", { q }),
+      columns: ["name", "candidate_id", "email", "login", "found_by"].map((c) => t(`ops.lookup.col.${c}`)),
       rows,
-      empty: "No candidate matches. Check the spelling, or search by email or candidate ID.",
+      empty: t("ops.lookup.noMatch"),
     }),
-    data.truncated ? h("p", { class: "hint" }, "More candidates match: type more of the name to narrow the list.") : null,
+    data.truncated ? h("p", { class: "hint" }, t("ops.lookup.truncated")) : null,
   ]);
 }
 
@@ -85,34 +92,39 @@ export async function opsCandidateView(container, { params }) {
   );
   const p = view.profile;
   const flags = [
-    p.frozen ? `Frozen since ${fmt.date(p.frozen_at)} (support case ${p.frozen_case_id || "n/a"})` : null,
-    p.email_suppressed ? "Email suppressed (bounced or complained)" : null,
-    p.reminders_unsubscribed ? "Unsubscribed from expiry reminders" : null,
-    p.in_name_index ? null : "Not in the name index (imported before it existed): find by ID or email",
+    p.frozen ? t("ops.lookup.frozen", { date: fmt.date(p.frozen_at), case: p.frozen_case_id || t("fmt.na") }) : null,
+    p.email_suppressed ? t("ops.lookup.suppressed") : null,
+    p.reminders_unsubscribed ? t("ops.lookup.unsubscribed") : null,
+    p.in_name_index ? null : t("ops.lookup.notIndexed"),
   ].filter(Boolean);
   body.append(
     heading(`${p.first_name} ${p.last_name}`),
-    h("p", {}, h("a", { href: `${candidateHref(p.candidate_id)}/actions` }, "Grants and corrections")),
+    h("p", {}, h("a", { href: `${candidateHref(p.candidate_id)}/actions` }, t("ops.lookup.actions"))),
     section(
-      "Profile",
+      t("ops.lookup.profile"),
       h(
         "dl",
         { class: "details" },
         [
-          ["Candidate ID", p.candidate_id],
-          ["Email", p.email || "—"],
-          ["Login", p.mapped ? `Mapped: ${p.login_id || "unknown login"} (${fmt.date(p.mapped_at)})` : "Not mapped"],
-          ["Record created", fmt.date(p.created_at)],
-          ["Testing vendor ID", p.vendor_testing_id || "—"],
+          [t("ops.lookup.col.candidate_id"), p.candidate_id],
+          [t("ops.lookup.col.email"), p.email || "—"],
+          [
+            t("ops.lookup.col.login"),
+            p.mapped
+              ? t("ops.lookup.mappedTo", { login: p.login_id || t("ops.lookup.unknownLogin"), date: fmt.date(p.mapped_at) })
+              : t("ops.lookup.notMapped"),
+          ],
+          [t("ops.lookup.created"), fmt.date(p.created_at)],
+          [t("ops.lookup.vendorId"), p.vendor_testing_id || "—"],
         ].map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]),
       ),
       flags.length ? h("ul", { class: "flags" }, flags.map((text) => h("li", {}, text))) : null,
     ),
     section(
-      "Certifications",
+      t("ops.lookup.certs"),
       table({
-        caption: "Certifications and their standing today",
-        columns: ["Certification", "Category", "Standing", "Active", "Expires"],
+        caption: t("ops.lookup.certsCaption"),
+        columns: ["certification", "category", "standing", "active", "expires"].map((c) => t(`ops.lookup.col.${c}`)),
         rows: view.certifications.flatMap((group) =>
           (group.certifications || []).map((c) =>
             h(
@@ -120,95 +132,95 @@ export async function opsCandidateView(container, { params }) {
               { dataset: { cert: c.id } },
               h("td", {}, c.name),
               h("td", {}, group.category),
-              h("td", {}, fmt.titleCase(c.status)),
+              h("td", {}, certStatus(c.status)),
               h("td", {}, fmt.date(c.active_date)),
               h("td", {}, fmt.date(c.expiration_date)),
             ),
           ),
         ),
-        empty: "No certification records.",
+        empty: t("ops.lookup.noCerts"),
       }),
     ),
     section(
-      "History",
+      t("ops.lookup.history"),
       table({
-        caption: "Certification history, newest first",
-        columns: ["Date", "Event", "Certification"],
+        caption: t("ops.lookup.historyCaption"),
+        columns: ["date", "event", "certification"].map((c) => t(`ops.lookup.col.${c}`)),
         rows: view.history.map((e) => h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, e.event), h("td", {}, e.certification_id || "—"))),
-        empty: "No history events.",
+        empty: t("ops.lookup.noHistory"),
       }),
     ),
     section(
-      "Exams",
+      t("ops.lookup.exams"),
       table({
-        caption: "Exams, newest first",
-        columns: ["Date", "Exam", "Registration number", "Grade"],
+        caption: t("ops.lookup.examsCaption"),
+        columns: ["date", "exam", "registration_number", "grade"].map((c) => t(`ops.lookup.col.${c}`)),
         rows: view.exams.map((e) =>
           h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, `${e.code} ${e.exam}`), h("td", {}, e.registration_number), h("td", {}, e.grade)),
         ),
-        empty: "No exams.",
+        empty: t("ops.lookup.noExams"),
       }),
     ),
     section(
-      "CE credits",
+      t("ops.lookup.ce"),
       table({
-        caption: "Continuing-education credits, newest first",
-        columns: ["Activity", "Provider", "Points", "Active", "Expires"],
+        caption: t("ops.lookup.ceCaption"),
+        columns: ["activity", "provider", "points", "active", "expires"].map((c) => t(`ops.lookup.col.${c}`)),
         rows: view.ce_credits.map((c) =>
-          h("tr", {}, h("td", {}, c.name), h("td", {}, c.provider_name), h("td", {}, String(c.points)), h("td", {}, fmt.date(c.active_date)), h("td", {}, fmt.date(c.expires))),
+          h("tr", {}, h("td", {}, c.name), h("td", {}, c.provider_name), h("td", {}, fmt.number(c.points)), h("td", {}, fmt.date(c.active_date)), h("td", {}, fmt.date(c.expires))),
         ),
-        empty: "No CE credits.",
+        empty: t("ops.lookup.noCe"),
       }),
     ),
     section(
-      "Orders and kits",
+      t("ops.lookup.orders"),
       table({
-        caption: "Kits ordered, newest first",
-        columns: ["Kit", "Order", "Status", "Queued", "Sent"],
+        caption: t("ops.lookup.kitsCaption"),
+        columns: ["kit", "order", "status", "queued", "sent"].map((c) => t(`ops.lookup.col.${c}`)),
         rows: view.kits.map((k) =>
-          h("tr", {}, h("td", {}, k.name), h("td", {}, k.order_id || "—"), h("td", {}, fmt.titleCase(k.status)), h("td", {}, fmt.date(k.queued)), h("td", {}, fmt.date(k.sent))),
+          h("tr", {}, h("td", {}, k.name), h("td", {}, k.order_id || "—"), h("td", {}, kitStatus(k.status)), h("td", {}, fmt.date(k.queued)), h("td", {}, fmt.date(k.sent))),
         ),
-        empty: "No kits ordered.",
+        empty: t("ops.lookup.noKits"),
       }),
       table({
-        caption: "Transactions, newest first",
-        columns: ["Date", "Description", "Amount", "Status"],
-        rows: view.transactions.map((t) =>
-          h("tr", {}, h("td", {}, fmt.date(t.date)), h("td", {}, t.description), h("td", {}, fmt.money(t.amount_cents, t.currency)), h("td", {}, t.status_text)),
+        caption: t("ops.lookup.txCaption"),
+        columns: ["date", "description", "amount", "status"].map((c) => t(`ops.lookup.col.${c}`)),
+        rows: view.transactions.map((tx) =>
+          h("tr", {}, h("td", {}, fmt.date(tx.date)), h("td", {}, tx.description), h("td", {}, fmt.money(tx.amount_cents, tx.currency)), h("td", {}, txStatus(tx))),
         ),
-        empty: "No transactions.",
-      }),
-    ),
-    section(
-      "Transcripts",
-      table({
-        caption: "Transcripts (not revoked)",
-        columns: ["Name", "Status", "Expires", "Views"],
-        rows: view.transcripts.map((t) =>
-          h("tr", {}, h("td", {}, t.display_name || t.transcript_id), h("td", {}, fmt.titleCase(t.status || "")), h("td", {}, fmt.date(t.expires_on)), h("td", {}, String(t.views ?? 0))),
-        ),
-        empty: "No transcripts.",
+        empty: t("ops.lookup.noTx"),
       }),
     ),
     section(
-      "Open support cases",
+      t("ops.lookup.transcripts"),
       table({
-        caption: "Open support cases naming this candidate",
-        columns: ["Case", "Reason", "Records", "Opened"],
+        caption: t("ops.lookup.transcriptsCaption"),
+        columns: ["name", "status", "expires", "views"].map((c) => t(`ops.lookup.col.${c}`)),
+        rows: view.transcripts.map((tr) =>
+          h("tr", {}, h("td", {}, tr.display_name || tr.transcript_id), h("td", {}, transcriptStatus(tr.status)), h("td", {}, fmt.date(tr.expires_on)), h("td", {}, fmt.number(tr.views ?? 0))),
+        ),
+        empty: t("ops.lookup.noTranscripts"),
+      }),
+    ),
+    section(
+      t("ops.lookup.cases"),
+      table({
+        caption: t("ops.lookup.casesCaption"),
+        columns: [t("ops.cases.col.case"), t("ops.cases.col.reason"), t("ops.cases.col.records"), t("ops.cases.col.opened")],
         rows: view.open_cases.map((c) =>
           h(
             "tr",
             {},
             h("td", {}, h("a", { href: `#/ops/cases/${encodeURIComponent(c.case_id)}` }, c.case_id)),
-            h("td", {}, fmt.titleCase(c.reason.replaceAll("_", " "))),
+            h("td", {}, reasonText(c.reason)),
             h("td", {}, c.candidate_ids.join(", ")),
             h("td", {}, fmt.date(c.created_at)),
           ),
         ),
-        empty: "No open support cases.",
+        empty: t("ops.cases.none.open"),
       }),
     ),
-    section("Operator actions", auditTable(view.audit, "Operator actions on this candidate, newest first")),
+    section(t("ops.audit.title"), auditTable(view.audit, t("ops.audit.candidateCaption"))),
   );
 }
 
@@ -219,7 +231,7 @@ export async function opsCandidateView(container, { params }) {
 function auditTable(entries, caption) {
   return table({
     caption,
-    columns: ["When", "Operator", "Candidate", "Action", "Target", "Before → after", "Reason"],
+    columns: ["when", "operator", "candidate", "action", "target", "change", "reason"].map((c) => t(`ops.audit.col.${c}`)),
     rows: entries.map((a) =>
       h(
         "tr",
@@ -232,7 +244,7 @@ function auditTable(entries, caption) {
           {},
           a.candidate_id
             ? h("a", { href: candidateHref(a.candidate_id) }, a.candidate_id)
-            : h("a", { href: `#/ops/imports/${encodeURIComponent(a.target)}` }, "Import"),
+            : h("a", { href: `#/ops/imports/${encodeURIComponent(a.target)}` }, t("ops.audit.import")),
         ),
         h("td", {}, a.action),
         h("td", {}, a.target),
@@ -240,17 +252,17 @@ function auditTable(entries, caption) {
         h("td", {}, a.reason),
       ),
     ),
-    empty: "No operator actions.",
+    empty: t("ops.audit.none"),
   });
 }
 
 /** @type {View} */
 export async function opsAuditView(container, { query, navigate }) {
   const filters = /** @type {[string, string, string][]} */ ([
-    ["month", "Month", "YYYY-MM; empty: this month"],
-    ["action", "Action", "e.g. kit_sent, grant"],
-    ["operator", "Operator (login name)", ""],
-    ["candidate_id", "Candidate ID", ""],
+    ["month", t("ops.audit.month"), t("ops.audit.monthHint")],
+    ["action", t("ops.audit.action"), t("ops.audit.actionHint")],
+    ["operator", t("ops.audit.operator"), ""],
+    ["candidate_id", t("ops.audit.candidate"), ""],
   ]);
   const inputs = filters.map(([name]) =>
     h("input", { name, type: name === "month" ? "month" : "text", value: query.get(name) || "", maxlength: 200, autocomplete: "off" }),
@@ -258,7 +270,7 @@ export async function opsAuditView(container, { query, navigate }) {
   const form = h(
     "form",
     {
-      "aria-label": "Filter the audit list",
+      "aria-label": t("ops.audit.filters"),
       onsubmit: (/** @type {SubmitEvent} */ event) => {
         event.preventDefault();
         const chosen = new URLSearchParams();
@@ -267,9 +279,9 @@ export async function opsAuditView(container, { query, navigate }) {
       },
     },
     inputs.map((input, i) => field(filters[i][1], input, filters[i][2] ? { hint: filters[i][2] } : {})),
-    h("button", { type: "submit" }, "Filter"),
+    h("button", { type: "submit" }, t("ops.audit.filter")),
   );
-  container.append(opsNav("#/ops/audit"), heading("Audit: operator actions"), form);
+  container.append(opsNav("#/ops/audit"), heading(t("ops.audit.heading")), form);
   const list = h("div", {});
   container.append(list);
   /** @type {Record<string, string>} */
@@ -284,9 +296,9 @@ export async function opsAuditView(container, { query, navigate }) {
     const data = /** @type {Page<AuditEntry>} */ (
       await withLoading(list, () => api.get("/ops/audit", { query: { ...chosen, limit: 50, ...(next ? { next } : {}) } }))
     );
-    list.append(auditTable(/** @type {AuditEntry[]} */ (listOf(data, "items")), "Operator actions, newest first"));
+    list.append(auditTable(/** @type {AuditEntry[]} */ (listOf(data, "items")), t("ops.audit.caption")));
     if (data && data.next) {
-      const more = h("button", { type: "button", onclick: () => { more.remove(); load(data.next); } }, "Show more");
+      const more = h("button", { type: "button", onclick: () => { more.remove(); load(data.next); } }, t("ops.audit.more"));
       list.append(more);
     }
   }

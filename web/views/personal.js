@@ -161,6 +161,11 @@ function attributesBody(inputs) {
   return { attributes: inputs.map(([key, input]) => ({ key, value: input.value.trim() })) };
 }
 
+/** @type {Record<string, string>} the server names each identifier in English: its key in the catalogues */
+const ID_LABELS = { "Login ID": "ids.loginId", "System ID": "ids.systemId", "Badging email": "ids.badgingEmail", "Testing vendor ID": "ids.vendorId" };
+/** @param {string} label */
+const idLabel = (label) => (ID_LABELS[label] ? t(ID_LABELS[label]) : label);
+
 /** @type {View} */
 export async function identificationView(container, { path }) {
   container.append(personalNav(path), heading(t("ids.title")));
@@ -173,7 +178,7 @@ export async function identificationView(container, { path }) {
       h(
         "dl",
         { class: "id-list card" },
-        ids.map((i) => [h("dt", {}, i.label), h("dd", {}, i.value || t("fmt.na"))]),
+        ids.map((i) => [h("dt", {}, idLabel(i.label)), h("dd", {}, i.value || t("fmt.na"))]),
       ),
     );
   } catch (error) {
