@@ -4,14 +4,17 @@
 Each size gets a fresh moto table (in-process) seeded with batch writes: ``size`` certifications
 due months from now, plus 100 due items (40 certifications at their 90-day reminder, 40 past
 their expiry, 10 CE credits past their inactive date, 10 transcripts past their last day). Then
-one run of the check, with every DynamoDB call counted through botocore ``before-call.dynamodb.*``
-events and every response's ``Count`` through ``after-call`` events.
+the day's check as it deploys — the schedule's handler, then every shard job through the
+template's SQS event source, in this process — with every DynamoDB call counted through botocore
+``before-call.dynamodb.*`` events and every response's ``Count`` through ``after-call`` events.
 
-- ``expiry.items_read.<size>`` — index entries the run read (``Count`` of its GSI2 Queries);
+- ``expiry.items_read.<size>`` — index entries the day read (``Count`` of its GSI2 Queries);
   target: the same for both sizes and ≤ due items + shards + pages (``expiry.read_bound.<size>``).
-- ``expiry.items_read_total.<size>`` — also the candidate records read to word the reminders.
-- ``expiry.ddb_calls.<size>`` — every DynamoDB call of the run.
-- ``expiry.ms_per_1000_due`` — wall time of the run on the smaller table (moto), per 1,000 due items.
+- ``expiry.items_read_total.<size>`` — also the candidate records read to word the reminders and
+  the check's own state and day items.
+- ``expiry.ddb_calls.<size>`` — every DynamoDB call of the day: the fan-out's and every worker's.
+- ``expiry.ms_per_1000_due`` — wall time of the day on the smaller table (moto; fan-out and the
+  workers one after another), per 1,000 due items.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +33,8 @@ from local.sandbox import aws_sandbox
 
 if TYPE_CHECKING:
     from certtrack.certifications.models import CECreditItem
+
+    from local.template import Function
 
 SIZES = (2_000, 50_000)
 DUE = {"reminders": 40, "expirations": 40, "credits": 10, "transcripts": 10}
@@ -92,7 +98,7 @@ def _seed(size: int) -> None:
         holders = DUE["reminders"] + DUE["expirations"]
         for n in range(holders):
             cid = f"CSCO{10_000_000 + n:08d}"
-            expires = today + timedelta(days=90) if n < DUE["reminders"] else today - timedelta(days=n % 3)
+            expires = today + timedelta(days=90) if n < DUE["reminders"] else today - timedelta(days=1 + n % 3)
             batch.save(
                 CandidateItem(
                     *CandidateItem.key(cid),
@@ -104,8 +110,8 @@ def _seed(size: int) -> None:
                 )
             )
             cert = ccna(cid, expires, granted_on=rules.add_years(expires, -3))
-            if n >= DUE["reminders"]:
-                cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires)
+            if n >= DUE["reminders"]:  # valid through its expiration date: due to expire the day after
+                cert.GSI2PK, cert.GSI2SK = due.due_keys(cert.PK, cert.SK, "CERT:expire", expires + timedelta(days=1))
             batch.save(cert)
         for n in range(DUE["credits"]):
             batch.save(_due_credit(f"CSCO{10_000_000 + n:08d}", n, today))
@@ -129,28 +135,23 @@ def _seed(size: int) -> None:
 
 
 def _one_size(size: int) -> dict[str, float]:
-    from certtrack.certifications import expiry
-    from certtrack.transcripts import expiry as transcript_expiry
-
     with aws_sandbox() as settings:
         seeded = time.perf_counter()
         _seed(size)
         seed_s = time.perf_counter() - seeded
         with DynamoCallCounter() as ddb:
             started = time.perf_counter()
-            summary = expiry.run(NOW, expire_transcript=transcript_expiry.expire)
+            day, _ = _daily_check()
             elapsed = time.perf_counter() - started
     due_total = sum(DUE.values())
-    done = (
-        summary.reminders_sent + summary.expired_certifications + summary.inactive_credits + summary.expired_transcripts
-    )
-    assert done == due_total, f"the run did {done} of {due_total} due items: {summary}"
-    print(f"# {size}: seeded in {seed_s:.1f} s, run {elapsed * 1000:.0f} ms, {dict(ddb.calls)}", file=sys.stderr)
+    done = day["reminders_sent"] + day["expired_certifications"] + day["inactive_credits"] + day["expired_transcripts"]
+    assert day["complete"] and done == due_total, f"the check did {done} of {due_total} due items: {day}"
+    print(f"# {size}: seeded in {seed_s:.1f} s, day {elapsed * 1000:.0f} ms, {dict(ddb.calls)}", file=sys.stderr)
     return {
         f"expiry.items_read.{size}": float(ddb.items["GSI2"]),  # the due index
         f"expiry.items_read_total.{size}": float(sum(ddb.items.values())),
         f"expiry.ddb_calls.{size}": float(ddb.total),
-        f"expiry.read_bound.{size}": float(due_total + settings.due_shards + summary.pages),
+        f"expiry.read_bound.{size}": float(due_total + settings.due_shards + day["pages"]),
         f"expiry.run_ms.{size}": round(elapsed * 1000, 1),
     }
 
@@ -212,58 +213,68 @@ def _seed_due(counts: dict[str, int]) -> None:
             batch.save(_due_credit(f"CSCO{40_000_000 + n:08d}", n, today))
 
 
-def fanned_out(counts: dict[str, int] = FANNED_OUT) -> dict[str, float]:
-    """The schedule's handler, then every shard job through the template's SQS event source, timed.
-
-    ``critical_path_s`` = the fan-out invocation + the longest shard's chain (each continuation is
-    queued by the invocation before it, so a chain runs one invocation after another). Locally the
-    event source delivers one batch at a time, so the wall time is the sum of all chains.
-    """
+def _daily_check(on_invocation: Callable[[dict[str, Any], float], None] | None = None) -> tuple[dict[str, Any], float]:
+    """In the open sandbox: the schedule's handler at ``NOW``, then every shard job (and each
+    continuation) through the template's SQS event source, invoked in this process with the
+    template's timeouts. The day's summary and the fan-out invocation's seconds; ``on_invocation``
+    is told of each worker invocation (its event, its seconds)."""
     import importlib
-    import json
 
     import boto3
     from certtrack.certifications import expiry_jobs
 
     from local import eventsources, ses_account
     from local.sandbox import template
-    from local.template import Function
-
-    total = sum(counts.values())
-    chains: dict[int, float] = {}
-    invocations: list[float] = []
 
     def invoke(function: Function, event: dict[str, Any]) -> Any:
         module, _, attribute = function.handler.rpartition(".")
         handler = getattr(importlib.import_module(module), attribute)
         started = time.perf_counter()
         answer = handler(event, lambda_context(function.logical_id, timeout_s=function.timeout_s))
-        elapsed = time.perf_counter() - started
+        if on_invocation is not None:
+            on_invocation(event, time.perf_counter() - started)
+        return answer
+
+    ses_account.QUOTA["MaxSendRate"] = BENCH_SEND_RATE
+    sqs = boto3.client("sqs")
+    urls = {
+        q: sqs.get_queue_url(QueueName=eventsources.queue_name(q))["QueueUrl"]
+        for q in template().properties_of_type("AWS::SQS::Queue")
+    }
+    sources = eventsources.EventSources(eventsources.sqs_sources(template(), urls), invoke, sqs)
+    fan_out = importlib.import_module("expiry").handler
+    started = time.perf_counter()
+    fan_out({"time": NOW.isoformat().replace("+00:00", "Z")}, lambda_context("ExpiryCheckFunction"))
+    fan_out_s = time.perf_counter() - started
+    sources.drain(limit=100_000)
+    return expiry_jobs.day_summary(NOW.date()), fan_out_s
+
+
+def fanned_out(counts: dict[str, int] = FANNED_OUT) -> dict[str, float]:
+    """The day's check timed: ``critical_path_s`` = the fan-out invocation + the longest shard's
+    chain (each continuation is queued by the invocation before it, so a chain runs one invocation
+    after another). Locally the event source delivers one batch at a time, so the wall time is the
+    sum of all chains.
+    """
+    import json
+
+    total = sum(counts.values())
+    chains: dict[int, float] = {}
+    invocations: list[float] = []
+
+    def timed(event: dict[str, Any], elapsed: float) -> None:
         invocations.append(elapsed)
         for record in event.get("Records", []):
             shard = int(json.loads(record["body"])["shard"])
             chains[shard] = chains.get(shard, 0.0) + elapsed
-        return answer
 
-    ses_account.QUOTA["MaxSendRate"] = BENCH_SEND_RATE
     with aws_sandbox():
         seeded = time.perf_counter()
         _seed_due(counts)
         seed_s = time.perf_counter() - seeded
-        sqs = boto3.client("sqs")
-        urls = {
-            q: sqs.get_queue_url(QueueName=eventsources.queue_name(q))["QueueUrl"]
-            for q in template().properties_of_type("AWS::SQS::Queue")
-        }
-        sources = eventsources.EventSources(eventsources.sqs_sources(template(), urls), invoke, sqs)
         started = time.perf_counter()
-        fan_out = importlib.import_module("expiry").handler
-        t0 = time.perf_counter()
-        fan_out({"time": NOW.isoformat().replace("+00:00", "Z")}, lambda_context("ExpiryCheckFunction"))
-        fan_out_s = time.perf_counter() - t0
-        sources.drain(limit=100_000)
+        day, fan_out_s = _daily_check(timed)
         wall_s = time.perf_counter() - started
-        day = expiry_jobs.day_summary(NOW.date())
     done = day["reminders_sent"] + day["expired_certifications"] + day["inactive_credits"]
     assert day["complete"] and done == total, f"the check did {done} of {total} due items: {day}"
     print(

@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 from certtrack import keys
-from certtrack.certifications import certificates, expiry, logos, records, verify
+from certtrack.certifications import certificates, logos, records, verify
 from certtrack.certifications.models import CertificationItem
 from certtrack.errors import Conflict
 from certtrack.fulfillment import catalog as kit_catalog
-from certtrack.transcripts import expiry as transcript_expiry
 from certtrack.transcripts import public, service
 from certtrack.transcripts.schemas import TranscriptRequest
 
 from tests.factories.csv_rows import exam_row
 from tests.integration.certifications.conftest import import_exams
+from tests.integration.expiry.conftest import daily_check
 
 D = date(2029, 6, 15)  # the expiration date
 EARNED = date(2026, 6, 15)  # CCNA is valid three years
@@ -105,14 +105,14 @@ def _expected(status: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("daily_check", [False, True], ids=["check-not-run", "check-run-each-morning"])
-def test_every_surface_agrees_before_on_and_after_the_expiration_date(aws: None, daily_check: bool) -> None:
+@pytest.mark.parametrize("check_runs", [False, True], ids=["check-not-run", "check-run-each-morning"])
+def test_every_surface_agrees_before_on_and_after_the_expiration_date(aws: None, check_runs: bool) -> None:
     transcript_id, public_id = _holder()
     code: str | None = None
     seen: dict[date, dict[str, Any]] = {}
     for day in (D - timedelta(days=1), D, D + timedelta(days=1)):
-        if daily_check:
-            expiry.run(at(day, 3), expire_transcript=transcript_expiry.expire)
+        if check_runs:
+            daily_check(at(day, 3))  # the schedule's handler, then the shard jobs (SQS)
         answers = _surfaces(transcript_id, public_id, code, at(day))
         code = answers.pop("code")
         seen[day] = answers
@@ -122,4 +122,4 @@ def test_every_surface_agrees_before_on_and_after_the_expiration_date(aws: None,
         D + timedelta(days=1): _expected("expired"),
     }
     stored = CertificationItem.get(keys.candidate_pk(CANDIDATE), keys.cert_sk("ccna"), consistent_read=True)
-    assert stored.status == ("expired" if daily_check else "active")
+    assert stored.status == ("expired" if check_runs else "active")

@@ -1,24 +1,29 @@
-"""Records for the expiry check: holders of certifications expiring on a chosen day, bulk tables, helpers."""
+"""Records for the expiry check: holders of certifications expiring on a chosen day, bulk tables, and
+the daily check as it deploys (the schedule's handler, then the shard jobs through the template's
+SQS event source)."""
 
 from __future__ import annotations
 
 import email as email_pkg
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, time
 from email import policy
+from functools import partial
 from typing import Any
+from unittest import mock
 
 import pytest
 from certtrack import keys
-from certtrack.certifications import due, evaluation
+from certtrack.certifications import due, evaluation, expiry, expiry_jobs
 from certtrack.certifications.models import CECreditItem, CertificationItem
 from certtrack.db import TableItem
 from certtrack.identity.models import CandidateItem
 from certtrack.program import rules
 from certtrack.transcripts.models import TranscriptItem
 
-from tests.conftest import LambdaContext
+from tests.conftest import LambdaContext, event_sources, load_function
 from tests.factories import candidate, certification_item
 
 _ext = itertools.count(1)
@@ -98,7 +103,7 @@ def bulk_certifications(count: int, first_expiry: date) -> None:
 
 
 class FakeContext(LambdaContext):
-    """A Lambda context: ``plenty`` of time for ``calls`` looks, then ``short`` (stop scanning, still send)."""
+    """A Lambda context: ``plenty`` of time for ``calls`` looks, then ``short`` (no next page, still send)."""
 
     def __init__(self, calls: int = 10**9, plenty: int = 600_000, short: int = 30_000) -> None:
         self.calls, self.plenty, self.short = calls, plenty, short
@@ -107,11 +112,6 @@ class FakeContext(LambdaContext):
     def get_remaining_time_in_millis(self) -> int:  # type: ignore[override]
         self.calls -= 1
         return self.plenty if self.calls >= 0 else self.short
-
-
-@pytest.fixture
-def fake_context() -> Callable[..., FakeContext]:
-    return FakeContext
 
 
 def raw_messages() -> list[Any]:
@@ -139,6 +139,85 @@ def reminders_sent() -> Callable[[], list[dict[str, str]]]:
 
 
 @pytest.fixture
-def no_sleep() -> Iterator[list[float]]:
-    delays: list[float] = []
-    yield delays
+def one_shard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every due item written from now on is on ``DUE#0``: the whole day is one chain of invocations."""
+    from certtrack.settings import get_settings
+
+    monkeypatch.setenv("DUE_SHARDS", "1")
+    get_settings.cache_clear()
+
+
+def fan_out(when: datetime) -> dict[str, Any]:
+    """The schedule's event at ``when`` through the schedule's handler: the day's shard jobs queued."""
+    handler = load_function("certifications", "expiry").handler
+    event = {"source": "aws.events", "detail-type": "Scheduled Event", "time": when.isoformat().replace("+00:00", "Z")}
+    return dict(handler(event, LambdaContext()))
+
+
+def deliver(
+    *,
+    lambda_context: Callable[[], LambdaContext] | None = None,
+    sleep: Callable[[float], None] | None = None,
+    rounds: int = 1_000,
+) -> list[dict[str, Any]]:
+    """The queued shard jobs (and the continuations they queue) through the template's SQS event
+    source, in ``rounds`` receives at most; each worker invocation's own summary, in order.
+
+    ``lambda_context`` makes each invocation's Lambda context (its clock: ``FakeContext``); ``sleep`` is
+    the worker's (its retries' backoff and its pacing to SES's rate, ``expiry_jobs.work``).
+    """
+    worker = load_function("certifications", "expiry_worker")
+    run_job = worker.run_job
+    jobs: list[dict[str, Any]] = []
+
+    def recorded(record: Any, context: Any) -> dict[str, Any]:  # the worker passes ``context=``
+        summary: dict[str, Any] = run_job(record, context)
+        jobs.append(summary)
+        return summary
+
+    def invoke(function: Any, event: dict[str, Any]) -> Any:
+        module, _, attribute = function.handler.rpartition(".")
+        assert lambda_context is not None
+        return getattr(load_function(function.code_dir.name, module), attribute)(event, lambda_context())
+
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(worker, "run_job", recorded))
+        if sleep is not None:
+            stack.enter_context(mock.patch.object(expiry_jobs, "work", partial(expiry_jobs.work, sleep=sleep)))
+        event_sources(invoke if lambda_context is not None else None).drain(limit=rounds)
+    return jobs
+
+
+def daily_check(
+    when: datetime,
+    *,
+    lambda_context: Callable[[], LambdaContext] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """The daily check for ``when``'s day as it deploys: :func:`fan_out`, then :func:`deliver`.
+
+    The day's summary (``expiry_jobs.day_summary``), with ``jobs`` (each invocation's summary) and
+    ``failures`` (the reminders not sent, from all of them). One run a calendar day, as with
+    EventBridge delivering twice: a second call on the same day runs nothing and answers that day's
+    totals again, so two runs in a test are a calendar day apart.
+    """
+    fan_out(when)
+    jobs = deliver(lambda_context=lambda_context, sleep=sleep)
+    failures = [failure for job in jobs for failure in job["failures"]]
+    return expiry_jobs.day_summary(when.date()) | {"jobs": jobs, "failures": failures}
+
+
+def shard_pass(when: datetime, shard: int = 0, *, run_id: str = "test-pass", **handlers: Any) -> expiry.ShardPass:
+    """One pass over ``DUE#<shard>`` from its start as a shard job's invocation makes it
+    (``expiry.run_shard``, the day's range, plenty of time), for a rules test that wants one pass
+    directly; ``handlers`` are ``expire_transcript``, ``settle_order``, ``on_expired`` (none by default)."""
+    return expiry.run_shard(
+        when,
+        shard,
+        expiry.date_range(expiry.load_state(), when.date()),
+        None,
+        run_id=run_id,
+        remaining_ms=lambda: 300_000,
+        max_items=expiry_jobs.ITEMS_PER_INVOCATION,
+        **handlers,
+    )

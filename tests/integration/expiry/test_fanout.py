@@ -31,12 +31,6 @@ EXPIRES = "2027-02-20"  # the 90-day reminder is due 2026-11-22
 DAY = "2026-11-25"
 
 
-def _one_shard(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every due item on ``DUE#0``: the whole day is one chain of invocations."""
-    monkeypatch.setenv("DUE_SHARDS", "1")
-    get_settings.cache_clear()
-
-
 def _fan_out(day: str = DAY) -> dict[str, Any]:
     handler = load_function("certifications", "expiry").handler
     event = {"source": "aws.events", "detail-type": "Scheduled Event", "time": f"{day}T03:00:00Z"}
@@ -91,8 +85,9 @@ def test_one_job_per_shard_then_the_day_is_complete(aws: None) -> None:
     assert _deliver() == 0 and len(_sent_to()) == 6
 
 
-def test_a_shard_continues_when_it_reaches_its_bound(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    _one_shard(monkeypatch)
+def test_a_shard_continues_when_it_reaches_its_bound(
+    aws: None, one_shard: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     people = [holder(EXPIRES) for _ in range(7)]
     monkeypatch.setattr(expiry_jobs, "PAGE_SIZE", 2)
     monkeypatch.setattr(expiry_jobs, "ITEMS_PER_INVOCATION", 2)  # one page per invocation
@@ -178,8 +173,7 @@ def _dies_at_send(number: int) -> Iterator[list[int]]:
         yield calls
 
 
-def test_a_worker_crash_mid_shard_is_continued_by_the_redelivery(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    _one_shard(monkeypatch)
+def test_a_worker_crash_mid_shard_is_continued_by_the_redelivery(aws: None, one_shard: None) -> None:
     people = [holder(EXPIRES) for _ in range(5)]
     expiring = holder("2026-11-24")
     _fan_out()

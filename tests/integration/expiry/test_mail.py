@@ -10,14 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from certtrack import email
-from certtrack.certifications import expiry, expiry_jobs, reminders
+from certtrack.certifications import expiry_jobs, reminders
 from certtrack.errors import ServiceUnavailable
 from certtrack.identity.models import CandidateItem
 from certtrack.pages import style_source
 from certtrack.transcripts.models import TranscriptItem
 
 from tests.conftest import LambdaContext, call, deliver_queued, load_function
-from tests.integration.expiry.conftest import at, certification, credit, holder, raw_messages, transcript
+from tests.integration.expiry.conftest import at, certification, credit, daily_check, holder, raw_messages, transcript
 
 EXPIRES = "2027-02-20"
 EXPIRY = date.fromisoformat(EXPIRES)
@@ -32,7 +32,7 @@ def test_reminder_states_expiry_and_what_is_still_needed(aws: None, reminders_se
     person = holder(EXPIRES, first_name="Grace")
     credit(person.candidate_id, 10, "2026-06-01")
 
-    expiry.run(at("2026-11-22"))
+    daily_check(at("2026-11-22"))
 
     [mail] = reminders_sent()
     assert mail["subject"] == "Your CCNA certification expires on February 20, 2027"
@@ -50,7 +50,7 @@ def test_reminder_states_expiry_and_what_is_still_needed(aws: None, reminders_se
 def test_reminders_are_service_mail_whatever_the_marketing_setting(aws: None, reminders_sent: Any) -> None:
     holder(EXPIRES, settings={"email_notifications": False})
 
-    assert expiry.run(at("2026-11-22")).reminders_sent == 1
+    assert daily_check(at("2026-11-22"))["reminders_sent"] == 1
     assert len(reminders_sent()) == 1
 
 
@@ -69,7 +69,7 @@ ONE_CLICK: dict[str, Any] = {
 def test_get_shows_a_button_and_changes_nothing(aws: None, reminders_sent: Any) -> None:
     """Mail scanners and link previews fetch every link: a GET must not unsubscribe."""
     person = holder(EXPIRES)
-    expiry.run(at("2026-11-22"))
+    daily_check(at("2026-11-22"))
     link = _link(reminders.unsubscribe_url(person.candidate_id))
     before = _profile(person.candidate_id)
 
@@ -93,13 +93,13 @@ def test_get_shows_a_button_and_changes_nothing(aws: None, reminders_sent: Any) 
     assert headers["x-robots-tag"] == "noindex, nofollow" and headers["referrer-policy"] == "no-referrer"
     assert headers["cache-control"] == "no-store"
     # reminders keep coming
-    assert expiry.run(at("2027-01-21")).reminders_sent == 1
+    assert daily_check(at("2027-01-21"))["reminders_sent"] == 1
 
 
 @pytest.mark.parametrize("how", ["button", "one-click"])
 def test_post_unsubscribes_and_stops_reminders(aws: None, reminders_sent: Any, how: str) -> None:
     person = holder(EXPIRES)
-    expiry.run(at("2026-11-22"))
+    daily_check(at("2026-11-22"))
     link = _link(reminders.unsubscribe_url(person.candidate_id))
     # the page's button posts the form's field; a mail client posts the RFC 8058 body
     request = (
@@ -116,16 +116,16 @@ def test_post_unsubscribes_and_stops_reminders(aws: None, reminders_sent: Any, h
     assert _profile(person.candidate_id)["reminders_unsubscribed"] is True
     # twice is fine (a person clicks again)
     assert call("certifications", "POST", "/reminders/unsubscribe", query=link, **request)[0] == 200
-    summary = expiry.run(at("2027-01-21"))
-    assert summary.reminders_skipped == 1 and summary.reminders_sent == 0
+    summary = daily_check(at("2027-01-21"))
+    assert summary["reminders_skipped"] == 1 and summary["reminders_sent"] == 0
     assert len(reminders_sent()) == 1
     assert certification(person.candidate_id).GSI2SK.startswith("2027-02-13#CERT:r7#")  # type: ignore[union-attr]
-    assert expiry.run(at("2027-02-21")).expired_certifications == 1  # expiry itself still happens
+    assert daily_check(at("2027-02-21"))["expired_certifications"] == 1  # expiry itself still happens
 
 
 def test_the_mail_announces_one_click_post(aws: None, reminders_sent: Any) -> None:
     person = holder(EXPIRES)
-    expiry.run(at("2026-11-22"))
+    daily_check(at("2026-11-22"))
     [message] = raw_messages()
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert str(message["List-Unsubscribe"]).strip("<>") == reminders.unsubscribe_url(person.candidate_id)
@@ -161,33 +161,33 @@ def test_one_failing_address_does_not_stop_the_batch_and_is_retried(
     good = [holder(EXPIRES) for _ in range(3)]
     bad = holder(EXPIRES, email="bad@example.com")
     real_send = email.send_template  # what reminders imported; the test replaces its name there
-    attempts: list[str] = []
+    events: list[tuple[str, Any]] = []  # the sends tried and the worker's sleeps (pacing, backoff), in order
 
     def flaky(to: str, name: str, context: Any, headers: Any = None) -> str:
-        attempts.append(to)
+        events.append(("send", to))
         if to == "bad@example.com":
             raise ServiceUnavailable("SES said no", code="email_unavailable")
         return real_send(to, name, context, headers)
 
     monkeypatch.setattr(reminders, "send_template", flaky)
-    delays: list[float] = []
+    summary = daily_check(at("2026-11-22"), sleep=lambda seconds: events.append(("sleep", seconds)))
 
-    summary = expiry.run(at("2026-11-22"), sleep=delays.append)
-
-    assert summary.reminders_sent == 3 and summary.reminders_failed == 1
-    assert summary.failures == [
+    assert summary["reminders_sent"] == 3 and summary["reminders_failed"] == 1 and summary["complete"]
+    assert summary["failures"] == [
         {"candidate_id": bad.candidate_id, "cert_id": "ccna", "days": 90, "code": "email_unavailable"}
     ]
-    assert attempts.count("bad@example.com") == reminders.ATTEMPTS
-    assert delays == [0.5, 1.0]  # exponential backoff between the attempts
+    bad_send = ("send", "bad@example.com")
+    assert events.count(bad_send) == reminders.ATTEMPTS
+    first = events.index(bad_send)  # exponential backoff between its attempts, nothing else
+    assert events[first : first + 5] == [bad_send, ("sleep", 0.5), bad_send, ("sleep", 1.0), bad_send]
     assert sorted(m["to"] for m in reminders_sent()) == sorted(str(p.email) for p in good)
     assert reminders.existing(bad.candidate_id, "ccna", EXPIRY, 90).status == reminders.FAILED  # type: ignore[union-attr]
     assert certification(bad.candidate_id).GSI2SK.startswith("2026-11-22#CERT:r90#")  # type: ignore[union-attr]
 
     monkeypatch.setattr(reminders, "send_template", real_send)
-    retry = expiry.run(at("2026-11-23"))
+    retry = daily_check(at("2026-11-23"))  # the next day's run
 
-    assert retry.reminders_sent == 1
+    assert retry["reminders_sent"] == 1
     assert [m["to"] for m in reminders_sent()].count("bad@example.com") == 1
     assert len(reminders_sent()) == 4
 
@@ -212,8 +212,8 @@ def test_bounced_or_complained_addresses_get_no_more_reminders(
 
     assert report["candidates_suppressed"] == 1
     assert CandidateItem.get_candidate(person.candidate_id).email_suppressed is True  # type: ignore[union-attr]
-    summary = expiry.run(at("2026-11-22"))
-    assert summary.reminders_skipped == 1 and reminders_sent() == []
+    summary = daily_check(at("2026-11-22"))
+    assert summary["reminders_skipped"] == 1 and reminders_sent() == []
 
 
 def test_a_transient_bounce_changes_nothing(aws: None) -> None:

@@ -1,38 +1,36 @@
-"""The daily expiry check: read only what is due (GSI2), change each item under a condition.
+"""One pass of the daily expiry check over a due shard: read only what is due (GSI2), change each
+item under a condition.
 
-One run, as of ``now`` (the schedule event's time):
+The schedule fans the day out, one job per shard (``expiry_jobs``); each job's invocation calls
+:func:`run_shard`, as of the schedule event's time:
 
-1. Read the state item (``SCHEDULE#expiry-check / STATE``): the last successful run's date and,
-   if a run stopped early, each shard's ``LastEvaluatedKey``.
-2. Query every shard ``DUE#0..N-1`` of GSI2 (KEYS_ONLY) for sort keys from ``LOOKBACK_DAYS``
-   before the last successful run (or before today when there was none) up to today, page by
-   page. Processed items leave the range (they move to their next event or leave the index),
-   so the range only ever holds pending work: the lookback costs nothing in steady state and
-   catches items written late with a past due date (a historical import) or left due by a
-   failed send.
-3. Per entry, one conditional write whose condition is that the item's ``GSI2SK`` is still what
-   was read: a second, overlapping run's write fails and is skipped, and an item that moved
+1. Query shard ``DUE#<n>`` of GSI2 (KEYS_ONLY) from the job's cursor, for sort keys from
+   ``LOOKBACK_DAYS`` before the last successful day (or before today when there was none) up to
+   today (:func:`date_range`), page by page. Processed items leave the range (they move to their
+   next event or leave the index), so the range only ever holds pending work: the lookback costs
+   nothing in steady state and catches items written late with a past due date (a historical
+   import) or left due by a failed send.
+2. Per entry, one conditional write whose condition is that the item's ``GSI2SK`` is still what
+   was read: a second, overlapping pass's write fails and is skipped, and an item that moved
    (recertified, re-imported) is left to its new entry.
    - certification ``expire`` → status ``expired`` and off the index, then history "Expired"
      (PDF downloads follow the status), then ``on_expired`` (the caller passes the badges' status
      sync: badges sit above certifications);
    - certification reminder → the candidate's records are read (one Query) for the progress
-     tree, the reminder is claimed (see ``reminders``) and collected; a run past several marks
-     sends only the latest (90 → 30 → 7), and one past the expiry expires instead;
+     tree and the reminder is claimed (see ``reminders``); a pass past several marks sends only
+     the latest (90 → 30 → 7), and one past the expiry expires instead;
    - CE credit past its inactive date → ``inactive``; transcript past ``expires_on`` → ``expired``
      by ``transcripts`` itself (the caller passes ``expire_transcript``: transcripts sit above
      certifications, so this module never imports them); an order awaiting payment → settled or
      expired by fulfillment (``settle_order``, passed the same way).
-4. Collected reminders are sent after the scan (retries, backoff); each success moves its
-   certification to the next event.
-5. The state records the run: success (today's date) when every shard was read to the end, or
-   the shards' cursors when time ran short, so the next run resumes where this one stopped.
+3. Each page's claimed reminders are sent before the next page is read (retries, backoff, SES's
+   rate); each success moves its certification to the next event.
+4. The pass stops after ``max_items`` entries or when time runs short, or when a page's reminders
+   could not all be sent; the returned cursor says where the job's continuation starts.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -51,16 +49,14 @@ from certtrack.certifications.records import evaluate_partition, read_partition
 from certtrack.db import TableItem, condition_failed
 from certtrack.program import rules
 from certtrack.program.catalog import Catalog, load_catalog
-from certtrack.settings import get_settings
 
 logger = Logger(child=True)
 
 LOOKBACK_DAYS = 400
 PAGE_SIZE = 500  # index entries per Query page (KEYS_ONLY entries are small)
-DONE = "done"
-# Stop scanning with this much time left (the collected reminders still have to be sent), and
-# stop sending with the second; both at most a quarter / a twentieth of the time the run started with.
-SCAN_RESERVE_MS = 60_000
+# Read no further page with less than this much time left (a page and its reminders must fit), and
+# stop sending with the second; both at most a quarter / a twentieth of the time the pass started with.
+PAGE_RESERVE_MS = 60_000
 SEND_RESERVE_MS = 5_000
 # The records a reminder needs, in one Query of the candidate's partition: CE#, CERT#, EXAM# … PROFILE.
 _REMINDER_SLICE = (keys.CE_PREFIX, keys.PROFILE)
@@ -68,17 +64,20 @@ _REMINDER_SLICE = (keys.CE_PREFIX, keys.PROFILE)
 # Expires another package's item on the due index: (PK, SK, the GSI2SK the scan read) → True when
 # it changed the item, False when the item moved since it was read (counted as skipped).
 ExpireItem = Callable[[str, str, str], bool]
-# Told of a certification this run expired: (candidate id, cert id, today).
+# Told of a certification this pass expired: (candidate id, cert id, today).
 OnExpired = Callable[[str, str, date], None]
 
 
 class ExpiryStateItem(TableItem):
-    """``SCHEDULE#expiry-check / STATE``: the last successful run and an unfinished run's cursors."""
+    """``SCHEDULE#expiry-check / STATE``: the last day every shard was read to the end.
 
-    last_success = UnicodeAttribute(null=True)  # YYYY-MM-DD of the event time of the last complete run
+    (The one-invocation check of before the fan-out also kept its shards' cursors here,
+    ``cursors`` and ``paused_at``: nothing reads them now, and an item that still has them reads
+    as before, PynamoDB ignoring attributes a model does not declare.)
+    """
+
+    last_success = UnicodeAttribute(null=True)  # YYYY-MM-DD of the event time of the last complete day
     last_success_at = UTCDateTimeAttribute(null=True)
-    cursors = UnicodeAttribute(null=True)  # JSON {shard: LastEvaluatedKey | "done"} while unfinished
-    paused_at = UTCDateTimeAttribute(null=True)
 
 
 @dataclass
@@ -93,9 +92,9 @@ class Summary:
     reminders_sent: int = 0
     reminders_failed: int = 0
     reminders_skipped: int = 0  # unsubscribed, suppressed or no address: not mailed, moved on
-    reminders_not_attempted: int = 0  # out of time before sending: retried by the next run
+    reminders_not_attempted: int = 0  # released unsent (out of time, SES refusing): the continuation sends them
     rescheduled: int = 0
-    skipped: int = 0  # changed since it was read, or held by an overlapping run
+    skipped: int = 0  # changed since it was read, or held by an overlapping pass
     items_read: int = 0  # index entries read (Query Count on GSI2)
     pages: int = 0
     resumed: bool = False
@@ -106,7 +105,7 @@ class Summary:
         return asdict(self)
 
     def add_sends(self, report: reminders.SendReport) -> None:
-        """A batch of reminders' outcome (``reminders.send_all``), added to the run's counts."""
+        """A page's reminders' outcome (``reminders.send_all``), added to the pass's counts."""
         self.reminders_sent += report.sent
         self.reminders_failed += report.failed
         self.reminders_not_attempted += report.not_attempted
@@ -138,7 +137,6 @@ class _Run:
     summary: Summary
     run_id: str
     expire_transcript: ExpireItem | None = None
-    store: RecordStore | None = None
     settle_order: ExpireItem | None = None
     on_expired: OnExpired | None = None
     pending: list[reminders.Pending] = field(default_factory=list)
@@ -155,24 +153,12 @@ def load_state() -> ExpiryStateItem:
         return ExpiryStateItem(keys.SCHEDULE_PK, keys.STATE)
 
 
-def _pause(cursors: dict[str, Any], now: datetime) -> None:
-    state = ExpiryStateItem(keys.SCHEDULE_PK, keys.STATE)
-    state.update(actions=[ExpiryStateItem.cursors.set(json.dumps(cursors)), ExpiryStateItem.paused_at.set(now)])
-
-
 def record_success(state: ExpiryStateItem, today: date, now: datetime) -> None:
-    """Every shard read to the end for ``today``: the next run's range starts from it."""
+    """Every shard read to the end for ``today``: the next day's range starts from it."""
     # Never move the mark backwards (a replayed older event would otherwise widen nothing but confuse).
     last = max(filter(None, [state.last_success, today.isoformat()]))
     item = ExpiryStateItem(keys.SCHEDULE_PK, keys.STATE)
-    item.update(
-        actions=[
-            ExpiryStateItem.last_success.set(last),
-            ExpiryStateItem.last_success_at.set(now),
-            ExpiryStateItem.cursors.remove(),
-            ExpiryStateItem.paused_at.remove(),
-        ]
-    )
+    item.update(actions=[ExpiryStateItem.last_success.set(last), ExpiryStateItem.last_success_at.set(now)])
 
 
 def date_range(state: ExpiryStateItem, today: date) -> tuple[str, str]:
@@ -183,58 +169,7 @@ def date_range(state: ExpiryStateItem, today: date) -> tuple[str, str]:
     return start.isoformat(), f"{today.isoformat()}$"
 
 
-# ---------------------------------------------------------------- the run
-
-
-def run(
-    now: datetime,
-    *,
-    remaining_ms: Callable[[], int] | None = None,
-    expire_transcript: ExpireItem | None = None,
-    sleep: Callable[[float], None] | None = None,
-    scan_reserve_ms: int = SCAN_RESERVE_MS,
-    send_reserve_ms: int = SEND_RESERVE_MS,
-    page_size: int = PAGE_SIZE,
-    store: RecordStore | None = None,
-    settle_order: ExpireItem | None = None,
-    on_expired: OnExpired | None = None,
-) -> Summary:
-    """One expiry check as of ``now``; ``remaining_ms`` is the Lambda context's clock.
-
-    ``expire_transcript`` is ``certtrack.transcripts.expiry.expire`` (the scheduled handler passes
-    it); without it, transcript entries stay on the index for a run that has it. ``store`` holds
-    the candidates' records (the table by default). ``on_expired`` is told of each certification
-    the run expired (``certtrack.badges.service.sync_certification``: the suspension bit).
-    """
-    today = now.date()
-    state = load_state()
-    start, end = date_range(state, today)
-    summary = Summary(now=now.isoformat().replace("+00:00", "Z"), range_start=start, range_end=today.isoformat())
-    cursors: dict[str, Any] = json.loads(state.cursors) if state.cursors else {}
-    summary.resumed = bool(cursors)
-    context = _Run(
-        now, today, load_catalog(), summary, uuid.uuid4().hex, expire_transcript, store, settle_order, on_expired
-    )
-
-    initial = remaining_ms() if remaining_ms is not None else 0
-    scan_reserve_ms = min(scan_reserve_ms, initial // 4)
-    send_reserve_ms = min(send_reserve_ms, initial // 20)
-
-    def has_time(reserve: int) -> bool:
-        return remaining_ms is None or remaining_ms() > reserve
-
-    finished = _scan(context, cursors, (start, end), lambda: has_time(scan_reserve_ms), page_size)
-    send_options: dict[str, Any] = {"has_time": lambda: has_time(send_reserve_ms)}
-    if sleep is not None:
-        send_options["sleep"] = sleep
-    report = reminders.send_all(context.pending, now, **send_options)
-    summary.add_sends(report)
-    if finished:
-        record_success(state, today, now)
-    else:
-        _pause(cursors, now)
-    summary.complete = finished
-    return summary
+# ---------------------------------------------------------------- a shard's pass
 
 
 @dataclass
@@ -260,7 +195,7 @@ def run_shard(
     pace: Callable[[], None] | None = None,
     sleep: Callable[[float], None] | None = None,
     page_size: int = PAGE_SIZE,
-    page_reserve_ms: int = SCAN_RESERVE_MS,
+    page_reserve_ms: int = PAGE_RESERVE_MS,
     send_reserve_ms: int = SEND_RESERVE_MS,
     expire_transcript: ExpireItem | None = None,
     settle_order: ExpireItem | None = None,
@@ -285,7 +220,6 @@ def run_shard(
         summary,
         run_id,
         expire_transcript,
-        None,
         settle_order,
         on_expired,
         takes_over=takes_over,
@@ -321,39 +255,6 @@ def run_shard(
         if not start_key:
             summary.complete = True
             return ShardPass(summary, None, finished=True)
-
-
-def _scan(
-    context: _Run, cursors: dict[str, Any], bounds: tuple[str, str], has_time: Callable[[], bool], page_size: int
-) -> bool:
-    """Every shard from its cursor; False when time ran short (``cursors`` then says where)."""
-    # A model that declares GSI2 (PynamoDB knows a table's indexes from its models, not from DynamoDB).
-    connection = CertificationItem._get_connection()
-    condition = CertificationItem.GSI2SK.between(*bounds)
-    for shard in range(get_settings().due_shards):
-        name = str(shard)
-        start_key = cursors.get(name)
-        if start_key == DONE:
-            continue
-        while True:
-            if not has_time():
-                return False
-            page = connection.query(
-                f"DUE#{shard}",
-                range_key_condition=condition,
-                index_name="GSI2",
-                exclusive_start_key=start_key,
-                limit=page_size,
-            )
-            context.summary.pages += 1
-            context.summary.items_read += int(page.get("Count", 0))
-            entries = [Entry(raw["PK"]["S"], raw["SK"]["S"], raw["GSI2SK"]["S"]) for raw in page.get("Items", [])]
-            _process_page(context, entries)
-            start_key = page.get("LastEvaluatedKey")
-            cursors[name] = start_key or DONE
-            if not start_key:
-                break
-    return True
 
 
 def _process_page(context: _Run, entries: list[Entry]) -> None:
@@ -419,7 +320,7 @@ def expire_certification(entry: Entry, expiry: date, now: datetime, store: Recor
 
 
 def _expire_certification(context: _Run, entry: Entry, expiry: date) -> None:
-    if not expire_certification(entry, expiry, context.now, context.store):
+    if not expire_certification(entry, expiry, context.now):
         context.summary.skipped += 1
         return
     context.summary.expired_certifications += 1
@@ -445,7 +346,7 @@ def _move_on(context: _Run, entry: Entry, upcoming: tuple[str, date] | None) -> 
 def _collect_reminders(context: _Run, pk: str, items: list[tuple[Entry, date, int]]) -> None:
     """One Query of the candidate's records, then a claim per reminder still due."""
     candidate_id = keys.candidate_id_from_pk(pk)
-    partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True, store=context.store)
+    partition = read_partition(candidate_id, between=_REMINDER_SLICE, consistent=True)
     results: dict[str, rules.Result] | None = None
     for entry, expiry, days in items:
         cert_id = entry.sk.removeprefix(keys.CERT_PREFIX)
