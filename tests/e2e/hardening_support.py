@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -123,6 +124,30 @@ def shipping_address(first_name: str = "John", last_name: str = "Doe") -> dict[s
         "postal_code": "62701",
         "country": "US",
     }
+
+
+def queue_tracked_kit(base_url: str, headers: dict[str, str], address: dict[str, Any]) -> dict[str, Any]:
+    """The free CCNA kit with tracked shipping to ``address``, its fee paid with a test card
+    through the local provider; returns the order once the provider's webhook queued the kit."""
+    put = requests.put(f"{base_url}/me/shipping-address", json=address, headers=headers, timeout=TIMEOUT)
+    assert put.status_code == 200, put.text
+    order = requests.post(
+        f"{base_url}/me/fulfillment/orders",
+        json={"skus": ["ccna-certificate"], "tracking": True, "payment_method": "credit_card"},
+        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+        timeout=TIMEOUT,
+    )
+    assert order.status_code == 201, order.text
+    order_id = order.json()["order_id"]
+    paid = requests.post(f"{base_url}/_local/payments/{order_id}/pay", json={"card": "4242424242424242"}, timeout=30)
+    assert paid.status_code == 200, paid.text
+    deadline = time.monotonic() + 15
+    while True:
+        history = requests.get(f"{base_url}/me/fulfillment/history", headers=headers, timeout=TIMEOUT).json()["items"]
+        if any(k["order_id"] == order_id and k["status"] == "queued" for k in history):
+            return dict(order.json())
+        assert time.monotonic() < deadline, "the payment's webhook did not queue the kit"
+        time.sleep(0.2)
 
 
 def transcript_request(name: str = "Hardening transcript", days: int = 30) -> dict[str, Any]:

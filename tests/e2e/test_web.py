@@ -11,7 +11,6 @@ axe-core (no serious or critical violations) and photographed at desktop and pho
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from tests.e2e.hardening_support import bearer, shipping_address
+from tests.e2e.hardening_support import bearer, queue_tracked_kit, shipping_address
 from tests.e2e.web_support import (
     DESKTOP,
     PASSWORD,
@@ -398,25 +397,9 @@ def claimed_kit(base_url: str, token: str) -> dict[str, Any]:
         "email": f"ship.{uuid.uuid4().hex[:10]}@example.com",
         "localized": {"last_name": "クラーク", "first_name": "イーディス", "city": "スプリングフィールド"},
     }
-    put = requests.put(f"{base_url}/me/shipping-address", json=address, headers=headers, timeout=20)
-    assert put.status_code == 200, put.text
-    order = requests.post(
-        f"{base_url}/me/fulfillment/orders",
-        json={"skus": ["ccna-certificate"], "tracking": True, "payment_method": "credit_card"},
-        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-        timeout=20,
-    )
-    assert order.status_code == 201 and order.json()["items"][0]["price_cents"] == 0, order.text
-    order_id = order.json()["order_id"]
-    paid = requests.post(f"{base_url}/_local/payments/{order_id}/pay", json={"card": "4242424242424242"}, timeout=30)
-    assert paid.status_code == 200, paid.text
-    deadline = time.monotonic() + 15
-    while True:
-        history = requests.get(f"{base_url}/me/fulfillment/history", headers=headers, timeout=20).json()["items"]
-        if any(k["order_id"] == order_id and k["status"] == "queued" for k in history):
-            return address
-        assert time.monotonic() < deadline, "the payment's webhook did not queue the kit"
-        time.sleep(0.2)
+    order = queue_tracked_kit(base_url, headers, address)
+    assert order["items"][0]["price_cents"] == 0, order  # the kit is free: only tracking is paid
+    return address
 
 
 def test_operator_ships_the_kit_the_candidate_claimed(

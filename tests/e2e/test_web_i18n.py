@@ -14,7 +14,6 @@ import json
 import re
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.hardening_support import bearer, login, shipping_address
+from tests.e2e.hardening_support import bearer, login, queue_tracked_kit, shipping_address
 from tests.e2e.test_web_ops_imports import one_good_one_bad
 from tests.e2e.test_web_phone import OPERATOR, SCREENS, world  # noqa: F401 - the fixture
 from tests.e2e.web_support import TIMEOUT_MS, TOKEN_KEY, app_url, go, heading, import_candidate, mapped_login
@@ -163,26 +162,7 @@ def finished_import(base_url: str, operator: str) -> str:
 def queued_tracked_kit(base_url: str) -> None:
     """A new candidate's free CCNA kit with tracked shipping (the fee paid with a test card), queued
     once the provider's webhook came: the operators' "To ship" list asks for its carrier."""
-    headers = bearer(mapped_login(base_url, import_candidate(base_url)))
-    put = requests.put(f"{base_url}/me/shipping-address", json=shipping_address(), headers=headers, timeout=30)
-    assert put.status_code == 200, put.text
-    order = requests.post(
-        f"{base_url}/me/fulfillment/orders",
-        json={"skus": ["ccna-certificate"], "tracking": True, "payment_method": "credit_card"},
-        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-        timeout=30,
-    )
-    assert order.status_code == 201, order.text
-    order_id = order.json()["order_id"]
-    paid = requests.post(f"{base_url}/_local/payments/{order_id}/pay", json={"card": "4242424242424242"}, timeout=30)
-    assert paid.status_code == 200, paid.text
-    deadline = time.monotonic() + 15
-    while True:
-        history = requests.get(f"{base_url}/me/fulfillment/history", headers=headers, timeout=30).json()["items"]
-        if any(k["order_id"] == order_id and k["status"] == "queued" for k in history):
-            return
-        assert time.monotonic() < deadline, "the payment's webhook did not queue the kit"
-        time.sleep(0.2)
+    queue_tracked_kit(base_url, bearer(mapped_login(base_url, import_candidate(base_url))), shipping_address())
 
 
 @pytest.fixture(scope="module")
