@@ -474,6 +474,16 @@ def test_the_certificate_is_in_the_holders_language() -> None:
         assert expected in text
     assert "Certificate of Achievement" not in text and "This certifies" not in text
     assert reader.metadata is not None and "認定証" in str(reader.metadata.title)
+    # Every metadata text in Japanese too (title, author, subject, keywords, creator): the only
+    # Latin left is the data (certification, holder, code).
+    metadata = {
+        name: str(reader.metadata.get(f"/{name}")) for name in ("Title", "Author", "Subject", "Keywords", "Creator")
+    }
+    for name, value in metadata.items():
+        assert _JAPANESE.search(value) and _english_left(value) == [], (name, value)
+    described = PdfReader(io.BytesIO(pdf.render_certificate(replace_language(content, "en"), now))).metadata
+    assert described is not None and described.get("/Creator") == "Certification Tracking System"
+    assert described.get("/Subject") == "Certificate of CCNA, verification code VC-1234"
     english = _pdf_text(PdfReader(io.BytesIO(pdf.render_certificate(replace_language(content, "en"), now))))
     assert "Certificate of Achievement" in english and "June 1, 2026" in english
 
