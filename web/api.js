@@ -3,6 +3,7 @@
 // turned into messages a person can act on.
 import { config } from "./config.js";
 import { language, t } from "./i18n.js";
+import { localizedMessage } from "./validate.js";
 /** @import { FieldError, Problem, TokenClaims } from "./types.js" */
 
 const TOKEN_KEY = "certtrack.id_token";
@@ -134,14 +135,14 @@ export class ApiError extends Error {
   /** The message with field-level details appended (for 422). */
   get fullMessage() {
     if (!this.fieldErrors.length) return this.message;
-    const fields = this.fieldErrors.map((e) => `${humanField(e.field)}: ${e.message}`).join("; ");
+    const fields = this.fieldErrors.map((e) => `${humanField(e.field)}: ${localizedMessage(e.message || "")}`).join("; ");
     return `${this.message} ${fields}`;
   }
 }
 
 /** @param {string | undefined} name */
 export function humanField(name) {
-  if (!name || name === "body") return "Request";
+  if (!name || name === "body") return t("api.request");
   const last = String(name).split(".").filter((p) => !/^\d+$/.test(p)).pop() || name;
   const s = last.replace(/_/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);

@@ -3,6 +3,7 @@
 // (authorization code flow with PKCE, no client secret).
 import { request, setToken, clearToken } from "./api.js";
 import { config } from "./config.js";
+import { t } from "./i18n.js";
 /** @import { CognitoAuth } from "./config.js" */
 
 const PKCE_KEY = "certtrack.pkce";
@@ -42,7 +43,7 @@ export async function localLogin(username, password) {
     auth: false,
     handleAuth: false,
   }));
-  if (!data || !data.id_token) throw new Error("The login service did not return a token.");
+  if (!data || !data.id_token) throw new Error(t("auth.noToken"));
   keep(data);
 }
 
@@ -145,7 +146,7 @@ export async function completeHostedLogin() {
   sessionStorage.removeItem(PKCE_KEY);
   // Drop ?code=&state= from the address bar whatever happens next.
   window.history.replaceState(null, "", window.location.pathname + window.location.hash);
-  if (!saved.state || saved.state !== params.get("state")) throw new Error("The login response did not match.");
+  if (!saved.state || saved.state !== params.get("state")) throw new Error(t("auth.stateMismatch"));
   const { domain, clientId, redirectUri } = cognitoAuth();
   const response = await fetch(new URL("/oauth2/token", domain), {
     method: "POST",
@@ -158,7 +159,7 @@ export async function completeHostedLogin() {
       code_verifier: /** @type {string} */ (saved.verifier), // saved with the state checked above
     }),
   });
-  if (!response.ok) throw new Error("The identity provider refused the login. Please try again.");
+  if (!response.ok) throw new Error(t("auth.refused"));
   keep(/** @type {Tokens} */ (await response.json()));
   return true;
 }

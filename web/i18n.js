@@ -54,6 +54,9 @@ export function locale() {
 function apply(lang) {
   current = lang;
   document.documentElement.lang = lang;
+  // The installed app's name and description: one manifest per language (a manifest has one `lang`).
+  const manifest = document.querySelector("link[rel='manifest']");
+  if (manifest) manifest.setAttribute("href", lang === "en" ? "manifest.webmanifest" : `manifest.${lang}.webmanifest`);
 }
 
 /** At start-up: this browser's last choice, else the browser's language. */

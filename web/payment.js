@@ -1,8 +1,10 @@
 // @ts-check
 // The payment step's provider side: Stripe.js, loaded from the provider's origin (config.json's
 // `payments.stripeJs`; the page's CSP allows exactly that origin), card entry in Stripe Elements,
-// confirmation with the order's client secret, and what a failure means in plain words.
+// confirmation with the order's client secret, and what a failure means in plain words (the
+// catalogues' `pay.*`, in the reader's language; Stripe Elements gets the same language).
 import { config } from "./config.js";
+import { language, t } from "./i18n.js";
 /** @import { OrderPayment, StripeClient, StripeError } from "./types.js" */
 
 /** @type {Map<string, Promise<void>>} */
@@ -22,7 +24,7 @@ function loadScript(src) {
       script.addEventListener("error", () => {
         loading.delete(src);
         script.remove();
-        reject(new Error("The payment form could not be loaded. Check your connection and reload the page; nothing was charged."));
+        reject(new Error(t("pay.loadFailed")));
       });
       document.head.append(script);
     });
@@ -37,24 +39,22 @@ function loadScript(src) {
  * @returns {Promise<StripeClient>}
  */
 export async function providerFor(payment) {
-  if (payment.provider !== "stripe") throw new Error("This payment provider is not supported by the portal.");
+  if (payment.provider !== "stripe") throw new Error(t("pay.unsupported"));
   await loadScript(config().payments.stripeJs);
   const factory = /** @type {{ Stripe?: (key: string) => StripeClient }} */ (/** @type {unknown} */ (window)).Stripe;
-  if (typeof factory !== "function") throw new Error("The payment form could not be loaded. Reload the page; nothing was charged.");
+  if (typeof factory !== "function") throw new Error(t("pay.notLoaded"));
   return factory(payment.publishable_key);
 }
 
-/** @type {Record<string, string>} decline codes worth their own words */
+/** @type {Record<string, string>} decline codes worth their own words (catalogue keys) */
 const DECLINES = {
-  insufficient_funds: "Your card was declined: there are not enough funds on it.",
-  expired_card: "Your card has expired.",
-  incorrect_cvc: "The card's security code (CVC) is incorrect.",
-  incorrect_number: "The card number is incorrect.",
-  lost_card: "Your card was declined.",
-  stolen_card: "Your card was declined.",
+  insufficient_funds: "pay.decline.insufficientFunds",
+  expired_card: "pay.decline.expired",
+  incorrect_cvc: "pay.decline.cvc",
+  incorrect_number: "pay.decline.number",
+  lost_card: "pay.decline.card",
+  stolen_card: "pay.decline.card",
 };
-
-const NOTHING_CHARGED = "Nothing was charged.";
 
 /**
  * What went wrong, for the candidate: never a provider's code or an English-only jargon line.
@@ -63,20 +63,22 @@ const NOTHING_CHARGED = "Nothing was charged.";
 export function paymentErrorMessage(error) {
   const code = (error && (error.decline_code || error.code)) || "";
   if (code === "payment_intent_authentication_failure" || code === "authentication_required") {
-    return `Your bank could not confirm this payment (its security check was cancelled or failed). ${NOTHING_CHARGED} Try again, or use another card.`;
+    return t("pay.authentication");
   }
   if (error && error.type === "card_error") {
-    const reason = DECLINES[code] || "Your card was declined by your bank.";
-    return `${reason} ${NOTHING_CHARGED} Check the details or use another card.`;
+    return t("pay.declined", { reason: t(Object.hasOwn(DECLINES, code) ? DECLINES[code] : "pay.decline.bank") });
   }
-  if (error && error.type === "validation_error") {
-    return "The card details are incomplete or invalid. Check the card number, expiry date and security code.";
-  }
-  if (error && error.type === "api_connection_error") {
-    return `The payment service could not be reached. ${NOTHING_CHARGED} Check your connection and try again.`;
-  }
-  return `The payment could not be completed. ${NOTHING_CHARGED} Please try again.`;
+  if (error && error.type === "validation_error") return t("pay.invalid");
+  if (error && error.type === "api_connection_error") return t("pay.offline");
+  return t("pay.failed");
 }
 
 /** Authentication ended without a charge (the card's 3-D Secure check was failed or cancelled). */
-export const AUTHENTICATION_FAILED = paymentErrorMessage({ code: "payment_intent_authentication_failure" });
+export function authenticationFailed() {
+  return paymentErrorMessage({ code: "payment_intent_authentication_failure" });
+}
+
+/** The options for `stripe.elements()`: the provider's own card field speaks the reader's language. */
+export function elementsOptions() {
+  return { locale: language() };
+}

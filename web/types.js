@@ -157,7 +157,7 @@ export {};
  * @typedef {{ mount(target: HTMLElement): void, on(event: string, handler: (event?: { error?: StripeError }) => void): void, destroy(): void }} StripeCardElement
  * @typedef {{ card: StripeCardElement, billing_details?: { name?: string, email?: string } }} StripePaymentMethodData
  * @typedef {{ error?: StripeError | null, paymentIntent?: StripePaymentIntent }} StripeConfirmResult
- * @typedef {{ elements(): { create(type: "card", options?: object): StripeCardElement }, confirmCardPayment(clientSecret: string, data: { payment_method: StripePaymentMethodData }): Promise<StripeConfirmResult> }} StripeClient
+ * @typedef {{ elements(options?: { locale?: string }): { create(type: "card", options?: object): StripeCardElement }, confirmCardPayment(clientSecret: string, data: { payment_method: StripePaymentMethodData }): Promise<StripeConfirmResult> }} StripeClient
  */
 
 /**

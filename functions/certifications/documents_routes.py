@@ -88,7 +88,8 @@ def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> 
         if wants_json:
             raise
         return _html(404, verify.render_page(None, language=language))
-    credential = _credential(result, now)
+    # The JSON answer's badge checks are English, like the JSON API's (docs/notes/language.md).
+    credential = _credential(result, now, "en" if wants_json else language)
     if wants_json:
         return Response(
             status_code=200,
@@ -99,15 +100,16 @@ def get_verification(verification_code: Annotated[str, Path(max_length=32)]) -> 
     return _html(200, verify.render_page(result, credential, language=language))
 
 
-def _credential(result: verify.Verification, now: datetime) -> dict[str, Any] | None:
-    """The certification's latest digital badge with its checks, or None when none was issued."""
+def _credential(result: verify.Verification, now: datetime, language: str) -> dict[str, Any] | None:
+    """The certification's latest digital badge with its checks (summary and details in
+    ``language``), or None when none was issued."""
     from certtrack.badges import service
 
     found = service.latest_credential(result.candidate_id, result.cert_id)
     if found is None:
         return None
     url, document = found
-    return {"url": url, **service.verify_credential(document, now).as_json(now)}
+    return {"url": url, **service.verify_credential(document, now).as_json(now, language)}
 
 
 def _html(status: int, html: str) -> Response[str]:

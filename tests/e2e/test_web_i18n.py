@@ -273,3 +273,79 @@ def test_the_language_saved_with_the_settings_wins_over_the_browsers(page: Page,
     expect(heading(page)).to_have_text("Settings")
     stored = requests.get(f"{base_url}/me/settings", headers=headers, timeout=30).json()
     assert stored["language"] == "en"
+
+
+# Each outcome payment.js tells apart (a Stripe.js error, as its confirmCardPayment answers), in order.
+PAYMENT_ERRORS: list[dict[str, str]] = [
+    {"type": "invalid_request_error", "code": "payment_intent_authentication_failure"},
+    {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline"},
+    {"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds"},
+    {"type": "card_error", "code": "expired_card"},
+    {"type": "card_error", "code": "incorrect_cvc"},
+    {"type": "card_error", "code": "incorrect_number"},
+    {"type": "card_error", "code": "card_declined", "decline_code": "stolen_card"},
+    {"type": "validation_error", "code": "incomplete_number"},
+    {"type": "api_connection_error"},
+    {"type": "api_error"},
+]
+PAYMENT_MESSAGES = """async (errors) => {
+  const pay = await import(new URL("payment.js", document.baseURI).href);
+  const out = errors.map((error) => pay.paymentErrorMessage(error));
+  out.push(pay.authenticationFailed());
+  try {
+    await pay.providerFor({ provider: "paypal", publishable_key: "", client_secret: "" });
+  } catch (error) {
+    out.push(error.message);
+  }
+  return { messages: out, elements: pay.elementsOptions() };
+}"""
+
+
+def expected_payment_messages(language: str) -> list[str]:
+    cat = CATALOGUES[language]
+
+    def declined(reason: str) -> str:
+        return cat["pay.declined"].replace("{reason}", cat[f"pay.decline.{reason}"])
+
+    return [
+        cat["pay.authentication"],
+        declined("bank"),
+        declined("insufficientFunds"),
+        declined("expired"),
+        declined("cvc"),
+        declined("number"),
+        declined("card"),
+        cat["pay.invalid"],
+        cat["pay.offline"],
+        cat["pay.failed"],
+        cat["pay.authentication"],
+        cat["pay.unsupported"],
+    ]
+
+
+def test_the_payment_messages_come_from_the_catalogue_in_japanese(japanese: Page, base_url: str) -> None:
+    """The provider's declines and authentication failures only show when a payment fails: each
+    outcome of payment.js, asked in a ja-JP page, is the Japanese catalogue's, with no English left."""
+    go(japanese, base_url, "/login")
+    expect(japanese.locator("html")).to_have_attribute("lang", "ja")
+    shown = japanese.evaluate(PAYMENT_MESSAGES, PAYMENT_ERRORS)
+    assert shown["messages"] == expected_payment_messages("ja")
+    patterns = english_patterns()
+    assert [m for m in shown["messages"] for _key, p in patterns if p.match(m)] == []
+    assert shown["elements"] == {"locale": "ja"}  # Stripe's own card field in Japanese too
+    manifest = japanese.locator("link[rel='manifest']").get_attribute("href")
+    assert manifest == "manifest.ja.webmanifest"
+    installed = requests.get(f"{base_url}/app/{manifest}", timeout=10)
+    assert installed.headers["Content-Type"].startswith("application/manifest+json")
+    assert installed.json()["lang"] == "ja" and installed.json()["name"] == CATALOGUES["ja"]["app.name"]
+
+
+def test_the_payment_messages_are_the_english_ones_in_english(page: Page, base_url: str) -> None:
+    go(page, base_url, "/login")
+    shown = page.evaluate(PAYMENT_MESSAGES, PAYMENT_ERRORS)
+    assert shown["messages"] == expected_payment_messages("en")
+    assert shown["messages"][1] == (  # the wording the payment tests see for a declined card
+        "Your card was declined by your bank. Nothing was charged. Check the details or use another card."
+    )
+    assert shown["elements"] == {"locale": "en"}
+    assert page.locator("link[rel='manifest']").get_attribute("href") == "manifest.webmanifest"

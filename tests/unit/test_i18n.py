@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_dir
 from certtrack import email, i18n, pages, pdf
+from certtrack.badges import credential, jsonld, multikey, verifier
 from certtrack.certifications import reminders, verify
 from certtrack.i18n import Money
 from certtrack.identity.mapping import DisputeView, dispute_page
@@ -261,6 +263,113 @@ def _verify_page(status: str, language: str) -> str:
     return verify.render_page(_verification(status), language=language)
 
 
+_VECTORS = Path(__file__).resolve().parent / "badges" / "vectors"
+_CHECKED_AT = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+@functools.cache
+def _badge_checks() -> dict[str, verifier.Check]:
+    """A check of each outcome, made by the verifier's own functions (the signed example is the
+    specification's test vector, with its example context)."""
+    signed = json.loads((_VECTORS / "eddsa-rdfc-2022-signedDataInt.json").read_text(encoding="utf-8"))
+    examples = json.loads((_VECTORS / "credentials-examples-v2.jsonld").read_text(encoding="utf-8"))
+    loader = jsonld.document_loader({"https://www.w3.org/ns/credentials/examples/v2": examples})
+    public_key = multikey.public_key(json.loads((_VECTORS / "keyPair.json").read_text())["publicKeyMultibase"])
+    unsigned = {key: value for key, value in signed.items() if key != "proof"}
+    listed = {"credentialStatus": credential.status_entries(_BASE, 7)}
+
+    def status(revoked: bool, suspended: bool) -> verifier.Check:
+        return verifier.check_status(
+            listed, _BASE, lambda list_id, _i: revoked if list_id.startswith("revocation") else suspended
+        )
+
+    def dates(**document: str) -> verifier.Check:
+        return verifier.check_dates(document, _CHECKED_AT)
+
+    return {
+        "ours": verifier.check_issuer(signed, signed["issuer"]),
+        "not_ours": verifier.check_issuer(signed, "did:web:portal.example.org"),
+        "signed": verifier.check_signature(signed, lambda _method: public_key, loader),
+        "unsigned": verifier.check_signature(unsigned, lambda _method: public_key, loader),
+        "unknown_context": verifier.check_signature(
+            {**signed, "@context": ["https://evil.example/c"]}, lambda _method: public_key, loader
+        ),
+        "active": status(False, False),
+        "revoked": status(True, False),
+        "suspended": status(False, True),
+        "unknown": verifier.check_status({}, _BASE, lambda _l, _i: False),
+        "valid": dates(validFrom="2026-01-01T00:00:00Z"),
+        "not_yet_valid": dates(validFrom="2027-01-01T00:00:00Z"),
+        "expired": dates(validUntil="2026-01-01T00:00:00Z"),
+        "bad_dates": dates(validUntil="soon"),
+    }
+
+
+# The digital badge on the verification page: (issuer, signature, status, dates) of each summary.
+_BADGE_REPORTS = {
+    "verified": ("ours", "signed", "active", "valid"),
+    "revoked": ("ours", "signed", "revoked", "valid"),
+    "suspended": ("ours", "signed", "suspended", "expired"),
+    "status_unknown": ("ours", "signed", "unknown", "valid"),
+    "not_yet_valid": ("ours", "signed", "active", "not_yet_valid"),
+    "expired": ("ours", "signed", "active", "expired"),
+    "bad_dates": ("ours", "signed", "active", "bad_dates"),
+    "invalid_signature": ("ours", "unsigned", None, "valid"),
+    "unknown_context": ("ours", "unknown_context", None, "valid"),
+    "not_ours": ("not_ours", None, None, "valid"),
+}
+
+
+def _badge_page(case: str, language: str) -> str:
+    made = _badge_checks()
+    issuer, signature, status, dates = _BADGE_REPORTS[case]
+    not_checked = verifier.Check(
+        verifier.NOT_CHECKED, i18n.N_("Status is read only for a credential whose signature is valid.")
+    )
+    report = verifier.Report(
+        made[issuer],
+        made[signature]
+        if signature
+        else verifier.Check(verifier.NOT_CHECKED, i18n.N_("Only credentials issued by this portal are verified here.")),
+        made[status] if status else not_checked,
+        made[dates],
+        "urn:uuid:1",
+    )
+    shown = {"url": f"{_BASE}/public/credentials/c-1", **report.as_json(_CHECKED_AT, language)}
+    return verify.render_page(_verification("active"), shown, language=language)
+
+
+def test_the_badge_cases_reach_every_outcome() -> None:
+    made = _badge_checks()
+    assert {name: made[name].result for name in ("signed", "unsigned", "unknown_context")} == {
+        "signed": "valid",
+        "unsigned": "invalid",
+        "unknown_context": "invalid",
+    }
+    assert [made[name].result for name in ("active", "revoked", "suspended", "unknown")] == [
+        "active",
+        "revoked",
+        "suspended",
+        "unknown",
+    ]
+    summaries = {
+        _badge_page(case, "en").split("(JSON)</a>.", 1)[1].split("</p>", 1)[0].strip() for case in _BADGE_REPORTS
+    }
+    assert len(summaries) == len(_BADGE_REPORTS) - 1  # each its own summary; two invalid signatures alike
+
+
+def test_the_badge_checks_read_as_before_in_english() -> None:
+    english = _badge_page("verified", "en")
+    assert "Verified: issued by this portal, unaltered, not revoked or suspended, and within its dates." in english
+    assert "<dt>Signature</dt>\n<dd>valid: The signature matches the credential (eddsa-rdfc-2022).</dd>" in english
+    assert "<dt>Status</dt>\n<dd>active: Neither revoked nor suspended.</dd>" in english
+    context = _badge_page("unknown_context", "ja")
+    assert (
+        "未知の JSON-LD コンテキスト &#39;https://evil.example/c&#39;" in context
+    )  # the value kept, the words translated
+    assert "The credential is genuine but expired (validUntil has passed)." in _badge_page("expired", "en")
+
+
 def _dispute_page(view: DisputeView, language: str) -> str:
     return dispute_page(view, "tok", language).html
 
@@ -276,6 +385,8 @@ def _pages() -> Iterator[tuple[str, str, Callable[[str], str]]]:
     for status in ("active", "expired", "revoked"):
         yield f"verify_{status}", "verify", functools.partial(_verify_page, status)
     yield "verify_not_found", "verify", lambda lang: verify.render_page(None, language=lang)
+    for case in _BADGE_REPORTS:
+        yield f"verify_badge_{case}", "verify", functools.partial(_badge_page, case)
     yield "unsubscribe_confirm", "reminders_unsubscribe_confirm", reminders.confirm_page
     yield "unsubscribed", "reminders_unsubscribed", reminders.unsubscribed_page
     for state in ("confirm", "frozen", "invalid"):
@@ -367,6 +478,16 @@ def test_the_certificate_is_in_the_holders_language() -> None:
         assert expected in text
     assert "Certificate of Achievement" not in text and "This certifies" not in text
     assert reader.metadata is not None and "認定証" in str(reader.metadata.title)
+    # Every metadata text in Japanese too (title, author, subject, keywords, creator): the only
+    # Latin left is the data (certification, holder, code).
+    metadata = {
+        name: str(reader.metadata.get(f"/{name}")) for name in ("Title", "Author", "Subject", "Keywords", "Creator")
+    }
+    for name, value in metadata.items():
+        assert _JAPANESE.search(value) and _english_left(value) == [], (name, value)
+    described = PdfReader(io.BytesIO(pdf.render_certificate(replace_language(content, "en"), now))).metadata
+    assert described is not None and described.get("/Creator") == "Certification Tracking System"
+    assert described.get("/Subject") == "Certificate of CCNA, verification code VC-1234"
     english = _pdf_text(PdfReader(io.BytesIO(pdf.render_certificate(replace_language(content, "en"), now))))
     assert "Certificate of Achievement" in english and "June 1, 2026" in english
 

@@ -8,7 +8,7 @@ import { check } from "../validate.js";
 import { SCHEMAS } from "../rules.js";
 import { state } from "../state.js";
 import { countryOptions } from "../countries.js";
-import { providerFor, paymentErrorMessage, AUTHENTICATION_FAILED } from "../payment.js";
+import { providerFor, paymentErrorMessage, authenticationFailed, elementsOptions } from "../payment.js";
 import * as fmt from "../format.js";
 import { t } from "../i18n.js";
 /**
@@ -353,7 +353,7 @@ export async function paymentView(container, { path, navigate }) {
     return;
   }
   const stripe = await withLoading(container, () => providerFor(payment), t("ful.loadingPayment"));
-  const card = stripe.elements().create("card", { hidePostalCode: false });
+  const card = stripe.elements(elementsOptions()).create("card", { hidePostalCode: false });
   const cardBox = h("div", { class: "card-element", id: "card-element", role: "group", "aria-labelledby": "card-label" });
   const cardError = h("p", { class: "field-error", id: "card-errors", role: "alert" });
   const nameInput = h("input", { name: "cardholder", type: "text", autocomplete: "cc-name", maxlength: "100" });
@@ -399,7 +399,7 @@ export async function paymentView(container, { path, navigate }) {
         if (answer.error || !status || status === "requires_payment_method" || status === "canceled") {
           // A failed 3-D Secure check comes back as an error from Stripe.js (as a payment that
           // needs another card from localstripe's mock): the same words either way.
-          const message = answer.error ? paymentErrorMessage(answer.error) : AUTHENTICATION_FAILED;
+          const message = answer.error ? paymentErrorMessage(answer.error) : authenticationFailed();
           cardError.textContent = message;
           announce(message, "error");
           return;

@@ -383,7 +383,7 @@ def _render_certificate(content: CertificateContent, now: datetime) -> bytes:
             code=content.verification_code,
         )
     )
-    pdf.set_creator("Certification Tracking System")
+    pdf.set_creator(_("Certification Tracking System"))
     pdf.set_keywords([content.certification_name, _("certificate"), content.verification_code])
 
     _attach(pdf, _load_font(FONTS[0]))
@@ -457,6 +457,8 @@ def render_logo_pdf(logo: LogoContent, now: datetime) -> bytes:
         pdf = FPDF(orientation="L", unit="mm", format=(60, 120))
         pdf.set_auto_page_break(False)
         pdf.set_creation_date(now)
+        # One stored file per logo for every holder: the program's mark, in its own (English) words,
+        # described in them (docs/notes/language.md).
         pdf.set_lang("en")
         pdf.set_title(logo.name)
         pdf.set_author(logo.program)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from certtrack import keys, verification
+from certtrack import i18n, keys, verification
 from certtrack.badges import did, multikey, proof
 from certtrack.certifications.models import CertificationItem
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -263,12 +263,12 @@ def test_odd_credentials_get_answers_not_errors(payload: dict[str, Any]) -> None
     assert checks(body)["signature"] in ("invalid", "not_checked")
 
 
-def verification_page(code: str, accept: str) -> tuple[int, Any, dict[str, Any]]:
+def verification_page(code: str, accept: str, language: str = "en") -> tuple[int, Any, dict[str, Any]]:
     return call(
         "certifications",
         "GET",
         f"/public/verify/{code}",
-        headers={"Accept": accept},
+        headers={"Accept": accept, "Accept-Language": language},
         resource="/public/verify/{verification_code}",
         path_parameters={"verification_code": code},
     )
@@ -296,3 +296,31 @@ def test_the_verification_page_links_to_the_credential_and_shows_its_checks() ->
     body = verification_page(code, "application/json")[1]
     assert (body["status"], body["credential"]["checks"]["status"]["result"]) == ("revoked", "revoked")
     assert body["credential"]["verified"] is False
+
+
+def test_a_japanese_reader_gets_the_checks_in_japanese_and_the_json_stays_english() -> None:
+    credential, record = issued()
+    code = verification.reserve(
+        "certificate", record.candidate_id, keys.cert_sk("ccna"), "ccna", period=record.active_date.isoformat()
+    )
+
+    status, html, _ = verification_page(code, "text/html", "ja-JP,ja;q=0.9")
+    assert status == 200
+    verified = "Verified: issued by this portal, unaltered, not revoked or suspended, and within its dates."
+    signed = "The signature matches the credential (eddsa-rdfc-2022)."
+    assert i18n.translate("ja", verified) in html and "Verified" not in html
+    assert f"<dt>署名</dt>\n<dd>有効: {i18n.translate('ja', signed)}</dd>" in html
+    assert "<dt>Signature</dt>" not in html and "not revoked" not in html
+
+    english = verification_page(code, "text/html")[1]
+    assert (
+        "<dt>Signature</dt>" in english and "valid: The signature matches the credential (eddsa-rdfc-2022)." in english
+    )
+
+    # The JSON answers are English whatever the reader's language, like the API's problem details.
+    body = verification_page(code, "application/json", "ja")[1]
+    assert body["credential"]["summary"].startswith("Verified: issued by this portal")
+    answer = call("certifications", "POST", PATH, body=credential, headers={"Accept-Language": "ja"})[1]
+    assert answer["summary"].startswith("Verified") and answer["checks"]["status"]["detail"] == (
+        "Neither revoked nor suspended."
+    )

@@ -20,6 +20,8 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from certtrack.i18n import N_
+
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -32,12 +34,20 @@ MAX_DEEP_ITERATIONS = 64  # N-degree hashes one canonicalisation may run (ours: 
 
 
 class JsonLdProblem(ValueError):
-    """The document cannot be canonicalised as it stands (the message says why)."""
+    """The document cannot be canonicalised as it stands (the message says why). ``message`` is a
+    catalogue message with ``values`` for its placeholders (the verification page translates it)."""
+
+    def __init__(self, message: str, values: Mapping[str, str] | None = None) -> None:
+        self.message, self.values = message, dict(values or {})
+        super().__init__(message % self.values if self.values else message)
 
 
 class UnknownContext(JsonLdProblem):
     def __init__(self, url: str) -> None:
-        super().__init__(f"unknown JSON-LD context {url[:200]!r} (only the contexts shipped with the portal are used)")
+        super().__init__(
+            N_("unknown JSON-LD context %(url)s (only the contexts shipped with the portal are used)"),
+            {"url": repr(url[:200])},
+        )
         self.url = url
 
 
@@ -47,7 +57,7 @@ class TooComplex(JsonLdProblem):
 
 class UndefinedTerm(JsonLdProblem):
     def __init__(self, term: str) -> None:
-        super().__init__(f"{term[:200]!r} is not defined by the document's contexts")
+        super().__init__(N_("%(term)s is not defined by the document's contexts"), {"term": repr(term[:200])})
         self.term = term
 
 
@@ -136,4 +146,4 @@ def _cause(error: BaseException) -> JsonLdProblem:
             return current
         innermost = current
         current = current.__cause__ or getattr(current, "cause", None)
-    return JsonLdProblem(f"not valid JSON-LD: {str(innermost)[:200]}")
+    return JsonLdProblem(N_("not valid JSON-LD: %(cause)s"), {"cause": str(innermost)[:200]})

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from certtrack.badges import multikey
 from certtrack.badges.jsonld import Loader, canonize
+from certtrack.i18n import N_
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -26,10 +27,13 @@ ASSERTION = "assertionMethod"
 
 
 class ProofInvalid(ValueError):
-    """The proof does not verify (the message says what failed, ``reason`` as a stable code)."""
+    """The proof does not verify (the message says what failed, ``reason`` as a stable code).
+    ``message`` is a catalogue message with ``values`` for its placeholders: the verification
+    page shows it in its reader's language (certtrack.badges.verifier)."""
 
-    def __init__(self, message: str, reason: str = "proof_malformed") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, reason: str = "proof_malformed", values: Mapping[str, str] | None = None) -> None:
+        self.message, self.values = message, dict(values or {})
+        super().__init__(message % self.values if self.values else message)
         self.reason = reason
 
 
@@ -97,24 +101,27 @@ def verify(
     """
     proof = document.get("proof")
     if not isinstance(proof, Mapping):
-        raise ProofInvalid("the credential has no proof (or more than one)")
+        raise ProofInvalid(N_("the credential has no proof (or more than one)"))
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofInvalid(f"the proof is not a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}")
+        raise ProofInvalid(
+            N_("the proof is not a %(type)s with cryptosuite %(suite)s"),
+            values={"type": PROOF_TYPE, "suite": CRYPTOSUITE},
+        )
     if proof.get("proofPurpose") != ASSERTION:
-        raise ProofInvalid("the proof's purpose is not assertionMethod")
+        raise ProofInvalid(N_("the proof's purpose is not assertionMethod"))
     method = proof.get("verificationMethod")
     value = proof.get("proofValue")
     if not isinstance(method, str) or not isinstance(value, str):
-        raise ProofInvalid("the proof lacks its verificationMethod or proofValue")
+        raise ProofInvalid(N_("the proof lacks its verificationMethod or proofValue"))
     public = resolve(method)
     if public is None:
-        raise ProofInvalid("the verification method is not one of the issuer's keys", "unknown_key")
+        raise ProofInvalid(N_("the verification method is not one of the issuer's keys"), "unknown_key")
     try:
         signature = multikey.from_base58btc(value)
     except multikey.InvalidMultibase:
-        raise ProofInvalid("the proofValue is not multibase base58btc") from None
+        raise ProofInvalid(N_("the proofValue is not multibase base58btc")) from None
     try:
         public.verify(signature, hashes(document, proof, loader).signed_data)
     except InvalidSignature:
-        raise ProofInvalid("the signature does not match the credential", "signature_mismatch") from None
+        raise ProofInvalid(N_("the signature does not match the credential"), "signature_mismatch") from None
     return proof

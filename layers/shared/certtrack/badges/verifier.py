@@ -7,6 +7,10 @@ with our DID document's keys and the shipped contexts only (an unknown context i
 and only for a credential whose signature holds: an unsigned status entry proves nothing. The
 dates are compared with ``now``. :func:`bound` runs first: canonicalisation cost grows with the
 document, so its size is limited before anything else looks at it.
+
+Each check's detail and the summary are catalogue messages (English source, ``%(name)s``
+placeholders): the verification page shows them in its reader's language, the JSON API in English
+(docs/notes/language.md).
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from certtrack import i18n
 from certtrack.badges import jsonld, proof, statuslist
 from certtrack.badges.credential import STATUS_LIST_SIZE, status_list_id, status_list_url
+from certtrack.i18n import N_
 
 MAX_DEPTH = 16  # our credentials nest 6 levels
 MAX_NODES = 4_000  # JSON values (objects, arrays, scalars); ours have about 80
@@ -66,11 +72,16 @@ def bound(document: Any, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES)
 @dataclass(frozen=True)
 class Check:
     result: str
-    detail: str
+    message: str  # a catalogue message: English, with ``values`` for its placeholders
     extra: dict[str, Any] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, Any]:
-        return {"result": self.result, "detail": self.detail, **self.extra}
+    def detail(self, language: str = i18n.DEFAULT) -> str:
+        text = i18n.translate(language, self.message)
+        return text % self.values if self.values else text
+
+    def as_json(self, language: str = i18n.DEFAULT) -> dict[str, Any]:
+        return {"result": self.result, "detail": self.detail(language), **self.extra}
 
 
 @dataclass(frozen=True)
@@ -90,32 +101,46 @@ class Report:
             VALID,
         )
 
-    def summary(self) -> str:
-        if self.issuer.result != OURS:
-            return "Not ours: this credential was not issued by this portal."
-        if self.signature.result != VALID:
-            return "Invalid signature: this credential is not as it was issued."
-        if self.status.result in (REVOKED, SUSPENDED):
-            return f"The credential is genuine but {self.status.result}."
-        if self.dates.result != VALID:
-            return f"The credential is genuine but {self.dates.detail.lower().rstrip('.')}."
-        if self.status.result != ACTIVE:
-            return "The credential is genuine; its status could not be read."
-        return "Verified: issued by this portal, unaltered, not revoked or suspended, and within its dates."
+    def summary(self, language: str = i18n.DEFAULT) -> str:
+        return i18n.translate(language, self._summary())
 
-    def as_json(self, checked_at: datetime) -> dict[str, Any]:
+    def _summary(self) -> str:
+        if self.issuer.result != OURS:
+            return N_("Not ours: this credential was not issued by this portal.")
+        if self.signature.result != VALID:
+            return N_("Invalid signature: this credential is not as it was issued.")
+        if self.status.result in (REVOKED, SUSPENDED):
+            return _GENUINE_BUT[self.status.result]
+        if self.dates.result != VALID:
+            return _GENUINE_BUT[self.dates.result]
+        if self.status.result != ACTIVE:
+            return N_("The credential is genuine; its status could not be read.")
+        return N_("Verified: issued by this portal, unaltered, not revoked or suspended, and within its dates.")
+
+    def as_json(self, checked_at: datetime, language: str = i18n.DEFAULT) -> dict[str, Any]:
+        """The answer (summary and details in ``language``; the JSON API's is English)."""
         return {
             "verified": self.verified,
-            "summary": self.summary(),
+            "summary": self.summary(language),
             "credential_id": self.credential_id,
             "checked_at": _timestamp(checked_at),
             "checks": {
-                "issuer": self.issuer.as_json(),
-                "signature": self.signature.as_json(),
-                "status": self.status.as_json(),
-                "dates": self.dates.as_json(),
+                "issuer": self.issuer.as_json(language),
+                "signature": self.signature.as_json(language),
+                "status": self.status.as_json(language),
+                "dates": self.dates.as_json(language),
             },
         }
+
+
+# A genuine credential that fails on its status or its dates: the summary says which.
+_GENUINE_BUT = {
+    REVOKED: N_("The credential is genuine but revoked."),
+    SUSPENDED: N_("The credential is genuine but suspended."),
+    INVALID: N_("The credential is genuine but validFrom or validUntil is not a date and time."),
+    NOT_YET_VALID: N_("The credential is genuine but not valid yet (validFrom is in the future)."),
+    EXPIRED: N_("The credential is genuine but expired (validUntil has passed)."),
+}
 
 
 def _timestamp(when: datetime) -> str:
@@ -134,8 +159,8 @@ def issuer_of(document: Mapping[str, Any]) -> str | None:
 def check_issuer(document: Mapping[str, Any], issuer_did: str) -> Check:
     found = issuer_of(document)
     if found == issuer_did:
-        return Check(OURS, "Issued by this portal.", {"id": found})
-    return Check(NOT_OURS, "Not issued by this portal: only its own credentials are verified here.", {"id": found})
+        return Check(OURS, N_("Issued by this portal."), {"id": found})
+    return Check(NOT_OURS, N_("Not issued by this portal: only its own credentials are verified here."), {"id": found})
 
 
 def check_signature(
@@ -145,18 +170,18 @@ def check_signature(
     try:
         checked = proof.verify(document, resolve, loader)
     except proof.ProofInvalid as error:
-        return Check(INVALID, str(error), {"reason": error.reason})
+        return Check(INVALID, error.message, {"reason": error.reason}, error.values)
     except jsonld.UnknownContext as error:
-        return Check(INVALID, str(error), {"reason": "unknown_context"})
+        return Check(INVALID, error.message, {"reason": "unknown_context"}, error.values)
     except jsonld.UndefinedTerm as error:
-        return Check(INVALID, str(error), {"reason": "undefined_term"})
+        return Check(INVALID, error.message, {"reason": "undefined_term"}, error.values)
     except jsonld.TooComplex:
         raise
     except jsonld.JsonLdProblem as error:
-        return Check(INVALID, str(error), {"reason": "not_json_ld"})
+        return Check(INVALID, error.message, {"reason": "not_json_ld"}, error.values)
     return Check(
         VALID,
-        "The signature matches the credential (eddsa-rdfc-2022).",
+        N_("The signature matches the credential (eddsa-rdfc-2022)."),
         {"verification_method": checked["verificationMethod"], "created": _text(checked.get("created"))},
     )
 
@@ -193,12 +218,12 @@ def check_status(document: Mapping[str, Any], base_url: str, status_bit: StatusB
             found[purpose] = found.get(purpose, False) or status_bit(list_id, index)
     extra: dict[str, Any] = {"revoked": found.get("revocation"), "suspended": found.get("suspension")}
     if found.get("revocation"):
-        return Check(REVOKED, "Revoked by the program.", extra)
+        return Check(REVOKED, N_("Revoked by the program."), extra)
     if found.get("suspension"):
-        return Check(SUSPENDED, "Suspended: the certification has expired or lapsed.", extra)
+        return Check(SUSPENDED, N_("Suspended: the certification has expired or lapsed."), extra)
     if "revocation" not in found or "suspension" not in found:
-        return Check(UNKNOWN, "The credential does not name both of this portal's status lists.", extra)
-    return Check(ACTIVE, "Neither revoked nor suspended.", extra)
+        return Check(UNKNOWN, N_("The credential does not name both of this portal's status lists."), extra)
+    return Check(ACTIVE, N_("Neither revoked nor suspended."), extra)
 
 
 def _instant(value: Any) -> datetime | None:
@@ -216,12 +241,12 @@ def check_dates(document: Mapping[str, Any], now: datetime) -> Check:
     extra = {"valid_from": _text(raw_from, 40), "valid_until": _text(raw_until, 40)}
     valid_from, valid_until = _instant(raw_from), _instant(raw_until)
     if (raw_from is not None and valid_from is None) or (raw_until is not None and valid_until is None):
-        return Check(INVALID, "validFrom or validUntil is not a date and time.", extra)
+        return Check(INVALID, N_("validFrom or validUntil is not a date and time."), extra)
     if valid_from is not None and now < valid_from:
-        return Check(NOT_YET_VALID, "Not valid yet (validFrom is in the future).", extra)
+        return Check(NOT_YET_VALID, N_("Not valid yet (validFrom is in the future)."), extra)
     if valid_until is not None and now > valid_until:
-        return Check(EXPIRED, "Expired (validUntil has passed).", extra)
-    return Check(VALID, "Within its validity dates.", extra)
+        return Check(EXPIRED, N_("Expired (validUntil has passed)."), extra)
+    return Check(VALID, N_("Within its validity dates."), extra)
 
 
 def check(
@@ -240,10 +265,10 @@ def check(
     if issuer.result == OURS:
         signature = check_signature(document, resolve, loader)
     else:
-        signature = Check(NOT_CHECKED, "Only credentials issued by this portal are verified here.")
+        signature = Check(NOT_CHECKED, N_("Only credentials issued by this portal are verified here."))
     if signature.result == VALID:
         status = check_status(document, base_url, status_bit)
     else:
-        status = Check(NOT_CHECKED, "Status is read only for a credential whose signature is valid.")
+        status = Check(NOT_CHECKED, N_("Status is read only for a credential whose signature is valid."))
     credential_id = _text(document.get("id"))
     return Report(issuer, signature, status, check_dates(document, now), credential_id)
