@@ -100,6 +100,46 @@ export function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
+/**
+ * A sentence's pattern: its `{name}`s become groups ("Passed exam {code}" → /^Passed exam (.+)$/).
+ * @param {string} text
+ * @returns {{ names: string[], pattern: RegExp }}
+ */
+export function sentencePattern(text) {
+  /** @type {string[]} */
+  const names = [];
+  const source = text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{(\w+)\\\}/g, (_, name) => {
+    names.push(name);
+    return "(.+)";
+  });
+  return { names, pattern: new RegExp(`^${source}$`) };
+}
+
+/** @type {Map<string, { key: string, names: string[], pattern: RegExp }[]>} */
+const englishSentences = new Map();
+
+/**
+ * Text the server wrote in English (a history event, stored as words) in the page's language: the
+ * catalogue entry under `prefix` whose English it is, its values kept; else the text as it came.
+ * @param {string} prefix e.g. "history.event."
+ * @param {string} text
+ */
+export function fromEnglish(prefix, text) {
+  if (current === "en") return text;
+  let sentences = englishSentences.get(prefix);
+  if (!sentences) {
+    sentences = Object.entries(en)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, english]) => ({ key, ...sentencePattern(english) }));
+    englishSentences.set(prefix, sentences);
+  }
+  for (const { key, names, pattern } of sentences) {
+    const m = pattern.exec(text);
+    if (m) return t(key, Object.fromEntries(names.map((name, i) => [name, m[i + 1]])));
+  }
+  return text;
+}
+
 /** @type {() => void} */
 let redraw = () => {};
 

@@ -4,7 +4,7 @@
 // The server checks everything again; what it alone can check (dates in the future, a certification's
 // id, characters refused in public text) still comes back as a 422 next to the field.
 import { SCHEMAS, TABLES, MESSAGES } from "./rules.js";
-import { t, language, locale } from "./i18n.js";
+import { t, language, locale, sentencePattern } from "./i18n.js";
 /** @import { FieldRule } from "./rules.js" */
 /** @import { FieldError } from "./types.js" */
 
@@ -134,15 +134,7 @@ export function summary(labels) {
 }
 
 // The server's English sentences as patterns ("Use at most {n} characters." → /^Use at most (.+) characters\.$/).
-const SERVER_SENTENCES = Object.entries(MESSAGES).map(([key, text]) => {
-  /** @type {string[]} */
-  const names = [];
-  const source = text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{(\w+)\\\}/g, (_, name) => {
-    names.push(name);
-    return "(.+)";
-  });
-  return { key, names, pattern: new RegExp(`^${source}$`) };
-});
+const SERVER_SENTENCES = Object.entries(MESSAGES).map(([key, text]) => ({ key, ...sentencePattern(text) }));
 
 /**
  * A field message from the server (English) in the page's language when it is one of the sentences

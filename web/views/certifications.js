@@ -5,7 +5,7 @@ import { api, listOf, ApiError } from "../api.js";
 import { h, table, uid } from "../dom.js";
 import { heading, withLoading, subnav, announce, errorMessage } from "../ui.js";
 import * as fmt from "../format.js";
-import { t } from "../i18n.js";
+import { t, fromEnglish } from "../i18n.js";
 import { agreementsTable } from "./history.js";
 /**
  * @import { AppliedCredit, Certification, CertificationDetail, CertificationEvent, CertificationGroup,
@@ -218,7 +218,7 @@ export async function certificationDetailView(container, { params, path }) {
         caption: t("certs.historyCaption"),
         columns: [t("certs.col.date"), t("certs.col.event")],
         rows: /** @type {CertificationEvent[]} */ (listOf(cert.history || [])).map((e) =>
-          h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, fmt.titleCase(e.event))),
+          h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, fmt.titleCase(fromEnglish("history.event.", e.event)))),
         ),
         empty: t("certs.noHistory"),
       }),

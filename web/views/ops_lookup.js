@@ -5,7 +5,7 @@ import { api, listOf } from "../api.js";
 import { h, append, table, field } from "../dom.js";
 import { heading, withLoading } from "../ui.js";
 import * as fmt from "../format.js";
-import { t } from "../i18n.js";
+import { t, fromEnglish } from "../i18n.js";
 import { opsNav } from "./ops_nav.js";
 import { certStatus, reasonText } from "./ops_words.js";
 /** @import { AuditEntry, CandidateSearch, CandidateView, Page, View } from "../types.js" */
@@ -146,7 +146,7 @@ export async function opsCandidateView(container, { params }) {
       table({
         caption: t("ops.lookup.historyCaption"),
         columns: ["date", "event", "certification"].map((c) => t(`ops.lookup.col.${c}`)),
-        rows: view.history.map((e) => h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, e.event), h("td", {}, e.certification_id || "—"))),
+        rows: view.history.map((e) => h("tr", {}, h("td", {}, fmt.date(e.date)), h("td", {}, fromEnglish("history.event.", e.event)), h("td", {}, e.certification_id || "—"))),
         empty: t("ops.lookup.noHistory"),
       }),
     ),
