@@ -6,9 +6,11 @@
 ``before-call.dynamodb.*`` events by ``local.dynamo_calls.DynamoCallCounter``), plus ``ddb_calls.GET
 <route>`` for the records routes (one request each, for the imported candidate with the most records).
 
-moto's in-process Query walks (and sorts) the whole table for every call, so a benchmark that
-queries 2,500 partitions of a 50,000-item table would measure moto; ``_partitioned_moto_query``
-makes moto look up the one partition instead, as DynamoDB does. Results are the same.
+moto's in-process Query walks (and sorts) the whole table for every call and its TransactWriteItems
+copies the whole table, so a benchmark that queries 2,500 partitions of a 50,000-item table would
+measure moto; ``bench.moto_patches.partitioned_moto`` makes moto look up the one partition (table
+or index) and copy only the transaction's items instead, as DynamoDB's cost goes. Results are the
+same (``tests/unit/test_bench_moto_patches.py``).
 
 The files: 2,500 candidates with 4 exams each (CCNA passes, so every candidate earns CCNA and gets
 the congratulations email), then 4 CE credits each. ``BENCH_IMPORT_ROWS`` changes the size.
@@ -31,13 +33,12 @@ import csv
 import io
 import json
 import os
+import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from unittest import mock
 
+from bench.moto_patches import partitioned_moto
 from bench.support import environment
 from local.dynamo_calls import DynamoCallCounter
 from local.sandbox import aws_sandbox
@@ -56,27 +57,6 @@ ROUTES = {
     "/me/exams": {},
     "/me/agreements": {},
 }
-
-
-@contextmanager
-def _partitioned_moto_query() -> Iterator[None]:
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item
-    from moto.dynamodb.models.table import Table
-
-    original = Table.query
-
-    def query(
-        self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any
-    ) -> tuple[list[Item], int, dict[str, Any] | None]:
-        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name or hash_key is None or not self.range_key_attr:
-            return original(self, hash_key, *args, **kwargs)
-        partition = list(self.items[hash_key].values()) if hash_key in self.items else []
-        with mock.patch.object(self, "all_items", lambda: sorted(partition, key=lambda item: item.range_key)):
-            return original(self, hash_key, *args, **kwargs)
-
-    with mock.patch.object(Table, "query", query):
-        yield
 
 
 def _csv(rows: list[dict[str, str]]) -> bytes:
@@ -187,7 +167,6 @@ def _route_calls() -> dict[str, float]:
 def _fresh_handlers_rss_mb() -> float:
     """RSS of a new interpreter once both import handlers are loaded (a Lambda's init, roughly)."""
     import subprocess
-    import sys
 
     from bench.support import ROOT
 
@@ -253,6 +232,13 @@ def _pipeline(rows: int) -> dict[str, float]:
     assert report["rows"] == rows and report["imported"] == rows and not report["rejected"], report["rejected"][:3]
     assert delivered >= queued["chunks"], (delivered, queued)
     name = "rows_200k" if rows == 200_000 else f"rows_{rows}"
+    timed_only = [t for t, m in invocations[1:] if m is None]
+    tenths = [timed_only[len(timed_only) * k // 10 : len(timed_only) * (k + 1) // 10] for k in range(10)]
+    print(  # whether a chunk costs more as the table grows: it should not
+        f"# {rows} rows: {len(invocations) - 1} chunk invocations in {elapsed:.0f} s; untraced ones' mean s by "
+        f"tenth of the run: {[round(sum(t) / len(t), 1) for t in tenths if t]}",
+        file=sys.stderr,
+    )
     return {
         f"import.{name}.peak_rss_mb": round(_fresh_handlers_rss_mb() + max(m or 0 for _, m in invocations) / 2**20, 1),
         f"import.{name}.max_invocation_s": round(
@@ -271,12 +257,12 @@ def run() -> dict[str, float]:
     import warnings
 
     warnings.filterwarnings("ignore")
-    with aws_sandbox(), _partitioned_moto_query():
+    with aws_sandbox(), partitioned_moto():
         figures = _import("exams", exams_file(ROWS))
         figures.update(_import("ce-credits", credits_file(ROWS)))
         figures.update(_route_calls())
     if PIPELINE_ROWS:
-        with aws_sandbox(), _partitioned_moto_query():
+        with aws_sandbox(), partitioned_moto():
             figures.update(_pipeline(PIPELINE_ROWS))
     return figures
 
