@@ -3,8 +3,10 @@
 ``python -m bench.bench_imports`` prints the figures; ``run()`` returns them for ``make bench``:
 ``import.<exams|ce-credits>.rows_per_s``, ``import.<exams|ce-credits>.write_calls_per_row`` and
 ``import.<exams|ce-credits>.ddb_calls_per_row`` (every DynamoDB API call, counted with botocore
-``before-call.dynamodb.*`` events by ``local.dynamo_calls.DynamoCallCounter``), plus ``ddb_calls.GET
-<route>`` for the records routes (one request each, for the imported candidate with the most records).
+``before-call.dynamodb.*`` events by ``local.dynamo_calls.DynamoCallCounter``),
+``import.<exams|ce-credits>.items_per_row`` (items those writes write: batching efficiency = write
+calls ÷ ceil(items / 25)), plus ``ddb_calls.GET <route>`` for the records routes (one request
+each, for the imported candidate with the most records).
 
 moto's in-process Query walks (and sorts) the whole table for every call and its TransactWriteItems
 copies the whole table, so a benchmark that queries 2,500 partitions of a 50,000-item table would
@@ -109,10 +111,35 @@ def credits_file(rows: int) -> bytes:
     )
 
 
+class _ItemsWritten(DynamoCallCounter):
+    """Also the items the write calls write (``items_written``): one per PutItem, UpdateItem and
+    DeleteItem, each put or delete of a BatchWriteItem, each Put, Update and Delete of a
+    TransactWriteItems (not its ConditionChecks), read from the request botocore serialized."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items_written = 0
+
+    def __enter__(self) -> _ItemsWritten:
+        super().__enter__()
+        return self
+
+    def _before(self, model: Any, params: dict[str, Any], **kwargs: Any) -> None:
+        super()._before(model, params, **kwargs)
+        if model.name in ("PutItem", "UpdateItem", "DeleteItem"):
+            self.items_written += 1
+        elif model.name in ("BatchWriteItem", "TransactWriteItems"):
+            request = json.loads(params.get("body") or b"{}")
+            if model.name == "BatchWriteItem":
+                self.items_written += sum(len(writes) for writes in request.get("RequestItems", {}).values())
+            else:
+                self.items_written += sum(1 for a in request.get("TransactItems", []) if "ConditionCheck" not in a)
+
+
 def _import(kind: str, body: bytes) -> dict[str, float]:
     from certtrack.certifications.imports import run_import
 
-    with DynamoCallCounter() as ddb:
+    with _ItemsWritten() as ddb:
         started = time.perf_counter()
         report = run_import(kind, f"{kind}/bench.csv", body, NOW)
         elapsed = time.perf_counter() - started
@@ -122,6 +149,7 @@ def _import(kind: str, body: bytes) -> dict[str, float]:
         f"import.{kind}.rows_per_s": round(rows / elapsed, 1),
         f"import.{kind}.write_calls_per_row": round(ddb.writes / rows, 4),
         f"import.{kind}.ddb_calls_per_row": round(ddb.total / rows, 4),
+        f"import.{kind}.items_per_row": round(ddb.items_written / rows, 4),
     }
 
 
@@ -224,7 +252,7 @@ def _pipeline(rows: int) -> dict[str, float]:
         sqs,
     )
     started = time.perf_counter()
-    with DynamoCallCounter() as ddb:
+    with _ItemsWritten() as ddb:
         queued = timed(splitter.handler, s3_put_event(bucket, key, size, put["ETag"], NOW))
         delivered = sources.drain(limit=10**6)
     elapsed = time.perf_counter() - started
@@ -249,6 +277,7 @@ def _pipeline(rows: int) -> dict[str, float]:
         f"import.{name}.rows_per_s": round(rows / elapsed, 1),
         f"import.{name}.ddb_calls_per_row": round(ddb.total / rows, 4),
         f"import.{name}.write_calls_per_row": round(ddb.writes / rows, 4),
+        f"import.{name}.items_per_row": round(ddb.items_written / rows, 4),
     }
 
 
