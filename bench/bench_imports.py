@@ -3,12 +3,16 @@
 ``python -m bench.bench_imports`` prints the figures; ``run()`` returns them for ``make bench``:
 ``import.<exams|ce-credits>.rows_per_s``, ``import.<exams|ce-credits>.write_calls_per_row`` and
 ``import.<exams|ce-credits>.ddb_calls_per_row`` (every DynamoDB API call, counted with botocore
-``before-call.dynamodb.*`` events by ``local.dynamo_calls.DynamoCallCounter``), plus ``ddb_calls.GET
-<route>`` for the records routes (one request each, for the imported candidate with the most records).
+``before-call.dynamodb.*`` events by ``local.dynamo_calls.DynamoCallCounter``),
+``import.<exams|ce-credits>.items_per_row`` (items those writes write: batching efficiency = write
+calls ÷ ceil(items / 25)), plus ``ddb_calls.GET <route>`` for the records routes (one request
+each, for the imported candidate with the most records).
 
-moto's in-process Query walks (and sorts) the whole table for every call, so a benchmark that
-queries 2,500 partitions of a 50,000-item table would measure moto; ``_partitioned_moto_query``
-makes moto look up the one partition instead, as DynamoDB does. Results are the same.
+moto's in-process Query walks (and sorts) the whole table for every call and its TransactWriteItems
+copies the whole table, so a benchmark that queries 2,500 partitions of a 50,000-item table would
+measure moto; ``bench.moto_patches.partitioned_moto`` makes moto look up the one partition (table
+or index) and copy only the transaction's items instead, as DynamoDB's cost goes. Results are the
+same (``tests/unit/test_bench_moto_patches.py``).
 
 The files: 2,500 candidates with 4 exams each (CCNA passes, so every candidate earns CCNA and gets
 the congratulations email), then 4 CE credits each. ``BENCH_IMPORT_ROWS`` changes the size.
@@ -31,13 +35,12 @@ import csv
 import io
 import json
 import os
+import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from unittest import mock
 
+from bench.moto_patches import partitioned_moto
 from bench.support import environment
 from local.dynamo_calls import DynamoCallCounter
 from local.sandbox import aws_sandbox
@@ -56,27 +59,6 @@ ROUTES = {
     "/me/exams": {},
     "/me/agreements": {},
 }
-
-
-@contextmanager
-def _partitioned_moto_query() -> Iterator[None]:
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item
-    from moto.dynamodb.models.table import Table
-
-    original = Table.query
-
-    def query(
-        self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any
-    ) -> tuple[list[Item], int, dict[str, Any] | None]:
-        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name or hash_key is None or not self.range_key_attr:
-            return original(self, hash_key, *args, **kwargs)
-        partition = list(self.items[hash_key].values()) if hash_key in self.items else []
-        with mock.patch.object(self, "all_items", lambda: sorted(partition, key=lambda item: item.range_key)):
-            return original(self, hash_key, *args, **kwargs)
-
-    with mock.patch.object(Table, "query", query):
-        yield
 
 
 def _csv(rows: list[dict[str, str]]) -> bytes:
@@ -129,10 +111,35 @@ def credits_file(rows: int) -> bytes:
     )
 
 
+class _ItemsWritten(DynamoCallCounter):
+    """Also the items the write calls write (``items_written``): one per PutItem, UpdateItem and
+    DeleteItem, each put or delete of a BatchWriteItem, each Put, Update and Delete of a
+    TransactWriteItems (not its ConditionChecks), read from the request botocore serialized."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items_written = 0
+
+    def __enter__(self) -> _ItemsWritten:
+        super().__enter__()
+        return self
+
+    def _before(self, model: Any, params: dict[str, Any], **kwargs: Any) -> None:
+        super()._before(model, params, **kwargs)
+        if model.name in ("PutItem", "UpdateItem", "DeleteItem"):
+            self.items_written += 1
+        elif model.name in ("BatchWriteItem", "TransactWriteItems"):
+            request = json.loads(params.get("body") or b"{}")
+            if model.name == "BatchWriteItem":
+                self.items_written += sum(len(writes) for writes in request.get("RequestItems", {}).values())
+            else:
+                self.items_written += sum(1 for a in request.get("TransactItems", []) if "ConditionCheck" not in a)
+
+
 def _import(kind: str, body: bytes) -> dict[str, float]:
     from certtrack.certifications.imports import run_import
 
-    with DynamoCallCounter() as ddb:
+    with _ItemsWritten() as ddb:
         started = time.perf_counter()
         report = run_import(kind, f"{kind}/bench.csv", body, NOW)
         elapsed = time.perf_counter() - started
@@ -142,6 +149,7 @@ def _import(kind: str, body: bytes) -> dict[str, float]:
         f"import.{kind}.rows_per_s": round(rows / elapsed, 1),
         f"import.{kind}.write_calls_per_row": round(ddb.writes / rows, 4),
         f"import.{kind}.ddb_calls_per_row": round(ddb.total / rows, 4),
+        f"import.{kind}.items_per_row": round(ddb.items_written / rows, 4),
     }
 
 
@@ -187,7 +195,6 @@ def _route_calls() -> dict[str, float]:
 def _fresh_handlers_rss_mb() -> float:
     """RSS of a new interpreter once both import handlers are loaded (a Lambda's init, roughly)."""
     import subprocess
-    import sys
 
     from bench.support import ROOT
 
@@ -245,7 +252,7 @@ def _pipeline(rows: int) -> dict[str, float]:
         sqs,
     )
     started = time.perf_counter()
-    with DynamoCallCounter() as ddb:
+    with _ItemsWritten() as ddb:
         queued = timed(splitter.handler, s3_put_event(bucket, key, size, put["ETag"], NOW))
         delivered = sources.drain(limit=10**6)
     elapsed = time.perf_counter() - started
@@ -253,6 +260,13 @@ def _pipeline(rows: int) -> dict[str, float]:
     assert report["rows"] == rows and report["imported"] == rows and not report["rejected"], report["rejected"][:3]
     assert delivered >= queued["chunks"], (delivered, queued)
     name = "rows_200k" if rows == 200_000 else f"rows_{rows}"
+    timed_only = [t for t, m in invocations[1:] if m is None]
+    tenths = [timed_only[len(timed_only) * k // 10 : len(timed_only) * (k + 1) // 10] for k in range(10)]
+    print(  # whether a chunk costs more as the table grows: it should not
+        f"# {rows} rows: {len(invocations) - 1} chunk invocations in {elapsed:.0f} s; untraced ones' mean s by "
+        f"tenth of the run: {[round(sum(t) / len(t), 1) for t in tenths if t]}",
+        file=sys.stderr,
+    )
     return {
         f"import.{name}.peak_rss_mb": round(_fresh_handlers_rss_mb() + max(m or 0 for _, m in invocations) / 2**20, 1),
         f"import.{name}.max_invocation_s": round(
@@ -263,6 +277,7 @@ def _pipeline(rows: int) -> dict[str, float]:
         f"import.{name}.rows_per_s": round(rows / elapsed, 1),
         f"import.{name}.ddb_calls_per_row": round(ddb.total / rows, 4),
         f"import.{name}.write_calls_per_row": round(ddb.writes / rows, 4),
+        f"import.{name}.items_per_row": round(ddb.items_written / rows, 4),
     }
 
 
@@ -271,12 +286,12 @@ def run() -> dict[str, float]:
     import warnings
 
     warnings.filterwarnings("ignore")
-    with aws_sandbox(), _partitioned_moto_query():
+    with aws_sandbox(), partitioned_moto():
         figures = _import("exams", exams_file(ROWS))
         figures.update(_import("ce-credits", credits_file(ROWS)))
         figures.update(_route_calls())
     if PIPELINE_ROWS:
-        with aws_sandbox(), _partitioned_moto_query():
+        with aws_sandbox(), partitioned_moto():
             figures.update(_pipeline(PIPELINE_ROWS))
     return figures
 
