@@ -86,13 +86,11 @@ def aws(_sandbox: Sandbox) -> Iterator[None]:
 
 @pytest.fixture
 def serial_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's item operations one at a time, as DynamoDB applies them per item (``local.atomic``)."""
-    from moto.dynamodb.models import DynamoDBBackend
-
+    """moto's DynamoDB requests one at a time, as DynamoDB applies them per item (``local.atomic``)."""
     from local import atomic
 
-    for name, operation in atomic.serialised_operations():
-        monkeypatch.setattr(DynamoDBBackend, name, operation)
+    for owner, name, operation in atomic.serialised_operations():
+        monkeypatch.setattr(owner, name, operation)
 
 
 def queue_url(logical_id: str) -> str:
