@@ -10,12 +10,9 @@ fails when a route is in neither list, so a new screen is classified the day it 
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,10 +23,10 @@ from tests.e2e.hardening_support import bearer, login, queue_tracked_kit, shippi
 from tests.e2e.test_web_ops_imports import one_good_one_bad
 from tests.e2e.test_web_phone import OPERATOR, SCREENS, world  # noqa: F401 - the fixture
 from tests.e2e.web_support import TIMEOUT_MS, TOKEN_KEY, app_url, go, heading, import_candidate, mapped_login
+from tests.web_catalogues import web_catalogues
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = {
     "/login",
     "/mapping",
@@ -74,19 +71,7 @@ QUERIES = {"/ops/candidates": "?q={candidate_id}"}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def catalogues() -> dict[str, dict[str, str]]:
-    script = (
-        "const [en, ja] = await Promise.all([import('./web/i18n/en.js'), import('./web/i18n/ja.js')]);"
-        "console.log(JSON.stringify({ en: en.default, ja: ja.default }));"
-    )
-    out = subprocess.run(
-        ["node", "--input-type=module", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
-    )
-    result: dict[str, dict[str, str]] = json.loads(out.stdout)
-    return result
-
-
-CATALOGUES = catalogues()
+CATALOGUES = web_catalogues()
 
 
 def test_both_catalogues_have_every_key_none_empty_with_the_same_placeholders() -> None:

@@ -4,9 +4,7 @@ them in the page's language by finding the ``history.event.*`` entry whose Engli
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,24 +13,12 @@ from certtrack.certifications.evaluation import _exam_history
 from certtrack.certifications.models import CECreditItem, ExamItem
 from certtrack.operations.corrections import NAME_CORRECTED_TEXT
 
-from tests.conftest import ROOT
+from tests.web_catalogues import web_catalogues
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
-def _catalogues() -> dict[str, dict[str, str]]:
-    script = (
-        "const [en, ja] = await Promise.all([import('./web/i18n/en.js'), import('./web/i18n/ja.js')]);"
-        "console.log(JSON.stringify({ en: en.default, ja: ja.default }));"
-    )
-    out = subprocess.run(
-        ["node", "--input-type=module", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
-    )
-    found: dict[str, dict[str, str]] = json.loads(out.stdout)
-    return found
-
-
-CATALOGUES = _catalogues()
+CATALOGUES = web_catalogues()
 
 
 def _pattern(english: str) -> re.Pattern[str]:
