@@ -1,30 +1,28 @@
 # One entry point for people and CI. `make run` serves the system, `make test` checks everything.
 SHELL := /bin/bash
 PY := .venv/bin/python
-PIP := .venv/bin/pip
 STAMP := .venv/.installed
 # Python 3.13, as Lambda's python3.13 runtime (scripts/find-python says how to get it if missing).
 PYTHON ?= $(shell scripts/find-python)
 
-.PHONY: run test lint typecheck unit openapi bench fuzz clean venv lock build checkov
+.PHONY: run test test-deep lint typecheck unit openapi bench fuzz clean venv lock build checkov
 
 venv: $(STAMP)
 
 # The venv installs the hashed locks only: the versions the layer ships are the versions tested.
-$(STAMP): requirements-dev.txt layers/shared/requirements.txt
+# scripts/make-venv makes every environment of the project with uv (pip installs uv itself).
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt requirements-uv.txt scripts/make-venv
 	@test -n "$(PYTHON)" || exit 1
-	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
-		rm -rf .venv && $(PYTHON) -m venv .venv; fi
-	$(PIP) install -q --require-hashes -r requirements-dev.txt
+	PYTHON=$(PYTHON) scripts/make-venv .venv requirements-dev.txt
 	touch $(STAMP)
 
-# Re-resolve the locks after editing a requirements*.in (the layer's, the dev tools', SAM CLI's, checkov's).
+# Re-resolve the locks after editing a requirements*.in (the layer's, the dev tools', uv's, SAM CLI's, checkov's).
 lock: $(STAMP)
 	cd layers/shared && ../../.venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header \
 		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	.venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header --no-emit-index-url \
 		--no-emit-find-links --allow-unsafe -o requirements-dev.txt requirements-dev.in
-	for tool in sam checkov; do .venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header \
+	for tool in uv sam checkov; do .venv/bin/pip-compile -q --generate-hashes --strip-extras --no-header \
 		--no-emit-index-url --no-emit-find-links --allow-unsafe -o requirements-$$tool.txt requirements-$$tool.in; done
 
 # What `sam deploy` ships: `make build` (arm64), `make build ARCH=x86_64`.
@@ -64,12 +62,18 @@ webcheck: $(NODE_STAMP)
 
 typecheck: webcheck
 
-# scripts/run-tests: two pytest-xdist workers, the schema fuzzer and the type checks beside them,
-# coverage with its floor.
+# The suite in two tiers (scripts/run-tests, docs/notes/testing.md). `make test`: the OpenAPI check,
+# lint, then unit and integration tests (moto in-process) with coverage and its floor, the type
+# checks beside them. `make test-deep`: what deploys and what a browser sees (SAM CLI, sam build,
+# checkov, the dev servers, the built artifact, Chromium) with the schema fuzzer beside it.
+# CI runs both.
 test: $(STAMP)
 	$(PY) scripts/gen_openapi.py --check
 	$(MAKE) lint
-	scripts/run-tests
+	scripts/run-tests fast
+
+test-deep: $(STAMP)
+	scripts/run-tests deep
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit
@@ -81,8 +85,7 @@ bench: $(STAMP)
 CHECKOV_STAMP := .venv-checkov/.installed
 
 $(CHECKOV_STAMP): requirements-checkov.txt $(STAMP)
-	$(PY) -m venv --clear .venv-checkov
-	.venv-checkov/bin/python -m pip install -q --require-hashes -r requirements-checkov.txt
+	scripts/make-venv .venv-checkov requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
 
 # Settings in .checkov.yaml; every skip is on its resource in template.yaml with its reason.

@@ -73,10 +73,13 @@ def sam() -> Path:
     """``.venv-sam/bin/sam``, creating that environment from requirements-sam.txt if needed."""
     binary = SAM_VENV / "bin" / "sam"
     if not binary.exists():
-        _run([str(python313()), "-m", "venv", "--clear", str(SAM_VENV)])
-        pip = [str(SAM_VENV / "bin" / "python"), "-m", "pip", "install", "-q"]
-        _run([*pip, "--require-hashes", "-r", "requirements-sam.txt"])
+        make_venv(SAM_VENV, "requirements-sam.txt")
     return binary
+
+
+def make_venv(venv: Path, lock: str) -> None:
+    """``venv`` made anew with exactly the hashed packages of ``lock`` (``scripts/make-venv``: uv)."""
+    _run([str(ROOT / "scripts" / "make-venv"), str(venv), lock], env=tool_env() | {"PYTHON": str(python313())})
 
 
 def build(build_dir: Path, arch: str, cache_dir: Path | None = None) -> Path:

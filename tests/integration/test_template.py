@@ -1,14 +1,10 @@
-"""template.yaml: its structure, cfn-lint, ``sam validate --lint`` and ``sam build`` (no Docker).
-
-SAM CLI pins an older boto3 than the project, so it lives in its own virtual environment,
-``.venv-sam`` (from ``requirements-sam.txt``); the session fixture creates it when missing.
-"""
+"""template.yaml: its structure and cfn-lint. SAM CLI's own validation, ``sam build`` and checkov,
+tools in environments of their own, are in ``tests/deploy/test_template_tools.py``."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -21,8 +17,6 @@ from cfnlint.decode import decode
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 DESIGN = ROOT.parent / "shared" / "DESIGN.md"  # the contract, beside the clone (absent in some checkouts)
-SAM_TIMEOUT = 1200  # creating .venv-sam and an arm64 layer build take a minute or two each
-CHECKOV_VENV = ROOT / ".venv-checkov"  # checkov pins conflict with the dev tools: its own environment
 
 FUNCTIONS = {
     # logical id: (CodeUri, Handler)
@@ -788,112 +782,6 @@ def test_cfn_lint_passes_without_warnings() -> None:
     result = _run([*command, "--", "template.yaml"], timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "", result.stdout
-
-
-@pytest.fixture(scope="session")
-def checkov() -> Path:
-    """``.venv-checkov/bin/checkov``, creating that environment from requirements-checkov.txt if needed."""
-    binary = CHECKOV_VENV / "bin" / "checkov"
-    if not binary.exists():
-        steps = [
-            [sys.executable, "-m", "venv", "--clear", str(CHECKOV_VENV)],
-            [
-                str(CHECKOV_VENV / "bin" / "python"),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--require-hashes",
-                "-r",
-                "requirements-checkov.txt",
-            ],
-        ]
-        for step in steps:
-            result = _run(step, timeout=SAM_TIMEOUT)
-            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert binary.exists()
-    return binary
-
-
-@pytest.mark.timeout(SAM_TIMEOUT)
-def test_checkov_finds_nothing_unexplained(checkov: Path) -> None:
-    """Every checkov finding is fixed or skipped on its resource with a reason (docs/notes/deploying.md)."""
-    import json
-
-    result = _run(
-        [
-            str(checkov),
-            "-f",
-            "template.yaml",
-            "--framework",
-            "cloudformation",
-            "--skip-download",
-            "-o",
-            "json",
-        ],
-        timeout=600,
-    )
-    report = json.loads(result.stdout)
-    report = report[0] if isinstance(report, list) else report
-    summary = report["summary"]
-    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
-    assert failed == [], failed
-    assert summary["parsing_errors"] == 0
-    assert summary["passed"] > 50, summary  # the template was really checked
-    assert result.returncode == 0, result.stderr[-3000:]
-    for check in report["results"]["skipped_checks"]:
-        reason = (check.get("check_result") or {}).get("suppress_comment") or ""
-        assert len(reason) > 30, f"{check['check_id']} on {check['resource']} is skipped without a reason"
-
-
-@pytest.fixture(scope="session")
-def sam() -> Path:
-    """``.venv-sam/bin/sam`` (made from requirements-sam.txt on first use)."""
-    from local import build
-
-    return build.sam()
-
-
-@pytest.mark.timeout(SAM_TIMEOUT)
-def test_sam_validate(sam: Path) -> None:
-    """SAM's own check of the transform (``--lint`` would run cfn-lint again: the test above does)."""
-    result = _run([str(sam), "validate", "--template-file", "template.yaml"], timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "is a valid SAM Template" in result.stdout + result.stderr
-
-
-@pytest.mark.timeout(SAM_TIMEOUT)
-def test_sam_build_for_the_default_architecture_ships_bytecode(sam: Path, tmp_path: Path) -> None:
-    """The deployed default (arm64): compiled packages for aarch64 and every module as bytecode."""
-    from local import build
-
-    built = build.build(tmp_path / "build", "arm64", cache_dir=tmp_path / "cache")
-    assert (built / "template.yaml").is_file()
-    for logical_id in FUNCTIONS:
-        assert (built / logical_id).is_dir(), logical_id
-    layer = build.layer_dir(built)
-    assert (layer / "certtrack" / "__init__.py").is_file()
-    assert not (layer / "python").exists(), "the package must sit at the root of the layer's ContentUri"
-    # Compiled dependencies were fetched for the Lambda platform, not for this machine.
-    compiled = [p.name for p in (layer / "pydantic_core").glob("*.so")]
-    assert compiled and all("aarch64" in name for name in compiled), compiled
-    # Every module has bytecode that needs no timestamp (the zip's) to be trusted.
-    sources = [p for p in layer.rglob("*.py") if "__pycache__" not in p.parts]
-    missing = [p for p in sources if not (p.parent / "__pycache__" / f"{p.stem}.cpython-313.pyc").is_file()]
-    assert sources and not missing, missing[:5]
-    header = (layer / "certtrack" / "__pycache__" / "settings.cpython-313.pyc").read_bytes()[:8]
-    assert int.from_bytes(header[4:8], "little") == 0b01, "unchecked-hash bytecode"
-    # boto3 and botocore come from the layer, at the versions the tests run.
-    import boto3
-    import botocore
-
-    assert (layer / f"boto3-{boto3.__version__}.dist-info").is_dir()
-    assert (layer / f"botocore-{botocore.__version__}.dist-info").is_dir()
-    # Babel's locale data: English and Japanese with their parents, none of the other languages.
-    kept = {p.name for p in (layer / "babel" / "locale-data").glob("*.dat")}
-    assert {"root.dat", "en.dat", "en_US.dat", "ja.dat", "ja_JP.dat"} <= kept, sorted(kept)[:10]
-    assert not {name for name in kept if not name.startswith(("root", "en", "ja"))}, sorted(kept)[:10]
-    shutil.rmtree(built, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------ the one public origin
