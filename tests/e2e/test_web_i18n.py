@@ -234,11 +234,19 @@ def test_the_screen_is_english_in_an_english_browser(
 def test_the_login_page_picker_switches_before_sign_in(page: Page, base_url: str) -> None:
     go(page, base_url, "/login")
     expect(heading(page)).to_have_text("Log in")
+    assert "Noto Sans JP" not in body_fonts(page)
     page.get_by_label("Language").select_option("ja")
     expect(heading(page)).to_have_text("ログイン")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
+    # Japanese fonts come first, so kanji are not drawn in a fallback font's Chinese forms.
+    fonts = body_fonts(page)
+    assert fonts.index("Hiragino Sans") < fonts.index("Noto Sans JP") < fonts.index("sans-serif"), fonts
     page.reload()  # remembered on this browser
     expect(heading(page)).to_have_text("ログイン")
+
+
+def body_fonts(page: Page) -> str:
+    return str(page.evaluate("() => getComputedStyle(document.body).fontFamily"))
 
 
 def test_the_language_saved_with_the_settings_wins_over_the_browsers(page: Page, base_url: str, token: str) -> None:
