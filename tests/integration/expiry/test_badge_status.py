@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from certtrack.badges import credential, service, store
-from certtrack.certifications import expiry_jobs
 
-from tests.conftest import LambdaContext, deliver_queued, load_function
-from tests.integration.expiry.conftest import at, holder
+from tests.integration.expiry.conftest import at, daily_check, holder
 
 EXPIRES = "2027-02-20"
-
-
-def scheduled(day: str) -> dict[str, Any]:
-    return {"detail-type": "Scheduled Event", "source": "aws.events", "time": f"{day}T03:00:00Z", "detail": {}}
 
 
 def bits(candidate_id: str) -> list[tuple[bool, bool]]:
@@ -41,11 +34,8 @@ def test_the_expiry_check_sets_the_suspension_bit_of_what_it_expires(aws: None) 
     service.list_badges(other.candidate_id, before)
     assert bits(person.candidate_id) == [(False, False)]
 
-    handler = load_function("certifications", "expiry").handler
-    handler(scheduled("2027-02-21"), LambdaContext())  # one job per shard on the queue
-    deliver_queued()  # the shard worker runs them
+    summary = daily_check(at("2027-02-21"))  # one job per shard on the queue, run by the shard worker
 
-    summary = expiry_jobs.day_summary(date(2027, 2, 21))
     assert summary["expired_certifications"] == 1 and summary["complete"] is True
     assert bits(person.candidate_id) == [(False, True)]
     [badge] = store.badges_of(person.candidate_id, consistent=True)

@@ -23,18 +23,12 @@ from certtrack.certifications import expiry, expiry_jobs, reminders
 from certtrack.certifications.models import HistoryItem
 from certtrack.settings import get_settings
 
-from tests.conftest import LambdaContext, end_visibility_timeouts, event_sources, load_function, queue_url
-from tests.integration.expiry.conftest import certification, holder
+from tests.conftest import end_visibility_timeouts, event_sources, load_function, queue_url
+from tests.integration.expiry.conftest import at, certification, fan_out, holder
 from tests.integration.test_faults import THROTTLE, Fault, inject
 
 EXPIRES = "2027-02-20"  # the 90-day reminder is due 2026-11-22
 DAY = "2026-11-25"
-
-
-def _fan_out(day: str = DAY) -> dict[str, Any]:
-    handler = load_function("certifications", "expiry").handler
-    event = {"source": "aws.events", "detail-type": "Scheduled Event", "time": f"{day}T03:00:00Z"}
-    return dict(handler(event, LambdaContext()))
 
 
 def _deliver() -> int:
@@ -67,7 +61,7 @@ def test_one_job_per_shard_then_the_day_is_complete(aws: None) -> None:
     people = [holder(EXPIRES) for _ in range(6)]
     expiring = [holder("2026-11-24") for _ in range(3)]
 
-    queued = _fan_out()
+    queued = fan_out(at(DAY))
 
     assert queued["shards_enqueued"] == get_settings().due_shards and queued["complete"] is False
     assert _queued("ExpiryShardQueue") == get_settings().due_shards
@@ -79,7 +73,7 @@ def test_one_job_per_shard_then_the_day_is_complete(aws: None) -> None:
     assert sorted(_sent_to()) == sorted(str(p.email) for p in people)
     assert all(certification(p.candidate_id).status == "expired" for p in expiring)
 
-    again = _fan_out()  # the schedule's event delivered twice
+    again = fan_out(at(DAY))  # the schedule's event delivered twice
 
     assert again["shards_enqueued"] == 0 and again["complete"] is True
     assert _deliver() == 0 and len(_sent_to()) == 6
@@ -101,7 +95,7 @@ def test_a_shard_continues_when_it_reaches_its_bound(
         return summary
 
     monkeypatch.setattr(worker, "run_job", counted)
-    _fan_out()
+    fan_out(at(DAY))
     _deliver()
 
     assert steps == [1, 2, 3, 4]  # 2 + 2 + 2 + 1 entries, each continuation after the one before
@@ -112,7 +106,7 @@ def test_a_shard_continues_when_it_reaches_its_bound(
 
 def test_an_ses_outage_during_reminders_delays_the_rest_and_sends_each_once(aws: None) -> None:
     people = [holder(EXPIRES) for _ in range(8)]
-    _fan_out()
+    fan_out(at(DAY))
 
     # SES answers 503 to the next 7 sends: the first reminder tried makes three attempts, then its
     # shard's job stops sending and queues a delayed continuation; the next shard's too…
@@ -137,7 +131,7 @@ def test_an_ses_outage_during_reminders_delays_the_rest_and_sends_each_once(aws:
 def test_a_throttled_table_during_the_check_loses_and_doubles_nothing(aws: None) -> None:
     people = [holder(EXPIRES) for _ in range(5)]
     expiring = [holder("2026-11-24") for _ in range(4)]
-    _fan_out()
+    fan_out(at(DAY))
 
     with inject(Fault("dynamodb", ("UpdateItem", "PutItem"), THROTTLE, times=3)) as fault:
         _deliver()  # three jobs raise (partial batch failure): their messages stay on the queue
@@ -176,7 +170,7 @@ def _dies_at_send(number: int) -> Iterator[list[int]]:
 def test_a_worker_crash_mid_shard_is_continued_by_the_redelivery(aws: None, one_shard: None) -> None:
     people = [holder(EXPIRES) for _ in range(5)]
     expiring = holder("2026-11-24")
-    _fan_out()
+    fan_out(at(DAY))
 
     with _dies_at_send(3), pytest.raises(SystemExit):
         _deliver()  # two reminders sent and confirmed, the third claimed, then the process is gone

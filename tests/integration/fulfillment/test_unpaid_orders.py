@@ -10,23 +10,14 @@ from typing import Any
 
 import pytest
 from certtrack import keys
-from certtrack.certifications import expiry_jobs
 from certtrack.fulfillment.models import ClaimItem
 from certtrack.fulfillment.order_sweep import EXPIRES_AFTER, RECONCILE_AFTER
 from certtrack.fulfillment.payments import StripePaymentProvider
 
-from tests.conftest import LambdaContext, call, deliver_queued, load_function
+from tests.conftest import call
+from tests.integration.expiry.conftest import daily_check
 from tests.integration.fulfillment.conftest import Holder, Payer, WebhookInbox, post_webhook
 from tests.integration.fulfillment.test_payments import history, order_item, priced, queued_kits, transactions
-
-
-def daily_run(at: datetime) -> dict[str, Any]:
-    """The schedule's event at ``at``: one run a day, so two runs must be a calendar day apart (a
-    second event on the same day is the same run, as with EventBridge delivering twice)."""
-    when = at.isoformat().replace("+00:00", "Z")
-    load_function("certifications", "expiry").handler({"time": when}, LambdaContext())
-    deliver_queued()  # the shard jobs, through the template's event source
-    return expiry_jobs.day_summary(at.date())
 
 
 def after(delta: timedelta) -> datetime:
@@ -42,10 +33,10 @@ def claims(holder: Holder) -> list[str]:
 def test_an_order_never_paid_is_cancelled_at_the_provider_and_released(holder: Holder, payer: Payer) -> None:
     order = priced(holder)  # the free CCNA certificate, a plaque and tracking: the claim is held
     assert claims(holder) == ["ccna"]
-    assert daily_run(after(RECONCILE_AFTER))["settled_orders"] == 0  # asked, still pending, within its time
+    assert daily_check(after(RECONCILE_AFTER))["settled_orders"] == 0  # asked, still pending, within its time
     assert order_item(holder, order["order_id"]).status == "awaiting_payment"
     expired_at = after(EXPIRES_AFTER + timedelta(hours=1))
-    summary = daily_run(expired_at)
+    summary = daily_check(expired_at)
     assert summary["settled_orders"] == 1 and summary["complete"]
     item = order_item(holder, order["order_id"])
     assert (item.status, item.cancel_reason) == ("expired", "not_paid_in_time") and item.GSI2PK is None
@@ -62,16 +53,16 @@ def test_an_order_never_paid_is_cancelled_at_the_provider_and_released(holder: H
     for kit in order["items"]:
         assert call("certifications", "GET", f"/public/verify/{kit['verification_code']}")[0] == 404
     # The next day's run (a calendar day later whatever the hour now): nothing left to do.
-    assert daily_run(expired_at + timedelta(days=1))["settled_orders"] == 0
+    assert daily_check(expired_at + timedelta(days=1))["settled_orders"] == 0
 
 
-def test_a_payment_whose_webhook_never_came_is_settled_by_the_daily_run(
+def test_a_payment_whose_webhook_never_came_is_settled_by_the_daily_check(
     holder: Holder, payer: Payer, webhooks: WebhookInbox, outbox: Any
 ) -> None:
     order = priced(holder)
     payer.pay(order["order_id"])
     [delivery] = webhooks.take(1)  # delivered, but lost before it reached us
-    assert daily_run(after(RECONCILE_AFTER + timedelta(minutes=1)))["settled_orders"] == 1
+    assert daily_check(after(RECONCILE_AFTER + timedelta(minutes=1)))["settled_orders"] == 1
     item = order_item(holder, order["order_id"])
     assert item.status == "paid" and item.GSI2PK is None
     assert set(history(holder).values()) == {"queued"}
@@ -88,7 +79,7 @@ def test_a_success_for_an_expired_order_is_refunded(
     # Stripe cannot confirm a cancelled payment, so a success after the expiry needs the cancel not
     # to have reached the provider (a race inside it, an outage the cancel's retries hid): skip it.
     monkeypatch.setattr(StripePaymentProvider, "cancel", lambda self, payment_id: None)
-    assert daily_run(after(EXPIRES_AFTER + timedelta(hours=1)))["settled_orders"] == 1
+    assert daily_check(after(EXPIRES_AFTER + timedelta(hours=1)))["settled_orders"] == 1
     assert order_item(holder, order["order_id"]).status == "expired"
     status, answer = payer.pay(order["order_id"])
     assert (status, answer["status"]) == (200, "succeeded")
