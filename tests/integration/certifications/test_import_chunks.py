@@ -14,12 +14,19 @@ from certtrack import clock, keys
 from certtrack.certifications import evaluation, import_chunks, import_records
 from certtrack.certifications.import_chunks import ImportChunkItem, ImportRunItem
 from certtrack.certifications.imports import run_import
-from certtrack.certifications.models import CertificationItem, ExamItem
+from certtrack.certifications.models import CertificationItem, ExamItem, HistoryItem
 from certtrack.db import query_partition
 from certtrack.settings import get_settings
 
 from local.lambdas import s3_put_event
-from tests.conftest import LambdaContext, deliver_queued, end_visibility_timeouts, load_function, queue_url
+from tests.conftest import (
+    LambdaContext,
+    deliver_queued,
+    end_visibility_timeouts,
+    load_function,
+    queue_url,
+    sent_emails,
+)
 from tests.factories.csv_rows import EXAM_HEADER, csv_bytes, exam_row
 from tests.integration.certifications.conftest import stored_report
 from tests.integration.test_faults import THROTTLE, Fault, inject
@@ -251,3 +258,66 @@ def test_a_header_without_rows_is_done_at_once(now: datetime) -> None:
     assert _deliver(now) == 0
     record = import_records.ImportRecordItem.get(*import_records.ImportRecordItem.key(import_records.partition_of(key)))
     assert (record.status, record.rows) == ("done", 0)
+
+
+def _earned_events(candidate_id: str) -> list[str]:
+    return [
+        str(item.cert_id)
+        for item in query_partition(keys.candidate_pk(candidate_id), consistent=True)
+        if isinstance(item, HistoryItem) and item.kind == "earned"
+    ]
+
+
+def _congratulations(address: str) -> list[str]:
+    return [m["subject"] for m in sent_emails() if m["to"] == address]
+
+
+def test_a_congratulation_ses_refuses_is_sent_by_a_delayed_re_evaluation(now: datetime) -> None:
+    person = _candidate(99)
+    body = csv_bytes([exam_row(**person, registration_number="CONGRATS-1", exam_date="2026-05-10")], EXAM_HEADER)
+    _trigger("exams/congrats.csv", body, now)
+    with inject(Fault("sesv2", ("SendEmail",), "ServiceUnavailable", times=1)) as fault:
+        _deliver(now)
+    assert fault.hits == 1
+    # Imported and reported; the certification is held, its event and mail wait for the retry.
+    assert _report("exams/congrats.csv")["imported"] == 1
+    held = CertificationItem.get(keys.candidate_pk(person["candidate_id"]), keys.cert_sk("ccna"), consistent_read=True)
+    assert held.status == "active"
+    assert _earned_events(person["candidate_id"]) == [] and _congratulations(person["email"]) == []
+    assert _deliver(now) == 0  # delayed: nothing to receive yet
+
+    end_visibility_timeouts()  # its minute is over
+    assert _deliver(now) == 1
+
+    assert _earned_events(person["candidate_id"]) == ["ccna"]
+    assert len(_congratulations(person["email"])) == 1
+    end_visibility_timeouts()
+    assert _deliver(now) == 0 and len(_congratulations(person["email"])) == 1  # sent once, nothing left
+
+
+def test_congratulations_refused_at_every_retry_are_given_up_and_counted(
+    now: datetime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(import_chunks, "CONGRATULATION_RETRIES", 2)
+    people = [_candidate(97), _candidate(98)]
+    rows = [exam_row(**p, registration_number=f"GIVEUP-{n}", exam_date="2026-05-10") for n, p in enumerate(people)]
+    _trigger("exams/giveup.csv", csv_bytes(rows, EXAM_HEADER), now)
+    delays: list[int] = []
+    real_delay = import_chunks.retry_delay_s
+    monkeypatch.setattr(import_chunks, "retry_delay_s", lambda retry: delays.append(retry) or real_delay(retry))
+    with inject(Fault("sesv2", ("SendEmail",), "ServiceUnavailable", times=1_000)) as fault:
+        _deliver(now)
+        for _ in range(5):
+            end_visibility_timeouts()
+            _deliver(now)
+    assert delays == [1, 2]  # two delayed re-evaluations, then no more
+    assert fault.hits == 2 * 3  # each candidate's mail tried by the chunk and by both retries
+    assert [r.message for r in caplog.records if "abandoned" in r.message] == [
+        "congratulations abandoned after every retry"
+    ]
+    assert all(_earned_events(p["candidate_id"]) == [] for p in people)  # the next evaluation may still send
+
+
+def test_the_retry_waits_a_minute_doubling_up_to_sqs_longest_delay() -> None:
+    assert [import_chunks.retry_delay_s(n) for n in range(1, 7)] == [60, 120, 240, 480, 900, 900]
+    assert sum(import_chunks.retry_delay_s(n) for n in range(1, import_chunks.CONGRATULATION_RETRIES + 1)) >= 2 * 3600

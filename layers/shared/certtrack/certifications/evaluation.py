@@ -278,10 +278,14 @@ def congratulate(
     writer: Writer,
     catalog: Catalog | None = None,
     send: SendMail | None = None,
-) -> int:
-    """Send the congratulations for each newly earned certification; queue its history event once sent."""
+) -> list[str]:
+    """Send the congratulations for each newly earned certification; queue its history event once sent.
+
+    The candidates whose congratulations SES refused for now (throttled, down), sorted: their
+    events stay unwritten, so their next evaluation earns and sends again. Imports queue that
+    evaluation (``import_chunks``: a delayed re-evaluation job)."""
     catalog = catalog or load_catalog()
-    sent = 0
+    refused: set[str] = set()
     for entry in earned:
         profile = profiles.get(entry.candidate_id)
         cert = catalog.certification(entry.cert_id)
@@ -295,10 +299,10 @@ def congratulate(
             (send or send_template)(profile.email, "certification_earned", context)
         except ServiceUnavailable:
             logger.warning("congratulations not sent; retried on the next evaluation", extra={"cert_id": cert.id})
+            refused.add(entry.candidate_id)
             continue
         writer.put(entry.event)
-        sent += 1
-    return sent
+    return sorted(refused)
 
 
 # ---------------------------------------------------------------- one candidate, end to end

@@ -15,6 +15,12 @@ claims the run's end (one condition on the run item) and assembles the report fr
 (one Query of the import's partition, in chunk order), writes it beside the file, moves the import
 record to ``done``, and queues one more re-evaluation of the candidates that appear in more than
 one chunk (chunks run at once, so a chunk's evaluation may not have seen another chunk's rows).
+
+Congratulations SES refuses for now (its rate, an outage) leave their earned events unwritten
+(``evaluation.congratulate``). The job then queues a re-evaluation of those candidates, delayed
+(:func:`retry_delay_s`: one minute, doubling, at most SQS's 15), which earns and sends them again;
+after ``CONGRATULATION_RETRIES`` (about two and a half hours) it gives up, logged and counted
+(``CongratulationsAbandoned``), and the candidate's next evaluation is the last chance.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field, TypeAdapter
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -61,6 +69,11 @@ READ_BLOCK = 1 << 20
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, as surrogateescape leaves them
 REEVALUATE_BATCH = 200  # candidates per re-evaluation job (≈ 0.1 s each against DynamoDB)
 RUN_RETENTION = timedelta(days=30)  # run and chunk items outlive every redelivery (SQS keeps 4 days)
+CONGRATULATION_RETRIES = 12  # delayed re-evaluations for congratulations SES refused (≈ 2.5 h in all)
+MAX_DELAY_S = 900  # SQS's longest DelaySeconds
+
+logger = Logger(child=True)
+metrics = Metrics()
 
 
 class ImportRunItem(TableItem):
@@ -116,6 +129,7 @@ class ReevaluateJob(Schema):
     type: Literal["reevaluate"] = "reevaluate"
     candidate_ids: list[str] = Field(min_length=1, max_length=REEVALUATE_BATCH)
     requested_at: datetime
+    retry: int = Field(default=0, ge=0)  # 0: the import's own; n: the n-th for refused congratulations
 
 
 Job = Annotated[ChunkJob | ReevaluateJob, Field(discriminator="type")]
@@ -320,14 +334,15 @@ def _start_run(
     return run
 
 
-def _enqueue(jobs: list[ChunkJob] | list[ReevaluateJob]) -> None:
+def _enqueue(jobs: list[ChunkJob] | list[ReevaluateJob], delay_s: int = 0) -> None:
     """SendMessageBatch, 10 a call; a message SQS did not take raises (the invocation is retried)."""
     from certtrack.jobs import sqs
 
     queue = get_settings().import_chunks_queue
     for first in range(0, len(jobs), 10):
         entries = [
-            {"Id": str(n), "MessageBody": job.model_dump_json()} for n, job in enumerate(jobs[first : first + 10])
+            {"Id": str(n), "MessageBody": job.model_dump_json(), "DelaySeconds": delay_s}
+            for n, job in enumerate(jobs[first : first + 10])
         ]
         answer = sqs().send_message_batch(QueueUrl=queue, Entries=entries)
         if answer.get("Failed"):
@@ -341,19 +356,45 @@ def process(job: ChunkJob | ReevaluateJob, now: datetime) -> imports.ImportRepor
     """One job; the chunk's report when this delivery imported it (None for a chunk counted before
     or a re-evaluation). An exception leaves it on the queue (SQS retries it, then dead-letters it)."""
     if isinstance(job, ReevaluateJob):
-        imports.reevaluate(sorted(set(job.candidate_ids)), job.requested_at)
+        _retry_congratulations(imports.reevaluate(sorted(set(job.candidate_ids)), job.requested_at), job)
         return None
     pk = keys.import_pk(job.import_id)
     report = None
     if not _counted(pk, job):
         body = job.header.encode() + documents.get_range(job.bucket, job.key, job.start, job.end)
         offset = job.first_line - job.header_lines - 1
-        report, touched = imports.import_rows(job.kind, job.key, body, job.requested_at, line_offset=offset)
+        report, touched, refused = imports.import_rows(job.kind, job.key, body, job.requested_at, line_offset=offset)
+        # Queued before the chunk is counted: if this delivery stops in between, the next imports
+        # the rows again and still knows whose congratulations wait.
+        _retry_congratulations(refused, job)
         _count(pk, job, report, touched, now)
     run = ImportRunItem.get(pk, keys.import_run_sk(job.run_id), consistent_read=True)
     if run.finished_at is None and run.chunks_done >= run.total and _claim_finish(run, job.index):
         _finish(run, job.index, now)
     return report
+
+
+def retry_delay_s(retry: int) -> int:
+    """How long the ``retry``-th re-evaluation for refused congratulations waits: 60 s, doubling."""
+    return min(MAX_DELAY_S, 60 << (retry - 1))
+
+
+def _retry_congratulations(refused: list[str], job: ChunkJob | ReevaluateJob) -> None:
+    """A delayed re-evaluation of the candidates whose congratulations SES refused for now."""
+    if not refused:
+        return
+    retry = (job.retry if isinstance(job, ReevaluateJob) else 0) + 1
+    if retry > CONGRATULATION_RETRIES:
+        logger.error("congratulations abandoned after every retry", extra={"candidates": len(refused)})
+        metrics.add_metric(name="CongratulationsAbandoned", unit=MetricUnit.Count, value=len(refused))
+        return
+    retries = [
+        ReevaluateJob(
+            candidate_ids=refused[first : first + REEVALUATE_BATCH], requested_at=job.requested_at, retry=retry
+        )
+        for first in range(0, len(refused), REEVALUATE_BATCH)
+    ]
+    _enqueue(retries, delay_s=retry_delay_s(retry))
 
 
 def _counted(pk: str, job: ChunkJob) -> bool:

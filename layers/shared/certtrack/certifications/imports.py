@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from certtrack import keys
 from certtrack.certifications import evaluation
@@ -126,12 +127,16 @@ def run_import(kind: str, source: str, body: bytes, now: datetime) -> ImportRepo
         return whole_file(str(error))
 
 
-def import_rows(
-    kind: str, source: str, body: bytes, now: datetime, line_offset: int = 0
-) -> tuple[ImportReport, set[str]]:
+class Imported(NamedTuple):
+    report: ImportReport
+    touched: set[str]  # the candidates the rows named
+    refused: list[str]  # of those, the ones whose congratulations SES refused for now
+
+
+def import_rows(kind: str, source: str, body: bytes, now: datetime, line_offset: int = 0) -> Imported:
     """Import the rows of ``body`` (a header line and rows, numbered ``line_offset`` lines further
-    down than they stand in ``body``), re-evaluate each candidate they touch once; the report and
-    the touched candidates. RowError when the text as a whole cannot be imported."""
+    down than they stand in ``body``), re-evaluate each candidate they touch once. RowError when
+    the text as a whole cannot be imported."""
     run = _Run(kind, source.rsplit("/", 1)[-1][:MAX_TEXT], now, load_catalog())
     found = read_records(kind, body, line_offset)
     today, prefix = now.date(), get_settings().candidate_prefix
@@ -145,8 +150,8 @@ def import_rows(
     run.rows = parsed.rows
     run.rejected.extend(parsed.rejected)
     run.writer.flush()
-    reevaluate(sorted(run.touched), now, run)
-    return run.report(), run.touched
+    refused = reevaluate(sorted(run.touched), now, run)
+    return Imported(run.report(), run.touched, refused)
 
 
 def _import_exams(run: _Run, parsed: Parsed[ExamRow]) -> None:
@@ -279,8 +284,9 @@ def _credit_item(row: CERow, run: _Run) -> CECreditItem:
     )
 
 
-def reevaluate(candidate_ids: list[str], now: datetime, run: _Run | None = None) -> None:
-    """Each candidate once: one Query, the engine, batched writes, then the emails."""
+def reevaluate(candidate_ids: list[str], now: datetime, run: _Run | None = None) -> list[str]:
+    """Each candidate once: one Query, the engine, batched writes, then the emails; the candidates
+    whose congratulations SES refused for now (``evaluation.congratulate``)."""
     run = run or _Run(EXAMS, "", now, load_catalog())
     outcomes: dict[str, evaluation.Outcome] = {}
     earned: list[evaluation.Earned] = []
@@ -292,8 +298,9 @@ def reevaluate(candidate_ids: list[str], now: datetime, run: _Run | None = None)
         outcomes[candidate_id] = outcome
         earned.extend(outcome.earned)
     run.writer.flush()
-    evaluation.congratulate(earned, run.profiles, outcomes, run.writer, run.catalog)
+    refused = evaluation.congratulate(earned, run.profiles, outcomes, run.writer, run.catalog)
     run.writer.flush()
+    return refused
 
 
 def report_key(key: str) -> str:
