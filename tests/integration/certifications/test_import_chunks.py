@@ -304,7 +304,12 @@ def test_congratulations_refused_at_every_retry_are_given_up_and_counted(
     _trigger("exams/giveup.csv", csv_bytes(rows, EXAM_HEADER), now)
     delays: list[int] = []
     real_delay = import_chunks.retry_delay_s
-    monkeypatch.setattr(import_chunks, "retry_delay_s", lambda retry: delays.append(retry) or real_delay(retry))
+
+    def recorded_delay(retry: int) -> int:
+        delays.append(retry)
+        return real_delay(retry)
+
+    monkeypatch.setattr(import_chunks, "retry_delay_s", recorded_delay)
     with inject(Fault("sesv2", ("SendEmail",), "ServiceUnavailable", times=1_000)) as fault:
         _deliver(now)
         for _ in range(5):
