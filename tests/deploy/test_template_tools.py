@@ -1,10 +1,10 @@
-"""template.yaml through the tools that deploy and audit it: SAM CLI's validation, ``sam build`` for
-the default architecture (arm64, no Docker) and checkov.
+"""template.yaml through the tools that deploy and audit it: cfn-lint, SAM CLI's validation,
+``sam build`` for the default architecture (arm64, no Docker) and checkov.
 
 Each tool pins libraries the dev tools pin differently, so each has an environment of its own
 (``.venv-sam`` from ``requirements-sam.txt``, ``.venv-checkov`` from ``requirements-checkov.txt``),
-made by ``scripts/make-venv`` on first use. The template's structure and cfn-lint, which need only
-the dev environment, are in ``tests/integration/test_template.py``.
+made by ``scripts/make-venv`` on first use; cfn-lint is a dev tool. The template's structure is in
+``tests/integration/test_template.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,14 @@ def _functions() -> list[str]:
     parsed, errors = decode(str(ROOT / "template.yaml"))
     assert not errors and parsed is not None, [str(e) for e in errors]
     return [k for k, v in parsed["Resources"].items() if v["Type"] == "AWS::Serverless::Function"]
+
+
+def test_cfn_lint_passes_without_warnings() -> None:
+    binary = Path(sys.executable).with_name("cfn-lint")
+    command = [str(binary)] if binary.exists() else [sys.executable, "-m", "cfnlint"]
+    result = _run([*command, "--", "template.yaml"], timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "", result.stdout
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +92,7 @@ def test_checkov_finds_nothing_unexplained(checkov: Path) -> None:
 
 
 def test_sam_validate(sam: Path) -> None:
-    """SAM's own check of the transform (``--lint`` would run cfn-lint again, which test_template does)."""
+    """SAM's own check of the transform (``--lint`` would run cfn-lint again: the test above does)."""
     result = _run([str(sam), "validate", "--template-file", "template.yaml"], timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout + result.stderr

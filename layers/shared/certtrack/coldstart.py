@@ -11,7 +11,7 @@ permanent generation (``gc.freeze``: later collections skip it) and turns collec
 Outside Lambda (tests, scripts, the local runtime) nothing changes. ``ready()`` also registers the
 SnapStart hooks (``certtrack.snapstart``): with a snapshot, what the first requests would load is
 loaded before it, and import time matters only where there is no snapshot.
-``tests/unit/test_coldstart.py`` holds every entry point to both lines.
+``tests/deploy/test_coldstart.py`` holds every entry point to both lines.
 """
 
 from __future__ import annotations

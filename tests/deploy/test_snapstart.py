@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.unit.test_coldstart import ENTRY_POINTS, IDS
+from tests.deploy.test_coldstart import ENTRY_POINTS, IDS
 
 # The runtime's hook module, as far as a function sees it: two registration functions.
 FAKE_RUNTIME = textwrap.dedent(
