@@ -388,13 +388,17 @@ def _retry_congratulations(refused: list[str], job: ChunkJob | ReevaluateJob) ->
         logger.error("congratulations abandoned after every retry", extra={"candidates": len(refused)})
         metrics.add_metric(name="CongratulationsAbandoned", unit=MetricUnit.Count, value=len(refused))
         return
-    retries = [
+    _enqueue(_reevaluations(refused, job.requested_at, retry), delay_s=retry_delay_s(retry))
+
+
+def _reevaluations(candidate_ids: list[str], requested_at: datetime, retry: int = 0) -> list[ReevaluateJob]:
+    """Re-evaluation jobs for ``candidate_ids``, ``REEVALUATE_BATCH`` a job."""
+    return [
         ReevaluateJob(
-            candidate_ids=refused[first : first + REEVALUATE_BATCH], requested_at=job.requested_at, retry=retry
+            candidate_ids=candidate_ids[first : first + REEVALUATE_BATCH], requested_at=requested_at, retry=retry
         )
-        for first in range(0, len(refused), REEVALUATE_BATCH)
+        for first in range(0, len(candidate_ids), REEVALUATE_BATCH)
     ]
-    _enqueue(retries, delay_s=retry_delay_s(retry))
 
 
 def _counted(pk: str, job: ChunkJob) -> bool:
@@ -476,11 +480,6 @@ def _finish(run: ImportRunItem, index: int, now: datetime) -> imports.ImportRepo
     if run.record_id is not None:
         import_records.mark_done(run.record_id, report.rows, report.imported, report.rejected, key, now)
     spanning = sorted(candidate for candidate, chunks in seen.items() if chunks > 1)
-    _enqueue(
-        [
-            ReevaluateJob(candidate_ids=spanning[first : first + REEVALUATE_BATCH], requested_at=run.created_at)
-            for first in range(0, len(spanning), REEVALUATE_BATCH)
-        ]
-    )
+    _enqueue(_reevaluations(spanning, run.created_at))
     run.update(actions=[ImportRunItem.finished_at.set(now)], condition=ImportRunItem.finisher == index)
     return report
